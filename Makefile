@@ -1,0 +1,29 @@
+# Quick start: `make run` serves the bundled corpus, `make test` runs every test.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+
+.PHONY: run test install index bench clean
+
+$(VENV)/.installed: pyproject.toml
+	python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+
+run: install
+	$(VENV)/bin/minutes serve --port $(PORT)
+
+index: install
+	$(VENV)/bin/minutes index corpus/
+
+test: install
+	$(PY) -m pytest -q
+
+bench: install
+	$(PY) scripts/bench_parse.py
+
+clean:
+	rm -rf var .pytest_cache

@@ -1,0 +1,57 @@
+"""Text → Record.
+
+`parse_document` tries each layout parser in turn; the first that recognises the
+document produces the record.  A document no parser recognises still gives a
+usable record: one passage per page, with a warning.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..model import Passage, Record, Session
+from ..sources import Document, read_source
+from . import departmental, municipal
+from .dates import find_session_date
+
+PARSERS = (departmental, municipal)
+
+
+def parse_file(path: str | Path) -> Record:
+    return parse_document(read_source(path))
+
+
+def parse_document(doc: Document) -> Record:
+    for parser in PARSERS:
+        if parser.recognises(doc):
+            record = parser.parse(doc)
+            break
+    else:
+        record = parse_pages(doc)
+    record.warnings[:0] = doc.warnings
+    record.session.source = doc.path.name
+    record.session.sha256 = doc.sha256
+    record.session.pages = len(doc.pages)
+    return record
+
+
+def parse_pages(doc: Document) -> Record:
+    """Fallback: one passage per page, so the document is at least searchable."""
+    date = find_session_date(doc.text) or ""
+    session = Session(id=session_id(doc.path.stem, date), body="", date=date)
+    record = Record(session=session, layout="pages")
+    for page in doc.pages:
+        if page.text.strip():
+            record.passages.append(Passage(id=f"{session.id}/p{page.number:03d}", page=page.number,
+                                           text=page.text.strip()))
+    record.warnings.append("mise en page non reconnue : le document est indexé page par page")
+    if not date:
+        record.warnings.append("date de séance introuvable dans le document")
+    return record
+
+
+def session_id(stem: str, date: str) -> str:
+    """Stable session id: the file stem, which already carries the date in our corpus."""
+    from ..people import slug
+
+    return slug(stem) or date

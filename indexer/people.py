@@ -1,0 +1,144 @@
+"""Speaker labels → persons.
+
+A document names the same person many ways: "M. LE PRESIDENT.-", "M. Jean-Claude
+LEROY", "MME HINGREZ-CEREDA", "Mireille HINGREZ-CÉRÉDA", "Madame le Maire".  The
+`Roster` collects full names (attendance lists, signatures) and resolves each
+label to one `Person`, keeping every variant it saw.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from .model import Person
+
+CIVILITIES = {
+    "m": "M.", "m.": "M.", "mr": "M.", "monsieur": "M.",
+    "mme": "Mme", "mme.": "Mme", "madame": "Mme", "mlle": "Mme", "mademoiselle": "Mme",
+}
+
+
+def fold(text: str) -> str:
+    """Lowercase, strip accents, collapse hyphens and spaces: "HINGREZ-CÉRÉDA" → "hingrez cereda"."""
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    text = text.lower().replace("œ", "oe").replace("æ", "ae")
+    return " ".join(re.sub(r"[^a-z0-9]+", " ", text).split())
+
+
+def slug(text: str) -> str:
+    return fold(text).replace(" ", "-")
+
+
+def split_civility(name: str) -> tuple[str, str]:
+    """"Mme Mireille HINGREZ-CÉRÉDA" → ("Mme", "Mireille HINGREZ-CÉRÉDA")."""
+    name = name.strip().strip(",;.").strip()
+    head, _, rest = name.partition(" ")
+    civ = CIVILITIES.get(head.lower())
+    if civ and rest:
+        return civ, rest.strip()
+    return "", name
+
+
+def surname_of(name: str) -> str:
+    """The upper-case part of a French name: "Jean-Claude LEROY" → "LEROY".
+
+    Falls back to the last word when nothing is written in capitals.
+    """
+    words = name.split()
+    caps = [w for w in words if _is_upper_word(w)]
+    if caps:
+        return " ".join(caps)
+    return words[-1] if words else ""
+
+
+def _is_upper_word(word: str) -> bool:
+    letters = [c for c in word if c.isalpha()]
+    return len(letters) >= 2 and all(c.isupper() for c in letters)
+
+
+class Roster:
+    """The persons of one session, built up as the parser meets names."""
+
+    def __init__(self) -> None:
+        self.persons: dict[str, Person] = {}
+        self._by_surname: dict[str, list[str]] = {}
+        self._titles: dict[str, str] = {}  # folded title ("le president") → person id
+
+    # -- building -------------------------------------------------------------
+    def add(self, full_name: str, *, group: str = "", role: str = "", guest: bool = False,
+            label: str = "") -> Person:
+        """Register a full name ("M. Jean-Claude LEROY"); returns the person (merged if known)."""
+        civility, name = split_civility(full_name)
+        name = " ".join(name.split())
+        existing = self.find(name)
+        if existing is None:
+            pid = slug(name)
+            existing = Person(id=pid, name=name, civility=civility, guest=guest)
+            self.persons[pid] = existing
+            self._by_surname.setdefault(fold(surname_of(name)), []).append(pid)
+        elif _accent_count(name) > _accent_count(existing.name) and fold(name) == fold(existing.name):
+            existing.name = name  # prefer the spelling with accents
+        if civility and not existing.civility:
+            existing.civility = civility
+        if group and not existing.group:
+            existing.group = group
+        if role and role not in existing.roles:
+            existing.roles.append(role)
+        if label:
+            self.note_label(existing, label)
+        return existing
+
+    def add_title(self, title: str, person: Person) -> None:
+        """Let a title such as "LE PRESIDENT" or "le Maire" resolve to a person."""
+        self._titles[fold(title)] = person.id
+
+    def note_label(self, person: Person, label: str) -> None:
+        label = label.strip()
+        if label and label not in person.labels:
+            person.labels.append(label)
+
+    # -- resolving ------------------------------------------------------------
+    def find(self, name: str) -> Person | None:
+        """Exact match on the folded full name, then on the folded surname if unique."""
+        _, bare = split_civility(name)
+        key = fold(bare)
+        if not key:
+            return None
+        for p in self.persons.values():
+            if fold(p.name) == key:
+                return p
+        if key in self._titles:
+            return self.persons[self._titles[key]]
+        ids = self._by_surname.get(key, [])
+        if len(ids) == 1:
+            return self.persons[ids[0]]
+        # "HINGREZ CEREDA" vs surname "HINGREZ-CEREDA" fold the same; also try a
+        # surname that ends the key ("Mireille HINGREZ-CEREDA" written without accents)
+        candidates = [pid for s, pids in self._by_surname.items() if s and (key.endswith(" " + s) or key == s)
+                      for pid in pids]
+        if len(set(candidates)) == 1:
+            return self.persons[candidates[0]]
+        return None
+
+    def resolve(self, label: str, name: str, *, role: str = "", guest: bool = False) -> Person:
+        """Resolve a speaker label whose name part is `name` ("LE PRESIDENT", "HINGREZ-CEREDA").
+
+        Unknown names become new persons, so that every speech has a speaker.
+        """
+        person = self.find(name)
+        if person is None:
+            civility, _ = split_civility(label)
+            person = self.add(f"{civility} {name}".strip(), role=role, guest=guest)
+        elif role and role not in person.roles:
+            person.roles.append(role)
+        self.note_label(person, label)
+        return person
+
+    def all(self) -> list[Person]:
+        return sorted(self.persons.values(), key=lambda p: fold(surname_of(p.name)))
+
+
+def _accent_count(text: str) -> int:
+    return sum(1 for c in text if ord(c) > 127)
