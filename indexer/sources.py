@@ -1,10 +1,49 @@
-"""Files → clean text pages.  (Minimal version; PDF, cache and bad-input handling to come.)"""
+"""Files → clean text pages.
+
+`read_source(path)` turns a PDF or a text/markdown file into a `Document`: a list of
+numbered pages of clean text, plus warnings.  Everything that can go wrong with the
+file itself (missing, empty, not a PDF, truncated, encrypted, scanned, unknown
+encoding …) raises `SourceError`, whose message is one French line naming the file
+and saying what to do.
+
+PDF path: pypdf page by page (a process pool for long documents), then running
+headers / footers / page numbers are removed, words hyphenated across line ends are
+rejoined and wrapped lines are joined back into paragraphs.  The result is cached
+by file content hash under `config.cache_dir()`.
+
+Text path: the bundled file is a PDF-to-markdown conversion; its artefacts
+(`<u>`, `^{ème}`, `**bold**`, HTML, rules, image descriptions in English …) are
+normalised while keeping the line structure the parsers rely on.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import json
+import logging
+import os
+import re
+import tempfile
+import threading
+import unicodedata
+import warnings as pywarnings
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from . import config
+
+#: Bump when the cleaning rules change: old cache entries are then ignored.
+EXTRACTOR_VERSION = "pdf-3"
+#: Below this many pages a PDF is extracted in the calling process.
+POOL_MIN_PAGES = 20
+TEXT_SUFFIXES = frozenset({".txt", ".md", ".markdown", ".text"})
+PDF_SUFFIXES = frozenset({".pdf"})
+#: A text file larger than this is refused (the bundled session is 2 MB).
+MAX_TEXT_BYTES = 64 * 1024 * 1024
+SNIFF_BYTES = 64 * 1024
 
 
 class SourceError(Exception):
@@ -30,9 +69,636 @@ class Document:
         return "\n\n".join(p.text for p in self.pages)
 
 
-def read_source(path: str | Path) -> Document:
+# --------------------------------------------------------------------------- entry point
+
+
+def read_source(path: str | Path, *, cache: bool = True) -> Document:
+    """Read a PDF or a text file into clean pages; raise SourceError on bad input."""
     path = Path(path)
-    data = path.read_bytes()
-    text = data.decode("utf-8")
-    return Document(path=path, sha256=hashlib.sha256(data).hexdigest(), kind="text",
-                    pages=[Page(1, text)])
+    name = str(path)
+    size = _check_file(path)
+    head = _read_head(path)
+    kind = _sniff_kind(path, head)
+    digest = _sha256(path)
+    if kind == "pdf":
+        pages, warns = _cached_pdf(path, digest, cache)
+    else:
+        if size > MAX_TEXT_BYTES:
+            raise SourceError(f"{name} : fichier texte trop volumineux ({size // 1_000_000} Mo) ; "
+                              "découpez-le ou fournissez le PDF d'origine")
+        pages, warns = read_text_pages(path.read_bytes(), name)
+    return Document(path=path, sha256=digest, kind=kind, pages=pages, warnings=warns)
+
+
+def _check_file(path: Path) -> int:
+    name = str(path)
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        raise SourceError(f"{name} : fichier introuvable ; vérifiez le chemin") from None
+    except OSError as exc:
+        raise SourceError(f"{name} : fichier illisible ({exc.strerror or exc}) ; "
+                          "vérifiez le chemin et les droits") from None
+    if path.is_dir():
+        raise SourceError(f"{name} : c'est un dossier, pas un fichier ; "
+                          "donnez le chemin d'un PDF ou d'un fichier texte")
+    if not path.is_file():
+        raise SourceError(f"{name} : ce n'est pas un fichier ordinaire ; "
+                          "donnez le chemin d'un PDF ou d'un fichier texte")
+    if st.st_size == 0:
+        raise SourceError(f"{name} : fichier vide ; fournissez le procès-verbal complet")
+    return st.st_size
+
+
+def _read_head(path: Path) -> bytes:
+    try:
+        with path.open("rb") as fh:
+            return fh.read(SNIFF_BYTES)
+    except OSError as exc:
+        raise SourceError(f"{path} : fichier illisible ({exc.strerror or exc}) ; "
+                          "vérifiez les droits de lecture") from None
+
+
+def _sniff_kind(path: Path, head: bytes) -> str:
+    """'pdf' or 'text', judged from the extension and the first bytes."""
+    name = str(path)
+    suffix = path.suffix.lower()
+    is_pdf = b"%PDF-" in head[:1024]
+    if suffix in PDF_SUFFIXES:
+        if not is_pdf:
+            raise SourceError(f"{name} : ce fichier n'est pas un PDF (en-tête %PDF absent) ; "
+                              "vérifiez qu'il s'agit bien du procès-verbal au format PDF")
+        return "pdf"
+    if is_pdf:
+        return "pdf"
+    if suffix in TEXT_SUFFIXES:
+        if b"\x00" in head:
+            raise SourceError(f"{name} : ce fichier contient des données binaires, pas du texte ; "
+                              "fournissez un PDF ou un texte UTF-8")
+        return "text"
+    shown = suffix or "sans extension"
+    raise SourceError(f"{name} : format non pris en charge ({shown}) ; "
+                      "fournissez un PDF (.pdf) ou un texte (.txt, .md)")
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+# --------------------------------------------------------------------------- cache
+
+
+def _cache_file(digest: str) -> Path:
+    return config.cache_dir() / "sources" / f"{digest}.{EXTRACTOR_VERSION}.json"
+
+
+def load_cached(digest: str) -> tuple[list[Page], list[str]] | None:
+    """Pages and warnings from the cache, or None when absent or corrupt."""
+    try:
+        data = json.loads(_cache_file(digest).read_text(encoding="utf-8"))
+        if data.get("version") != EXTRACTOR_VERSION or data.get("sha256") != digest:
+            return None
+        pages = [Page(int(p["number"]), str(p["text"])) for p in data["pages"]]
+        warns = [str(w) for w in data.get("warnings", [])]
+        return pages, warns
+    except Exception:  # noqa: BLE001 - any problem with a cache entry means "rebuild it"
+        return None
+
+
+def store_cached(digest: str, pages: Sequence[Page], warns: Sequence[str]) -> None:
+    """Write a cache entry atomically; a cache that cannot be written is not an error."""
+    target = _cache_file(digest)
+    payload = {"version": EXTRACTOR_VERSION, "sha256": digest,
+               "pages": [{"number": p.number, "text": p.text} for p in pages],
+               "warnings": list(warns)}
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=".json")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                json.dump(payload, fh, ensure_ascii=False)
+            os.replace(tmp, target)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    except OSError:
+        pass
+
+
+def _cached_pdf(path: Path, digest: str, cache: bool) -> tuple[list[Page], list[str]]:
+    if cache:
+        hit = load_cached(digest)
+        if hit is not None:
+            return hit
+    pages, warns = read_pdf_pages(path)
+    if cache:
+        store_cached(digest, pages, warns)
+    return pages, warns
+
+
+# --------------------------------------------------------------------------- PDF: extraction
+
+
+def _quiet_pypdf() -> None:
+    logging.getLogger("pypdf").setLevel(logging.CRITICAL + 1)
+    pywarnings.filterwarnings("ignore", module=r"pypdf.*")
+
+
+def _open_reader(path: Path):  # -> pypdf.PdfReader
+    """Open and, if needed, decrypt with the empty password; SourceError otherwise."""
+    _quiet_pypdf()
+    import pypdf
+
+    name = str(path)
+    try:
+        reader = pypdf.PdfReader(str(path), strict=False)
+    except Exception as exc:  # noqa: BLE001 - pypdf raises many exception types
+        raise SourceError(f"{name} : PDF illisible ou endommagé ({_short(exc)}) ; "
+                          "téléchargez-le à nouveau ou réenregistrez-le depuis un lecteur PDF") from None
+    try:
+        encrypted = reader.is_encrypted
+    except Exception:  # noqa: BLE001
+        encrypted = False
+    if encrypted:
+        try:
+            ok = reader.decrypt("")
+        except Exception:  # noqa: BLE001 - unsupported algorithm, missing crypto backend…
+            ok = 0
+        if not ok:
+            raise SourceError(f"{name} : PDF protégé par un mot de passe ; "
+                              "déchiffrez-le d'abord (par exemple qpdf --decrypt) puis relancez")
+    return reader
+
+
+def _short(exc: BaseException) -> str:
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text[:120]
+
+
+def _page_count(reader, name: str) -> int:
+    try:
+        return len(reader.pages)
+    except Exception as exc:  # noqa: BLE001
+        raise SourceError(f"{name} : PDF endommagé, pages illisibles ({_short(exc)}) ; "
+                          "téléchargez-le à nouveau ou réenregistrez-le depuis un lecteur PDF") from None
+
+
+def _extract_pages(reader, numbers: Iterable[int]) -> list[tuple[int, str | None]]:
+    """(1-based page number, raw text or None when the page cannot be read)."""
+    out: list[tuple[int, str | None]] = []
+    for number in numbers:
+        try:
+            text = reader.pages[number - 1].extract_text() or ""
+        except Exception:  # noqa: BLE001 - a broken page must not sink the document
+            text = None
+        out.append((number, text))
+    return out
+
+
+def _extract_slice(path: str, first: int, last: int) -> list[tuple[int, str | None]]:
+    """Worker: open the PDF in this process and extract pages first..last (1-based, inclusive)."""
+    reader = _open_reader(Path(path))
+    return _extract_pages(reader, range(first, last + 1))
+
+
+def _slices(count: int, parts: int) -> list[tuple[int, int]]:
+    """Split pages 1..count into `parts` contiguous, nearly equal, non-empty ranges."""
+    parts = max(1, min(parts, count))
+    base, extra = divmod(count, parts)
+    out, start = [], 1
+    for i in range(parts):
+        size = base + (1 if i < extra else 0)
+        out.append((start, start + size - 1))
+        start += size
+    return out
+
+
+def _pool_context():
+    import multiprocessing
+
+    # fork is cheapest, but not safe once threads are running (e.g. inside the web server)
+    method = "fork" if threading.active_count() == 1 and os.name == "posix" else "spawn"
+    return multiprocessing.get_context(method)
+
+
+def extract_raw_pages(path: Path, workers: int | None = None) -> list[tuple[int, str | None]]:
+    """Raw pypdf text of every page, in order; a process pool for long documents."""
+    name = str(path)
+    _check_pdf_tail(path)
+    reader = _open_reader(path)
+    count = _page_count(reader, name)
+    if count == 0:
+        raise SourceError(f"{name} : PDF sans aucune page ; fournissez le procès-verbal complet")
+    workers = workers or config.workers()
+    if workers <= 1 or count < POOL_MIN_PAGES:
+        return _extract_pages(reader, range(1, count + 1))
+    del reader
+    chunks = _slices(count, workers * 2)
+    try:
+        with ProcessPoolExecutor(max_workers=min(workers, len(chunks)), mp_context=_pool_context()) as pool:
+            futures = [pool.submit(_extract_slice, str(path), a, b) for a, b in chunks]
+            results: list[tuple[int, str | None]] = []
+            for fut in futures:
+                results.extend(fut.result())
+    except SourceError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - broken pool, worker crash …
+        raise SourceError(f"{name} : échec de l'extraction du texte ({_short(exc)}) ; "
+                          "relancez avec MINUTES_WORKERS=1") from None
+    return results
+
+
+def _check_pdf_tail(path: Path) -> None:
+    """A PDF always ends with %%EOF (possibly followed by a little padding)."""
+    size = path.stat().st_size
+    with path.open("rb") as fh:
+        fh.seek(max(0, size - 4096))
+        tail = fh.read()
+    if b"%%EOF" not in tail:
+        raise SourceError(f"{path} : PDF tronqué (fin de fichier absente) ; "
+                          "le téléchargement ou la copie est incomplet, récupérez-le à nouveau")
+
+
+def read_pdf_pages(path: Path, workers: int | None = None) -> tuple[list[Page], list[str]]:
+    raw = extract_raw_pages(path, workers)
+    name = str(path)
+    warns: list[str] = []
+    unreadable = [n for n, t in raw if t is None]
+    texts = [(n, t or "") for n, t in raw]
+    if len(unreadable) == len(raw):
+        raise SourceError(f"{name} : PDF endommagé, aucune page lisible ; "
+                          "téléchargez-le à nouveau ou réenregistrez-le depuis un lecteur PDF")
+    empty = [n for n, t in texts if len(re.sub(r"\s+", "", t)) < 3 and n not in unreadable]
+    if len(empty) + len(unreadable) == len(raw):
+        raise SourceError(f"{name} ne contient pas de texte : passez-le d'abord à l'OCR "
+                          "(reconnaissance de caractères)")
+    if unreadable:
+        warns.append(f"pages illisibles, ignorées : {_page_list(unreadable)}")
+    if empty and len(empty) * 5 >= len(raw):
+        warns.append(f"pages sans texte (scannées ?) : {_page_list(empty)} ; "
+                     "passez le PDF à l'OCR pour les indexer")
+    pages = clean_pdf_pages(texts)
+    return pages, warns
+
+
+def _page_list(numbers: Sequence[int], limit: int = 12) -> str:
+    shown = ", ".join(str(n) for n in numbers[:limit])
+    return shown + (f" … ({len(numbers)} en tout)" if len(numbers) > limit else "")
+
+
+# --------------------------------------------------------------------------- PDF: cleaning
+
+_PAGE_MARK = re.compile(
+    r"^\s*(?:[-–—]\s*)?(?:(?:page|p\.)\s*)?\d{1,4}(?:\s*(?:/|sur|de)\s*\d{1,4})?(?:\s*[-–—])?\s*$",
+    re.IGNORECASE)
+_EDGE_LINES = 4
+
+
+def _furniture_key(line: str) -> str:
+    """Lines that differ only by digits / spacing / case are the same running header."""
+    key = re.sub(r"\d+", "#", line.strip().lower())
+    return re.sub(r"\s+", " ", key)
+
+
+def strip_furniture(pages: Sequence[Sequence[str]]) -> list[list[str]]:
+    """Remove running headers / footers / page numbers from the top and bottom of each page."""
+    n = len(pages)
+    counts: Counter[str] = Counter()
+    for lines in pages:
+        body = [ln for ln in lines if ln.strip()]
+        edge = body[:_EDGE_LINES] + body[-_EDGE_LINES:]
+        counts.update({_furniture_key(ln) for ln in edge})
+    threshold = max(3, (n * 2 + 4) // 5)  # on at least ~40 % of the pages, and at least 3
+    repeated = {k for k, c in counts.items() if c >= threshold and n >= 3 and len(k) > 0}
+
+    def is_furniture(line: str) -> bool:
+        return bool(_PAGE_MARK.match(line)) or _furniture_key(line) in repeated
+
+    out = []
+    for lines in pages:
+        lines = list(lines)
+        start, end = 0, len(lines)
+        kept_top = 0
+        while start < end and (not lines[start].strip() or
+                               (kept_top < _EDGE_LINES and is_furniture(lines[start]))):
+            kept_top += bool(lines[start].strip())
+            start += 1
+        kept_bottom = 0
+        while end > start and (not lines[end - 1].strip() or
+                               (kept_bottom < _EDGE_LINES and is_furniture(lines[end - 1]))):
+            kept_bottom += bool(lines[end - 1].strip())
+            end -= 1
+        out.append(lines[start:end])
+    return out
+
+
+_WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
+#: Second parts of real French compounds: keep the hyphen in front of them.
+COMPOUND_TAILS = frozenset("""
+    t il ils elle elles on je tu nous vous moi toi lui leur leurs eux en y le la les ce ci là
+    même mêmes être dire delà dessus dessous devant dedans dehors près uns unes
+""".split())
+#: First parts of real compounds: keep the hyphen after them.
+COMPOUND_HEADS = frozenset("""
+    vice demi semi quasi arrière après avant contre sous sur grand grande petit petite
+    saint sainte porte garde belle beau peut est c'est-à c'est-à-dire celles-ci
+""".split())
+
+
+def word_counts(lines: Iterable[str]) -> Counter[str]:
+    """Lower-cased word frequencies, hyphenated compounds counted whole."""
+    counts: Counter[str] = Counter()
+    for line in lines:
+        counts.update(w.lower() for w in _WORD.findall(line))
+    return counts
+
+
+def join_hyphenated(head: str, tail: str, counts: Counter[str]) -> str:
+    """Glue `head-` (end of a line, hyphen removed) and `tail` (start of the next line).
+
+    Keep the hyphen for real compounds (`Pas-de-` + `Calais`, `peut-` + `être`), drop it
+    for words cut by the typesetter (`au-` + `rait`).
+    """
+    m_head = re.search(r"([^\W\d_]+(?:['’-][^\W\d_]+)*)$", head)
+    m_tail = re.match(r"[^\W\d_]+", tail)
+    if not m_head or not m_tail:
+        return head + "-" + tail
+    left, right = m_head.group(1), m_tail.group(0)
+    last_part = re.split(r"['’-]", left)[-1]
+    if right[0].isupper() or "-" in left:
+        return head + "-" + tail
+    glued = (left + right).lower()
+    hyphened = (left + "-" + right).lower()
+    if counts[hyphened] > counts[glued]:
+        return head + "-" + tail
+    if counts[glued] > 0:
+        return head + tail
+    if right.lower() in COMPOUND_TAILS or last_part.lower() in COMPOUND_HEADS:
+        return head + "-" + tail
+    return head + tail
+
+
+_SENTENCE_END = re.compile(r"[.!?:;…»)\]]\s*$")
+_TURN_STRONG = re.compile(
+    r"^\s*(?:M\.|MM\.|Mme|MME|Mmes|Mlle|Monsieur|Madame|MONSIEUR|MADAME)\s+\S[^:\n]{0,80}?(?:\.\s?-|\s:|:\s)")
+_TURN_WEAK = re.compile(r"^\s*(?:M\.|MM\.|Mme|MME|Mmes|Mlle|Monsieur|Madame)\s+(?:le |la |l')?[A-ZÉÈ]")
+_BULLET = re.compile(r"^\s*(?:[-–—•·*►▪→✓]|\d{1,3}[.)°]\s|\d{1,3}\s+[-–]\s|[a-z]\)\s|[IVX]{1,5}[.)-]\s)")
+_STAGE = re.compile(r"^\s*\(")
+
+
+def _is_caps(line: str) -> bool:
+    letters = [c for c in line if c.isalpha()]
+    return len(letters) >= 4 and sum(c.isupper() for c in letters) >= 0.8 * len(letters)
+
+
+def _typical_width(lines: Sequence[str]) -> int:
+    widths = sorted(len(ln.rstrip()) for ln in lines if len(ln.strip()) > 20)
+    if not widths:
+        return 80
+    return widths[int(len(widths) * 0.9) - 1 if len(widths) >= 10 else -1]
+
+
+def _breaks_before(prev: str, line: str, width: int) -> bool:
+    """Does `line` start a new paragraph rather than continue `prev`?"""
+    p, s = prev.rstrip(), line.strip()
+    ends_sentence = bool(_SENTENCE_END.search(p))
+    short = len(p) < 0.8 * width
+    very_short = len(p) < 0.6 * width
+    if _TURN_STRONG.match(s) or _BULLET.match(s):
+        return True
+    if _STAGE.match(s):
+        return ends_sentence or very_short
+    caps_prev, caps_line = _is_caps(p), _is_caps(s)
+    if caps_prev and caps_line:  # a long heading wrapped over two lines stays one paragraph
+        return ends_sentence or very_short
+    if caps_line and not ends_sentence and not short and len(line.strip()) < 0.3 * width:
+        return False  # a surname wrapped to the next line ("Madame Emmanuelle / DANAN.")
+    if caps_prev or caps_line:
+        return True
+    if ends_sentence:
+        return short or bool(_TURN_WEAK.match(s))
+    if very_short and (s[:1].isupper() or s[:1].isdigit()):
+        return True
+    return False
+
+
+def rebuild_paragraphs(lines: Sequence[str], counts: Counter[str], width: int) -> str:
+    """Join wrapped lines into paragraphs (separated by a blank line), rejoining hyphenated words."""
+    paragraphs: list[str] = []
+    current = ""
+    prev_raw = ""
+    for raw in lines:
+        line = " ".join(raw.split())
+        if not line:
+            if current:
+                paragraphs.append(current)
+            current, prev_raw = "", ""
+            continue
+        if not current:
+            current, prev_raw = line, raw
+            continue
+        if re.search(r"[^\W\d_]-$", current) and line[:1].isalpha() and not _TURN_STRONG.match(line):
+            current = join_hyphenated(current[:-1], line, counts)
+        elif _breaks_before(prev_raw, raw, width):
+            paragraphs.append(current)
+            current = line
+        else:
+            current = f"{current} {line}"
+        prev_raw = raw
+    if current:
+        paragraphs.append(current)
+    return "\n\n".join(paragraphs)
+
+
+def clean_pdf_pages(raw: Sequence[tuple[int, str]]) -> list[Page]:
+    """Raw pypdf text per page → clean Pages (furniture stripped, paragraphs rebuilt)."""
+    split = [_normalise_chars(text).split("\n") for _, text in raw]
+    bodies = strip_furniture(split)
+    all_lines = [ln for body in bodies for ln in body]
+    counts = word_counts(all_lines)
+    width = _typical_width(all_lines)
+    pages = []
+    for (number, _), body in zip(raw, bodies):
+        pages.append(Page(number, rebuild_paragraphs(body, counts, width)))
+    return pages
+
+
+def _normalise_chars(text: str) -> str:
+    text = unicodedata.normalize("NFC", text)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = text.replace("\u00ad", "-")  # soft hyphen shown at a line end
+    text = text.replace("\u00a0", " ").replace("\u202f", " ").replace("\ufb01", "fi").replace("\ufb02", "fl")
+    return text
+
+
+# --------------------------------------------------------------------------- text path
+
+FRENCH_ACCENTED = "éèêëàâîïôûùüçœÉÈÊÀÂÎÔÛÇŒ«»’"
+RUNNING_HEADER = re.compile(r"^\s*S[ÉE]ANCE DU CONSEIL D[ÉE]PARTEMENTAL DU \d{1,2}(?:er)? [A-ZÉÛ]+ \d{4}\s*$")
+
+
+def decode_text(data: bytes, name: str) -> tuple[str, list[str]]:
+    """UTF-8, or cp1252 / latin-1 when that gives plausible French (with a warning)."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        return data.decode("utf-8"), []
+    except UnicodeDecodeError:
+        pass
+    if b"\x00" in data[:SNIFF_BYTES]:
+        raise SourceError(f"{name} : ce fichier contient des données binaires, pas du texte ; "
+                          "fournissez un PDF ou un texte UTF-8")
+    for encoding in ("cp1252", "latin-1"):
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if looks_french(text):
+            return text, [f"fichier non UTF-8, lu en {encoding} ; "
+                          "vérifiez les accents ou réenregistrez-le en UTF-8"]
+    raise SourceError(f"{name} : encodage non reconnu (ni UTF-8 ni texte français en cp1252/latin-1) ; "
+                      "réenregistrez le fichier en UTF-8")
+
+
+def looks_french(text: str) -> bool:
+    """Mostly printable text whose accented letters sit inside words, with common French words."""
+    sample = text[:200_000]
+    if not sample:
+        return False
+    printable = sum(c.isprintable() or c in "\n\r\t" for c in sample)
+    if printable < 0.98 * len(sample):
+        return False
+    letters = sum(c.isalpha() for c in sample)
+    if letters < 0.5 * len(sample):
+        return False
+    accented = [m.group(0) for m in re.finditer(r"[a-zA-Z]*[" + FRENCH_ACCENTED + r"][a-zA-Z]*", sample)]
+    in_words = sum(len(w) > 1 for w in accented)
+    odd = sum(1 for c in sample if c.isalpha() and not c.isascii() and c not in FRENCH_ACCENTED
+              and c not in "ÿÙÜËÏäöÄÖ")
+    if odd > 0.01 * letters:
+        return False
+    words = re.findall(r"[a-zà-ÿ]+", sample.lower())
+    common = sum(w in {"le", "la", "les", "de", "des", "du", "et", "que", "qui", "est", "pour", "dans", "une", "un"}
+                 for w in words)
+    return in_words >= 0.8 * max(1, len(accented)) and common >= 0.1 * max(1, len(words))
+
+
+def read_text_pages(data: bytes, name: str) -> tuple[list[Page], list[str]]:
+    text, warns = decode_text(data, name)
+    text = normalise_markdown(text)
+    if not text.strip():
+        raise SourceError(f"{name} : fichier sans texte ; fournissez le procès-verbal complet")
+    return split_pages(text), warns
+
+
+def split_pages(text: str) -> list[Page]:
+    """Lone running-header lines mark page breaks in the conversion; they are removed."""
+    chunks: list[list[str]] = [[]]
+    for line in text.split("\n"):
+        if RUNNING_HEADER.match(line):
+            chunks.append([])
+        else:
+            chunks[-1].append(line)
+    pages = []
+    for chunk in chunks:
+        body = _squeeze_blank_lines("\n".join(chunk)).strip("\n")
+        if body.strip():
+            pages.append(Page(len(pages) + 1, body))
+    return pages or [Page(1, "")]
+
+
+_IMAGE_DESCRIPTION = re.compile(
+    r"^\s*(?:A|An|The|Two|Three|Four|Several|This|Black|Blue)\s+(?:[\w-]+\s+){0,4}?"
+    r"(?:handwritten|signatures?|stamps?|seal|logo|image|photo(?:graph)?|scan(?:ned)?|ink|illustration|"
+    r"picture|drawing|diagram|chart|map|emblem|blank|page)\b.*$")
+_ENGLISH_WORDS = frozenset("the a an of in with and is are to by written appearing appears which "
+                           "signature signatures ink blue black dark stamp cursive".split())
+
+
+def is_image_description(line: str) -> bool:
+    """A line describing an image in English (inserted by the PDF-to-markdown conversion)."""
+    if not _IMAGE_DESCRIPTION.match(line):
+        return False
+    words = re.findall(r"[a-zA-Z]+", line.lower())
+    english = sum(w in _ENGLISH_WORDS for w in words)
+    return english >= max(3, 0.2 * len(words))
+
+
+_SUPERSCRIPT = re.compile(r"\^\{([^{}\n]{1,8})\}")
+_HTML_BREAK = re.compile(r"\s*(?:</?p>|<br\s*/?>|</?ul[^>]*>|</?ol[^>]*>|</li>|<hr\s*/?>|</?div[^>]*>"
+                         r"|</?tr[^>]*>|</?table[^>]*>)\s*", re.IGNORECASE)
+_HTML_ITEM = re.compile(r"\s*<li[^>]*>\s*", re.IGNORECASE)
+_HTML_CELL = re.compile(r"\s*</?t[dh][^>]*>\s*", re.IGNORECASE)
+_HTML_INLINE = re.compile(r"</?(?:u|i|b|em|strong|small|sup|sub|span|font|mark|s)\b[^>]*>", re.IGNORECASE)
+_CHECKBOX = re.compile(r"<input\b([^>]*)/?>", re.IGNORECASE)
+_AUTOLINK = re.compile(r"<(https?://[^>\s]+)>")
+_RULE = re.compile(r"^\s*(?:-{2,}|={3,}|\*{3,}|_{3,})(?:\s*[\t|]\s*-{2,})*\s*$")
+_BULLET_IN_LINE = re.compile(r"\s+•\s+")
+
+
+def _unbold(line: str) -> str:
+    """`**` runs: a line break where they glue two upper-case headings, removed elsewhere."""
+    def repl(m: re.Match[str]) -> str:
+        before, after = line[:m.start()], line[m.end():]
+        b = re.search(r"(\S{1,40})\s*$", before)
+        a = re.match(r"\s*(\S{1,40})", after)
+        if b and a and _mostly_upper(b.group(1)) and _mostly_upper(a.group(1)):
+            return "\n"
+        return ""
+    line = re.sub(r"\*{2,}", repl, line)
+    # *italic*: a star touching a word on one side, with a matching star later on
+    line = re.sub(r"(?<![\w*])\*(?=\S)([^*\n]*?\S)\*(?![\w*])", r"\1", line)
+    return line
+
+
+def _mostly_upper(token: str) -> bool:
+    letters = [c for c in token if c.isalpha()]
+    return bool(letters) and sum(c.isupper() for c in letters) >= 0.7 * len(letters) and len(letters) >= 1
+
+
+def _checkbox(m: re.Match[str]) -> str:
+    return "☒ " if "checked" in m.group(1).lower() else "☐ "
+
+
+def normalise_markdown_line(line: str) -> str:
+    """One line of the converted file → plain text (may contain newlines from HTML breaks)."""
+    line = line.replace("\u00a0", " ")
+    line = _SUPERSCRIPT.sub(r"\1", line)
+    line = _AUTOLINK.sub(r"\1", line)
+    line = _CHECKBOX.sub(_checkbox, line)
+    line = _HTML_BREAK.sub("\n", line)
+    line = _HTML_ITEM.sub("\n• ", line)
+    line = _HTML_CELL.sub(" | ", line)
+    line = _HTML_INLINE.sub("", line)
+    line = _unbold(line)
+    line = _BULLET_IN_LINE.sub("\n• ", line)
+    if "\t" in line:
+        cells = [c.strip() for c in line.split("\t")]
+        while cells and not cells[-1]:
+            cells.pop()
+        line = " | ".join(cells)
+    return line
+
+
+def normalise_markdown(text: str) -> str:
+    """The whole converted file → plain text, same line structure, artefacts removed."""
+    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
+    out: list[str] = []
+    for raw in text.split("\n"):
+        if _RULE.match(raw) or is_image_description(raw):
+            continue
+        for line in normalise_markdown_line(raw).split("\n"):
+            line = re.sub(r"[ \t]+", " ", line).strip()
+            line = re.sub(r"^#{1,6}\s+", "", line)
+            if _RULE.match(line) or line in {"|", "||"}:
+                continue
+            out.append(line)
+    return _squeeze_blank_lines("\n".join(out)).strip("\n") + "\n"
+
+
+def _squeeze_blank_lines(text: str) -> str:
+    return re.sub(r"\n{3,}", "\n\n", text)
