@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 
 from .model import Person
 
@@ -65,6 +66,7 @@ class Roster:
         self.persons: dict[str, Person] = {}
         self._by_surname: dict[str, list[str]] = {}
         self._titles: dict[str, str] = {}  # folded title ("le president") → person id
+        self._spellings: dict[str, Counter] = {}  # person id → how often each spelling of the name was seen
 
     # -- building -------------------------------------------------------------
     def add(self, full_name: str, *, group: str = "", role: str = "", guest: bool = False,
@@ -78,8 +80,8 @@ class Roster:
             existing = Person(id=pid, name=name, civility=civility, guest=guest)
             self.persons[pid] = existing
             self._by_surname.setdefault(fold(surname_of(name)), []).append(pid)
-        elif _accent_count(name) > _accent_count(existing.name) and fold(name) == fold(existing.name):
-            existing.name = name  # prefer the spelling with accents
+        if fold(name) == fold(existing.name):
+            self._spellings.setdefault(existing.id, Counter())[name] += 1
         if civility and not existing.civility:
             existing.civility = civility
         if group and not existing.group:
@@ -137,6 +139,9 @@ class Roster:
         return person
 
     def all(self) -> list[Person]:
+        """Every person, named with the spelling seen most often (accents break ties)."""
+        for pid, counts in self._spellings.items():
+            self.persons[pid].name = max(counts, key=lambda n: (counts[n], _accent_count(n)))
         return sorted(self.persons.values(), key=lambda p: fold(surname_of(p.name)))
 
 

@@ -485,7 +485,7 @@ def _attendance(flat: str, state: _State) -> bool:
 
 
 _MOVE = re.compile(r"^(?:Retour de\s+)?(?P<who>(?:M\.|Mme)\s+[A-ZÀ-Ý][\wÀ-ÿ'-]*(?:\s+[A-ZÀ-Ý][\wÀ-ÿ'-]*)?)\s*"
-                   r"(?P<verb>quitte|sort|entre|revient|rejoint|dans l'h[ée]micycle)?", re.IGNORECASE)
+                   r"(?P<verb>quitte|sort|entre|revient|rejoint|dans l'h[ée]micycle)?")
 
 
 def _movement(flat: str, state: _State) -> None:
