@@ -103,8 +103,12 @@ class Roster:
 
     # -- resolving ------------------------------------------------------------
     def find(self, name: str) -> Person | None:
-        """Exact match on the folded full name, then on the folded surname if unique."""
-        _, bare = split_civility(name)
+        """Exact match on the folded full name, then a title, then the surname if it is unambiguous.
+
+        "Mme GAUTHIER" picks among several GAUTHIER by civility; a full name never
+        merges into a person with another first name.
+        """
+        civility, bare = split_civility(name)
         key = fold(bare)
         if not key:
             return None
@@ -114,14 +118,15 @@ class Roster:
         if key in self._titles:
             return self.persons[self._titles[key]]
         ids = self._by_surname.get(key, [])
+        if civility and len(ids) > 1:
+            ids = [pid for pid in ids if self.persons[pid].civility in ("", civility)]
         if len(ids) == 1:
             return self.persons[ids[0]]
-        # "HINGREZ CEREDA" vs surname "HINGREZ-CEREDA" fold the same; also try a
-        # surname that ends the key ("Mireille HINGREZ-CEREDA" written without accents)
-        candidates = [pid for s, pids in self._by_surname.items() if s and (key.endswith(" " + s) or key == s)
-                      for pid in pids]
-        if len(set(candidates)) == 1:
-            return self.persons[candidates[0]]
+        # "Hugo GILARDI" when only "GILARDI" is known so far
+        candidates = {pid for s, pids in self._by_surname.items() if s and key.endswith(" " + s)
+                      for pid in pids if fold(self.persons[pid].name) == s}
+        if len(candidates) == 1:
+            return self.persons[candidates.pop()]
         return None
 
     def resolve(self, label: str, name: str, *, role: str = "", guest: bool = False) -> Person:
