@@ -591,11 +591,23 @@ def _wish(block: list[Para], n: int, state: _State) -> None:
         signatories[:0] = _signature_names(body.pop().text)
     group_name = _canonical_group(group, state)
     wish = Wish(id=f"{state.record.session.id}/v{n}", title=title, group=group_name, signatories=[],
-                text="\n\n".join(" ".join(p.text.split()) for p in body), page=block[0].page)
+                text="\n\n".join(_keep_list_lines(p.text) for p in body), page=block[0].page)
     for raw in signatories:
         person = state.roster.add(raw, group=group_name)
         wish.signatories.append(person.name)
     state.record.wishes.append(wish)
+
+
+def _keep_list_lines(text: str) -> str:
+    """Join wrapped lines, but keep "- item" lines of a list on their own line."""
+    out: list[str] = []
+    for line in text.splitlines():
+        line = " ".join(line.split())
+        if out and not line.startswith(("- ", "• ")):
+            out[-1] += " " + line
+        else:
+            out.append(line)
+    return "\n".join(out)
 
 
 _SIG_NAME = re.compile(r"^(?:Monsieur |Madame |M\. |Mme )?[A-ZÀ-Ý][a-zà-ÿ]+(?:[- ][A-ZÀ-Ý][a-zà-ÿ]+)?\s+[A-ZÀ-Ý][A-ZÀ-Ý' -]+$")
