@@ -252,10 +252,62 @@ def _extract_pages(reader, numbers: Iterable[int]) -> list[tuple[int, str | None
     out: list[tuple[int, str | None]] = []
     for number in numbers:
         try:
-            text = reader.pages[number - 1].extract_text() or ""
+            text = page_text(reader.pages[number - 1])
         except Exception:  # noqa: BLE001 - a broken page must not sink the document
             text = None
         out.append((number, text))
+    return out
+
+
+def page_text(page) -> str:
+    """pypdf's text of one page, with a blank line wherever the vertical gap between two
+    lines is clearly larger than the page's usual line spacing (a paragraph break)."""
+    chunks: list[tuple[str, float | None]] = []
+
+    def visit(text: str, cm: Sequence[float], tm: Sequence[float], *_: object) -> None:
+        if text:
+            try:
+                y = float(tm[4]) * float(cm[1]) + float(tm[5]) * float(cm[3]) + float(cm[5])
+            except (TypeError, ValueError, IndexError):
+                y = None
+            chunks.append((text, y))
+
+    plain = page.extract_text(visitor_text=visit) or ""
+    if "".join(c for c, _ in chunks) != plain:
+        return plain
+    lines: list[list[object]] = [["", None]]  # [text, y of its first visible chunk]
+    for text, y in chunks:
+        parts = text.split("\n")
+        for i, part in enumerate(parts):
+            if i:
+                lines.append(["", None])
+            current = lines[-1]
+            if part.strip() and current[1] is None and i == 0:
+                current[1] = y
+            current[0] = str(current[0]) + part
+    return "\n".join(_with_gaps([(str(t), y if isinstance(y, float) else None) for t, y in lines]))
+
+
+def _with_gaps(lines: Sequence[tuple[str, float | None]]) -> list[str]:
+    steps = []
+    prev_y = None
+    for text, y in lines:
+        if not text.strip() or y is None:
+            continue
+        if prev_y is not None and 0 < prev_y - y < 200:
+            steps.append(prev_y - y)
+        prev_y = y
+    if len(steps) < 3:
+        return [t for t, _ in lines]
+    leading = sorted(steps)[len(steps) // 2]
+    out: list[str] = []
+    prev_y = None
+    for text, y in lines:
+        if text.strip() and y is not None:
+            if prev_y is not None and prev_y - y > 1.5 * leading and out and out[-1].strip():
+                out.append("")
+            prev_y = y
+        out.append(text)
     return out
 
 
@@ -332,16 +384,16 @@ def read_pdf_pages(path: Path, workers: int | None = None) -> tuple[list[Page], 
     if len(unreadable) == len(raw):
         raise SourceError(f"{name} : PDF endommagé, aucune page lisible ; "
                           "téléchargez-le à nouveau ou réenregistrez-le depuis un lecteur PDF")
-    empty = [n for n, t in texts if len(re.sub(r"\s+", "", t)) < 3 and n not in unreadable]
+    pages = clean_pdf_pages(texts)
+    empty = [p.number for p in pages if len(re.sub(r"\s+", "", p.text)) < 3 and p.number not in unreadable]
     if len(empty) + len(unreadable) == len(raw):
         raise SourceError(f"{name} ne contient pas de texte : passez-le d'abord à l'OCR "
                           "(reconnaissance de caractères)")
     if unreadable:
         warns.append(f"pages illisibles, ignorées : {_page_list(unreadable)}")
-    if empty and len(empty) * 5 >= len(raw):
+    if empty:
         warns.append(f"pages sans texte (scannées ?) : {_page_list(empty)} ; "
                      "passez le PDF à l'OCR pour les indexer")
-    pages = clean_pdf_pages(texts)
     return pages, warns
 
 
@@ -405,31 +457,33 @@ COMPOUND_TAILS = frozenset("""
 #: First parts of real compounds: keep the hyphen after them.
 COMPOUND_HEADS = frozenset("""
     vice demi semi quasi arrière après avant contre sous sur grand grande petit petite
-    saint sainte porte garde belle beau peut est c'est-à c'est-à-dire celles-ci
+    saint sainte porte garde belle beau peut est socio médico
 """.split())
 
 
 def word_counts(lines: Iterable[str]) -> Counter[str]:
     """Lower-cased word frequencies, hyphenated compounds counted whole."""
-    counts: Counter[str] = Counter()
-    for line in lines:
-        counts.update(w.lower() for w in _WORD.findall(line))
-    return counts
+    text = "\n".join(lines)
+    # fragments of a word cut at a line end are not words of their own
+    text = re.sub(r"\S*[^\W\d_]-[ \t]*\n\s*\S*", " ", text)
+    return Counter(w.lower() for w in _WORD.findall(text))
 
 
 def join_hyphenated(head: str, tail: str, counts: Counter[str]) -> str:
     """Glue `head-` (end of a line, hyphen removed) and `tail` (start of the next line).
 
-    Keep the hyphen for real compounds (`Pas-de-` + `Calais`, `peut-` + `être`), drop it
-    for words cut by the typesetter (`au-` + `rait`).
+    Keep the hyphen for real compounds (`Pas-de-` + `Calais`, `peut-` + `être`,
+    `plates-` + `formes`), drop it for words cut by the typesetter (`au-` + `rait`),
+    judging from how the document writes the word elsewhere.
     """
     m_head = re.search(r"([^\W\d_]+(?:['’-][^\W\d_]+)*)$", head)
-    m_tail = re.match(r"[^\W\d_]+", tail)
+    m_tail = re.match(r"[^\W\d_]+(?:-[^\W\d_]+)*", tail)
     if not m_head or not m_tail:
         return head + "-" + tail
-    left, right = m_head.group(1), m_tail.group(0)
-    last_part = re.split(r"['’-]", left)[-1]
-    if right[0].isupper() or "-" in left:
+    left, right_full = m_head.group(1), m_tail.group(0)
+    right = right_full.split("-")[0]
+    last_part = re.split(r"['’]", left)[-1].split("-")[-1]
+    if "-" in left or "-" in right_full:  # "Pas-de-" + "Calais", "Hauts-" + "de-France"
         return head + "-" + tail
     glued = (left + right).lower()
     hyphened = (left + "-" + right).lower()
@@ -437,8 +491,13 @@ def join_hyphenated(head: str, tail: str, counts: Counter[str]) -> str:
         return head + "-" + tail
     if counts[glued] > 0:
         return head + tail
+    if right[0].isupper() and not (left.isupper() and right.isupper()):
+        return head + "-" + tail  # "Jean-" + "Claude"
     if right.lower() in COMPOUND_TAILS or last_part.lower() in COMPOUND_HEADS:
         return head + "-" + tail
+    if (len(last_part) >= 5 and len(right) >= 4 and counts[last_part.lower()] > 0
+            and counts[right.lower()] > 0):
+        return head + "-" + tail  # two words of their own: "plates-" + "formes"
     return head + tail
 
 
@@ -486,16 +545,24 @@ def _breaks_before(prev: str, line: str, width: int) -> bool:
     return False
 
 
-def rebuild_paragraphs(lines: Sequence[str], counts: Counter[str], width: int) -> str:
-    """Join wrapped lines into paragraphs (separated by a blank line), rejoining hyphenated words."""
-    paragraphs: list[str] = []
+def rebuild_paragraphs(lines: Sequence[str], counts: Counter[str], width: int,
+                       gaps: bool = False) -> str:
+    """Join wrapped lines into paragraphs, rejoining hyphenated words.
+
+    A blank line (a vertical gap in the PDF) always separates paragraphs ("\n\n").
+    Other breaks are guessed (headings, speaker turns, short line after a sentence …);
+    when the document marks its paragraphs with gaps (`gaps`), a guessed break is a
+    plain line break inside the paragraph ("\n"), as in the text sources.
+    """
+    soft = "\n" if gaps else "\n\n"
+    blocks: list[str] = []
     current = ""
     prev_raw = ""
     for raw in lines:
         line = " ".join(raw.split())
         if not line:
             if current:
-                paragraphs.append(current)
+                blocks.append(current)
             current, prev_raw = "", ""
             continue
         if not current:
@@ -504,14 +571,13 @@ def rebuild_paragraphs(lines: Sequence[str], counts: Counter[str], width: int) -
         if re.search(r"[^\W\d_]-$", current) and line[:1].isalpha() and not _TURN_STRONG.match(line):
             current = join_hyphenated(current[:-1], line, counts)
         elif _breaks_before(prev_raw, raw, width):
-            paragraphs.append(current)
-            current = line
+            current = f"{current}{soft}{line}"
         else:
             current = f"{current} {line}"
         prev_raw = raw
     if current:
-        paragraphs.append(current)
-    return "\n\n".join(paragraphs)
+        blocks.append(current)
+    return "\n\n".join(blocks)
 
 
 def clean_pdf_pages(raw: Sequence[tuple[int, str]]) -> list[Page]:
@@ -521,10 +587,22 @@ def clean_pdf_pages(raw: Sequence[tuple[int, str]]) -> list[Page]:
     all_lines = [ln for body in bodies for ln in body]
     counts = word_counts(all_lines)
     width = _typical_width(all_lines)
-    pages = []
-    for (number, _), body in zip(raw, bodies):
-        pages.append(Page(number, rebuild_paragraphs(body, counts, width)))
-    return pages
+    gapped = sum(any(not ln.strip() for ln in body) for body in bodies)
+    gaps = gapped * 2 >= len(bodies)
+    texts = [rebuild_paragraphs(body, counts, width, gaps) for body in bodies]
+    for i in range(len(texts) - 1):
+        texts[i], texts[i + 1] = _join_across_pages(texts[i], texts[i + 1], counts)
+    return [Page(number, text) for (number, _), text in zip(raw, texts)]
+
+
+def _join_across_pages(first: str, second: str, counts: Counter[str]) -> tuple[str, str]:
+    """A word hyphenated over a page break goes whole to the first page."""
+    if not re.search(r"[^\W\d_]-$", first):
+        return first, second
+    m = re.match(r"([^\W\d_][^\s]*)[ \t]*\n?", second)
+    if not m or not m.group(1)[0].isalpha():
+        return first, second
+    return join_hyphenated(first[:-1], m.group(1), counts), second[m.end():].lstrip(" ")
 
 
 def _normalise_chars(text: str) -> str:
@@ -644,6 +722,8 @@ def _unbold(line: str) -> str:
     """`**` runs: a line break where they glue two upper-case headings, removed elsewhere."""
     def repl(m: re.Match[str]) -> str:
         before, after = line[:m.start()], line[m.end():]
+        if re.search(r"[^\W_]$", before) and re.match(r"[^\W_]", after):
+            return "\n"  # glued between two words: "RAPPORT N°2**CONSEIL DEPARTEMENTAL"
         b = re.search(r"(\S{1,40})\s*$", before)
         a = re.match(r"\s*(\S{1,40})", after)
         if b and a and _mostly_upper(b.group(1)) and _mostly_upper(a.group(1)):
@@ -675,6 +755,7 @@ def normalise_markdown_line(line: str) -> str:
     line = _HTML_CELL.sub(" | ", line)
     line = _HTML_INLINE.sub("", line)
     line = _unbold(line)
+    line = re.sub(r"</(?![a-zA-Z])", "", line)
     line = _BULLET_IN_LINE.sub("\n• ", line)
     if "\t" in line:
         cells = [c.strip() for c in line.split("\t")]
