@@ -1,0 +1,161 @@
+"""French text analysis shared by the index, the query parser and the highlighter.
+
+One pass over the text turns it into search terms:
+
+- lowercase; accents and ligatures folded (``é`` → ``e``, ``œ`` → ``oe``);
+- elisions dropped (``l'``, ``d'``, ``qu'``, ``jusqu'``, ``lorsqu'`` …): the apostrophe
+  splits the word and the elided part is a stopword;
+- stopwords removed (Whoosh's French list completed with ``les``, ``a`` …);
+- Snowball French stemming, after a light plural rule so that ``élu`` finds ``élus``;
+- numbers kept whole: ``2025-361``, ``7,03``, ``18 500`` (→ ``18500``);
+- hyphenated words split into their parts, so ``HINGREZ-CEREDA`` and
+  ``hingrez cereda`` give the same terms.
+
+`analyze(text)` gives the terms, `spans(text)` the terms with their character
+offsets (for highlighting), and `FrenchAnalyzer` is the same thing as a Whoosh
+analyzer (it must stay importable under this name: the index schema pickles it).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator
+
+from whoosh.analysis import Composable, Token
+from whoosh.lang.snowball.french import FrenchStemmer
+
+# Whoosh's French list (whoosh.lang.stopwords) misses frequent words; completed here.
+_WHOOSH_FR = """ai aie aient aies ait as au aura aurai auraient aurais aurait auras aurez auriez aurions
+aurons auront aux avaient avais avait avec avez aviez avions avons ayant ayante ayantes ayants ayez ayons
+c ce ces d dans de des du elle en es est et eu eue eues eurent eus eusse eussent eusses eussiez eussions
+eut eux eûmes eût eûtes furent fus fusse fussent fusses fussiez fussions fut fûmes fût fûtes il j je l la
+le leur lui m ma mais me mes moi mon même n ne nos notre nous on ont ou par pas pour qu que qui s sa se
+sera serai seraient serais serait seras serez seriez serions serons seront ses soient sois soit sommes son
+sont soyez soyons suis sur t ta te tes toi ton tu un une vos votre vous y à étaient étais était étant
+étante étantes étants étiez étions été étée étées étés êtes"""
+_EXTRA_FR = """les a ils elles cet cette leurs lorsqu jusqu puisqu quoiqu quelqu presqu ci là dont où
+si ni or donc car comme aussi plus très tout tous toute toutes"""
+ELISIONS = ("l", "d", "qu", "n", "s", "j", "c", "m", "t", "jusqu", "lorsqu", "puisqu", "quoiqu")
+
+
+def fold(text: str) -> str:
+    """Lowercase and fold accents and ligatures: "Œuvre Élue" → "oeuvre elue"."""
+    text = text.lower().replace("œ", "oe").replace("æ", "ae").replace("ß", "ss")
+    if text.isascii():
+        return text
+    text = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in text if not unicodedata.combining(c))
+
+
+STOPWORDS: frozenset[str] = frozenset(fold(w) for w in _WHOOSH_FR.split() + _EXTRA_FR.split())
+
+# Numbers first (kept whole), then runs of letters/digits.  Apostrophes, hyphens and
+# other punctuation separate words.
+_TOKEN_RE = re.compile(
+    r"(?<![\w,.])\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?:,\d+)?(?![\w])"  # 18 500 / 1 234 567,50
+    r"|\d+(?:[-,./]\d+)*(?![\w])"  # 2025-361, 7,03, 04/12/2023
+    r"|\w+"
+)
+_SPACES = re.compile(r"[ \u00a0\u202f]")
+
+
+class _Terms:
+    """Word → term, with a cache (stemming is the slow part of analysis)."""
+
+    def __init__(self, cache_size: int = 200_000) -> None:
+        self._stemmer = FrenchStemmer()
+        self._cache: dict[str, str] = {}
+        self._cache_size = cache_size
+
+    def term(self, word: str) -> str:
+        """The term for one raw token, "" for a stopword."""
+        cached = self._cache.get(word)
+        if cached is not None:
+            return cached
+        term = self._compute(word)
+        if len(self._cache) >= self._cache_size:
+            self._cache.clear()
+        self._cache[word] = term
+        return term
+
+    def _compute(self, word: str) -> str:
+        low = word.lower()
+        if low[0].isdigit():
+            if _SPACES.search(low) and "," not in low.split()[0]:
+                return _SPACES.sub("", low)
+            if not any(c.isalpha() for c in low):
+                return low
+        folded = fold(low)
+        if folded in STOPWORDS or low in STOPWORDS:
+            return ""
+        if not low.isalpha():  # mixed letters and digits ("a16", "15h30"): keep as is
+            return folded
+        if len(low) > 3 and low[-1] in "sx" and low[-2] not in "s":  # plural: élus → élu
+            low = low[:-1]
+        return fold(self._stemmer.stem(low))
+
+
+_DEFAULT = _Terms()
+
+
+def spans(text: str, terms: _Terms | None = None) -> Iterator[tuple[str, int, int]]:
+    """(term, start, end) for every non-stopword token of `text`."""
+    t = terms or _DEFAULT
+    for m in _TOKEN_RE.finditer(text):
+        term = t.term(m.group())
+        if term:
+            yield term, m.start(), m.end()
+
+
+def analyze(text: str) -> list[str]:
+    """The search terms of `text`, in order: "Les élus d'HINGREZ-CÉRÉDA" → ["elu", "hingrez", "cered"]."""
+    return [term for term, _, _ in spans(text)]
+
+
+def word_tokens(text: str) -> list[str]:
+    """The raw tokens of `text` (before stopwords and stemming), for query parsing."""
+    return [m.group() for m in _TOKEN_RE.finditer(text)]
+
+
+class FrenchAnalyzer(Composable):
+    """The analysis above as a Whoosh analyzer (tokenizer and filters in one pass)."""
+
+    def __init__(self) -> None:
+        self._terms = _Terms()
+
+    def __getstate__(self) -> dict:
+        return {}
+
+    def __setstate__(self, state: dict) -> None:
+        self._terms = _Terms()
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, FrenchAnalyzer)
+
+    def __hash__(self) -> int:
+        return hash(FrenchAnalyzer)
+
+    def __call__(self, value: str, positions: bool = False, chars: bool = False, keeporiginal: bool = False,
+                 removestops: bool = True, start_pos: int = 0, start_char: int = 0, tokenize: bool = True,
+                 mode: str = "", **kwargs: object) -> Iterator[Token]:
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        term_of = self._terms.term
+        pos = start_pos
+        for m in _TOKEN_RE.finditer(value):
+            word = m.group()
+            term = term_of(word)
+            if not term:
+                continue
+            token.text = term
+            token.boost = 1.0
+            token.stopped = False
+            if keeporiginal:
+                token.original = word
+            if positions:
+                token.pos = pos
+            if chars:
+                token.startchar = start_char + m.start()
+                token.endchar = start_char + m.end()
+            pos += 1
+            yield token

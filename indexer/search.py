@@ -1,0 +1,700 @@
+"""Full-text search over the units of every indexed session.
+
+Query language (words are ANDed)::
+
+    budget "service civique" Mercosur OR Eurostar -Calais téléassist* teleassistence~
+    orateur:pajot groupe:"rassemblement national" point:2 seance:2025-09-22 type:voeu
+    date:2025-09  du:2024-01-01 au:2025-12-31
+
+Filters come from an allow-list (French names in queries; `FILTER_KEYS` for the
+parameter names).  Syntax that cannot be understood never raises: the query falls
+back to its plain words and `SearchResult.notice` says so.
+
+The engine keeps one Whoosh searcher open per index home and reopens it when a
+commit changed the index, so a new session is searchable without a restart.
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import json
+import re
+import threading
+import unicodedata
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from whoosh import query as Q
+from whoosh.scoring import BM25F
+from whoosh.sorting import FieldFacet, MultiFacet
+
+from .analysis import analyze, fold, spans, word_tokens
+from .index import KINDS, home_dir, index_generation, index_path, open_index
+
+MAX_QUERY_CHARS = 500
+MAX_PER_PAGE = 100
+MAX_WINDOW = 1000  # deepest result reachable by paging
+SNIPPET_CHARS = 240
+NOTICE_SYNTAX = "Syntaxe non reconnue : recherche sur les mots"
+
+# Query filter names (French, as typed) → parameter keys.
+FILTER_ALIASES = {
+    "orateur": "speaker", "oratrice": "speaker", "speaker": "speaker",
+    "groupe": "group", "group": "group",
+    "point": "item", "item": "item",
+    "seance": "session", "session": "session",
+    "type": "kind", "kind": "kind",
+    "annee": "year", "year": "year",
+    "date": "date",
+    "du": "from", "from": "from",
+    "au": "to", "to": "to",
+}
+FILTER_KEYS = ("speaker", "group", "item", "session", "kind", "year", "date", "from", "to")
+FACETS = {"speaker": "speaker_f", "group": "group_f", "item": "item_f", "session": "session", "kind": "kind",
+          "year": "year"}
+KIND_ALIASES = {"intervention": "intervention", "interventions": "intervention", "discours": "intervention",
+                "deliberation": "deliberation", "deliberations": "deliberation", "delib": "deliberation",
+                "voeu": "voeu", "voeux": "voeu", "rapport": "rapport", "rapports": "rapport",
+                "passage": "passage", "passages": "passage", "page": "passage"}
+SORTS = ("relevance", "date", "date_asc")
+
+# Where plain words are looked for, and the weight of each field (on top of BM25F).
+WORD_FIELDS = ("text", "title", "speaker", "item_title", "group")
+
+
+# -- results ----------------------------------------------------------------------
+
+@dataclass
+class Hit:
+    id: str
+    kind: str  # "intervention" | "deliberation" | "voeu" | "rapport" | "passage"
+    speaker: str
+    person_id: str
+    group: str
+    item: str  # agenda item id
+    item_title: str
+    session: str
+    date: str
+    page: int | None
+    snippet: str  # HTML-escaped, matched words in <mark>
+    score: float
+    url: str  # permalink path
+    title: str = ""
+    number: str = ""  # deliberation number
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class SearchResult:
+    query: str
+    total: int
+    page: int
+    per_page: int
+    hits: list[Hit] = field(default_factory=list)
+    facets: dict[str, dict[str, int]] = field(default_factory=dict)
+    suggestion: str | None = None
+    notice: str | None = None
+    filters: dict[str, list[str]] = field(default_factory=dict)
+    sort: str = "relevance"
+
+    @property
+    def pages(self) -> int:
+        reachable = min(self.total, MAX_WINDOW)
+        return max(1, -(-reachable // self.per_page))
+
+    def to_dict(self) -> dict:
+        return {"query": self.query, "total": self.total, "page": self.page, "per_page": self.per_page,
+                "pages": self.pages, "sort": self.sort, "hits": [h.to_dict() for h in self.hits],
+                "facets": self.facets, "suggestion": self.suggestion, "notice": self.notice,
+                "filters": self.filters}
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, indent=1)
+
+
+# -- query parsing ----------------------------------------------------------------
+
+@dataclass
+class Clause:
+    """One element of a parsed query."""
+
+    kind: str  # "word" | "phrase" | "prefix" | "fuzzy"
+    text: str  # as typed
+    negated: bool = False
+    distance: int = 1  # fuzzy
+
+
+@dataclass
+class ParsedQuery:
+    groups: list[list[Clause]] = field(default_factory=list)  # AND of OR-groups
+    filters: dict[str, list[str]] = field(default_factory=dict)
+    excluded_filters: dict[str, list[str]] = field(default_factory=dict)
+    notice: str | None = None
+    words: list[str] = field(default_factory=list)  # plain words typed, for suggestions
+
+
+_TOKEN = re.compile(r'\s*(?P<neg>-)?(?:(?P<field>[^\W\d_]+):)?(?:"(?P<phrase>[^"]*)"|(?P<word>[^\s"]+))?')
+
+
+def _key(word: str) -> str:
+    return fold(word).strip()
+
+
+def parse_query(text: str) -> ParsedQuery:
+    """The query language above → a ParsedQuery; bad syntax falls back to plain words."""
+    text = (text or "")[:MAX_QUERY_CHARS]
+    try:
+        return _parse_strict(text)
+    except ValueError as exc:
+        pq = ParsedQuery(notice=NOTICE_SYNTAX if not str(exc) else f"{NOTICE_SYNTAX} ({exc})")
+        words = [w for w in word_tokens(text) if w.upper() not in ("OR", "AND", "NOT")]
+        pq.groups = [[Clause("word", w)] for w in words]
+        pq.words = words
+        return pq
+
+
+def _parse_strict(text: str) -> ParsedQuery:
+    if text.count('"') % 2:
+        raise ValueError("guillemet non fermé")
+    if re.search(r"[()\[\]{}^]", text):
+        raise ValueError("parenthèses non prises en charge")
+    pq = ParsedQuery()
+    pending_or = False
+    pending_not = False
+    pos = 0
+    while pos < len(text):
+        m = _TOKEN.match(text, pos)
+        if m is None or m.end() == pos:
+            raise ValueError("")
+        pos = m.end()
+        neg, fname, phrase, word = m.group("neg"), m.group("field"), m.group("phrase"), m.group("word")
+        if fname is None and phrase is None and word is None:
+            if neg:
+                raise ValueError("« - » seul")
+            continue
+        if fname is not None:
+            key = FILTER_ALIASES.get(_key(fname))
+            if key is None:
+                raise ValueError(f"filtre inconnu « {fname}: »")
+            value = phrase if phrase is not None else word
+            if not value or not value.strip():
+                raise ValueError(f"filtre « {fname}: » sans valeur")
+            value = _check_filter(key, value.strip())
+            target = pq.excluded_filters if (neg or pending_not) else pq.filters
+            target.setdefault(key, []).append(value)
+            pending_not = False
+            continue
+        if phrase is not None:
+            clause = Clause("phrase", phrase, negated=bool(neg))
+            if not analyze(phrase):
+                continue
+        else:
+            if word in ("OR", "||"):
+                if not pq.groups or pending_or:
+                    raise ValueError("OR mal placé")
+                pending_or = True
+                continue
+            if word in ("AND", "&&"):
+                continue
+            if word == "NOT":
+                pending_not = True
+                continue
+            clause = _word_clause(word, bool(neg))
+            if clause is None:
+                continue
+        if pending_not:
+            clause.negated = True
+            pending_not = False
+        if pending_or:
+            if clause.negated or pq.groups[-1][0].negated:
+                raise ValueError("OR avec une exclusion")
+            pq.groups[-1].append(clause)
+            pending_or = False
+        else:
+            pq.groups.append([clause])
+        if clause.kind == "word" and not clause.negated:
+            pq.words.append(clause.text)
+    if pending_or or pending_not:
+        raise ValueError("opérateur en fin de requête")
+    return pq
+
+
+def _word_clause(word: str, negated: bool) -> Clause | None:
+    if word.endswith("*"):
+        stem = word.rstrip("*")
+        if "*" in stem or "?" in stem or len(_key(stem)) < 2 or not re.fullmatch(r"[\w'’-]+", stem):
+            raise ValueError(f"préfixe invalide « {word} »")
+        return Clause("prefix", stem, negated=negated)
+    fuzzy = re.fullmatch(r"(.+?)~([12]?)", word)
+    if fuzzy:
+        base, dist = fuzzy.group(1), fuzzy.group(2)
+        if not re.fullmatch(r"[^\W_]+", base):
+            raise ValueError(f"recherche approchée invalide « {word} »")
+        return Clause("fuzzy", base, negated=negated, distance=int(dist or 2 if len(base) > 5 else dist or 1))
+    if "*" in word or "~" in word or "?" in word:
+        raise ValueError(f"joker mal placé « {word} »")
+    if not analyze(word):
+        return None  # stopword or punctuation
+    return Clause("word", word, negated=negated)
+
+
+_DATE = re.compile(r"\d{4}(?:-\d{2}(?:-\d{2})?)?")
+
+
+def _check_filter(key: str, value: str) -> str:
+    """Validate and normalise a filter value; ValueError when it cannot be understood."""
+    if key in ("date", "from", "to", "year"):
+        m = re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{4})", value)
+        if m:
+            value = f"{m.group(3)}-{int(m.group(2)):02d}-{int(m.group(1)):02d}"
+        if not _DATE.fullmatch(value) or (key == "year" and len(value) != 4):
+            raise ValueError(f"date invalide « {value} » (AAAA, AAAA-MM ou AAAA-MM-JJ)")
+        return value
+    if key == "kind":
+        kind = KIND_ALIASES.get(_key(value))
+        if kind is None:
+            raise ValueError(f"type inconnu « {value} » ({', '.join(KINDS)})")
+        return kind
+    return value
+
+
+def normalise_filters(filters: dict[str, list[str]] | None) -> tuple[dict[str, list[str]], str | None]:
+    """Parameter filters → canonical keys; invalid values are dropped with a notice."""
+    out: dict[str, list[str]] = {}
+    notice = None
+    for name, values in (filters or {}).items():
+        key = FILTER_ALIASES.get(_key(name))
+        if key is None:
+            notice = f"Filtre ignoré : {name}"
+            continue
+        if isinstance(values, str):
+            values = [values]
+        for v in values:
+            if not v or not str(v).strip():
+                continue
+            try:
+                value = _check_filter(key, str(v).strip())
+            except ValueError as exc:
+                notice = f"Filtre ignoré : {exc}"
+                continue
+            if value not in out.setdefault(key, []):
+                out[key].append(value)
+    return {k: v for k, v in out.items() if v}, notice
+
+
+# -- query building ---------------------------------------------------------------
+
+def _terms_query(field: str, terms: list[str], boost: float = 1.0) -> Q.Query:
+    if len(terms) == 1:
+        return Q.Term(field, terms[0], boost=boost)
+    return Q.Phrase(field, terms, boost=boost)
+
+
+def _filter_query(key: str, value: str, reader) -> Q.Query:  # noqa: ANN001
+    terms = analyze(value)
+    if key == "speaker":
+        parts: list[Q.Query] = [Q.Term("speaker_f", value), Q.Term("person_id", value)]
+        if terms:
+            parts.append(_terms_query("speaker", terms))
+        return Q.Or(parts)
+    if key == "group":
+        parts = [Q.Term("group_f", value)]
+        if terms:
+            parts.append(_terms_query("group", terms))
+        return Q.Or(parts)
+    if key == "item":
+        parts = [Q.Term("item", value), Q.Term("item_f", value)]
+        if value.isdigit():
+            parts.append(Q.Term("item_no", value))
+        elif terms:
+            parts.append(Q.And([Q.Term("item_title", t) for t in terms]))
+        return Q.Or(parts)
+    if key == "session":
+        return Q.Or([Q.Term("session", value), Q.Term("date", value)])
+    if key == "kind":
+        return Q.Term("kind", value)
+    if key == "year":
+        return Q.Term("year", value)
+    if key == "date":
+        return Q.Term("date", value) if len(value) == 10 else Q.Prefix("date", value)
+    if key == "from":
+        return Q.TermRange("date", value, None)
+    if key == "to":
+        return Q.TermRange("date", None, value if len(value) == 10 else value + "\uffff")
+    raise KeyError(key)
+
+
+_DELIB_CONTEXT = re.compile(r"(?:d[ée]lib[ée]ration|d[ée]lib\.?|n°|numéro|numero)\s*(?:n°\s*)?(\d{1,4})\b", re.I)
+_DELIB_NUMBER = re.compile(r"\b(\d{4})[-/](\d{1,4})\b")
+
+
+class _Builder:
+    """Turns a ParsedQuery into a Whoosh query against one reader."""
+
+    def __init__(self, reader, raw: str) -> None:  # noqa: ANN001
+        self.reader = reader
+        self.highlight_terms: set[str] = set()
+        self.highlight_prefixes: list[str] = []
+        self.numbers: set[str] = set(f"{a}-{b}" for a, b in _DELIB_NUMBER.findall(raw))
+        self.short_numbers = {m for m in _DELIB_CONTEXT.findall(raw)}
+        for short in self.short_numbers:
+            self.numbers.update(self._numbers_ending(short))
+
+    def _numbers_ending(self, short: str) -> list[str]:
+        suffix = "-" + short.lstrip("0")
+        return [t for t in self._number_terms() if t.endswith(suffix)]
+
+    @functools.cached_property
+    def _number_terms_cache(self) -> list[str]:
+        return [t.decode("utf-8") if isinstance(t, bytes) else t for t in self.reader.lexicon("number")]
+
+    def _number_terms(self) -> list[str]:
+        return self._number_terms_cache
+
+    def clause(self, c: Clause) -> Q.Query | None:
+        if c.kind == "prefix":
+            stem = _key(c.text).replace("-", "").replace("'", "").replace("’", "")
+            if not c.negated:
+                self.highlight_prefixes.append(stem)
+            return Q.Or([Q.Prefix(f, stem) for f in ("text", "title", "speaker", "item_title")])
+        if c.kind == "fuzzy":
+            terms = analyze(c.text)
+            if not terms:
+                return None
+            term = terms[0]
+            if not c.negated:
+                self.highlight_terms.add(term)
+                for f in ("text", "title"):
+                    for t in self.reader.terms_within(f, term, c.distance, prefix=1):
+                        self.highlight_terms.add(t)
+            return Q.Or([Q.FuzzyTerm(f, term, maxdist=c.distance, prefixlength=1) for f in ("text", "title",
+                                                                                                "speaker")])
+        terms = analyze(c.text)
+        if not terms:
+            return None
+        if not c.negated:
+            self.highlight_terms.update(terms)
+        parts = [_terms_query(f, terms) for f in WORD_FIELDS]
+        raw = c.text.strip()
+        number = raw if _DELIB_NUMBER.fullmatch(raw) else None
+        if number is None and raw.isdigit() and raw in self.short_numbers:
+            candidates = self._numbers_ending(raw)
+            for n in candidates:
+                parts.append(Q.Term("number", n))
+        if number is not None:
+            parts.append(Q.Term("number", number.replace("/", "-")))
+        return Q.Or(parts)
+
+    def build(self, pq: ParsedQuery, filters: dict[str, list[str]], skip: str | None = None) -> Q.Query:
+        must: list[Q.Query] = []
+        must_not: list[Q.Query] = []
+        for group in pq.groups:
+            qs = [q for q in (self.clause(c) for c in group) if q is not None]
+            if not qs:
+                continue
+            q = qs[0] if len(qs) == 1 else Q.Or(qs)
+            (must_not if group[0].negated else must).append(q)
+        for key, values in filters.items():
+            if key == skip:
+                continue
+            fq = [_filter_query(key, v, self.reader) for v in values]
+            must.append(fq[0] if len(fq) == 1 else Q.Or(fq))
+        for key, values in pq.excluded_filters.items():
+            must_not.extend(_filter_query(key, v, self.reader) for v in values)
+        if not must:
+            must.append(Q.Every())
+        main: Q.Query = must[0] if len(must) == 1 else Q.And(must)
+        if self.numbers:
+            boost = Q.Or([Q.And([Q.Term("number", n), Q.Term("kind", "deliberation")]) for n in self.numbers],
+                         boost=50.0)
+            main = Q.AndMaybe(main, boost)
+        if must_not:
+            main = Q.AndNot(main, Q.Or(must_not))
+        return main
+
+
+# -- highlighting -----------------------------------------------------------------
+
+def snippet(text: str, terms: set[str], prefixes: list[str] = (), size: int = SNIPPET_CHARS) -> str:
+    """An HTML-escaped extract of `text` around the densest group of matched words,
+    each matched word wrapped in <mark>."""
+    if not text:
+        return ""
+    matches: list[tuple[int, int, str]] = []
+    if terms or prefixes:
+        for term, start, end in spans(text):
+            if term in terms or any(term.startswith(p) or _key(text[start:end]).startswith(p) for p in prefixes):
+                matches.append((start, end, term))
+                if len(matches) > 200:
+                    break
+    if not matches:
+        end = _cut_end(text, min(len(text), size))
+        return html.escape(text[:end].strip()) + (" …" if end < len(text) else "")
+    # densest window: most distinct terms, then most matches, earliest
+    best = (0, 0, 0)
+    best_i = 0
+    j = 0
+    for i, (start, _, _) in enumerate(matches):
+        while j < len(matches) and matches[j][1] - start <= size:
+            j += 1
+        window = matches[i:j]
+        score = (len({m[2] for m in window}), len(window), -start)
+        if score > best:
+            best, best_i = score, i
+    first = matches[best_i][0]
+    start = max(0, first - size // 4)
+    start = _cut_start(text, start)
+    end = _cut_end(text, min(len(text), start + size))
+    out = []
+    pos = start
+    for m_start, m_end, _ in matches:
+        if m_start < start or m_end > end:
+            continue
+        out.append(html.escape(text[pos:m_start]))
+        out.append("<mark>" + html.escape(text[m_start:m_end]) + "</mark>")
+        pos = m_end
+    out.append(html.escape(text[pos:end]))
+    body = "".join(out).strip()
+    body = " ".join(body.split())
+    return ("… " if start > 0 else "") + body + (" …" if end < len(text) else "")
+
+
+def _cut_start(text: str, pos: int) -> int:
+    if pos <= 0:
+        return 0
+    space = text.find(" ", pos, pos + 30)
+    return space + 1 if space != -1 else pos
+
+
+def _cut_end(text: str, pos: int) -> int:
+    if pos >= len(text):
+        return len(text)
+    space = text.rfind(" ", pos - 30, pos)
+    return space if space > 0 else pos
+
+
+# -- suggestions ------------------------------------------------------------------
+
+def _distance(a: str, b: str, limit: int) -> int:
+    """Damerau-Levenshtein (optimal string alignment) distance, capped at limit + 1."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    prev2: list[int] = []
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            cost = 0 if ca == cb else 1
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                cur[j] = min(cur[j], prev2[j - 2] + 1)
+        if min(cur) > limit:
+            return limit + 1
+        prev2, prev = prev, cur
+    return prev[-1]
+
+
+class Vocabulary:
+    """Surface words of the indexed texts (folded → best spelled form and count)."""
+
+    def __init__(self, counts: dict[str, int]) -> None:
+        best: dict[str, tuple[tuple[int, int], str]] = {}
+        totals: Counter[str] = Counter()
+        for word, n in counts.items():
+            key = fold(word)
+            totals[key] += n
+            rank = (n, sum(1 for c in word if ord(c) > 127))
+            if key not in best or rank > best[key][0]:
+                best[key] = (rank, word)
+        self.forms = {k: v[1] for k, v in best.items()}
+        self.counts = dict(totals)
+        self.by_initial: dict[str, list[str]] = {}
+        for key in self.forms:
+            self.by_initial.setdefault(key[:1], []).append(key)
+
+    def correct(self, word: str) -> str | None:
+        key = fold(word)
+        if len(key) < 4:
+            return None
+        limit = 1 if len(key) < 7 else 2
+        best: tuple[int, int, str] | None = None
+        for cand in self.by_initial.get(key[:1], ()):
+            if abs(len(cand) - len(key)) > limit or cand == key:
+                continue
+            d = _distance(key, cand, limit)
+            if d <= limit:
+                rank = (d, -self.counts[cand], cand)
+                if best is None or rank < best:
+                    best = rank
+        return self.forms[best[2]] if best else None
+
+
+# -- the engine -------------------------------------------------------------------
+
+class Engine:
+    """One open searcher for one index home, refreshed when the index changes."""
+
+    def __init__(self, home: Path) -> None:
+        self.home = home
+        self._lock = threading.RLock()
+        self._ix = None
+        self._searcher = None
+        self._generation = -2
+        self._columns: dict[str, list[str]] = {}
+        self._vocab: Vocabulary | None = None
+
+    def searcher(self):  # noqa: ANN201
+        generation = index_generation(self.home)
+        if generation != self._generation or self._searcher is None:
+            if self._searcher is not None:
+                self._searcher.close()
+                self._searcher = None
+            self._ix = open_index(self.home)
+            self._searcher = self._ix.searcher(weighting=BM25F(B=0.75, K1=1.2)) if self._ix is not None else None
+            self._generation = generation
+            self._columns = {}
+            self._vocab = None
+        return self._searcher
+
+    def column(self, field: str) -> list[str]:
+        col = self._columns.get(field)
+        if col is None:
+            reader = self._searcher.reader()
+            col = list(reader.column_reader(field))
+            self._columns[field] = col
+        return col
+
+    def vocabulary(self) -> Vocabulary:
+        if self._vocab is None:
+            counts: Counter[str] = Counter()
+            folder = index_path(self.home) / "vocab"
+            for path in sorted(folder.glob("*.json")) if folder.is_dir() else []:
+                try:
+                    counts.update(json.loads(path.read_text(encoding="utf-8")))
+                except (OSError, ValueError):
+                    continue
+            self._vocab = Vocabulary(counts)
+        return self._vocab
+
+
+@functools.lru_cache(maxsize=8)
+def engine_for(home: str) -> Engine:
+    """The shared engine of one index home (one searcher per home per process)."""
+    return Engine(Path(home))
+
+
+def search(query: str, *, filters: dict[str, list[str]] | None = None, page: int = 1, per_page: int = 20,
+           sort: str = "relevance", home: Path | None = None, facets: bool = True) -> SearchResult:
+    """Search the index of `home` (default $MINUTES_HOME).
+
+    `filters` uses FILTER_KEYS (or their French names): values of one key are ORed
+    (multi-select), keys are ANDed, and they add to the filters typed in the query.
+    Facet counts for a key ignore that key's own filter, so choices stay visible.
+    """
+    query = query or ""
+    notice = None
+    if len(query) > MAX_QUERY_CHARS:
+        notice = f"Requête tronquée à {MAX_QUERY_CHARS} caractères"
+    pq = parse_query(query)
+    notice = pq.notice or notice
+    param_filters, filter_notice = normalise_filters(filters)
+    notice = notice or filter_notice
+    merged: dict[str, list[str]] = {k: list(v) for k, v in param_filters.items()}
+    for k, values in pq.filters.items():
+        for v in values:
+            if v not in merged.setdefault(k, []):
+                merged[k].append(v)
+    per_page = max(1, min(int(per_page or 20), MAX_PER_PAGE))
+    max_page = max(1, MAX_WINDOW // per_page)
+    page = max(1, int(page or 1))
+    if page > max_page:
+        notice = notice or f"Seuls les {MAX_WINDOW} premiers résultats sont accessibles"
+        page = max_page
+    sort = sort if sort in SORTS else "relevance"
+    result = SearchResult(query=query, total=0, page=page, per_page=per_page, notice=notice, filters=merged,
+                          sort=sort)
+    if not query.strip() and not merged:
+        return result
+
+    engine = engine_for(str(home_dir(home)))
+    with engine._lock:
+        searcher = engine.searcher()
+        if searcher is None:
+            result.notice = result.notice or "Aucun index : lancez « minutes index » d'abord"
+            return result
+        reader = searcher.reader()
+        builder = _Builder(reader, query)
+        q = builder.build(pq, merged)
+        docs = set(searcher.docs_for_query(q))
+        result.total = len(docs)
+        if facets:
+            result.facets = _facet_counts(engine, searcher, builder, pq, merged, docs)
+        start = (page - 1) * per_page
+        if sort == "relevance":
+            hits = searcher.search(q, limit=start + per_page, terms=False)
+        else:
+            facet = MultiFacet([FieldFacet("date", reverse=(sort == "date")), FieldFacet("order")])
+            hits = searcher.search(q, limit=start + per_page, sortedby=facet, terms=False)
+        for i in range(start, min(len(hits.top_n), start + per_page)):
+            score, docnum = hits.top_n[i]
+            stored = searcher.stored_fields(docnum)
+            result.hits.append(_hit(stored, float(score or 0.0), builder))
+        result.suggestion = _suggestion(engine, reader, pq, query)
+    return result
+
+
+def _hit(stored: dict, score: float, builder: _Builder) -> Hit:
+    text = stored.get("text") or ""
+    return Hit(
+        id=stored.get("id", ""), kind=stored.get("kind", ""), speaker=stored.get("speaker") or "",
+        person_id=stored.get("person_id") or "", group=stored.get("group") or "", item=stored.get("item") or "",
+        item_title=stored.get("item_title") or "", session=stored.get("session", ""),
+        date=stored.get("date", ""), page=stored.get("page"),
+        snippet=snippet(text, builder.highlight_terms, builder.highlight_prefixes),
+        score=round(score, 4), url=stored.get("url") or "", title=stored.get("title") or "",
+        number=stored.get("number") or "")
+
+
+def _facet_counts(engine: Engine, searcher, builder: _Builder, pq: ParsedQuery,  # noqa: ANN001
+                  filters: dict[str, list[str]], docs: set[int]) -> dict[str, dict[str, int]]:
+    out: dict[str, dict[str, int]] = {}
+    for name, field_name in FACETS.items():
+        scope = docs
+        if name in filters:  # multi-select: counts without this facet's own filter
+            scope = set(searcher.docs_for_query(builder.build(pq, filters, skip=name)))
+        col = engine.column(field_name)
+        counts = Counter(map(col.__getitem__, scope))
+        counts.pop("", None)
+        ordered = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+        if name in ("year", "session"):
+            ordered = sorted(counts.items(), key=lambda kv: kv[0], reverse=True)
+        out[name] = dict(ordered[:100])
+    return out
+
+
+def _suggestion(engine: Engine, reader, pq: ParsedQuery, query: str) -> str | None:  # noqa: ANN001
+    """The query with each unknown word replaced by the closest known word, if any."""
+    replaced = query
+    changed = False
+    for word in pq.words:
+        terms = analyze(word)
+        if not terms or any(c.isdigit() for c in word):
+            continue
+        known = all(any(reader.doc_frequency(f, t) for f in WORD_FIELDS) for t in terms)
+        if known:
+            continue
+        fix = engine.vocabulary().correct(word)
+        if fix and fold(fix) != fold(word):
+            replaced = re.sub(rf"(?<!\w){re.escape(word)}(?!\w)", fix, replaced, count=1)
+            changed = True
+    return replaced if changed else None
+
+
+def suggest(word: str, *, home: Path | None = None) -> str | None:
+    """The closest indexed word to `word` (accents restored), or None if `word` is known or nothing is close."""
+    result = search(word, home=home, per_page=1, facets=False)
+    return result.suggestion
