@@ -29,6 +29,50 @@ def cmd_parse(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_index(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from .index import index_paths
+
+    summary = index_paths([Path(p) for p in args.paths] or None, progress=not args.quiet)
+    for warning in summary.warnings:
+        print(f"attention : {warning}", file=sys.stderr)
+    for error in summary.errors:
+        print(f"erreur : {error}", file=sys.stderr)
+    print(json.dumps(summary.to_dict(), ensure_ascii=False) if args.json else summary.line())
+    return EXIT_BAD_INPUT if summary.errors else 0
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    import html
+    import re
+
+    from .search import search
+
+    filters = {key: values for key, values in (("speaker", args.orateur), ("group", args.groupe),
+                                               ("item", args.point), ("session", args.seance),
+                                               ("kind", args.type), ("date", args.date), ("from", args.du),
+                                               ("to", args.au)) if values}
+    result = search(args.query, filters=filters, page=args.page, per_page=args.limit, sort=args.sort,
+                    facets=not args.no_facets)
+    if args.json:
+        print(result.to_json())
+        return 0
+    if result.notice:
+        print(f"note : {result.notice}")
+    if result.suggestion:
+        print(f"Vouliez-vous dire : {result.suggestion} ?")
+    print(f"{result.total} résultat(s) — page {result.page}/{result.pages}")
+    for n, hit in enumerate(result.hits, start=(result.page - 1) * result.per_page + 1):
+        who = hit.speaker + (f" ({hit.group})" if hit.group else "") if hit.speaker else (hit.title or hit.group)
+        where = hit.item_title or hit.item
+        page = f", p. {hit.page}" if hit.page else ""
+        print(f"{n:3d}. [{hit.date}] {hit.kind} — {who} — {where}{page}  {hit.id}")
+        text = re.sub(r"</?mark>", lambda m: "]" if m.group().startswith("</") else "[", hit.snippet)
+        print(f"     {html.unescape(text)}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="minutes", description="Rechercher et interroger les procès-verbaux de séances.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -37,6 +81,29 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file")
     p.add_argument("--json", action="store_true", help="sortie JSON")
     p.set_defaults(func=cmd_parse)
+
+    p = sub.add_parser("index", help="indexer des procès-verbaux (par défaut : corpus/)")
+    p.add_argument("paths", nargs="*", help="fichiers ou dossiers (PDF, .txt, .md)")
+    p.add_argument("--json", action="store_true", help="résumé en JSON")
+    p.add_argument("--quiet", action="store_true", help="sans barre de progression")
+    p.set_defaults(func=cmd_index)
+
+    p = sub.add_parser("search", help="rechercher dans les séances indexées")
+    p.add_argument("query", help='requête : mots, "expression", OR, -mot, préfixe*, mot~, orateur:…, type:…')
+    p.add_argument("--json", action="store_true", help="sortie JSON")
+    p.add_argument("--orateur", action="append", help="filtrer par orateur (répétable)")
+    p.add_argument("--groupe", action="append", help="filtrer par groupe politique")
+    p.add_argument("--point", action="append", help="filtrer par point de l'ordre du jour")
+    p.add_argument("--seance", action="append", help="filtrer par séance (identifiant ou date)")
+    p.add_argument("--type", action="append", help="intervention, deliberation, voeu, rapport, passage")
+    p.add_argument("--date", action="append", help="AAAA, AAAA-MM ou AAAA-MM-JJ")
+    p.add_argument("--du", action="append", help="à partir de cette date")
+    p.add_argument("--au", action="append", help="jusqu'à cette date")
+    p.add_argument("--limit", type=int, default=10, help="résultats par page (max 100)")
+    p.add_argument("--page", type=int, default=1)
+    p.add_argument("--sort", choices=("relevance", "date", "date_asc"), default="relevance")
+    p.add_argument("--no-facets", action="store_true", help="sans comptage par facette")
+    p.set_defaults(func=cmd_search)
     return parser
 
 
