@@ -28,7 +28,7 @@ import threading
 import unicodedata
 import warnings as pywarnings
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -247,21 +247,24 @@ def _page_count(reader, name: str) -> int:
                           "téléchargez-le à nouveau ou réenregistrez-le depuis un lecteur PDF") from None
 
 
-def _extract_pages(reader, numbers: Iterable[int]) -> list[tuple[int, str | None]]:
-    """(1-based page number, raw text or None when the page cannot be read)."""
-    out: list[tuple[int, str | None]] = []
+PageLines = list[tuple[str, float | None]]  # a page's text lines with their baseline height
+
+
+def _extract_pages(reader, numbers: Iterable[int]) -> list[tuple[int, PageLines | None]]:
+    """(1-based page number, lines, or None when the page cannot be read)."""
+    out: list[tuple[int, PageLines | None]] = []
     for number in numbers:
         try:
-            text = page_text(reader.pages[number - 1])
+            lines = page_lines(reader.pages[number - 1])
         except Exception:  # noqa: BLE001 - a broken page must not sink the document
-            text = None
-        out.append((number, text))
+            lines = None
+        out.append((number, lines))
     return out
 
 
-def page_text(page) -> str:
-    """pypdf's text of one page, with a blank line wherever the vertical gap between two
-    lines is clearly larger than the page's usual line spacing (a paragraph break)."""
+def page_lines(page) -> PageLines:
+    """pypdf's text of one page, line by line, each with the height of its first chunk
+    (None when unknown): vertical gaps between lines tell paragraphs apart."""
     chunks: list[tuple[str, float | None]] = []
 
     def visit(text: str, cm: Sequence[float], tm: Sequence[float], *_: object) -> None:
@@ -274,44 +277,54 @@ def page_text(page) -> str:
 
     plain = page.extract_text(visitor_text=visit) or ""
     if "".join(c for c, _ in chunks) != plain:
-        return plain
-    lines: list[list[object]] = [["", None]]  # [text, y of its first visible chunk]
+        return [(line, None) for line in plain.split("\n")]
+    lines: list[tuple[str, float | None]] = [("", None)]
     for text, y in chunks:
-        parts = text.split("\n")
-        for i, part in enumerate(parts):
+        for i, part in enumerate(text.split("\n")):
             if i:
-                lines.append(["", None])
-            current = lines[-1]
-            if part.strip() and current[1] is None and i == 0:
-                current[1] = y
-            current[0] = str(current[0]) + part
-    return "\n".join(_with_gaps([(str(t), y if isinstance(y, float) else None) for t, y in lines]))
+                lines.append(("", None))
+            current, current_y = lines[-1]
+            if part.strip() and current_y is None and i == 0 and not current.strip():
+                current_y = y
+            lines[-1] = (current + part, current_y)
+    return lines
 
 
-def _with_gaps(lines: Sequence[tuple[str, float | None]]) -> list[str]:
-    steps = []
-    prev_y = None
-    for text, y in lines:
-        if not text.strip() or y is None:
-            continue
-        if prev_y is not None and 0 < prev_y - y < 200:
-            steps.append(prev_y - y)
-        prev_y = y
-    if len(steps) < 3:
-        return [t for t, _ in lines]
-    leading = sorted(steps)[len(steps) // 2]
+def _steps(pages: Iterable[PageLines]) -> Iterator[float]:
+    for lines in pages:
+        prev_y = None
+        for text, y in lines:
+            if not text.strip() or y is None:
+                continue
+            if prev_y is not None and 2 < prev_y - y < 100:
+                yield round(prev_y - y, 1)
+            prev_y = y
+
+
+def line_spacing(pages: Iterable[PageLines]) -> float | None:
+    """The document's usual distance between two lines of a paragraph (most common step)."""
+    counts = Counter(_steps(pages))
+    if sum(counts.values()) < 5:
+        return None
+    return counts.most_common(1)[0][0]
+
+
+def with_gaps(lines: PageLines, leading: float | None) -> str:
+    """The page's text, with a blank line where the vertical gap is clearly larger than `leading`."""
+    if leading is None:
+        return "\n".join(t for t, _ in lines)
     out: list[str] = []
     prev_y = None
     for text, y in lines:
         if text.strip() and y is not None:
-            if prev_y is not None and prev_y - y > 1.5 * leading and out and out[-1].strip():
+            if prev_y is not None and prev_y - y > 1.4 * leading and out and out[-1].strip():
                 out.append("")
             prev_y = y
         out.append(text)
-    return out
+    return "\n".join(out)
 
 
-def _extract_slice(path: str, first: int, last: int) -> list[tuple[int, str | None]]:
+def _extract_slice(path: str, first: int, last: int) -> list[tuple[int, PageLines | None]]:
     """Worker: open the PDF in this process and extract pages first..last (1-based, inclusive)."""
     reader = _open_reader(Path(path))
     return _extract_pages(reader, range(first, last + 1))
@@ -337,7 +350,7 @@ def _pool_context():
     return multiprocessing.get_context(method)
 
 
-def extract_raw_pages(path: Path, workers: int | None = None) -> list[tuple[int, str | None]]:
+def extract_raw_pages(path: Path, workers: int | None = None) -> list[tuple[int, PageLines | None]]:
     """Raw pypdf text of every page, in order; a process pool for long documents."""
     name = str(path)
     _check_pdf_tail(path)
@@ -353,7 +366,7 @@ def extract_raw_pages(path: Path, workers: int | None = None) -> list[tuple[int,
     try:
         with ProcessPoolExecutor(max_workers=min(workers, len(chunks)), mp_context=_pool_context()) as pool:
             futures = [pool.submit(_extract_slice, str(path), a, b) for a, b in chunks]
-            results: list[tuple[int, str | None]] = []
+            results: list[tuple[int, PageLines | None]] = []
             for fut in futures:
                 results.extend(fut.result())
     except SourceError:
@@ -380,7 +393,8 @@ def read_pdf_pages(path: Path, workers: int | None = None) -> tuple[list[Page], 
     name = str(path)
     warns: list[str] = []
     unreadable = [n for n, t in raw if t is None]
-    texts = [(n, t or "") for n, t in raw]
+    leading = line_spacing(t for _, t in raw if t)
+    texts = [(n, with_gaps(t or [], leading)) for n, t in raw]
     if len(unreadable) == len(raw):
         raise SourceError(f"{name} : PDF endommagé, aucune page lisible ; "
                           "téléchargez-le à nouveau ou réenregistrez-le depuis un lecteur PDF")
@@ -491,13 +505,14 @@ def join_hyphenated(head: str, tail: str, counts: Counter[str]) -> str:
         return head + "-" + tail
     if counts[glued] > 0:
         return head + tail
-    if right[0].isupper() and not (left.isupper() and right.isupper()):
-        return head + "-" + tail  # "Jean-" + "Claude"
+    if right[0].isupper():
+        return head + "-" + tail  # "Jean-" + "Claude", "MESSEANNE-" + "GROBELNY"
     if right.lower() in COMPOUND_TAILS or last_part.lower() in COMPOUND_HEADS:
         return head + "-" + tail
-    if (len(last_part) >= 5 and len(right) >= 4 and counts[last_part.lower()] > 0
-            and counts[right.lower()] > 0):
-        return head + "-" + tail  # two words of their own: "plates-" + "formes"
+    if len(right) >= 4 and counts[right.lower()] > 0 and (
+            (len(last_part) >= 5 and counts[last_part.lower()] > 0)
+            or (len(last_part) >= 6 and last_part.endswith("s") and right.endswith("s"))):
+        return head + "-" + tail  # two words of their own: "porte-" + "parole", "plates-" + "formes"
     return head + tail
 
 
@@ -592,7 +607,31 @@ def clean_pdf_pages(raw: Sequence[tuple[int, str]]) -> list[Page]:
     texts = [rebuild_paragraphs(body, counts, width, gaps) for body in bodies]
     for i in range(len(texts) - 1):
         texts[i], texts[i + 1] = _join_across_pages(texts[i], texts[i + 1], counts)
+        texts[i], texts[i + 1] = _carry_paragraph(texts[i], texts[i + 1], width, gaps)
     return [Page(number, text) for (number, _), text in zip(raw, texts)]
+
+
+def _carry_paragraph(first: str, second: str, width: int, gaps: bool) -> tuple[str, str]:
+    """A paragraph cut by a page break is rejoined on the page where it starts.
+
+    The break is kept when the page ends a sentence or the next page opens with a
+    speaker turn or a heading.
+    """
+    if not first.strip() or not second.strip():
+        return first, second
+    last = first.rstrip().rsplit("\n", 1)[-1]
+    block, _, rest = second.partition("\n\n")
+    head = block.split("\n", 1)[0]
+    if (_SENTENCE_END.search(last) or _TURN_STRONG.match(head) or _is_caps(head) or _is_caps(last)
+            or _STAGE.match(head)):
+        return first, second
+    if _breaks_before(last, head, width):
+        if not gaps:
+            return first, second
+        joint = "\n"
+    else:
+        joint = " "
+    return first.rstrip() + joint + block, rest
 
 
 def _join_across_pages(first: str, second: str, counts: Counter[str]) -> tuple[str, str]:
