@@ -251,7 +251,9 @@ def _check_filter(key: str, value: str) -> str:
         m = re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{4})", value)
         if m:
             value = f"{m.group(3)}-{int(m.group(2)):02d}-{int(m.group(1)):02d}"
-        if not _DATE.fullmatch(value) or (key == "year" and len(value) != 4):
+        parts = [int(p) for p in value.split("-")] if _DATE.fullmatch(value) else []
+        if not parts or (key == "year" and len(parts) != 1) or (len(parts) > 1 and not 1 <= parts[1] <= 12) \
+                or (len(parts) > 2 and not 1 <= parts[2] <= 31):
             raise ValueError(f"date invalide « {value} » (AAAA, AAAA-MM ou AAAA-MM-JJ)")
         return value
     if key == "kind":
@@ -332,6 +334,9 @@ _DELIB_CONTEXT = re.compile(r"(?:d[ée]lib[ée]ration|d[ée]lib\.?|n°|numéro|n
 _DELIB_NUMBER = re.compile(r"\b(\d{4})[-/](\d{1,4})\b")
 
 
+_NUMBER_WORDS = {"delib", "deliberation", "numero", "n°", "no"}
+
+
 class _Builder:
     """Turns a ParsedQuery into a Whoosh query against one reader."""
 
@@ -343,6 +348,7 @@ class _Builder:
         self.short_numbers = {m for m in _DELIB_CONTEXT.findall(raw)}
         for short in self.short_numbers:
             self.numbers.update(self._numbers_ending(short))
+        self.highlight_terms.update(self.numbers)
 
     def _numbers_ending(self, short: str) -> list[str]:
         suffix = "-" + short.lstrip("0")
@@ -379,7 +385,7 @@ class _Builder:
         if not c.negated:
             self.highlight_terms.update(terms)
         parts = [_terms_query(f, terms) for f in WORD_FIELDS]
-        raw = c.text.strip()
+        raw = re.sub(r"^n[°o]\.?\s*", "", c.text.strip(), flags=re.I)
         number = raw if _DELIB_NUMBER.fullmatch(raw) else None
         if number is None and raw.isdigit() and raw in self.short_numbers:
             candidates = self._numbers_ending(raw)
@@ -393,6 +399,9 @@ class _Builder:
         must: list[Q.Query] = []
         must_not: list[Q.Query] = []
         for group in pq.groups:
+            if self.numbers and len(group) == 1 and group[0].kind == "word" \
+                    and _key(group[0].text).rstrip("s") in _NUMBER_WORDS:
+                continue  # "délibération 361": the word only says what the number is
             qs = [q for q in (self.clause(c) for c in group) if q is not None]
             if not qs:
                 continue
@@ -433,7 +442,7 @@ def snippet(text: str, terms: set[str], prefixes: list[str] = (), size: int = SN
                     break
     if not matches:
         end = _cut_end(text, min(len(text), size))
-        return html.escape(text[:end].strip()) + (" …" if end < len(text) else "")
+        return html.escape(" ".join(text[:end].split())) + (" …" if end < len(text) else "")
     # densest window: most distinct terms, then most matches, earliest
     best = (0, 0, 0)
     best_i = 0
@@ -640,9 +649,9 @@ def search(query: str, *, filters: dict[str, list[str]] | None = None, page: int
             facet = MultiFacet([FieldFacet("date", reverse=(sort == "date")), FieldFacet("order")])
             hits = searcher.search(q, limit=start + per_page, sortedby=facet, terms=False)
         for i in range(start, min(len(hits.top_n), start + per_page)):
-            score, docnum = hits.top_n[i]
-            stored = searcher.stored_fields(docnum)
-            result.hits.append(_hit(stored, float(score or 0.0), builder))
+            key, docnum = hits.top_n[i]
+            score = float(key or 0.0) if sort == "relevance" else 0.0
+            result.hits.append(_hit(searcher.stored_fields(docnum), score, builder))
         result.suggestion = _suggestion(engine, reader, pq, query)
     return result
 
