@@ -81,11 +81,11 @@ class _Terms:
 
     def _compute(self, word: str) -> str:
         low = word.lower()
-        if low[0].isdigit():
+        if low[0].isdecimal():
             if _SPACES.search(low) and "," not in low.split()[0]:
                 return _SPACES.sub("", low)
             if not any(c.isalpha() for c in low):
-                return low
+                return fold(low)
         folded = fold(low)
         if folded in STOPWORDS or low in STOPWORDS:
             return ""
