@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 
 from .sources import SourceError
@@ -120,6 +121,14 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except Exception as exc:  # noqa: BLE001 - never a traceback for the user ($MINUTES_DEBUG=1 shows it)
+        if os.environ.get("MINUTES_DEBUG"):
+            raise
+        target = getattr(args, "file", None) or getattr(args, "path", None) or args.command
+        detail = " ".join(str(exc).split())[:200] or type(exc).__name__
+        print(f"erreur : {target} : erreur inattendue ({type(exc).__name__} : {detail}) ; "
+              "vérifiez le fichier, ou relancez avec MINUTES_DEBUG=1 pour le détail", file=sys.stderr)
+        return EXIT_BAD_INPUT
 
 
 if __name__ == "__main__":

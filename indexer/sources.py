@@ -86,6 +86,7 @@ def read_source(path: str | Path, *, cache: bool = True) -> Document:
         if size > MAX_TEXT_BYTES:
             raise SourceError(f"{name} : fichier texte trop volumineux ({size // 1_000_000} Mo) ; "
                               "découpez-le ou fournissez le PDF d'origine")
+        _sniff_text(head, name)
         pages, warns = read_text_pages(path.read_bytes(), name)
     return Document(path=path, sha256=digest, kind=kind, pages=pages, warnings=warns)
 
@@ -139,6 +140,19 @@ def _sniff_kind(path: Path, head: bytes) -> str:
     shown = suffix or "sans extension"
     raise SourceError(f"{name} : format non pris en charge ({shown}) ; "
                       "fournissez un PDF (.pdf) ou un texte (.txt, .md)")
+
+
+def _sniff_text(head: bytes, name: str) -> None:
+    """Refuse a text file from its first bytes, before reading it whole."""
+    try:
+        head.decode("utf-8")
+        return
+    except UnicodeDecodeError as exc:
+        if exc.start >= len(head) - 4:  # a character cut by the end of the sample
+            return
+    if not looks_french(head.decode("cp1252", errors="replace")):
+        raise SourceError(f"{name} : encodage non reconnu (ni UTF-8 ni texte français en cp1252/latin-1) ; "
+                          "réenregistrez le fichier en UTF-8")
 
 
 def _sha256(path: Path) -> str:
