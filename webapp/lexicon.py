@@ -1,0 +1,70 @@
+"""The words that distinguish one speaker from everyone else.
+
+Weighted log-odds ratio with an informative Dirichlet prior (Monroe, Colaresi & Quinn,
+"Fightin' Words", 2008) over stemmed words, stopwords removed (the French analysis of
+the index).  Each stem is shown by its most frequent written form.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from indexer.analysis import spans
+
+#: total pseudo-count of the prior (scaled to the corpus word frequencies)
+PRIOR = 500.0
+
+
+@dataclass
+class Lexicon:
+    """Stem counts of a set of texts, with the written forms seen for each stem."""
+
+    counts: Counter[str]
+    forms: dict[str, Counter[str]]
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+def lexicon(texts: Iterable[str]) -> Lexicon:
+    counts: Counter[str] = Counter()
+    forms: dict[str, Counter[str]] = {}
+    for text in texts:
+        for term, start, end in spans(text):
+            if term.isdigit() or len(term) < 3:
+                continue
+            counts[term] += 1
+            forms.setdefault(term, Counter())[text[start:end].lower()] += 1
+    return Lexicon(counts, forms)
+
+
+def distinctive_words(person: Lexicon, everyone: Lexicon, *, top: int = 15, min_count: int = 2) -> list[dict]:
+    """Stems over-used by `person` compared with the rest of `everyone` (which includes `person`).
+
+    Returns [{word, stem, count, z}] by decreasing z-score of the log-odds ratio.
+    """
+    n_all = everyone.total
+    n_i = person.total
+    n_j = n_all - n_i
+    if n_i == 0 or n_j <= 0:
+        return []
+    scored = []
+    for stem, y_i in person.counts.items():
+        if y_i < min_count:
+            continue
+        y_all = everyone.counts.get(stem, y_i)
+        y_j = max(y_all - y_i, 0)
+        alpha = PRIOR * y_all / n_all
+        delta = (math.log((y_i + alpha) / (n_i + PRIOR - y_i - alpha))
+                 - math.log((y_j + alpha) / (n_j + PRIOR - y_j - alpha)))
+        variance = 1.0 / (y_i + alpha) + 1.0 / (y_j + alpha)
+        z = delta / math.sqrt(variance)
+        if z > 0:
+            scored.append((z, stem, y_i))
+    scored.sort(key=lambda t: (-t[0], t[1]))
+    return [{"word": person.forms[stem].most_common(1)[0][0], "stem": stem, "count": y, "z": round(z, 2)}
+            for z, stem, y in scored[:top]]

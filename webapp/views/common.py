@@ -1,0 +1,80 @@
+"""Small helpers shared by the views: the store, links, summaries of records."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app, url_for
+
+from indexer.model import Record, Speech, Vote
+
+from ..store import Store
+
+
+def store() -> Store:
+    return current_app.extensions["minutes"]
+
+
+def anchor(unit_id: str) -> str:
+    """"pas-de-calais-2025-09-22/s012" → "s012"."""
+    return unit_id.rsplit("/", 1)[-1]
+
+
+def session_url(session_id: str, fragment: str | None = None) -> str:
+    return url_for("sessions.session", session_id=session_id, _anchor=fragment)
+
+
+def person_url(person_id: str | None) -> str | None:
+    return url_for("persons.person", slug=person_id) if person_id else None
+
+
+def speech_url(speech: Speech, session_id: str) -> str:
+    return session_url(session_id, anchor(speech.id))
+
+
+def session_summary(record: Record) -> dict[str, Any]:
+    s = record.session
+    return {"id": s.id, "date": s.date, "body": s.body, "kind": s.kind, "url": session_url(s.id),
+            "items": len(record.agenda), "speeches": len(record.speeches),
+            "deliberations": len(record.deliberations), "wishes": len(record.wishes)}
+
+
+def excerpt(text: str, limit: int = 220) -> str:
+    flat = " ".join(text.split())
+    if len(flat) <= limit:
+        return flat
+    cut = flat[:limit].rsplit(" ", 1)[0]
+    return cut + " …"
+
+
+_POSITIONS = (("for_", "for_groups", "Pour"), ("against", "against_groups", "Contre"),
+              ("abstention", "abstention_groups", "Abstention"),
+              ("not_voting", "not_voting_groups", "Ne prend pas part au vote"),
+              ("absent", "absent_groups", "Absents sans délégation de vote"))
+
+
+def vote_table(vote: Vote | None) -> dict[str, Any] | None:
+    """A vote as rows (position, count, groups) plus its totals, ready for a table."""
+    if vote is None:
+        return None
+    rows = []
+    for count_field, groups_field, label in _POSITIONS:
+        count = getattr(vote, count_field)
+        groups = getattr(vote, groups_field)
+        if count is None and not groups:
+            continue
+        rows.append({"position": label, "count": count, "groups": list(groups)})
+    return {"result": vote.result, "unanimous": vote.unanimous, "rows": rows,
+            "present": vote.present, "proxies": vote.proxies, "in_office": vote.in_office,
+            "deliberation": vote.deliberation,
+            "deliberation_url": url_for("deliberations.deliberation", number=vote.deliberation)
+            if vote.deliberation else None,
+            "page": vote.page, "text": vote.text}
+
+
+def find_deliberation(number: str) -> tuple[Record, Any] | None:
+    for record in reversed(store().records()):
+        d = record.deliberation(number)
+        if d is not None:
+            return record, d
+    return None

@@ -1,0 +1,34 @@
+"""Questions in plain French, answered from the record with citations."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, request
+
+from ..store import Unavailable
+from ..twin import respond, twin_route
+from .common import store
+
+bp = Blueprint("question", __name__)
+
+EXAMPLES = ("Qui a parlé de l'Eurostar ?", "Le budget supplémentaire a-t-il été adopté ?",
+            "Qui a présidé la séance ?", "Combien de procurations ont été données ?")
+
+
+def question_data(args: Any) -> dict[str, Any]:
+    question = args.get("q", "").strip()[:500]
+    data: dict[str, Any] = {"page": "question", "question": question, "answer": None, "notice": None,
+                            "examples": list(EXAMPLES)}
+    if not question:
+        return data
+    try:
+        data["answer"] = store().ask(question).to_dict()
+    except Unavailable as exc:
+        data["notice"] = str(exc)
+    return data
+
+
+@twin_route(bp, "/question")
+def question() -> Any:
+    return respond(question_data(request.args), "question.html")

@@ -1,0 +1,233 @@
+"""Search: facets, chips, highlighted snippets, sort, pagination, chart, CSV/JSON export."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+from flask import Blueprint, Response, jsonify, request, url_for
+
+from .. import charts
+from ..filters import date_fr, kind_label
+from ..twin import respond, twin_route
+from .common import anchor, store
+
+bp = Blueprint("search", __name__)
+
+#: (query parameter, library facet key, French label), in sidebar order
+FACETS = (("orateur", "speaker", "Orateur"), ("groupe", "group", "Groupe"),
+          ("point", "item", "Point de l'ordre du jour"), ("seance", "session", "Séance"),
+          ("type", "kind", "Type"), ("annee", "year", "Année"))
+SORTS = {"pertinence": "relevance", "date": "date"}
+PER_PAGE = 20
+EXPORT_PAGE = 100
+EXPORT_LIMIT = 1000
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def read_params(args: Any) -> dict[str, Any]:
+    """The search as typed in the URL: q, sort, page and the repeated facet parameters."""
+    selected = {param: [v for v in args.getlist(param) if v.strip()][:20] for param, _, _ in FACETS}
+    try:
+        page = max(1, min(int(args.get("page", "1")), 1000))
+    except ValueError:
+        page = 1
+    sort = args.get("tri", "pertinence")
+    return {"q": args.get("q", "")[:500], "sort": sort if sort in SORTS else "pertinence", "page": page,
+            "selected": {k: v for k, v in selected.items() if v}}
+
+
+def library_filters(selected: dict[str, list[str]]) -> dict[str, list[str]]:
+    keys = {param: key for param, key, _ in FACETS}
+    return {keys[param]: values for param, values in selected.items()}
+
+
+def search_href(params: dict[str, Any], endpoint: str = "search.search", **changes: Any) -> str:
+    """A search URL with some parameters changed (None removes them); filters as repeated params."""
+    state = {"q": params["q"], "tri": params["sort"], "page": params["page"]}
+    selected = {k: list(v) for k, v in params["selected"].items()}
+    for key, value in changes.items():
+        if key == "selected":
+            selected = value
+        else:
+            state[key] = value
+    args: dict[str, Any] = {k: v for k, v in state.items()
+                            if v not in (None, "") and not (k == "page" and v == 1)
+                            and not (k == "tri" and v == "pertinence")}
+    for param, values in selected.items():
+        if values:
+            args[param] = values
+    return url_for(endpoint, **args)
+
+
+def _toggle(selected: dict[str, list[str]], param: str, value: str) -> dict[str, list[str]]:
+    out = {k: list(v) for k, v in selected.items()}
+    values = out.setdefault(param, [])
+    if value in values:
+        values.remove(value)
+    else:
+        values.append(value)
+    return {k: v for k, v in out.items() if v}
+
+
+def value_label(param: str, value: str, labels: dict[str, str]) -> str:
+    if param == "type":
+        return kind_label(value)
+    if param == "seance":
+        return labels.get(value, value)
+    if param == "point":
+        return labels.get(value, value)
+    return value
+
+
+def _labels() -> dict[str, str]:
+    """Display labels for session ids and agenda item ids."""
+    def compute() -> dict[str, str]:
+        out: dict[str, str] = {}
+        for record in store().records():
+            out[record.session.id] = date_fr(record.session.date) or record.session.id
+            for item in record.agenda:
+                title = item.title.rstrip(" |")
+                out.setdefault(item.id, f"{item.number}. {title}" if item.number is not None else title)
+        return out
+    return store().memo("search-labels", compute)
+
+
+def hit_view(hit: Any) -> dict[str, Any]:
+    data = hit.to_dict()
+    data["anchor"] = anchor(hit.id)
+    data["permalink"] = hit.url or url_for("sessions.session", session_id=hit.session, _anchor=anchor(hit.id))
+    data["person_url"] = url_for("persons.person", slug=hit.person_id) if hit.person_id else None
+    data["session_url"] = url_for("sessions.session", session_id=hit.session)
+    data["kind_label"] = kind_label(hit.kind)
+    data["item_title"] = (hit.item_title or "").rstrip(" |")
+    return data
+
+
+def search_data(args: Any) -> dict[str, Any]:
+    params = read_params(args)
+    base = {"page": "recherche", "query": params["q"], "sort": params["sort"], "selected": params["selected"],
+            "total": 0, "hits": [], "facets": [], "chips": [], "suggestion": None, "notice": None,
+            "pagination": None, "chart": None, "export": None}
+    if not params["q"].strip() and not params["selected"]:
+        return base
+    result = store().search(params["q"], filters=library_filters(params["selected"]), page=params["page"],
+                            per_page=PER_PAGE, sort=SORTS[params["sort"]])
+    labels = _labels()
+    facets = []
+    for param, key, label in FACETS:
+        counts = result.facets.get(key, {})
+        chosen = params["selected"].get(param, [])
+        values = [{"value": v, "label": value_label(param, v, labels), "count": n, "selected": v in chosen,
+                   "href": search_href(params, selected=_toggle(params["selected"], param, v), page=1)}
+                  for v, n in counts.items()]
+        for v in chosen:  # a selected value with no hit left still shows, so it can be removed
+            if v not in counts:
+                values.append({"value": v, "label": value_label(param, v, labels), "count": 0, "selected": True,
+                               "href": search_href(params, selected=_toggle(params["selected"], param, v), page=1)})
+        if values:
+            facets.append({"param": param, "key": key, "label": label, "values": values})
+    chips = [{"param": param, "facet": label, "value": v, "label": value_label(param, v, labels),
+              "remove": search_href(params, selected=_toggle(params["selected"], param, v), page=1)}
+             for param, _, label in FACETS for v in params["selected"].get(param, [])]
+    pages = result.pages
+    page = result.page
+    pagination = {"page": page, "pages": pages,
+                  "prev": search_href(params, page=page - 1) if page > 1 else None,
+                  "next": search_href(params, page=page + 1) if page < pages else None,
+                  "links": [{"page": n, "href": search_href(params, page=n), "current": n == page}
+                            for n in _page_window(page, pages)]}
+    by_session = result.facets.get("session", {})
+    dates = {r.session.id: r.session.date for r in store().records()}
+    points = sorted(({"session": sid, "date": dates.get(sid, ""), "label": labels.get(sid, sid), "count": n,
+                      "href": search_href(params, selected=_toggle(params["selected"], "seance", sid), page=1)}
+                     for sid, n in by_session.items()), key=lambda p: (p["date"], p["session"]))
+    suggestion = None
+    if result.suggestion:
+        suggestion = {"query": result.suggestion, "href": search_href({**params, "q": result.suggestion}, page=1)}
+    base.update({
+        "total": result.total, "hits": [hit_view(h) for h in result.hits], "facets": facets, "chips": chips,
+        "suggestion": suggestion, "notice": result.notice, "pagination": pagination,
+        "chart": charts.bar_chart(points) if points else None,
+        "sort_links": {name: search_href(params, tri=name, page=1) for name in SORTS},
+        "export": {"csv": search_href(params, endpoint="search.export_csv", page=None, tri=params["sort"]),
+                   "json": search_href(params, endpoint="search.export_json", page=None, tri=params["sort"])},
+    })
+    return base
+
+
+def _page_window(page: int, pages: int, radius: int = 2) -> list[int]:
+    shown = {1, pages, *range(max(1, page - radius), min(pages, page + radius) + 1)}
+    return sorted(shown)
+
+
+@twin_route(bp, "/recherche")
+def search() -> Any:
+    return respond(search_data(request.args), "search.html")
+
+
+# -- export -------------------------------------------------------------------------
+
+EXPORT_FIELDS = ("id", "date", "session", "kind", "speaker", "group", "item", "item_title", "number", "page",
+                 "url", "text")
+
+
+def all_hits(args: Any) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """Every hit of a search (up to EXPORT_LIMIT), snippets as plain text."""
+    params = read_params(args)
+    rows: list[dict[str, Any]] = []
+    meta = {"query": params["q"], "filters": params["selected"], "total": 0, "truncated": False}
+    if not params["q"].strip() and not params["selected"]:
+        return meta, rows
+    page = 1
+    while len(rows) < EXPORT_LIMIT:
+        result = store().search(params["q"], filters=library_filters(params["selected"]), page=page,
+                                per_page=EXPORT_PAGE, sort=SORTS[params["sort"]], facets=False)
+        meta["total"] = result.total
+        for hit in result.hits:
+            data = hit.to_dict()
+            data["text"] = _plain_snippet(hit.snippet)
+            data["url"] = request.host_url.rstrip("/") + (hit.url or "")
+            rows.append(data)
+        if not result.hits or page >= result.pages:
+            break
+        page += 1
+    meta["truncated"] = meta["total"] > len(rows)
+    return meta, rows
+
+
+def _plain_snippet(snippet: str) -> str:
+    import html
+    import re
+
+    return html.unescape(re.sub(r"</?mark>", "", snippet or ""))
+
+
+def csv_cell(value: Any) -> str:
+    """A CSV cell that a spreadsheet will not run as a formula."""
+    text = "" if value is None else str(value)
+    if text.startswith(FORMULA_PREFIXES):
+        return "'" + text
+    return text
+
+
+@bp.route("/recherche.csv")
+def export_csv() -> Response:
+    _, rows = all_hits(request.args)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(EXPORT_FIELDS)
+    for row in rows:
+        writer.writerow([csv_cell(row.get(f)) for f in EXPORT_FIELDS])
+    response = Response("\ufeff" + out.getvalue(), mimetype="text/csv")
+    response.headers["Content-Disposition"] = 'attachment; filename="recherche.csv"'
+    return response
+
+
+@bp.route("/recherche/export.json")
+def export_json() -> Response:
+    meta, rows = all_hits(request.args)
+    response = jsonify({**meta, "hits": [{f: row.get(f) for f in EXPORT_FIELDS} for row in rows]})
+    response.headers["Content-Disposition"] = 'attachment; filename="recherche.json"'
+    return response

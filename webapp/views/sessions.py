@@ -1,0 +1,144 @@
+"""Session pages: attendance, the timeline of the session, the full debate by agenda item."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, url_for
+
+from indexer.model import Record
+from indexer.timeline import parse_clock, session_timeline
+
+from .. import charts
+from ..twin import respond, twin_route
+from .common import anchor, person_url, session_summary, store, vote_table
+
+bp = Blueprint("sessions", __name__)
+
+
+def chair_id(record: Record) -> str | None:
+    for sp in record.speeches:
+        if sp.role.startswith("présid") and sp.person_id:
+            return sp.person_id
+    president = record.session.president
+    person = next((p for p in record.persons if p.name == president), None)
+    return person.id if person else None
+
+
+def _person_link(record: Record, name: str, person_id: str | None = None) -> dict[str, Any]:
+    if person_id is None:
+        person = next((p for p in record.persons if p.name == name), None)
+        person_id = person.id if person else None
+    return {"name": name, "id": person_id, "url": person_url(person_id)}
+
+
+def debate(record: Record) -> list[dict[str, Any]]:
+    """The debate grouped by agenda item: speeches, stage directions and votes in order."""
+    persons = {p.id: p for p in record.persons}
+    entries: dict[str | None, list[tuple[int, dict[str, Any]]]] = {}
+    current = record.agenda[0].id if record.agenda else None
+    flow = sorted([(sp.order, "speech", sp) for sp in record.speeches]
+                  + [(sd.order, "direction", sd) for sd in record.stage_directions], key=lambda t: t[0])
+    for order, kind, unit in flow:
+        item = unit.item or current
+        current = item
+        if kind == "speech":
+            person = persons.get(unit.person_id or "")
+            entry = {"type": "speech", "id": unit.id, "anchor": anchor(unit.id), "order": unit.order,
+                     "speaker": unit.speaker, "person_id": unit.person_id, "person_url": person_url(unit.person_id),
+                     "label": unit.label, "role": unit.role, "group": person.group if person else "",
+                     "page": unit.page, "paragraphs": unit.paragraphs, "reported": unit.reported,
+                     "words": unit.words, "permalink": url_for("sessions.session", session_id=record.session.id,
+                                                               _anchor=anchor(unit.id))}
+        else:
+            entry = {"type": "direction", "id": unit.id, "anchor": anchor(unit.id), "order": unit.order,
+                     "text": unit.text, "page": unit.page}
+        entries.setdefault(item, []).append((order, entry))
+    seen_votes: set[tuple[Any, ...]] = set()
+    votes: dict[str | None, list[dict[str, Any]]] = {}
+    for vote in record.votes:
+        key = (vote.item, vote.for_, vote.against, vote.abstention, vote.result, vote.deliberation)
+        if key in seen_votes:
+            continue
+        seen_votes.add(key)
+        votes.setdefault(vote.item, []).append({"type": "vote", **(vote_table(vote) or {})})
+    out = []
+    for item in sorted(record.agenda, key=lambda a: a.order):
+        delib = record.deliberation(item.deliberation) if item.deliberation else None
+        out.append({
+            "id": item.id, "anchor": f"point-{item.id}", "number": item.number, "title": item.title.rstrip(" |"),
+            "kind": item.kind, "page": item.page,
+            "rapporteur": _person_link(record, persons[item.rapporteur].name, item.rapporteur)
+            if item.rapporteur in persons else None,
+            "deliberation": {"number": delib.number, "title": delib.title.rstrip(" |"),
+                             "url": url_for("deliberations.deliberation", number=delib.number)} if delib else None,
+            "entries": [e for _, e in sorted(entries.get(item.id, []), key=lambda t: t[0])],
+            "votes": votes.get(item.id, []),
+        })
+    orphans = [e for _, e in entries.get(None, [])]
+    if orphans:
+        out.append({"id": None, "anchor": "point-hors-ordre-du-jour", "number": None, "title": "Hors ordre du jour",
+                    "kind": "segment", "page": None, "rapporteur": None, "deliberation": None,
+                    "entries": orphans, "votes": votes.get(None, [])})
+    return out
+
+
+def session_data(record: Record) -> dict[str, Any]:
+    s = record.session
+    chair = chair_id(record)
+    timeline = session_timeline(record).to_dict()
+    for item in timeline["items"]:
+        item["title"] = item["title"].rstrip(" |")
+        colours = charts.speaker_colours(item["speakers"], chair)
+        for speaker, colour in zip(item["speakers"], colours):
+            speaker["url"] = person_url(speaker["person_id"])
+            speaker["colour"] = colour
+        item["anchor"] = f"point-{item['id']}"
+    gantt = charts.session_gantt(timeline, chair, parse_clock(s.start))
+    return {
+        "page": "seance",
+        "session": {**session_summary(record), "start": s.start, "suspension": s.suspension,
+                    "resumption": s.resumption, "end": s.end,
+                    "president": _person_link(record, s.president) if s.president else None,
+                    "secretary": _person_link(record, s.secretary) if s.secretary else None,
+                    "in_office": s.in_office, "present": [_person_link(record, n) for n in s.present],
+                    "excused": [_person_link(record, n) for n in s.excused],
+                    "absent": [_person_link(record, n) for n in s.absent],
+                    "proxies": [{"giver": _person_link(record, p.giver, p.giver_id),
+                                 "holder": _person_link(record, p.holder, p.holder_id)} for p in s.proxies],
+                    "movements": [{"person": _person_link(record, m.person, m.person_id), "kind": m.kind,
+                                   "text": m.text, "item": m.item} for m in s.movements],
+                    "source": s.source, "pages": s.pages, "layout": record.layout},
+        "timeline": timeline,
+        "chart": gantt,
+        "agenda": debate(record),
+        "deliberations": [{"number": d.number, "title": d.title.rstrip(" |"), "result": d.vote.result if d.vote else "",
+                           "url": url_for("deliberations.deliberation", number=d.number)} for d in record.deliberations],
+        "wishes": [{"title": w.title, "group": w.group, "url": url_for("wishes.wish", session_id=s.id, number=n)}
+                   for n, w in enumerate(record.wishes, start=1)],
+        "passages": [{"anchor": anchor(p.id), "page": p.page, "paragraphs": [x for x in p.text.split("\n\n") if x.strip()]}
+                     for p in record.passages],
+        "warnings": record.warnings,
+    }
+
+
+@twin_route(bp, "/seances/<session_id>")
+def session(session_id: str) -> Any:
+    record = store().record(session_id)
+    if record is None:
+        abort(404)
+    return respond(session_data(record), "session.html")
+
+
+def sessions_data() -> dict[str, Any]:
+    records = store().records()
+    years: dict[str, list[dict[str, Any]]] = {}
+    for r in reversed(records):
+        years.setdefault((r.session.date or "?")[:4], []).append(session_summary(r))
+    return {"page": "seances", "total": len(records),
+            "years": [{"year": y, "sessions": ss} for y, ss in years.items()]}
+
+
+@twin_route(bp, "/seances")
+def sessions() -> Any:
+    return respond(sessions_data(), "sessions.html")

@@ -1,0 +1,93 @@
+"""The timeline of debates: sessions on a calendar axis; with a query, where a topic came up."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, request, url_for
+
+from indexer.timeline import debates_timeline
+
+from .. import charts
+from ..twin import respond, twin_route
+from .common import anchor, person_url, store
+
+bp = Blueprint("timeline", __name__)
+
+HIT_PAGES = 5  # at most 5 × 100 hits are grouped by item and speaker (totals come from the facets)
+
+
+def _topic_hits(query: str) -> tuple[list[Any], dict[str, int], Any]:
+    hits: list[Any] = []
+    counts: dict[str, int] = {}
+    first = None
+    for page in range(1, HIT_PAGES + 1):
+        result = store().search(query, page=page, per_page=100, sort="date", facets=(page == 1))
+        if page == 1:
+            first = result
+            counts = dict(result.facets.get("session", {}))
+        hits.extend(result.hits)
+        if page >= result.pages:
+            break
+    return hits, counts, first
+
+
+def timeline_data(args: Any) -> dict[str, Any]:
+    query = args.get("q", "").strip()[:300]
+    year = args.get("annee", "").strip()[:4]
+    records = store().records()
+    notice = None
+    suggestion = None
+    if query:
+        hits, counts, result = _topic_hits(query)
+        if result is not None:
+            notice = result.notice
+            if result.suggestion:
+                suggestion = {"query": result.suggestion,
+                              "href": url_for("timeline.timeline", q=result.suggestion)}
+        timeline = debates_timeline(records, hits, query=query, hit_counts=counts)
+        grouped = len(hits)
+        total = result.total if result is not None else 0
+    else:
+        timeline = debates_timeline(records)
+        grouped, total = 0, 0
+    data = timeline.to_dict()
+    all_entries = [s for y in data["years"] for s in y["sessions"]]
+    chart = charts.calendar_axis(sorted(all_entries, key=lambda e: e["date"]))
+    for dot in chart["dots"]:
+        dot["href"] = url_for("timeline.timeline", q=query or None, annee=dot["date"][:4],
+                              _anchor=f"seance-{dot['id']}")
+    years_nav = [{"year": y["year"], "sessions": len(y["sessions"]), "hits": y["hits"], "current": y["year"] == year,
+                  "href": url_for("timeline.timeline", q=query or None, annee=y["year"])} for y in data["years"]]
+    if year:
+        data["years"] = [y for y in data["years"] if y["year"] == year]
+    for group in data["years"]:
+        for entry in group["sessions"]:
+            entry["url"] = url_for("sessions.session", session_id=entry["id"])
+            entry["anchor"] = f"seance-{entry['id']}"
+            for item in entry["agenda"]:
+                item["title"] = (item["title"] or "").rstrip(" |")
+                item["url"] = url_for("sessions.session", session_id=entry["id"], _anchor=f"point-{item['id']}")
+            for topic in entry["topic"]:
+                topic["title"] = (topic["title"] or "").rstrip(" |")
+                topic["url"] = url_for("sessions.session", session_id=entry["id"], _anchor=f"point-{topic['id']}") \
+                    if topic["id"] else None
+                for sp in topic["speakers"]:
+                    sp["url"] = person_url(sp["person_id"])
+                topic["permalinks"] = [_permalink(link) for link in topic["links"][:6] if link["url"]]
+    data.update({"page": "chronologie", "year": year, "years_nav": years_nav, "chart": chart, "notice": notice,
+                 "suggestion": suggestion, "total_hits": total, "grouped_hits": grouped,
+                 "search_url": url_for("search.search", q=query) if query else None,
+                 "all_years_href": url_for("timeline.timeline", q=query or None)})
+    return data
+
+
+def _permalink(link: dict[str, str]) -> dict[str, str]:
+    labels = {"deliberation": "délibération", "rapport": "rapport annexé", "voeu": "vœu", "passage": "page"}
+    label = link["speaker"] or labels.get(link["kind"], link["kind"])
+    return {"id": link["id"], "label": f"{label} ({anchor(link['id'])})", "href": link["url"]}
+
+
+@twin_route(bp, "/chronologie")
+def timeline() -> Any:
+    return respond(timeline_data(request.args), "timeline.html")
