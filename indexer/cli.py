@@ -74,6 +74,38 @@ def cmd_search(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_ask(args: argparse.Namespace) -> int:
+    from .answer import ask
+
+    answer = ask(args.question)
+    if args.json:
+        print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=1))
+        return 0
+    print(answer.answer)
+    for c in answer.citations or answer.leads:
+        who = f"{c.speaker} — " if c.speaker else ""
+        print(f"  [{c.date}] {who}{c.item}  {c.url}\n    « {c.quote} »")
+    return 0
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from .answer import ask, evaluate, read_questions, report
+    from .sources import SourceError
+
+    path = Path(args.file)
+    if not path.is_file():
+        raise SourceError(f"{path} : fichier introuvable ; donnez un TSV (id, question, expect_regex ou NOT_FOUND, note)")
+    rows = read_questions(path)
+    if not rows:
+        raise SourceError(f"{path} : aucune question lue ; colonnes attendues : id, question, expect_regex, note")
+    summary = report(evaluate(rows, ask))
+    if args.json:
+        print(json.dumps(summary, ensure_ascii=False))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="minutes", description="Rechercher et interroger les procès-verbaux de séances.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -105,6 +137,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--sort", choices=("relevance", "date", "date_asc"), default="relevance")
     p.add_argument("--no-facets", action="store_true", help="sans comptage par facette")
     p.set_defaults(func=cmd_search)
+
+    p = sub.add_parser("ask", help="poser une question en français sur les séances indexées")
+    p.add_argument("question")
+    p.add_argument("--json", action="store_true", help="sortie JSON")
+    p.set_defaults(func=cmd_ask)
+
+    p = sub.add_parser("eval", help="évaluer les réponses sur un fichier de questions (TSV)")
+    p.add_argument("file", help="TSV : id, question, expect_regex ou NOT_FOUND, note")
+    p.add_argument("--json", action="store_true", help="résumé en JSON en plus")
+    p.set_defaults(func=cmd_eval)
     return parser
 
 

@@ -1,0 +1,305 @@
+"""Answer plain French questions from the minutes, with citations, offline.
+
+    >>> ask("À quelle heure la séance a-t-elle été suspendue ?").answer   # doctest: +SKIP
+    'La séance a été suspendue à 12 h 45 (séance du 22 septembre 2025).'
+
+The question is folded (lower case, no accents) and classified into a kind by French
+patterns (who presented, vote on, when suspended, who directs X, how much …); each
+kind has an answerer in `indexer.qa.engine` that reads the parsed records and
+returns an answer with 1 to 3 citations whose quote carries the fact.  When no
+answerer can support an answer, the result says so plainly and offers the closest
+passages as leads: a confident wrong answer is worse than none.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Callable, TextIO
+
+from .model import Record
+from .people import fold
+from .qa import engine as E
+from .qa.knowledge import Knowledge, RecordKnowledge, build_record_knowledge
+
+NOT_FOUND = "Je n'ai pas trouvé la réponse dans les procès-verbaux."
+NO_INDEX = "Aucune séance n'est indexée : lancez d'abord « minutes index »."
+
+
+@dataclass
+class Citation:
+    id: str
+    session: str
+    date: str
+    speaker: str
+    item: str
+    quote: str
+    url: str
+    kind: str = ""
+
+
+@dataclass
+class Answer:
+    question: str
+    found: bool
+    answer: str
+    kind: str
+    confidence: float
+    citations: list[Citation] = field(default_factory=list)
+    leads: list[Citation] = field(default_factory=list)  # closest passages when not found
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+# --------------------------------------------------------------------------- classification
+
+Handler = Callable[[Knowledge, str, list[RecordKnowledge]], "E.Draft | None"]
+
+_TIME_EVENT = r"suspen|interromp|repri|repren|reprend|leve|termin|commenc|debut|ouvert|clos|clotur|\bfin\b|achev"
+
+
+def fold_question(question: str) -> str:
+    """"Qu'a dit M. X ?" → "qu a dit m x"."""
+    return fold(question)
+
+
+def classify(q: str, kn: Knowledge) -> list[tuple[str, Handler]]:
+    """The answerers to try, most specific first, for a folded question."""
+    kinds: list[tuple[str, Handler]] = []
+
+    def add(name: str, handler: Handler) -> None:
+        if all(handler is not h for _, h in kinds):
+            kinds.append((name, handler))
+
+    if re.search(r"\bvoeu", q):
+        add("voeu", E.ask_wish)
+
+    if re.search(r"delegation|procuration|pouvoirs?\b", q) and not re.search(r"delegation de service", q):
+        add("presences", E.ask_proxy)
+    if re.search(r"\b(?:etai(?:t|ent)|est|sont|ete)\s+(?:il |elle |ils |elles )?(?:present|absent|excuse)|"
+                 r"\bpresents\b|\babsents?\b|\babsentes?\b|\bexcuses?\b|\bexcusee?s?\b|\bpresence\b|"
+                 r"en retard|arrive en cours|quitte (?:la seance|l hemicycle)", q):
+        add("presences", E.ask_attendance)
+    if re.search(r"secretaire de seance|secretariat|secretaire|president de (?:la )?seance|"
+                 r"qui (?:presidait|a preside|preside) (?:la )?seance|sous la presidence|qui presidait\s*$", q):
+        add("presidence", E.ask_session_role)
+    if (re.search(r"quelle heure|\bheures?\b", q) and re.search(r"seance|" + _TIME_EVENT, q)) or (
+            re.search(r"^quand\b|a quel moment", q) and re.search(r"seance", q) and re.search(_TIME_EVENT, q)):
+        add("heure", E.ask_time)
+    if re.search(r"qui (?:dirige|preside|pilote)\b|directeur|directrice|dirigeant|a la tete\b|"
+                 r"(?:president|presidente) (?:de|du|des|d)\b", q) and not re.search(r"\bseance\b", q):
+        add("direction", E.ask_body_head)
+    if re.search(r"numero", q) and re.search(r"deliberation", q) or re.search(
+            r"quelle deliberation|(?:titre|objet) (?:de la )?deliberation|\bdeliberation (?:n )?\d", q):
+        add("deliberation", E.ask_deliberation)
+    if E.named_group(kn, q) and re.search(r"vot|position|absten|soutenu|oppose|pour ou contre", q):
+        add("position", E.ask_group_vote)
+    if re.search(r"\bvot|resultat|adopt|approuv|rejet|unanim|abstention|\bvoix\b|scrutin", q):
+        add("vote", E.ask_vote)
+    if re.search(r"qui (?:a|avait) (?:presente|rapporte|introduit)|rapporteu|qui presentait|presente par|"
+                 r"qui etait (?:le |la )?rapport", q):
+        add("rapporteur", E.ask_rapporteur)
+    if re.search(r"\bdit\b|\bdire\b|declar|affirm|\bpens|position|\bavis\b|propos|explique|souligne|selon|"
+                 r"parle|evoque|annonce|defend|critique|reproche|demande", q) and not re.search(r"^qui\b", q):
+        add("citation", E.ask_quote)
+    if re.search(r"\bcombien\b|quel(?:le)?s? (?:est |etait |a ete |sont )?(?:le |la |l |les )?"
+                 r"(?:montant|nombre|cout|budget|total|somme|taux|pourcentage|part|enveloppe|effectif|tarif|prix)|"
+                 r"\bcoute\b", q):
+        add("nombre", E.ask_count)
+    if re.search(r"^quand\b|a quel moment|quelle date|quel jour|a quelle seance|lors de quelle|en quelle annee", q):
+        add("date", E.ask_when)
+    if re.search(r"^qui (?:a|avait|ont|s est|se sont|est intervenu|etait intervenu|parle|evoque|cite|aborde)\b|"
+                 r"^quel(?:le)?s? (?:elu|conseiller|orateur|intervenant|groupe)", q):
+        add("orateurs", E.ask_speakers)
+    if re.search(r"numero|deliberation", q):
+        add("deliberation", E.ask_deliberation)
+    return kinds
+
+
+def guess_kind(q: str) -> str:
+    """A label for questions no answerer takes, for the JSON output."""
+    return "inconnu"
+
+
+# --------------------------------------------------------------------------- session filter
+
+def date_filter(q: str) -> tuple[str | None, str | None]:
+    """A date or month named in the folded question: ("2025-09-22", None) or (None, "2025-09")."""
+    m = re.search(r"\b(\d{1,2}|1er) (" + "|".join(E.MONTHS) + r") (\d{4})\b", q)
+    if m:
+        day = 1 if m.group(1) == "1er" else int(m.group(1))
+        return f"{m.group(3)}-{E.MONTHS.index(m.group(2)) + 1:02d}-{day:02d}", None
+    m = re.search(r"\b(\d{4}) (\d{2}) (\d{2})\b", q)
+    if m and m.group(1).startswith(("19", "20")):
+        return f"{m.group(1)}-{m.group(2)}-{m.group(3)}", None
+    m = re.search(r"\b(\d{1,2}) (\d{1,2}) (\d{4})\b", q)
+    if m and int(m.group(2)) <= 12:
+        return f"{m.group(3)}-{int(m.group(2)):02d}-{int(m.group(1)):02d}", None
+    m = re.search(r"\b(" + "|".join(E.MONTHS) + r") (\d{4})\b", q)
+    if m:
+        return None, f"{m.group(2)}-{E.MONTHS.index(m.group(1)) + 1:02d}"
+    return None, None
+
+
+def select_parts(kn: Knowledge, q: str) -> Knowledge:
+    day, month = date_filter(q)
+    if day is None and month is None:
+        return kn
+    parts = [rk for rk in kn.parts if (day and rk.record.session.date == day)
+             or (month and rk.record.session.date.startswith(month))]
+    if not parts:
+        return kn
+    return Knowledge(parts=parts, df=kn.df, total=kn.total)
+
+
+# --------------------------------------------------------------------------- answering
+
+def _citation(c: E.Cite) -> Citation:
+    u = c.unit
+    item = c.rk.record.item(u.item)
+    return Citation(id=u.id, session=u.session, date=u.date, speaker=u.speaker,
+                    item=item.title if item else (u.item or ""), quote=c.quote, url=u.url, kind=u.kind)
+
+
+def answer_with(kn: Knowledge, question: str) -> Answer:
+    """Answer one question against already-built knowledge."""
+    q = fold_question(question)
+    if not kn.parts:
+        return Answer(question, False, NO_INDEX, "inconnu", 0.0)
+    scoped = select_parts(kn, q)
+    rks = sorted(scoped.parts, key=lambda rk: (rk.record.session.date, rk.sid))
+    kinds = classify(q, kn)
+    first_kind = kinds[0][0] if kinds else guess_kind(q)
+    for name, handler in kinds:
+        draft = handler(scoped, q, rks)
+        if draft is None or not draft.found or not draft.cites:
+            continue
+        cites = [_citation(c) for c in draft.cites[:3]]
+        return Answer(question, True, draft.answer, draft.kind or name, draft.confidence, cites)
+    lead_cites = [_citation(c) for c in E.leads(scoped, q)]
+    text = NOT_FOUND
+    if lead_cites:
+        text += " Passages les plus proches : voir les pistes ci-dessous."
+    return Answer(question, False, text, first_kind, 0.0, [], lead_cites)
+
+
+def knowledge_of(records: list[Record]) -> Knowledge:
+    """Knowledge for records held in memory (tests, the bundled file without an index)."""
+    return Knowledge.of([build_record_knowledge(r) for r in records])
+
+
+@lru_cache(maxsize=4)
+def _knowledge_for(home: str, generation: int, stamp: tuple) -> Knowledge:
+    from .index import load_records
+
+    return knowledge_of(load_records(Path(home)))
+
+
+def _records_stamp(home: Path) -> tuple:
+    """Names, sizes and times of the stored records: a change rebuilds the knowledge."""
+    folder = home / "records"
+    if not folder.is_dir():
+        return ()
+    return tuple(sorted((p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in folder.glob("*.json")))
+
+
+def knowledge(home: Path | None = None) -> Knowledge:
+    """The knowledge of the index in `home` (default $MINUTES_HOME), cached per index generation."""
+    from .index import home_dir, index_generation
+
+    root = home_dir(home)
+    return _knowledge_for(str(root), index_generation(root), _records_stamp(root))
+
+
+def ask(question: str, home: Path | None = None) -> Answer:
+    """Answer a French question from the indexed minutes of `home` (default $MINUTES_HOME)."""
+    question = " ".join((question or "").split())
+    if not question:
+        return Answer(question, False, "Posez une question, par exemple « Qui a présenté le rapport sur le budget ? ».",
+                      "inconnu", 0.0)
+    return answer_with(knowledge(home), question)
+
+
+# --------------------------------------------------------------------------- evaluation
+
+@dataclass
+class EvalRow:
+    id: str
+    question: str
+    expect: str
+    note: str
+    ok: bool = False
+    cited: bool = False
+    answer: str = ""
+    found: bool = False
+    kind: str = ""
+    ms: float = 0.0
+
+
+def read_questions(path: Path) -> list[EvalRow]:
+    rows = []
+    with open(path, encoding="utf-8", newline="") as fh:
+        for rec in csv.reader(fh, delimiter="\t"):
+            if not rec or rec[0].strip().lower() == "id" or rec[0].startswith("#") or len(rec) < 3:
+                continue
+            rows.append(EvalRow(rec[0].strip(), rec[1].strip(), rec[2].strip(), rec[3].strip() if len(rec) > 3 else ""))
+    return rows
+
+
+def citation_supports(ans: Answer, regex: str) -> bool:
+    """A cited quote carries the fact (for who-questions, the speaker it is attributed to)."""
+    pat = re.compile(regex, re.IGNORECASE)
+    return any(pat.search(c.quote) or pat.search(fold(c.quote)) or (c.speaker and pat.search(c.speaker))
+               for c in ans.citations)
+
+
+def evaluate(rows: list[EvalRow], answer: Callable[[str], Answer]) -> list[EvalRow]:
+    for row in rows:
+        started = time.perf_counter()
+        ans = answer(row.question)
+        row.ms = (time.perf_counter() - started) * 1000
+        row.answer, row.found, row.kind = ans.answer, ans.found, ans.kind
+        if row.expect == "NOT_FOUND":
+            row.ok = not ans.found
+            row.cited = row.ok
+        else:
+            pat = re.compile(row.expect, re.IGNORECASE)
+            row.ok = ans.found and bool(pat.search(ans.answer) or pat.search(fold(ans.answer)))
+            row.cited = row.ok and citation_supports(ans, row.expect)
+    return rows
+
+
+def report(rows: list[EvalRow], out: TextIO = sys.stdout) -> dict:
+    answerable = [r for r in rows if r.expect != "NOT_FOUND"]
+    unanswerable = [r for r in rows if r.expect == "NOT_FOUND"]
+    ok = sum(r.ok for r in rows)
+    cited = sum(r.cited for r in answerable)
+    correct = sum(r.ok for r in answerable)
+    declined = sum(1 for r in answerable if not r.found)
+    wrong = sum(1 for r in answerable if r.found and not r.ok)
+    refused = sum(r.ok for r in unanswerable)
+    for r in rows:
+        if not r.ok or (r.expect != "NOT_FOUND" and not r.cited):
+            flag = "ÉCHEC" if not r.ok else "CITATION"
+            print(f"{flag} {r.id} [{r.kind}] {r.question}\n    attendu : {r.expect}\n    obtenu : {r.answer[:200]}",
+                  file=out)
+    times = sorted(r.ms for r in rows)
+    p95 = times[min(len(times) - 1, int(0.95 * len(times)))] if times else 0.0
+    summary = {
+        "questions": len(rows), "accuracy": ok / len(rows) if rows else 0.0,
+        "citation_accuracy": cited / correct if correct else 0.0,
+        "not_found_correct": refused, "not_found_total": len(unanswerable),
+        "declined_answerable": declined, "wrong_answers": wrong, "p95_ms": p95,
+    }
+    print(f"exactitude : {ok}/{len(rows)} ({summary['accuracy']:.0%})", file=out)
+    print(f"citations exactes : {cited}/{correct} réponses justes ({summary['citation_accuracy']:.0%})", file=out)
+    print(f"« non trouvé » attendu : {refused}/{len(unanswerable)} bien refusées ; "
+          f"questions répondables refusées : {declined} ; réponses fausses affirmées : {wrong}", file=out)
+    print(f"temps par question : p95 {p95:.0f} ms", file=out)
+    return summary

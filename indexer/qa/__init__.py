@@ -1,0 +1,1 @@
+"""Question answering over parsed session records (see `indexer.answer`)."""

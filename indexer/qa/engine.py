@@ -1,0 +1,1012 @@
+"""Question kinds and their answerers.
+
+Each answerer takes the folded question and the `Knowledge`, and returns a `Draft`
+(found or not, answer text, citations as (record knowledge, unit index, quote)),
+or None when it cannot say anything, so that the caller falls back to "not found"
+with the closest passages as leads.  Nothing here knows any particular question:
+every answer comes from the records.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ..model import AgendaItem, Deliberation, Person, Record, Vote, Wish
+from ..people import fold, surname_of
+from .knowledge import Knowledge, RecordKnowledge, Unit, vote_quote
+from .text import QUESTION_WORDS, STOPWORDS, stem, tokens
+
+MONTHS = ["janvier", "fevrier", "mars", "avril", "mai", "juin", "juillet", "aout", "septembre", "octobre",
+          "novembre", "decembre"]
+MONTHS_FR = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
+             "novembre", "décembre"]
+
+
+# --------------------------------------------------------------------------- drafts
+
+@dataclass
+class Cite:
+    rk: RecordKnowledge
+    unit: Unit
+    quote: str
+
+
+@dataclass
+class Draft:
+    found: bool
+    answer: str
+    kind: str
+    confidence: float
+    cites: list[Cite] = field(default_factory=list)
+
+
+def french_date(iso: str) -> str:
+    """"2025-09-22" → "22 septembre 2025"."""
+    m = re.match(r"(\d{4})-(\d{2})-(\d{2})$", iso or "")
+    if not m:
+        return iso or "date inconnue"
+    y, mo, d = int(m.group(1)), int(m.group(2)), int(m.group(3))
+    return f"{'1er' if d == 1 else d} {MONTHS_FR[mo - 1]} {y}"
+
+
+def session_label(record: Record) -> str:
+    return f"séance du {french_date(record.session.date)}"
+
+
+def hhmm(value: str) -> str:
+    """"12:45" → "12 h 45"."""
+    h, _, m = (value or "").partition(":")
+    return f"{int(h)} h {m}" if h.isdigit() else value
+
+
+# --------------------------------------------------------------------------- topics
+
+#: Words that frame a question rather than name its topic, folded.
+FRAME_WORDS = frozenset("""
+vote votes voter vote votee votees votes resultat resultats adopte adoptee adoptes adoptees adoption approuve
+approuvee rejete rejetee unanimite scrutin voix abstention abstentions pour contre
+presente presentee presenter presentait rapporteur rapporteure rapporteuse rapport rapports
+parle parler evoque evoquee aborde abordee mentionne cite intervenu intervenue intervenus interventions intervention
+sujet question propos theme thematique concernant relatif relative relatifs portant
+dit declare affirme explique souligne pense pensait avis position positionne positions opinion selon
+depose deposee deposes voeu voeux groupe groupes
+numero deliberation deliberations
+debattu debat discute discussion traite quand moment date jour
+combien montant nombre cout total somme
+seance conseil
+""".split())
+
+
+def topic_stems(q: str, drop: set[str] | frozenset[str] = frozenset()) -> list[str]:
+    """Content stems of a folded question, without question and frame words (ordered, unique)."""
+    out: list[str] = []
+    for tok in q.split():
+        if tok in STOPWORDS or tok in QUESTION_WORDS or tok in FRAME_WORDS or tok in drop:
+            continue
+        if len(tok) < 2 and not tok.isdigit():
+            continue
+        st = stem(tok)
+        if st not in out:
+            out.append(st)
+    return out
+
+
+def coverage(kn: Knowledge, topic: list[str], stems: frozenset[str] | set[str]) -> float:
+    """IDF-weighted share of the topic found in `stems` (0 … 1)."""
+    if not topic:
+        return 0.0
+    total = sum(kn.idf(t) for t in topic)
+    got = sum(kn.idf(t) for t in topic if t in stems)
+    return got / total if total else 0.0
+
+
+def rarest_covered(kn: Knowledge, topic: list[str], stems: frozenset[str] | set[str]) -> bool:
+    """The rarest topic word (the one that carries the question) is there."""
+    if not topic:
+        return False
+    rarest = max(topic, key=kn.idf)
+    return rarest in stems
+
+
+def stems_of(text: str) -> frozenset[str]:
+    return frozenset(stem(t) for t in tokens(text) if t not in STOPWORDS)
+
+
+def acronyms(text: str) -> set[str]:
+    """Initials of runs of capitalised words: "Fonds Solidarité Logement" → {"fsl"}."""
+    out = set()
+    words = re.findall(r"[\wÀ-ÿ'’-]+", text)
+    run: list[str] = []
+    for w in words + [""]:
+        if w[:1].isupper():
+            run.append(w)
+            continue
+        if w.lower() in {"de", "du", "des", "la", "le", "d", "l", "et"} and run:
+            continue
+        if len(run) >= 2:
+            out.add(fold("".join(x[0] for x in run)).replace(" ", ""))
+        run = []
+    return out
+
+
+# --------------------------------------------------------------------------- look-ups
+
+def item_text(record: Record, item: AgendaItem) -> str:
+    delib = record.deliberation(item.deliberation) if item.deliberation else None
+    extra = delib.title if delib else ""
+    return f"{item.title} {extra}"
+
+
+def deliberation_text(record: Record, d: Deliberation) -> str:
+    item = record.item(d.item)
+    short_report = d.report_title if len(d.report_title) < 300 else ""
+    return f"{d.title} {item.title if item else ''} {short_report}"
+
+
+@dataclass
+class Match:
+    score: float
+    rk: RecordKnowledge
+    obj: object
+
+
+def rank_objects(kn: Knowledge, topic: list[str], objects: list[tuple[RecordKnowledge, object, str]],
+                 threshold: float = 0.6) -> list[Match]:
+    """Objects whose text covers the topic well enough, best first (ties: most recent session)."""
+    out = []
+    for rk, obj, text in objects:
+        stems = set(stems_of(text)) | acronyms(text)
+        cov = coverage(kn, topic, stems)
+        if cov >= threshold and rarest_covered(kn, topic, stems):
+            out.append(Match(cov, rk, obj))
+    out.sort(key=lambda m: (m.score, m.rk.record.session.date), reverse=True)
+    return out
+
+
+def find_deliberations(kn: Knowledge, q: str, topic: list[str]) -> list[Match]:
+    """By number ("2025-361", "délibération 361", "rapport n°2"), else by topic."""
+    by_number = []
+    m = re.search(r"\b(\d{4}) (\d{1,4})\b", q)
+    n = re.search(r"\bdeliberation (?:n )?(?:no )?(\d{1,4})\b", q)
+    r = re.search(r"\brapport (?:n )?(?:no )?(\d{1,3})\b", q)
+    for rk in kn.parts:
+        for d in rk.record.deliberations:
+            year, _, num = d.number.partition("-")
+            if m and (m.group(1), m.group(2).lstrip("0")) == (year, num.lstrip("0")):
+                by_number.append(Match(1.0, rk, d))
+            elif n and num.lstrip("0") == n.group(1).lstrip("0"):
+                by_number.append(Match(1.0, rk, d))
+            elif r:
+                item = rk.record.item(d.item)
+                if item is not None and item.number == int(r.group(1)):
+                    by_number.append(Match(1.0, rk, d))
+    if by_number:
+        return by_number
+    objects = [(rk, d, deliberation_text(rk.record, d)) for rk in kn.parts for d in rk.record.deliberations]
+    return rank_objects(kn, topic, objects)
+
+
+def find_items(kn: Knowledge, q: str, topic: list[str], threshold: float = 0.6) -> list[Match]:
+    r = re.search(r"\b(?:rapport|point) (?:n )?(?:no )?(\d{1,3})\b", q)
+    if r:
+        hits = [Match(1.0, rk, a) for rk in kn.parts for a in rk.record.agenda if a.number == int(r.group(1))]
+        if hits:
+            return hits
+    objects = [(rk, a, item_text(rk.record, a)) for rk in kn.parts for a in rk.record.agenda]
+    return rank_objects(kn, topic, objects, threshold)
+
+
+def named_persons(kn: Knowledge, q: str) -> list[tuple[RecordKnowledge, Person]]:
+    """Persons whose full name or surname appears in the folded question (longest names first)."""
+    padded = f" {q} "
+    found: dict[str, tuple[RecordKnowledge, Person]] = {}
+    spans: list[tuple[int, int, str]] = []
+    for rk in reversed(kn.parts):  # most recent first
+        for p in rk.record.persons:
+            full = fold(p.name)
+            sur = fold(surname_of(p.name))
+            for key in (full, sur):
+                if not key or len(key) < 3 or key in STOPWORDS:
+                    continue
+                pos = padded.find(f" {key} ")
+                if pos >= 0:
+                    spans.append((pos, pos + len(key), p.id))
+                    found.setdefault(p.id, (rk, p))
+                    break
+    # a surname shared by several persons is kept only when the full name is given
+    by_surname: dict[str, list[str]] = {}
+    for pid, (_, p) in found.items():
+        by_surname.setdefault(fold(surname_of(p.name)), []).append(pid)
+    out = []
+    for sur, pids in by_surname.items():
+        if len(pids) == 1:
+            out.append(found[pids[0]])
+        else:
+            full = [pid for pid in pids if f" {fold(found[pid][1].name)} " in padded]
+            out.extend(found[pid] for pid in full)
+    return out
+
+
+def person_name(record: Record, pid: str | None, fallback: str = "") -> str:
+    p = record.person(pid)
+    if p is None:
+        return fallback
+    return f"{p.civility} {p.name}".strip()
+
+
+def unit_index(rk: RecordKnowledge, unit_id: str, kind: str | None = None) -> int | None:
+    for i, u in enumerate(rk.units):
+        if u.id == unit_id and (kind is None or u.kind == kind):
+            return i
+    return None
+
+
+def cite_unit(rk: RecordKnowledge, unit_id: str, quote: str, kind: str | None = None) -> Cite | None:
+    i = unit_index(rk, unit_id, kind)
+    return Cite(rk, rk.units[i], quote) if i is not None else None
+
+
+def session_unit(rk: RecordKnowledge, anchor: str = "presences") -> Unit:
+    s = rk.record.session
+    return Unit(f"{s.id}#{anchor}", "seance", s.id, s.date, url=f"/seances/{s.id}#{anchor}")
+
+
+# --------------------------------------------------------------------------- sentence retrieval
+
+@dataclass
+class Scored:
+    score: float
+    rk: RecordKnowledge
+    si: int
+
+    @property
+    def sentence(self):
+        return self.rk.sentences[self.si]
+
+    @property
+    def unit(self) -> Unit:
+        return self.rk.units[self.sentence.unit]
+
+
+def best_sentences(kn: Knowledge, topic: list[str], *, kinds: set[str] | None = None,
+                   person: str | None = None, min_cov: float = 0.0, limit: int = 10,
+                   need_number: bool = False) -> list[Scored]:
+    """Sentences ranked by IDF coverage of the topic (× the unit kind's weight), with a phrase bonus."""
+    from .knowledge import KIND_WEIGHTS
+
+    if not topic:
+        return []
+    total = sum(kn.idf(t) for t in topic) or 1.0
+    out: list[Scored] = []
+    for rk in kn.parts:
+        acc: dict[int, float] = {}
+        for t in topic:
+            w = kn.idf(t)
+            for si in rk.postings.get(t, ()):
+                acc[si] = acc.get(si, 0.0) + w
+        for si, got in acc.items():
+            cov = got / total
+            if cov < min_cov:
+                continue
+            sent = rk.sentences[si]
+            unit = rk.units[sent.unit]
+            if kinds is not None and unit.kind not in kinds:
+                continue
+            if person is not None and unit.person_id != person:
+                continue
+            if need_number and not re.search(r"\d", sent.text):
+                continue
+            score = cov * KIND_WEIGHTS.get(unit.kind, 0.8)
+            n = len(sent.toks)
+            if n > 80:  # very long sentences (lists) match by accident
+                score *= 0.85
+            elif n < 4:
+                score *= 0.7
+            out.append(Scored(score, rk, si))
+    out.sort(key=lambda s: (s.score, s.rk.record.session.date), reverse=True)
+    return out[:limit]
+
+
+def leads(kn: Knowledge, q: str, limit: int = 3) -> list[Cite]:
+    """The closest passages, offered when no answer is found."""
+    topic = topic_stems(q)
+    cites = []
+    seen = set()
+    for s in best_sentences(kn, topic, min_cov=0.3, limit=limit * 4):
+        if s.unit.url in seen:
+            continue
+        seen.add(s.unit.url)
+        cites.append(Cite(s.rk, s.unit, s.sentence.text))
+        if len(cites) >= limit:
+            break
+    return cites
+
+
+# --------------------------------------------------------------------------- kinds
+
+def ask_time(kn: Knowledge, q: str, rks: list[RecordKnowledge]) -> Draft | None:
+    events = [
+        ("suspension", r"suspen|interromp|pause", "a été suspendue à", r"suspend"),
+        ("resumption", r"repri|repren|reprend", "a repris à", r"repren|repris"),
+        ("end", r"\bleve|termin|\bfin\b|fini|\bclos|clotur|achev", "a été levée à", r"lev[ée]e|termin|clos"),
+        ("start", r"commenc|debut|ouvert|ouvre|ouverture|demarr", "a commencé à", r"d[ée]but|ouvert|commenc"),
+    ]
+    chosen = next((e for e in events if re.search(e[1], q)), None)
+    if chosen is None:
+        return None
+    attr, _, verb, quote_re = chosen
+    rk = rks[-1]
+    value = getattr(rk.record.session, attr)
+    if not value:
+        return None
+    h, _, m = value.partition(":")
+    time_re = re.compile(rf"\b{int(h)}\s*(?:h|heures?)\s*{m}\b", re.IGNORECASE)
+    cites = []
+    for sent in rk.sentences:
+        if time_re.search(sent.text) and re.search(quote_re, sent.text, re.IGNORECASE):
+            cites.append(Cite(rk, rk.units[sent.unit], sent.text))
+            break
+    if not cites:
+        return None
+    answer = f"La séance {verb} {hhmm(value)} ({session_label(rk.record)})."
+    return Draft(True, answer, "heure", 0.95, cites)
+
+
+def ask_session_role(kn: Knowledge, q: str, rks: list[RecordKnowledge]) -> Draft | None:
+    rk = rks[-1]
+    s = rk.record.session
+    if re.search(r"secretar|secretaire", q):
+        name, what, pat = s.secretary, "Secrétaire de séance", r"secr[ée]ta"
+    else:
+        name, what, pat = s.president, "Présidence de la séance", r"pr[ée]siden"
+    if not name:
+        return None
+    key = fold(surname_of(name))
+    cites = []
+    for sent in rk.sentences:
+        if key and f" {key} " in f" {' '.join(sent.toks)} " and re.search(pat, sent.text, re.IGNORECASE):
+            cites.append(Cite(rk, rk.units[sent.unit], sent.text))
+            break
+    if not cites:
+        return None
+    answer = f"{what} : {name} ({session_label(rk.record)})."
+    return Draft(True, answer, "presidence", 0.95, cites)
+
+
+def _proxy_quote(record: Record, giver: str, holder: str, giver_id: str | None, holder_id: str | None) -> str:
+    g = record.person(giver_id)
+    h = record.person(holder_id)
+    absent = "absente" if g is not None and g.civility == "Mme" else "absent"
+    return (f"{person_name(record, giver_id, giver)}, {absent}, délégation de vote donnée à "
+            f"{person_name(record, holder_id, holder)}.")
+
+
+def ask_proxy(kn: Knowledge, q: str, rks: list[RecordKnowledge]) -> Draft | None:
+    rk = rks[-1]
+    record = rk.record
+    proxies = record.session.proxies
+    if not proxies:
+        return None
+    unit = session_unit(rk)
+    if re.search(r"\bcombien\b", q):
+        cites = [Cite(rk, unit, _proxy_quote(record, p.giver, p.holder, p.giver_id, p.holder_id)) for p in proxies[:3]]
+        return Draft(True, f"{len(proxies)} délégations de vote ont été données ({session_label(record)}).",
+                     "presences", 0.9, cites)
+    named = [p for _, p in named_persons(kn, q) if record.person(p.id) is not None]
+    if not named:
+        lines = [f"{p.giver} → {p.holder}" for p in proxies]
+        cites = [Cite(rk, unit, _proxy_quote(record, p.giver, p.holder, p.giver_id, p.holder_id)) for p in proxies[:3]]
+        return Draft(True, f"Délégations de vote ({session_label(record)}) : " + " ; ".join(lines) + ".",
+                     "presences", 0.85, cites)
+    person = named[0]
+    asks_giver = bool(re.search(r"qui (?:lui )?a (?:donne|confie|transmis|delegue)|qui avait donne|donne[a-z]* .*\ba (?:m|mme|monsieur|madame)?\s*" + re.escape(fold(surname_of(person.name))), q)) \
+        and not re.search(r"\ba qui\b", q)
+    as_holder = [p for p in proxies if p.holder_id == person.id]
+    as_giver = [p for p in proxies if p.giver_id == person.id]
+    if asks_giver and as_holder:
+        chosen, text = as_holder, "{giver} a donné délégation de vote à {holder}"
+    elif as_giver and not asks_giver:
+        chosen, text = as_giver, "{giver} a donné délégation de vote à {holder}"
+    elif as_holder:
+        chosen, text = as_holder, "{giver} a donné délégation de vote à {holder}"
+    else:
+        return Draft(False, f"Aucune délégation de vote ne concerne {person.name} ({session_label(record)}).",
+                     "presences", 0.6, [])
+    parts = [text.format(giver=person_name(record, p.giver_id, p.giver), holder=person_name(record, p.holder_id, p.holder))
+             for p in chosen]
+    cites = [Cite(rk, unit, _proxy_quote(record, p.giver, p.holder, p.giver_id, p.holder_id)) for p in chosen[:3]]
+    return Draft(True, " ; ".join(parts) + f" ({session_label(record)}).", "presences", 0.9, cites)
+
+
+def ask_attendance(kn: Knowledge, q: str, rks: list[RecordKnowledge]) -> Draft | None:
+    rk = rks[-1]
+    record = rk.record
+    s = record.session
+    unit = session_unit(rk)
+    named = [p for _, p in named_persons(kn, q) if record.person(p.id) is not None]
+    present_keys = {fold(n) for n in s.present}
+    excused_keys = {fold(n) for n in s.excused}
+    absent_keys = {fold(n) for n in s.absent}
+    if named:
+        p = named[0]
+        key = fold(p.name)
+        proxy = next((x for x in s.proxies if x.giver_id == p.id), None)
+        if key in present_keys:
+            quote = f"Étaient présents : … {person_name(record, p.id, p.name)} …"
+            return Draft(True, f"Oui, {p.name} était présent(e) ({session_label(record)}).", "presences", 0.9,
+                         [Cite(rk, unit, quote)])
+        if key in excused_keys or key in absent_keys:
+            state = "excusé(e)" if key in excused_keys else "absent(e)"
+            quote = f"Excusé(s) : … {person_name(record, p.id, p.name)} …"
+            extra = ""
+            cites = [Cite(rk, unit, quote)]
+            if proxy is not None:
+                extra = f", avec délégation de vote donnée à {proxy.holder}"
+                cites.append(Cite(rk, unit, _proxy_quote(record, proxy.giver, proxy.holder, proxy.giver_id,
+                                                         proxy.holder_id)))
+            return Draft(True, f"Non, {p.name} était {state}{extra} ({session_label(record)}).", "presences", 0.9,
+                         cites)
+        mv = [m for m in s.movements if m.person_id == p.id]
+        if mv:
+            return Draft(True, f"{p.name} : {mv[0].text}", "presences", 0.8, [Cite(rk, unit, mv[0].text)])
+        return None
+    if re.search(r"arriv|retard", q):
+        mv = [m for m in s.movements if m.kind == "arrivée"]
+        if mv:
+            return Draft(True, "Arrivée(s) en cours de séance : " + ", ".join(m.person for m in mv) + ".",
+                         "presences", 0.85, [Cite(rk, unit, m.text) for m in mv[:3]])
+        return None
+    if re.search(r"quitt|depart|parti", q):
+        mv = [m for m in s.movements if m.kind == "départ"]
+        if mv:
+            return Draft(True, "Départ(s) en cours de séance : " + ", ".join(m.person for m in mv) + ".",
+                         "presences", 0.85, [Cite(rk, unit, m.text) for m in mv[:3]])
+        return None
+    if re.search(r"excus|absent", q):
+        names = s.excused or s.absent
+        if not names:
+            return None
+        label = "Excusé(s)" if s.excused else "Absent(s)"
+        quote = f"{label} : " + ", ".join(names) + "."
+        if re.search(r"\bcombien\b", q):
+            return Draft(True, f"{len(names)} conseillers {label.lower()} ({session_label(record)}).", "presences",
+                         0.9, [Cite(rk, unit, quote)])
+        return Draft(True, f"{label} ({session_label(record)}) : " + ", ".join(names) + ".", "presences", 0.9,
+                     [Cite(rk, unit, quote)])
+    if re.search(r"present", q) and s.present:
+        quote = "Étaient présents : " + ", ".join(s.present) + "."
+        if re.search(r"\bcombien\b", q):
+            return Draft(True, f"{len(s.present)} conseillers étaient présents à l'appel ({session_label(record)}).",
+                         "presences", 0.85, [Cite(rk, unit, quote)])
+        return Draft(True, f"Présents ({session_label(record)}) : " + ", ".join(s.present) + ".", "presences", 0.85,
+                     [Cite(rk, unit, quote)])
+    return None
+
+
+def _vote_phrase(v: Vote) -> str:
+    parts = []
+    if v.for_ is not None:
+        parts.append(f"{v.for_} voix pour")
+    if v.against is not None:
+        parts.append(f"{v.against} contre")
+    if v.abstention is not None:
+        parts.append(f"{v.abstention} abstention{'s' if (v.abstention or 0) > 1 else ''}")
+    result = v.result or "résultat non précisé"
+    if v.unanimous and v.result:
+        result += " à l'unanimité"
+    return f"{result}, " + ", ".join(parts) if parts else result
+
+
+def _vote_of(record: Record, d: Deliberation) -> Vote | None:
+    if d.vote is not None:
+        return d.vote
+    return next((v for v in record.votes if v.deliberation == d.number or (d.item and v.item == d.item)), None)
+
+
+def _deliberation_cites(rk: RecordKnowledge, d: Deliberation, vote: Vote | None) -> list[Cite]:
+    cites = []
+    vid = f"{rk.sid}/d/{d.number}"
+    if vote is not None and vote.text:
+        c = cite_unit(rk, vid, vote_quote(vote), "vote")
+        if c is None:
+            c = Cite(rk, Unit(vid, "vote", rk.sid, rk.record.session.date, item=d.item,
+                              url=f"/deliberations/{d.number}", ref=d.number), vote_quote(vote))
+        cites.append(c)
+    c = cite_unit(rk, vid, f"Délibération n°{d.number} : {d.title}", "deliberation")
+    if c is not None:
+        cites.append(c)
+    return cites
+
+
+def ask_vote(kn: Knowledge, q: str, rks: list[RecordKnowledge]) -> Draft | None:
+    topic = topic_stems(q)
+    matches = find_deliberations(kn, q, topic)
+    if not matches:
+        return None
+    best = matches[0]
+    if len(matches) > 1 and matches[1].score == best.score and matches[1].rk is best.rk and best.score < 1.0:
+        return None  # two deliberations fit equally: do not guess
+    d: Deliberation = best.obj  # type: ignore[assignment]
+    record = best.rk.record
+    vote = _vote_of(record, d)
+    if vote is None:
+        return None
+    phrase = _vote_phrase(vote)
+    yes_no = ""
+    if re.search(r"\b(a t il|a t elle|ont ils|est il|est elle)\b", q) and re.search(r"adopt|approuv|vote", q):
+        yes_no = "Oui : " if vote.result.startswith("adopt") else "Non : " if vote.result.startswith("rejet") else ""
+    answer = (f"{yes_no}« {d.title} » (délibération {d.number}, {session_label(record)}) : {phrase}.")
+    if vote.abstention_groups and vote.abstention:
+        answer += " Abstentions : " + " ; ".join(vote.abstention_groups) + "."
+    if vote.against_groups and vote.against:
+        answer += " Contre : " + " ; ".join(vote.against_groups) + "."
+    return Draft(True, answer, "vote", round(0.6 + 0.35 * best.score, 2), _deliberation_cites(best.rk, d, vote))
+
+
+GROUP_ALIASES = {
+    "rn": "rassemblement national", "fn": "rassemblement national", "ps": "socialiste",
+    "pc": "communiste", "pcf": "communiste", "upc": "union pour le pas de calais", "ni": "non inscrits",
+    "lr": "republicains", "ump": "union pour un mouvement populaire",
+}
+_GENERIC_GROUP_WORDS = frozenset({"groupe", "republicain", "et", "le", "la", "les", "pour", "de", "du", "des", "l"})
+
+
+def all_groups(kn: Knowledge) -> list[str]:
+    groups: list[str] = []
+    for rk in kn.parts:
+        for p in rk.record.persons:
+            if p.group and p.group not in groups:
+                groups.append(p.group)
+        for v in rk.record.votes:
+            for g in v.for_groups + v.against_groups + v.abstention_groups:
+                g = re.sub(r"\s*\(.*\)\s*$", "", g).strip()
+                if g and g not in groups:
+                    groups.append(g)
+        for w in rk.record.wishes:
+            if w.group and w.group not in groups:
+                groups.append(w.group)
+    return groups
+
+
+def named_group(kn: Knowledge, q: str) -> str | None:
+    """The political group a folded question names, by its distinctive words or a common alias."""
+    qq = f" {q} "
+    for alias, words in GROUP_ALIASES.items():
+        if f" {alias} " in qq:
+            qq += f" {words} "
+    groups = all_groups(kn)
+    word_sets = {g: set(fold(g).split()) - _GENERIC_GROUP_WORDS for g in groups}
+    counts: dict[str, int] = {}
+    for g, words in word_sets.items():
+        distinctive = {w for w in words if sum(w in other for other in word_sets.values()) == 1} or words
+        hits = sum(1 for w in distinctive if f" {w} " in qq)
+        if hits:
+            counts[g] = hits
+    if not counts:
+        return None
+    return max(counts, key=lambda g: counts[g])
+
+
+def ask_group_vote(kn: Knowledge, q: str, rks: list[RecordKnowledge]) -> Draft | None:
+    group = named_group(kn, q)
+    if group is None:
+        return None
+    drop = set(fold(group).split()) | set(GROUP_ALIASES)
+    topic = topic_stems(q, drop)
+    matches = find_deliberations(kn, q, topic)
+    if not matches:
+        return None
+    best = matches[0]
+    d: Deliberation = best.obj  # type: ignore[assignment]
+    record = best.rk.record
+    vote = _vote_of(record, d)
+    if vote is None:
+        return None
+    key = fold(group)
+    positions = []
+    for label, groups in (("pour", vote.for_groups), ("contre", vote.against_groups),
+                          ("abstention", vote.abstention_groups), ("ne prend pas part au vote", vote.not_voting_groups)):
+        for g in groups:
+            if fold(g).startswith(key):
+                partial = re.search(r"\((.*)\)", g)
+                positions.append((label, partial.group(1) if partial else ""))
+    if not positions:
+        if vote.unanimous:
+            positions = [("pour", "")]
+        else:
+            return None
+    phrases = []
+    for label, who in positions:
+        verb = {"pour": "a voté pour", "contre": "a voté contre", "abstention": "s'est abstenu"}.get(label, label)
+        phrases.append(f"{verb} (seulement {who})" if who else verb)
+    answer = (f"Sur « {d.title} » (délibération {d.number}, {session_label(record)}), le {group} "
+              + " ; ".join(phrases) + f". Résultat : {_vote_phrase(vote)}.")
+    if len(positions) > 1:
+        answer = answer.replace(f"le {group} ", f"le {group} est partagé : ", 1)
+    return Draft(True, answer, "position", round(0.6 + 0.3 * best.score, 2), _deliberation_cites(best.rk, d, vote))
+
+
+def ask_deliberation(kn: Knowledge, q: str, rks: list[RecordKnowledge]) -> Draft | None:
+    topic = topic_stems(q)
+    matches = find_deliberations(kn, q, topic)
+    if not matches:
+        return None
+    best = matches[0]
+    d: Deliberation = best.obj  # type: ignore[assignment]
+    record = best.rk.record
+    vote = _vote_of(record, d)
+    answer = f"Délibération n°{d.number} : « {d.title} » ({session_label(record)})"
+    if vote is not None and vote.result:
+        answer += f", {_vote_phrase(vote)}"
+    cites = _deliberation_cites(best.rk, d, vote)
+    cites.sort(key=lambda c: c.unit.kind != "deliberation")
+    return Draft(True, answer + ".", "deliberation", round(0.6 + 0.35 * best.score, 2), cites)
+
+
+def _first_sentence_of(rk: RecordKnowledge, unit_idx: int, min_words: int = 6) -> str | None:
+    for si in rk.by_unit.get(unit_idx, []):
+        sent = rk.sentences[si]
+        if len(sent.toks) >= min_words:
+            return sent.text
+    sis = rk.by_unit.get(unit_idx, [])
+    return rk.sentences[sis[0]].text if sis else None
+
+
+def ask_rapporteur(kn: Knowledge, q: str, rks: list[RecordKnowledge]) -> Draft | None:
+    topic = topic_stems(q)
+    matches = [m for m in find_items(kn, q, topic) if m.obj.rapporteur]  # type: ignore[attr-defined]
+    if not matches:
+        return None
+    best = matches[0]
+    item: AgendaItem = best.obj  # type: ignore[assignment]
+    rk = best.rk
+    record = rk.record
+    name = person_name(record, item.rapporteur, item.rapporteur or "")
+    key = fold(surname_of(record.person(item.rapporteur).name)) if record.person(item.rapporteur) else ""
+    cites = []
+    # a sentence of the item's debate that names the rapporteur (the floor being given)
+    for i, u in enumerate(rk.units):
+        if u.kind != "intervention" or u.item != item.id:
+            continue
+        if u.person_id != item.rapporteur:
+            for si in rk.by_unit.get(i, []):
+                sent = rk.sentences[si]
+                if key and f" {key} " in f" {' '.join(sent.toks)} ":
+                    cites.append(Cite(rk, u, sent.text))
+                    break
+        if cites:
+            break
+    for i, u in enumerate(rk.units):
+        if u.kind == "intervention" and u.item == item.id and u.person_id == item.rapporteur:
+            text = _first_sentence_of(rk, i)
+            if text:
+                cites.append(Cite(rk, u, text))
+            break
+    if not cites:
+        return None
+    answer = f"Le rapport « {item.title} » a été présenté par {name} ({session_label(record)})."
+    return Draft(True, answer, "rapporteur", round(0.6 + 0.35 * best.score, 2), cites[:3])
+
+
+def ask_wish(kn: Knowledge, q: str, rks: list[RecordKnowledge]) -> Draft | None:
+    topic = topic_stems(q)
+    objects = [(rk, w, f"{w.title} {w.text[:600]}") for rk in kn.parts for w in rk.record.wishes]
+    matches = rank_objects(kn, topic, objects, 0.5)
+    if not matches:
+        return None
+    best = matches[0]
+    w: Wish = best.obj  # type: ignore[assignment]
+    rk = best.rk
+    if not w.group and not w.signatories:
+        return None
+    quote = f"{w.title} — Déposé par le {w.group}" if w.group else w.title
+    cites = [Cite(rk, Unit(w.id, "voeu", rk.sid, rk.record.session.date, w.group, None, None, f"/voeux/{w.id}",
+                           w.page, ref=w.id), quote)]
+    # the debate sentence where the vœu is announced
+    title_stems = stems_of(w.title)
+    for s in best_sentences(kn, [t for t in topic if t in title_stems] or topic, kinds={"intervention"},
+                            min_cov=0.6, limit=3):
+        if s.rk is rk:
+            cites.append(Cite(rk, s.unit, s.sentence.text))
+            break
+    who = w.group or ", ".join(w.signatories[:3])
+    signed = ""
+    if w.signatories:
+        more = f" et {len(w.signatories) - 3} autres" if len(w.signatories) > 3 else ""
+        signed = f" (signataires : {', '.join(w.signatories[:3])}{more})"
+    outcome = f" Suite donnée : {w.outcome}." if w.outcome else ""
+    answer = f"Le vœu « {w.title} » a été déposé par le {who}{signed} ({session_label(rk.record)}).{outcome}"
+    return Draft(True, answer, "voeu", round(0.6 + 0.35 * best.score, 2), cites)
+
+
+# -- who directs / presides a body ---------------------------------------------------
+
+_NAME_RE = re.compile(
+    r"(?:(?:M\.|Mme|Monsieur|Madame)\s+)?"
+    r"((?:[A-ZÉÈ][a-zéèêëïîôöûüç]+(?:-[A-ZÉÈ][a-zéèêëïîôöûüç]+)?\s+)+"
+    r"[A-ZÉÈÊËÏÎÔÇ][A-ZÉÈÊËÏÎÔÇ'’-]+(?:\s+[A-ZÉÈÊËÏÎÔÇ][A-ZÉÈÊËÏÎÔÇ'’-]+)*)"
+    r"|(?:M\.|Mme|Monsieur|Madame)\s+([A-ZÉÈÊËÏÎÔÇ][A-ZÉÈÊËÏÎÔÇ'’-]{2,}(?:\s+[A-ZÉÈÊËÏÎÔÇ][A-ZÉÈÊËÏÎÔÇ'’-]+)*)"
+)
+_DIRECT_RE = r"directeur|directrice|dirigeant|dirigeante|dirige|tete"
+_PRESIDE_RE = r"president|presidente|preside|presidence|tete"
+_PAST_RE = re.compile(r"\b(ancien|ancienne|anciens|anciennes|ex|precede|precedee|succede|remplace|feu|regrette|"
+                      r"regrettee|predecesseur|avait|a ete)\b")
+
+
+def _org_tokens(text: str) -> list[str]:
+    return [t for t in fold(text).split() if t not in STOPWORDS and t not in {"groupement", "gip", "association"}]
+
+
+def _contains_seq(toks: list[str], seq: list[str]) -> int:
+    """Index where `seq` starts in `toks`, or -1."""
+    n = len(seq)
+    for i in range(len(toks) - n + 1):
+        if toks[i:i + n] == seq:
+            return i
+    return -1
+
+
+def _acronym_in(toks: list[str], acro: str) -> int:
+    """Index of a run of words whose initials spell the acronym ("ars" ← agence regionale sante)."""
+    n = len(acro)
+    for i in range(len(toks) - n + 1):
+        if "".join(t[0] for t in toks[i:i + n]) == acro:
+            return i
+    return -1
+
+
+def ask_body_head(kn: Knowledge, q: str, rks: list[RecordKnowledge]) -> Draft | None:
+    m = re.search(r"\b(?:qui (?:dirige|preside|pilote|anime)|(?:directeur|directrice|dirigeant|dirigeante|president|"
+                  r"presidente|responsable)(?: general| generale)? (?:de|du|des|d)|a la tete (?:de|du|des|d))\s+(.+)$", q)
+    if not m:
+        return None
+    org = _org_tokens(m.group(1))
+    if not org:
+        return None
+    wants = _PRESIDE_RE if re.search(r"presid", q) else _DIRECT_RE if re.search(r"dirig|direct", q) else \
+        f"{_DIRECT_RE}|{_PRESIDE_RE}"
+    role_re = re.compile(rf"\b(?:{wants})\b")
+    votes: dict[str, float] = {}
+    evidence: dict[str, list[Cite]] = {}
+    names: dict[str, str] = {}
+    for rk in kn.parts:
+        persons_by_key = {fold(surname_of(p.name)): p for p in rk.record.persons}
+        for si, sent in enumerate(rk.sentences):
+            toks = [t for t in sent.toks if t not in STOPWORDS]
+            pos = _contains_seq(toks, org)
+            if pos < 0 and len(org) == 1 and 2 <= len(org[0]) <= 6:
+                pos = _acronym_in(toks, org[0])
+            if pos < 0:
+                continue
+            folded = " ".join(sent.toks)
+            if not role_re.search(folded):
+                continue
+            unit = rk.units[sent.unit]
+            candidates: list[tuple[float, str]] = []
+            text = sent.text
+            # first person: "je devenais Présidente de X", "en tant que directeur de X"
+            if unit.kind == "intervention" and unit.person_id and re.search(
+                    rf"\bje (?:suis|devenais|deviens|suis devenue?|reste)\b[^.]{{0,20}}\b(?:{wants})\b", folded):
+                candidates.append((3.0, unit.person_id))
+            role_pos = [mm.start() for mm in re.finditer(rf"(?i)\b(?:{wants.replace('e', '[eéè]')})", text)]
+            for nm in _NAME_RE.finditer(text):
+                full = (nm.group(1) or nm.group(2) or "").strip()
+                key = fold(surname_of(full))
+                person = persons_by_key.get(key)
+                if person is None and not nm.group(1):
+                    continue
+                best_gap = None
+                for rp in role_pos:
+                    if nm.end() <= rp:
+                        gap_text = text[nm.end():rp]
+                    elif nm.start() >= rp:
+                        gap_text = text[rp:nm.start()]
+                    else:
+                        continue
+                    if _PAST_RE.search(fold(gap_text)) or len(gap_text) > 90:
+                        continue
+                    gap = len(gap_text)
+                    best_gap = gap if best_gap is None else min(best_gap, gap)
+                if best_gap is None:
+                    continue
+                weight = 2.0 if best_gap <= 40 else 1.0
+                pid = person.id if person else fold(full).replace(" ", "-")
+                names.setdefault(pid, person.name if person else full)
+                candidates.append((weight, pid))
+            if _PAST_RE.search(folded) and not candidates:
+                continue
+            # a signature: "Françoise VASSEUR" / "Présidente du GIP Pas-de-Calais Actif"
+            if not candidates and si > 0 and rk.sentences[si - 1].unit == sent.unit:
+                prev = rk.sentences[si - 1].text
+                nm = _NAME_RE.fullmatch(prev.strip(" .,"))
+                if nm:
+                    full = (nm.group(1) or nm.group(2) or "").strip()
+                    person = persons_by_key.get(fold(surname_of(full)))
+                    pid = person.id if person else fold(full).replace(" ", "-")
+                    names.setdefault(pid, person.name if person else full)
+                    candidates.append((2.0, pid))
+                    text = f"{prev} — {text}"
+            if not candidates:
+                continue
+            best_w = max(w for w, _ in candidates)
+            for w, pid in candidates:
+                if w < best_w:
+                    continue
+                if pid not in names:
+                    p = rk.record.person(pid)
+                    names[pid] = p.name if p else pid
+                votes[pid] = votes.get(pid, 0.0) + w
+                evidence.setdefault(pid, []).append(Cite(rk, unit, text))
+    if not votes:
+        return None
+    ranked = sorted(votes, key=lambda pid: votes[pid], reverse=True)
+    top = ranked[0]
+    if len(ranked) > 1 and votes[ranked[1]] == votes[top]:
+        return None  # two people fit equally well: do not guess
+    body = m.group(1).strip(" ?")
+    role = "dirigé(e)" if wants == _DIRECT_RE else "présidé(e)"
+    answer = f"{names[top]} — d'après les procès-verbaux, {body} est {role} par {names[top]}."
+    answer = f"{names[top]} ({'direction' if wants == _DIRECT_RE else 'présidence'} : {body})."
+    cites = evidence[top][:3]
+    conf = min(0.95, 0.5 + 0.1 * votes[top])
+    return Draft(True, answer, "direction", round(conf, 2), cites)
+
+
+# -- who spoke / what did X say / how many / when ------------------------------------
+
+def ask_speakers(kn: Knowledge, q: str, rks: list[RecordKnowledge]) -> Draft | None:
+    topic = topic_stems(q, {"fait", "rendu", "qui", "point"})
+    if not topic:
+        return None
+    # an agenda segment whose title is the topic: its main speaker (not the chair, unless alone)
+    for match in find_items(kn, q, topic, threshold=0.8)[:1]:
+        item: AgendaItem = match.obj  # type: ignore[assignment]
+        rk = match.rk
+        words: dict[str, int] = {}
+        first: dict[str, int] = {}
+        for i, u in enumerate(rk.units):
+            if u.kind == "intervention" and u.item == item.id and u.person_id:
+                n = sum(len(rk.sentences[si].toks) for si in rk.by_unit.get(i, []))
+                words[u.person_id] = words.get(u.person_id, 0) + n
+                first.setdefault(u.person_id, i)
+        president = next((p.id for p in rk.record.persons if fold(p.name) == fold(rk.record.session.president)), None)
+        ranked = sorted(words, key=lambda pid: words[pid], reverse=True)
+        main = [pid for pid in ranked if pid != president] or ranked
+        if main:
+            pid = main[0]
+            text = _first_sentence_of(rk, first[pid])
+            if text:
+                name = person_name(rk.record, pid, pid)
+                return Draft(True, f"{name}, au point « {item.title} » ({session_label(rk.record)}).", "orateurs",
+                             round(0.6 + 0.3 * match.score, 2), [Cite(rk, rk.units[first[pid]], text)])
+    hits = best_sentences(kn, topic, kinds={"intervention"}, min_cov=0.65, limit=60)
+    hits = [h for h in hits if rarest_covered(kn, topic, h.sentence.stems)
+            or (len(topic) >= 3 and coverage(kn, topic, h.sentence.stems) >= 0.65)]
+    if not hits:
+        return None
+    per: dict[tuple[str, str], list[Scored]] = {}
+    for h in hits:
+        per.setdefault((h.rk.sid, h.unit.person_id or h.unit.speaker), []).append(h)
+    ranked = sorted(per.values(), key=lambda hs: (max(h.score for h in hs), len(hs)), reverse=True)
+    names = []
+    cites = []
+    for hs in ranked[:5]:
+        h = hs[0]
+        names.append(person_name(h.rk.record, h.unit.person_id, h.unit.speaker))
+        if len(cites) < 3:
+            cites.append(Cite(h.rk, h.unit, h.sentence.text))
+    top = ranked[0][0]
+    answer = ", ".join(names[:5]) + (f" ({session_label(top.rk.record)})" if len({h[0].rk.sid for h in ranked}) == 1
+                                     else "") + "."
+    return Draft(True, answer, "orateurs", round(min(0.9, 0.4 + 0.5 * top.score), 2), cites)
+
+
+def ask_quote(kn: Knowledge, q: str, rks: list[RecordKnowledge]) -> Draft | None:
+    named = named_persons(kn, q)
+    if not named:
+        return None
+    rk0, person = named[0]
+    drop = set(fold(person.name).split())
+    topic = topic_stems(q, drop)
+    if not topic:
+        return None
+    hits = best_sentences(kn, topic, kinds={"intervention"}, person=person.id, min_cov=0.5, limit=3)
+    hits = [h for h in hits if rarest_covered(kn, topic, h.sentence.stems) or h.score >= 0.75]
+    if not hits:
+        return None
+    h = hits[0]
+    name = person_name(h.rk.record, person.id, person.name)
+    answer = f"{name} ({session_label(h.rk.record)}) : « {h.sentence.text} »"
+    cites = [Cite(x.rk, x.unit, x.sentence.text) for x in hits]
+    return Draft(True, answer, "citation", round(min(0.9, 0.4 + 0.5 * h.score), 2), cites)
+
+
+def ask_count(kn: Knowledge, q: str, rks: list[RecordKnowledge]) -> Draft | None:
+    rk = rks[-1]
+    record = rk.record
+    # counts the record holds as fields
+    if re.search(r"en exercice", q):
+        v = next((v for v in record.votes if v.in_office), None)
+        value = record.session.in_office or (v.in_office if v else None)
+        if value and v is not None:
+            c = _deliberation_cites(rk, record.deliberation(v.deliberation), v)[:1] if v.deliberation and \
+                record.deliberation(v.deliberation) else []
+            if c and str(value) in c[0].quote:
+                return Draft(True, f"{value} conseillers sont en exercice ({session_label(record)}).", "nombre", 0.9, c)
+    if re.search(r"\bvoeux\b", q) and re.search(r"combien", q) and record.wishes:
+        cites = [Cite(rk, Unit(w.id, "voeu", rk.sid, record.session.date, w.group, None, None, f"/voeux/{w.id}"),
+                      f"{w.title} — Déposé par le {w.group}") for w in record.wishes[:3]]
+        return Draft(True, f"{len(record.wishes)} vœux ont été déposés ({session_label(record)}) : "
+                     + " ; ".join(w.title for w in record.wishes) + ".", "nombre", 0.85, cites)
+    topic = topic_stems(q)
+    if not topic:
+        return None
+    money = bool(re.search(r"montant|cout|budget|somme|euros|financ|enveloppe|prix|tarif|coute", q))
+    percent = bool(re.search(r"pourcentage|taux|pour cent|proportion|part\b", q))
+    hits = best_sentences(kn, topic, min_cov=0.6, limit=40, need_number=True)
+    good = []
+    for h in hits:
+        text = h.sentence.text
+        if not rarest_covered(kn, topic, h.sentence.stems):
+            continue
+        if money and not re.search(r"€|euros?\b|M€|millions?|milliards?", text):
+            continue
+        if percent and "%" not in text and "pour cent" not in text:
+            continue
+        nums = [x for x in re.findall(r"\d[\d  ,.]*", text) if not re.fullmatch(r"(19|20)\d\d[ ,.]*", x.strip())]
+        if not nums:
+            continue
+        good.append(h)
+    if not good:
+        return None
+    h = good[0]
+    who = person_name(h.rk.record, h.unit.person_id, h.unit.speaker) if h.unit.kind == "intervention" else ""
+    source = f"selon {who}" if who else {"rapport": "d'après le rapport", "deliberation": "d'après la délibération",
+                                         "vote": "d'après le vote", "voeu": "d'après le vœu"}.get(h.unit.kind,
+                                                                                                 "d'après le procès-verbal")
+    answer = f"« {h.sentence.text} » ({source}, {session_label(h.rk.record)})"
+    cites = [Cite(x.rk, x.unit, x.sentence.text) for x in good[:2]]
+    return Draft(True, answer, "nombre", round(min(0.85, 0.3 + 0.5 * h.score), 2), cites)
+
+
+def ask_when(kn: Knowledge, q: str, rks: list[RecordKnowledge]) -> Draft | None:
+    topic = topic_stems(q, {"parle", "evoque", "aborde", "examine", "etudie"})
+    if not topic:
+        if re.search(r"seance", q):
+            rk = rks[-1]
+            d = rk.sentences[0] if rk.sentences else None
+            if d is None:
+                return None
+            return Draft(True, f"La séance a eu lieu le {french_date(rk.record.session.date)}.", "date", 0.8,
+                         [Cite(rk, rk.units[d.unit], d.text)])
+        return None
+    items = find_items(kn, q, topic, threshold=0.7)
+    if items:
+        m = items[0]
+        item: AgendaItem = m.obj  # type: ignore[assignment]
+        rk = m.rk
+        first = next((i for i, u in enumerate(rk.units) if u.item == item.id and u.kind == "intervention"), None)
+        if first is not None:
+            text = _first_sentence_of(rk, first)
+            if text:
+                label = f"rapport n°{item.number}" if item.number else "point"
+                return Draft(True, f"Le {french_date(rk.record.session.date)}, au {label} « {item.title} ».", "date",
+                             round(0.6 + 0.3 * m.score, 2), [Cite(rk, rk.units[first], text)])
+    hits = best_sentences(kn, topic, kinds={"intervention", "voeu", "deliberation"}, min_cov=0.7, limit=20)
+    hits = [h for h in hits if rarest_covered(kn, topic, h.sentence.stems)]
+    if not hits:
+        return None
+    dates = []
+    cites = []
+    for h in hits:
+        d = h.rk.record.session.date
+        item = h.rk.record.item(h.unit.item)
+        label = f"{french_date(d)}" + (f" (point « {item.title} »)" if item else "")
+        if label not in dates:
+            dates.append(label)
+            cites.append(Cite(h.rk, h.unit, h.sentence.text))
+        if len(cites) >= 3:
+            break
+    return Draft(True, "Le " + " ; le ".join(dates) + ".", "date", round(min(0.85, 0.3 + 0.5 * hits[0].score), 2),
+                 cites)

@@ -1,0 +1,67 @@
+"""French text helpers for question answering: folding, tokens, stems, numbers.
+
+    >>> content_stems("Qui a parlé des élus de l'aéroport ?")
+    ['parl', 'elu', 'aeroport']
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from nltk.stem.snowball import FrenchStemmer
+
+from ..people import fold
+
+STOPWORDS = frozenset("""
+a à ai aie ait as au aux avec avez avons avait avaient ayant c ça ce ceci cela celle celles celui ces cet cette
+ceux chez ci comme d dans de des du donc elle elles en entre es est et été etre être eu eux fait faites
+il ils j je l la le les leur leurs lui m ma mais me meme même mes moi mon n ne ni nos notre nous o on ont ou où
+par pas peu plus pour qu que quel quelle quelles quels qui quoi s sa sans se ses si son sont sur t ta te tes
+toi ton tous tout toute toutes tu un une vos votre vous y à afin ainsi alors apres après aussi autre autres avant
+bien car celle-ci cependant certains chaque dont deja déjà encore ete etait était etaient étaient ici lors
+moins non oui peut plusieurs puis quand quelque sera seront soit sous tant tres très trop vers voici voila
+voilà va vont cet elle-meme lequel laquelle lesquels lesquelles auquel duquel est-ce ceux-ci ca
+""".split())
+
+#: Question words and verbs of asking, never part of a topic.
+QUESTION_WORDS = frozenset("""
+qui quoi quel quelle quels quelles quand comment combien pourquoi est ce t il elle ils elles
+a ete etait y avait on savoir dire dites sait
+""".split())
+
+_STEMMER = FrenchStemmer()
+_NUMBER_RE = re.compile(r"\d[\d\s\u202f\u00a0.,]*\d|\d")
+
+
+def tokens(text: str) -> list[str]:
+    """Folded word tokens: "L'Aéroport de Calais-Fréthun" → ['l', 'aeroport', 'de', 'calais', 'frethun']."""
+    return fold(text).split()
+
+
+@lru_cache(maxsize=200_000)
+def stem(token: str) -> str:
+    """Snowball French stem of a folded token, with plural -s/-x stripped first."""
+    if token.isdigit():
+        return token
+    if len(token) > 3 and token[-1] in "sx" and token[-2] != "s":
+        token = token[:-1]
+    return _STEMMER.stem(token)
+
+
+def content_stems(text: str, extra_stop: frozenset[str] = frozenset()) -> list[str]:
+    """Stems of the words that carry meaning, in order, duplicates kept."""
+    out = []
+    for tok in tokens(text):
+        if tok in STOPWORDS or tok in extra_stop or (len(tok) < 2 and not tok.isdigit()):
+            continue
+        out.append(stem(tok))
+    return out
+
+
+def has_number(text: str) -> bool:
+    return bool(re.search(r"\d", text))
+
+
+def numbers_in(text: str) -> list[str]:
+    return [m.group(0).strip() for m in _NUMBER_RE.finditer(text)]
