@@ -413,7 +413,9 @@ def read_pdf_pages(path: Path, workers: int | None = None) -> tuple[list[Page], 
         raise SourceError(f"{name} : PDF endommagé, aucune page lisible ; "
                           "téléchargez-le à nouveau ou réenregistrez-le depuis un lecteur PDF")
     pages = clean_pdf_pages(texts)
-    empty = [p.number for p in pages if len(re.sub(r"\s+", "", p.text)) < 3 and p.number not in unreadable]
+    bodies = strip_furniture([_normalise_chars(t).split("\n") for _, t in texts])
+    empty = [n for (n, _), body in zip(texts, bodies)
+             if len(re.sub(r"\s+", "", "".join(body))) < 3 and n not in unreadable]
     if len(empty) + len(unreadable) == len(raw):
         raise SourceError(f"{name} ne contient pas de texte : passez-le d'abord à l'OCR "
                           "(reconnaissance de caractères)")
@@ -444,6 +446,13 @@ def _furniture_key(line: str) -> str:
     return re.sub(r"\s+", " ", key)
 
 
+def _may_be_furniture(line: str) -> bool:
+    """Running headers and footers are short and are not sentences or speaker turns."""
+    text = line.strip()
+    return (0 < len(text) <= 100 and not re.search(r"[.;:!?,]$", text)
+            and not _TURN_STRONG.match(text))
+
+
 def strip_furniture(pages: Sequence[Sequence[str]]) -> list[list[str]]:
     """Remove running headers / footers / page numbers from the top and bottom of each page."""
     n = len(pages)
@@ -451,8 +460,8 @@ def strip_furniture(pages: Sequence[Sequence[str]]) -> list[list[str]]:
     for lines in pages:
         body = [ln for ln in lines if ln.strip()]
         edge = body[:_EDGE_LINES] + body[-_EDGE_LINES:]
-        counts.update({_furniture_key(ln) for ln in edge})
-    threshold = max(3, (n * 2 + 4) // 5)  # on at least ~40 % of the pages, and at least 3
+        counts.update({_furniture_key(ln) for ln in edge if _may_be_furniture(ln)})
+    threshold = max(3, (n + 1) // 2)  # on at least half of the pages, and at least 3
     repeated = {k for k, c in counts.items() if c >= threshold and n >= 3 and len(k) > 0}
 
     def is_furniture(line: str) -> bool:
