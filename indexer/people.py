@@ -127,6 +127,21 @@ class Roster:
                       for pid in pids if fold(self.persons[pid].name) == s}
         if len(candidates) == 1:
             return self.persons[candidates.pop()]
+        return self._find_loose(key)
+
+    def _find_loose(self, key: str) -> Person | None:
+        """Last resorts for PDF text: words split by a stray space ("GEV AERT", "Flore nce
+        DEMOUY") and a compound surname named by its first part ("DUPERRAY" for "Sylvie
+        DUPERRAY BARDEAU"); only when exactly one person fits."""
+        tight = key.replace(" ", "")
+        for p in self.persons.values():
+            if fold(p.name).replace(" ", "") == tight:
+                return p
+        found = {pid for s, pids in self._by_surname.items()
+                 if s.replace(" ", "") == tight or (" " not in key and s.split()[0] == key and " " in s)
+                 for pid in pids}
+        if len(found) == 1:
+            return self.persons[found.pop()]
         return None
 
     def resolve(self, label: str, name: str, *, role: str = "", guest: bool = False) -> Person:

@@ -1,15 +1,1106 @@
 """Municipal minutes: colon turns ("Monsieur MAHUET : …") and reported speech
-("M. TANGUY demande pourquoi …").  (To be written.)"""
+("M. TANGUY demande pourquoi …").
+
+French municipal councils write their minutes in a handful of ways:
+
+- dialogue with a colon (L'Arbresle): ``Monsieur MAHUET : Il a toujours …``,
+  ``Madame ROJON, Directrice générale des services : …``, ``Monsieur le Maire : …``;
+- reported speech (Pierrefonds, Lannion): a sentence that opens with a person and a
+  speech verb, ``M. TANGUY demande pourquoi …``, ``Madame le Maire explique que …``,
+  often several in one paragraph;
+- a rapporteur line ``Madame Trefina KERRAIN expose :`` followed by the report.
+
+Agenda points are numbered (``1. Rue de l'Armistice …``, ``1 - Subvention …``,
+``IV. PERSONNEL``) or carry a deliberation number (``DL-055-07-13 - …``,
+``D2024-21 - Objet : …``, ``DÉLIBÉRATION N° 2023-45 : …``); votes are written
+``Vote : Pour à l'unanimité``, ``- Pour : 16``, ``- Abstentions : 2 (M. X et M. Y)``,
+``ADOPTÉ À L'UNANIMITÉ`` or ``… adoptent, à l'unanimité, la présente délibération``.
+
+Parsing is one pass over the paragraphs of the document (one paragraph per line of
+`Document.pages[i].text`); each rule is a small function with an example of what it
+matches.  Text that belongs to nobody (exposés, tables) is kept as page passages so
+that everything stays searchable.  A paragraph a rule chokes on gives a warning with
+its page, never an exception.
+"""
 
 from __future__ import annotations
 
-from ..model import Record
+import re
+from dataclasses import dataclass, field
+
+from ..model import AgendaItem, Deliberation, Movement, Passage, Proxy, Record, Session, Speech, Vote
+from ..people import Roster, fold, slug
 from ..sources import Document
+from .dates import cue_date, date_from_name, find_session_date, formula_date, parse_time
+
+# -- vocabulary ---------------------------------------------------------------------
+
+_UP = "A-ZÀÂÄÇÉÈÊËÎÏÔÖÙÛÜŸŒÆ"
+_LOW = "a-zàâäçéèêëîïôöùûüÿœæ"
+_CIV = r"(?:Monsieur|Madame|Mademoiselle|Mlle\.?|Mme\.?|MME|Mr\.?|M\.|M(?=\s))"
+_UPWORD = rf"(?:[{_UP}][{_UP}'’\-]*[{_UP}]|Mc|Mac|LE|LA|DE|DU|D['’])"
+_GIVEN = rf"[{_UP}][{_LOW}]+(?:-[{_UP}]?[{_LOW}]+)*"
+# "Jean-Claude THUILLIER", "Trefina KERRAIN", "Paul LE BIHAN", "Sheila Mc CARRON", "LEBLANC"
+_FULLNAME = rf"(?:{_GIVEN}\s+){{0,3}}{_UPWORD}(?:\s+{_UPWORD}){{0,3}}"
+_TITLE = (rf"(?:[Ll]e|[Ll]a)\s+(?:[Mm]aire|MAIRE|[Pp]r[ée]sidente?|PR[ÉE]SIDENTE?|"
+          rf"[Pp]remi(?:er|ère)\s+[Aa]djointe?|[Aa]djointe?(?:\s+au\s+[Mm]aire)?)")
+# one person as the subject of a sentence: "M. TANGUY", "Madame le Maire", "Monsieur Tanguy"
+_PERSON = rf"(?:{_CIV}\s*(?:{_TITLE}|{_FULLNAME}(?![{_LOW}])|{_GIVEN}(?:\s+{_GIVEN})?)|Le\s+[Mm]aire|La\s+[Mm]aire)"
+
+_VERBS = (
+    "demande", "indique", "précise", "estime", "répond", "rappelle", "souligne", "propose", "présente",
+    "expose", "informe", "souhaite", "interroge", "explique", "ajoute", "confirme", "note", "intervient",
+    "suppose", "dit", "déclare", "regrette", "remercie", "évoque", "signale", "cite", "comprend",
+    "considère", "pense", "affirme", "constate", "relève", "insiste", "juge", "trouve", "annonce",
+    "réplique", "approuve", "soutient", "craint", "déplore", "rapporte", "reconnaît", "admet",
+    "observe", "mentionne", "questionne", "sollicite", "conclut", "poursuit", "complète", "détaille",
+    "résume", "remarque", "objecte", "interpelle", "partage", "lit", "donne lecture", "prend la parole",
+    "fait remarquer", "fait part", "fait savoir", "fait observer", "fait état", "fait lecture",
+    "tient à", "s'interroge", "s'étonne", "s'inquiète", "s'indigne", "s'oppose", "se félicite",
+    "s'enquiert", "se réjouit", "s'exprime", "s'abstient", "salue", "aborde", "demandent", "indiquent",
+    "précisent", "estiment", "répondent", "rappellent", "soulignent", "expliquent", "ajoutent",
+    "confirment", "souhaitent", "regrettent", "s'interrogent", "s'inquiètent", "s'indignent",
+)
+_VERB = "(?:" + "|".join(sorted((re.escape(v).replace("'", "['’]") for v in _VERBS), key=len, reverse=True)) + ")"
+_CLITIC = r"(?:(?:lui|leur|nous|vous|y|en|ne|n['’]|l['’]|les|la|le)\s+|(?:n|l|y)['’])*"
+_SUBJECT = rf"(?P<subject>{_PERSON}(?:\s*(?:,|et)\s*{_PERSON})*)(?:\s*,\s*(?P<srole>[^,.;:]{{3,70}}),)?"
+
+_REPORTED = re.compile(rf"{_SUBJECT}\s+{_CLITIC}(?P<verb>{_VERB})(?![{_LOW}])")
+# "Madame le Maire passe la parole à M. RIBEIRO qui explique …"
+_HANDOVER = re.compile(rf"{_PERSON}\s+(?:passe|donne|cède)\s+la\s+parole\s+à\s+(?P<subject>{_PERSON})"
+                       rf"(?:\s*,\s*(?P<srole>[^,.;:]{{3,70}}),)?\s+(?:qui|pour)\s+{_CLITIC}(?P<verb>{_VERB})")
+_PERSON_RE = re.compile(_PERSON)
+_SENTENCE_START = re.compile(r"(?:^|(?<=[.!?»)…])\s+|(?<=\.\))\s+)")
+
+
+# -- data carried through the pass ----------------------------------------------------
+
+@dataclass
+class Para:
+    page: int
+    text: str
+
+
+@dataclass
+class Turn:
+    label: str
+    name: str  # name part to resolve ("MAHUET", "le Maire")
+    role: str
+    reported: bool
+    page: int
+    kind: str  # "colon" | "reported" | "rapporteur"
+    parts: list[str] = field(default_factory=list)
+    person_label: str = ""  # the speaker's own label when the subject names several people
+
+
+@dataclass
+class State:
+    record: Record
+    roster: Roster
+    members: set[str]
+    list_titles: dict[str, str] = field(default_factory=dict)  # item id -> title from the agenda list
+    item: AgendaItem | None = None
+    turn: Turn | None = None
+    vote: Vote | None = None  # open "Vote :" block
+    in_list: bool = False
+    list_misses: int = 0
+    last_number: int = 0
+    last_roman: int = 0
+    order: int = 0
+    leftovers: dict[int, list[str]] = field(default_factory=dict)
+    articles: dict[str, list[str]] = field(default_factory=dict)  # item id -> decision articles
+
+
+# -- recognising ----------------------------------------------------------------------
+
+_DEPARTMENTAL_MARK = re.compile(r"\(Rapport n°\s*\d+ du rapport du Pr[ée]sident\)|^M(?:ME|\.)\s+[A-Z\- ]+\.-", re.M)
+_MUNICIPAL_MARK = re.compile(r"conseil municipal|compte rendu|proces verbal|commune de|ville de|mairie")
+_COLON_TURN = re.compile(rf"^(?P<label>{_CIV}\s*(?P<name>{_TITLE}|{_FULLNAME}|{_GIVEN})"
+                         rf"(?:\s*,\s*(?P<role>[^:]{{3,80}}?))?)\s*:\s*(?P<text>.*)$")
 
 
 def recognises(doc: Document) -> bool:
-    return False
+    """French municipal minutes: "conseil municipal" near the top and turns of either kind.
+
+    The departmental verbatim layout ("M. LE PRESIDENT.- …", "(Rapport n°3 du rapport
+    du Président)") is left to the departmental parser.
+    """
+    text = doc.text
+    if _DEPARTMENTAL_MARK.search(text[:200_000]):
+        return False
+    head = fold(text[:4000])
+    if not _MUNICIPAL_MARK.search(head):
+        return False
+    return "conseil municipal" in head or count_turns(text) >= 2
+
+
+def count_turns(text: str) -> int:
+    """How many colon turns and reported-speech openings the text holds."""
+    n = 0
+    for line in text.splitlines():
+        line = " ".join(line.split())
+        if colon_turn(line) or _REPORTED.match(line):
+            n += 1
+    return n
+
+
+# -- rules on one paragraph -------------------------------------------------------------
+
+def colon_turn(line: str) -> tuple[str, str, str, str] | None:
+    """``Madame ROJON, Directrice générale des services : Ce n'est pas possible …``
+    → (label, name, role, text).  Also ``Monsieur le Maire : …``, ``Mademoiselle VENET : …``."""
+    m = _COLON_TURN.match(line)
+    if not m:
+        return None
+    name = m.group("name")
+    if not _looks_like_name(name):
+        return None
+    role = (m.group("role") or "").strip()
+    if role and (any(c.isdigit() for c in role) or len(role.split()) > 8 or re.search(rf"\b{_VERB}\b", role)):
+        return None
+    return m.group("label").strip(), name.strip(), role, m.group("text").strip()
+
+
+def _looks_like_name(name: str) -> bool:
+    """"MAHUET", "le Maire", "Jean-Claude THUILLIER", "Tanguy" — not "Présents" or "Vote"."""
+    f = fold(name)
+    if f in {"vote", "pour", "contre", "objet", "presents", "absents", "pouvoirs", "secretaire"}:
+        return False
+    return bool(re.search(rf"[{_UP}]", name))
+
+
+_RAPPORTEUR = re.compile(rf"^(?P<label>(?P<subject>{_PERSON})(?:\s*,\s*(?P<srole>[^,:]{{3,70}}),)?)\s+"
+                         r"(?:expose|rapporte|présente)\s*:\s*(?P<text>.*)$")
+
+
+def rapporteur_turn(line: str) -> tuple[str, str, str] | None:
+    """``Madame Trefina KERRAIN expose :`` → (label, name, text after the colon)."""
+    m = _RAPPORTEUR.match(line)
+    if not m:
+        return None
+    return m.group("label").strip(), _strip_civility(m.group("subject")), m.group("text").strip()
+
+
+_PRESENTS_FILE = re.compile(rf"^(?P<subject>{_PERSON})\s+présente\s+le\s+(?:dossier|rapport|point)\b\s*\.?\s*$")
+
+
+def presents_file(line: str) -> str | None:
+    """``M. ZANNETTACCI présente le dossier.`` → "M. ZANNETTACCI" (the item's rapporteur)."""
+    m = _PRESENTS_FILE.match(line)
+    return m.group("subject") if m else None
+
+
+def reported_starts(text: str) -> list[tuple[int, str, str, str]]:
+    """Sentences of a paragraph that open with a person and a speech verb.
+
+    ``M. THUILLIER demande quand … Madame le Maire indique que …`` →
+    [(0, "M. THUILLIER", "THUILLIER", ""), (52, "Madame le Maire", "le Maire", "")]:
+    (offset, label, name to resolve, role).  ``Madame le Maire passe la parole à
+    Mme DECKER qui explique …`` gives Mme DECKER.
+    """
+    out: list[tuple[int, str, str, str]] = []
+    for s in _SENTENCE_START.finditer(text):
+        pos = s.end()
+        if pos >= len(text):
+            continue
+        rest = text[pos:pos + 260]
+        m = _HANDOVER.match(rest) or _REPORTED.match(rest)
+        if not m:
+            continue
+        subject = m.group("subject")
+        first = _PERSON_RE.match(subject)
+        label = subject.strip()
+        name = _strip_civility(first.group(0) if first else subject)
+        out.append((pos, label, name, (m.group("srole") or "").strip()))
+        if first and first.group(0).strip() != label:
+            out[-1] = (pos, label, name, out[-1][3])
+    return out
+
+
+def _strip_civility(person: str) -> str:
+    """"Madame le Maire" → "le Maire"; "M. TANGUY" → "TANGUY"; "M.TANGUY" → "TANGUY"."""
+    person = " ".join(person.split())
+    m = re.match(rf"{_CIV}\s*(.*)$", person)
+    return (m.group(1) if m and m.group(1) else person).strip()
+
+
+# agenda --------------------------------------------------------------------------------
+
+_AGENDA_HEAD = re.compile(r"^(?:ORDRE DU JOUR|Ordre du jour)(?:\s+de la séance)?\s*:?\s*(?P<rest>.*)$", re.I)
+_NUMBERED = re.compile(rf"^(?P<n>\d{{1,2}})\s*(?:[.)°]|\s[-–])\s*(?P<title>[{_UP}«\"“'’].*)$")
+_NUMBERED_BARE = re.compile(rf"^(?P<n>\d{{1,2}})\s+(?P<title>[{_UP}«\"“].*)$")
+_ROMAN = re.compile(rf"^(?P<n>[IVX]{{1,5}})\s*[.\-–]\s+(?P<title>[{_UP}].*)$")
+_DELIB_HEAD = re.compile(
+    rf"^(?:(?P<a>DL-\d+-\d+-\d+|D\d{{4}}-\d+|DEL\s?\d+-\d+-\d+)\s*[-–:]?\s*(?:Objet\s*:\s*)?"
+    rf"|D[ÉEée]LIB[ÉEée]RATION\s+(?:N°|n°|no|N)\s*(?P<b>[\w\-/]+)\s*[:\-–]\s*)(?P<title>.+)$")
+
+
+def numbered_heading(line: str) -> tuple[int, str] | None:
+    """``1. Approbation du procès-verbal …`` / ``1 - Subvention à l'association …`` → (1, title)."""
+    m = _NUMBERED.match(line)
+    if not m:
+        return None
+    return int(m.group("n")), m.group("title").strip()
+
+
+def roman_heading(line: str) -> tuple[int, str] | None:
+    """``IV. PERSONNEL`` / ``II. Finances`` → (4, "PERSONNEL")."""
+    m = _ROMAN.match(line)
+    if not m:
+        return None
+    value = roman_value(m.group("n"))
+    return (value, m.group("title").strip()) if value else None
+
+
+def roman_value(numeral: str) -> int | None:
+    """"IX" → 9."""
+    values = {"I": 1, "V": 5, "X": 10}
+    total = 0
+    for i, c in enumerate(numeral):
+        v = values[c]
+        total += -v if i + 1 < len(numeral) and values[numeral[i + 1]] > v else v
+    return total or None
+
+
+def deliberation_heading(line: str) -> tuple[str, str] | None:
+    """``DL-055-07-13 - Signature du marché …`` / ``D2024-21 - Objet : Désignation …`` /
+    ``DELIBERATION N° 2023-45 : Budget …`` → (number, title)."""
+    m = _DELIB_HEAD.match(line)
+    if not m:
+        return None
+    return (m.group("a") or m.group("b")).strip(), m.group("title").strip()
+
+
+# votes ---------------------------------------------------------------------------------
+
+_VOTE_HEAD = re.compile(r"^(?:Vote|VOTE|Votes?)\s*:\s*(?P<rest>.*)$")
+_COUNT_LINE = re.compile(
+    r"^[-–•]?\s*(?P<kind>Pour|POUR|Contre|CONTRE|Abstentions?|ABSTENTIONS?|Refus de vote|"
+    r"Ne prend(?:nent)? pas part au vote|Ne participe(?:nt)? pas au vote)\s*:\s*(?P<rest>.*)$")
+_ADOPTED = re.compile(r"^(?P<word>ADOPT[ÉE]E?S?|REJET[ÉE]E?S?|APPROUV[ÉE]E?S?)\b(?P<rest>.*)$")
+_UNANIMOUS_SENTENCE = re.compile(
+    r"\b(?:adopt\w*|approuv\w*|d[ée]lib[ée]r[ée]|d[ée]cide\w*|valid\w*)\b[^.;]{0,60}?\bà l['’]unanimit[ée]", re.I)
+_TALLY = re.compile(
+    r"(?P<n>\d+)\s+(?:voix\s+)?(?P<kind>pour|contre|abstentions?)\b\s*(?:\((?P<names>[^)]*)\))?", re.I)
+
+
+def vote_line(line: str) -> Vote | None:
+    """``Vote : Pour à l'unanimité`` → unanimous; ``Vote : 15 voix pour, 2 voix contre (M. X et
+    Mme Y), 1 abstention (M. Z).`` → counts and names; ``Vote :`` alone → an empty block that
+    the following ``- Pour : 16`` lines fill."""
+    m = _VOTE_HEAD.match(line)
+    if not m:
+        return None
+    vote = Vote(text=line)
+    rest = m.group("rest")
+    if re.search(r"unanimit", rest, re.I):
+        vote.unanimous = True
+    for t in _TALLY.finditer(rest):
+        _set_count(vote, t.group("kind"), int(t.group("n")), t.group("names") or "")
+    return vote
+
+
+def count_line(line: str) -> tuple[str, int | None, list[str]] | None:
+    """``- Abstentions : 2 (M. THUILLIER et M. LEBLANC)`` → ("abstention", 2, ["M. THUILLIER", "M. LEBLANC"]);
+    ``Contre : 1, M.TANGUY`` → ("contre", 1, ["M.TANGUY"]); ``Abstentions : M. Leblanc, M. Thuillier et
+    M. Papin.`` → ("abstention", None, [3 names])."""
+    m = _COUNT_LINE.match(re.sub(r"^[^\w(]+", "", line))
+    if not m:
+        return None
+    kind = fold(m.group("kind"))
+    kind = "abstention" if kind.startswith("abstention") else ("pour" if kind == "pour" else
+                                                              "contre" if kind == "contre" else "nppv")
+    rest = m.group("rest").strip()
+    n = re.match(r"(\d+)", rest)
+    count = int(n.group(1)) if n else None
+    if count is None and re.match(r"(?i)unanimit|à l['’]unanimit", rest):
+        return kind, None, ["unanimité"]
+    names_text = rest[n.end():] if n else rest
+    inner = re.search(r"\(([^)]*)\)?", names_text)
+    names = split_names(inner.group(1) if inner else names_text)
+    return kind, count, names
+
+
+def split_names(text: str) -> list[str]:
+    """"M. THUILLIER, M. LEBLANC et M. TANGUY)" → ["M. THUILLIER", "M. LEBLANC", "M. TANGUY"];
+    stops at a relative clause ("M. TANGUY qui indique …")."""
+    text = re.split(r"\s+qui\s+|\s+car\s+|\s+parce\s", text)[0]
+    out = []
+    for chunk in re.split(r",|;|\s+et\s+|\s+-\s+", text):
+        chunk = chunk.strip(" .:()-–")
+        if chunk and _PERSON_RE.match(chunk) or (chunk and re.fullmatch(_FULLNAME, chunk)):
+            out.append(" ".join(chunk.split()))
+    return out
+
+
+def adopted_line(line: str) -> Vote | None:
+    """``ADOPTÉ À L'UNANIMITÉ`` / ``ADOPTÉ PAR 25 VOIX POUR ET 8 ABSTENTIONS`` / ``REJETÉ``."""
+    m = _ADOPTED.match(line)
+    if not m:
+        return None
+    vote = Vote(text=line, result="rejeté" if m.group("word").startswith("REJET") else "adopté")
+    rest = m.group("rest")
+    if re.search(r"UNANIMIT", rest, re.I):
+        vote.unanimous = True
+    for t in _TALLY.finditer(rest):
+        _set_count(vote, t.group("kind"), int(t.group("n")), t.group("names") or "")
+    return vote
+
+
+def unanimous_sentence(line: str) -> Vote | None:
+    """``… les membres du conseil municipal adoptent, à l'unanimité, la présente délibération.`` /
+    ``Le Conseil Municipal, après en avoir délibéré, à l'unanimité :`` → unanimous, adopté."""
+    m = _UNANIMOUS_SENTENCE.search(line)
+    if not m:
+        return None
+    return Vote(text=line, unanimous=True, result="adopté")
+
+
+def _set_count(vote: Vote, kind: str, count: int | None, names: str | list[str]) -> None:
+    kind = fold(kind)
+    name_list = split_names(names) if isinstance(names, str) else names
+    name_list = [n for n in name_list if n != "unanimité"]
+    if kind.startswith("pour"):
+        vote.for_ = count
+        vote.for_groups = name_list or vote.for_groups
+    elif kind.startswith("contre"):
+        vote.against = count if count is not None else (len(name_list) or None)
+        vote.against_groups = name_list or vote.against_groups
+    elif kind.startswith("abstention"):
+        vote.abstention = count if count is not None else (len(name_list) or None)
+        vote.abstention_groups = name_list or vote.abstention_groups
+    else:
+        vote.not_voting = count if count is not None else (len(name_list) or None)
+        vote.not_voting_groups = name_list or vote.not_voting_groups
+
+
+def finish_vote(vote: Vote) -> Vote:
+    """Result from the counts when the text does not say it."""
+    if not vote.result:
+        if vote.unanimous:
+            vote.result = "adopté"
+        elif vote.for_ is not None:
+            vote.result = "adopté" if vote.for_ > (vote.against or 0) else "rejeté"
+        elif vote.against is not None or vote.abstention is not None:
+            vote.result = "adopté" if not vote.against else ""
+    return vote
+
+
+# structure that closes a turn ------------------------------------------------------------
+
+_CLOSES_TURN = re.compile(
+    r"^(?:EXPOSE|EXPOSÉ|DECISION|DÉCISION|Vu |VU |Considérant|CONSIDÉRANT|Il est proposé|Il est demandé|"
+    r"Le Conseil Municipal,? après|Le conseil municipal,? après|Après avoir entendu|[EÉ]tes-vous d['’]accord|"
+    r"Informations?\s*:|Questions diverses|QUESTIONS DIVERSES|La séance est|Séance levée|"
+    r"Arrivée d|Départ d|Sortie d)")
+_RAPPORTEUR_KEEPS = re.compile(r"^(?:Vu |VU |Considérant|CONSIDÉRANT|Il est proposé|Il est demandé)")
+_SEPARATOR = re.compile(r"\s*_{3,}\s*")
+_MOVEMENT = re.compile(rf"^(?P<kind>Arrivée|Départ|Sortie|Retour)\s+de\s+(?P<who>{_PERSON})")
+
+
+def movement_line(line: str) -> tuple[str, str] | None:
+    """``Arrivée de Madame DEFOSSEZ à 19h03.`` → ("arrivée", "Madame DEFOSSEZ")."""
+    m = _MOVEMENT.match(line)
+    if not m:
+        return None
+    kind = {"Arrivée": "arrivée", "Départ": "départ", "Sortie": "départ", "Retour": "retour"}[m.group("kind")]
+    return kind, m.group("who")
+
+
+# -- session header -------------------------------------------------------------------------
+
+_TOWNNAME = rf"(?:L['’]\s?)?[{_UP}][\w\-]+(?:[ \-][{_UP}][\w\-]+)*"
+_BODY = re.compile(rf"[Cc]onseil [Mm]unicipal de (?:la [Cc]ommune de |la [Vv]ille de )?(?P<name>{_TOWNNAME})")
+_TOWN = re.compile(rf"^(?:Commune|Ville|Mairie) de (?P<name>{_TOWNNAME})")
+_PRESIDENCY = re.compile(rf"sous la [Pp]r[ée]sidence de\s+(?P<who>{_CIV}\s*{_FULLNAME})")
+_START = re.compile(r"(?:séance (?:est )?ouverte|s['’]ouvrira|L['’]an\b)[^§]{0,160}?\bà\s+(\d{1,2}\s*(?:h|H|heures?)\s*\d{0,2})")
+_END = re.compile(r"(?:séance (?:est|a été) (?:levée|close)|[Ll]evée de (?:la )?séance|[Ff]in de (?:la )?séance)"
+                  r"[^.]{0,40}?(\d{1,2}\s*(?:h|H|heures?)\s*\d{0,2})")
+_SECRETARY = (
+    re.compile(rf"^Secrétaires?(?: de séance)?\s*:\s*(?P<who>.+)$", re.I),
+    re.compile(rf"(?P<who>{_CIV}\s*{_FULLNAME})\s*(?:,[^,]{{0,60}},)?\s+(?:est|a été)\s+(?:désigné|nommé|élu)e?(?:\(e\))?"
+               rf"(?:\s+\S+){{0,4}}?\s+secrétaire"),
+    re.compile(rf"(?P<who>{_CIV}\s*{_FULLNAME})\s*,\s*ayant obtenu la majorité des suffrages"),
+)
+_IN_OFFICE = re.compile(r"(?:conseillers|membres) en exercice\s*:?\s*(\d+)", re.I)
+_LIST_HEAD = re.compile(
+    r"^(?P<head>(?:[EÉ]taient |Sont )?présents?|(?:[EÉ]tai(?:en)?t )?absents?,? excusés? et (?:a|ont) donné pouvoir|"
+    r"Pouvoirs?|Procurations?|Absents? excusés?|Excusés?|(?:[EÉ]tai(?:en)?t )?absents?(?: non excusés?)?|"
+    r"Assistai(?:en)?t|Secrétaires?(?: de séance)?)\s*:\s*(?P<rest>.*)$", re.I)
+
+
+def town_name(raw: str) -> str:
+    """"PIERREFONDS" → "Pierrefonds"; "L'ARBRESLE" → "L'Arbresle"; "L’Arbresle" → "L'Arbresle"."""
+    raw = raw.replace("’", "'").strip()
+    if raw.isupper():
+        raw = "-".join(w.capitalize() for w in raw.lower().split("-"))
+        raw = re.sub(r"\bL'(\w)", lambda m: "L'" + m.group(1).upper(), raw.title())
+    return raw.replace("' ", "'")
+
+
+def body_of(text: str) -> str:
+    """"le Conseil Municipal de la Commune de L'Arbresle" → "Conseil municipal de L'Arbresle"."""
+    m = _BODY.search(text[:6000])
+    name = m.group("name") if m and not fold(m.group("name")).startswith(("du ", "des ")) else ""
+    if not name or fold(name) in {"la", "le", "du"}:
+        for line in text[:1500].splitlines():
+            t = _TOWN.match(line.strip())
+            if t:
+                name = t.group("name")
+                break
+    if not name:
+        return "Conseil municipal"
+    name = town_name(name)
+    return f"Conseil municipal {'d' + chr(39) if name[0] in 'AEIOUYÉÈaeiouy' else 'de '}{name}"
+
+
+def parse_attendance(paras: list[Para], state: State) -> None:
+    """Present / excused / absent lists and proxies from the opening paragraphs.
+
+    ``Présents : Madame Florence DEMOUY, …``, ``Pouvoirs :`` then ``- Madame X à Monsieur Y``,
+    ``Etait absent, excusé et a donné pouvoir : A à B, C à D``, ``Procurations : A (procuration à B) - …``,
+    ``Absent excusé :`` then ``- Madame Z``, ``Secrétaire : Madame Karine DUTEIL``.
+    """
+    session = state.record.session
+    current = ""
+    for para in paras[:60]:
+        line = para.text
+        if _AGENDA_HEAD.match(line) or numbered_heading(line) or colon_turn(line):
+            break
+        m = _LIST_HEAD.match(line)
+        if m:
+            current = _list_kind(m.group("head"))
+            line = m.group("rest")
+            if not line:
+                continue
+        elif not current or not (_is_bullet(line) or _is_name_list(line)):
+            current = ""
+            continue
+        _add_listed(current, _unbullet(line), state, session)
+
+
+def _list_kind(head: str) -> str:
+    f = fold(head)
+    if "pouvoir" in f or "procuration" in f:
+        return "proxies"
+    if "excuse" in f:
+        return "excused"
+    if "absent" in f:
+        return "absent"
+    if "assist" in f:
+        return "guests"
+    if "secretaire" in f:
+        return "secretary"
+    return "present"
+
+
+def _is_name_list(line: str) -> bool:
+    chunks = [c for c in re.split(r",|\s[-–]\s|;", line) if c.strip()]
+    return bool(chunks) and all(_clean_name(c) for c in chunks[:3])
+
+
+def _clean_name(chunk: str) -> str:
+    """"Madame Karine DUTEIL (arrivée à 18h36)" → "Madame Karine DUTEIL"; "" when not a name."""
+    chunk = re.sub(r"\([^)]*\)?", "", chunk)
+    chunk = re.sub(r"_{2,}.*$", "", chunk)
+    chunk = " ".join(chunk.replace(" -", "-").split()).strip(" .;:")
+    chunk = re.sub(r"^et\s+", "", chunk)
+    if not chunk or len(chunk) > 60:
+        return ""
+    if not re.search(rf"[{_UP}]{{2,}}|^{_CIV}\s*[{_UP}]", chunk):
+        return ""
+    return chunk
+
+
+def _add_listed(kind: str, line: str, state: State, session: Session) -> None:
+    roster = state.roster
+    if kind == "proxies":
+        for giver, holder in proxy_pairs(line):
+            g = roster.add(giver)
+            h = roster.add(holder)
+            state.members.update({g.id, h.id})
+            session.proxies.append(Proxy(giver=g.name, holder=h.name, giver_id=g.id, holder_id=h.id))
+            if g.name not in session.excused:
+                session.excused.append(g.name)
+        return
+    for chunk in re.split(r",|\s[-–]\s|;|\s+et\s+(?=" + _CIV + ")", line):
+        arrival = re.search(r"\((arrivée?|parti|partie|départ)[^)]*?(\d{1,2}\s*h\s*\d{0,2})\)", chunk, re.I)
+        name = _clean_name(chunk)
+        if not name:
+            continue
+        if kind == "guests":
+            civ_name, _, role = name.partition(",")
+            person = roster.add(civ_name.strip(), role=role.strip(), guest=True)
+            continue
+        person = roster.add(name)
+        if kind == "secretary":
+            session.secretary = ", ".join(filter(None, [session.secretary, person.name]))
+            state.members.add(person.id)
+            continue
+        state.members.add(person.id)
+        target = {"present": session.present, "excused": session.excused, "absent": session.absent}[kind]
+        if person.name not in target:
+            target.append(person.name)
+        if arrival:
+            mkind = "arrivée" if fold(arrival.group(1)).startswith("arriv") else "départ"
+            session.movements.append(Movement(person=person.name, kind=mkind, person_id=person.id,
+                                              text=chunk.strip()))
+
+
+_PROXY_PAIR = re.compile(r"(?P<giver>[^,;()]+?)\s*(?:\(\s*(?:procuration|pouvoir)\s+à\s+|(?:,\s*)?(?:donne|a donné)\s+pouvoir\s+à\s+|"
+                         r",?\s*représentée?\s+par\s+|\s+à\s+)(?P<holder>[^,;()]+?)\s*\)?\s*(?=$|,|;|\s[-–]\s)")
+
+
+def proxy_pairs(line: str) -> list[tuple[str, str]]:
+    """``Madame Emmanuelle LEMAITRE à Monsieur Romain RIBEIRO`` / ``Yves NEDELLEC (procuration à
+    Marie-Annick GUILLOU) - Fabien CANEVET (procuration à Patrice KERVAON)`` / ``M. X donne pouvoir à
+    M. Y`` / ``M. X représenté par M. Y`` → [(giver, holder), …]."""
+    out = []
+    for m in _PROXY_PAIR.finditer(line):
+        giver, holder = _clean_name(_unbullet(m.group("giver").strip())), _clean_name(m.group("holder"))
+        if giver and holder:
+            out.append((giver, holder))
+    return out
+
+
+# -- the pass -----------------------------------------------------------------------------
+
+_EMBEDDED_VOTE = re.compile(r"(?<=\S)\s+(?=(?:Vote|VOTE)\s*:)")
+_BROKEN_CIVILITY = re.compile(
+    "|".join(rf"\b{w[:i]} {w[i:]}\b" for w in ("Monsieur", "Madame", "Mademoiselle") for i in range(1, len(w))))
+
+
+def repair_civilities(text: str) -> str:
+    """PDF text splits words with a stray space: "M onsieur Jean-Claude THUILLIER" → "Monsieur …",
+    "Mad ame le Maire" → "Madame le Maire"."""
+    return _BROKEN_CIVILITY.sub(lambda m: m.group(0).replace(" ", ""), text)
+
+
+def paragraphs(doc: Document) -> list[Para]:
+    """One paragraph per non-blank line; horizontal rules ("_____") and a vote written at the
+    end of a paragraph ("… évoquées. Vote : pour à l'unanimité") split paragraphs."""
+    out = []
+    for page in doc.pages:
+        for line in page.text.splitlines():
+            for piece in _SEPARATOR.split(line):
+                for part in _EMBEDDED_VOTE.split(piece):
+                    part = repair_civilities(" ".join(part.split()))
+                    if part:
+                        out.append(Para(page.number, part))
+    return out
 
 
 def parse(doc: Document) -> Record:
-    raise NotImplementedError
+    from . import session_id
+
+    text = doc.text
+    record = Record(session=Session(id="", body="", date=""), layout="municipal")
+    date = find_session_date(text) or ""
+    if date:
+        title_date, opening_date = cue_date(fold(text[:6000])), formula_date(text[:6000])
+        if title_date and opening_date and title_date != opening_date:
+            record.warnings.append(f"dates contradictoires dans l'en-tête : titre {title_date}, formule d'ouverture "
+                                   f"{opening_date} ; le titre est retenu")
+    else:
+        date = date_from_name(doc.path.stem) or ""
+        record.warnings.append("date de séance illisible dans le document : "
+                               + (f"date lue dans le nom du fichier ({date})" if date else "date inconnue"))
+    session = record.session
+    session.id = session_id(doc.path.stem, date)
+    session.date = date
+    session.kind = "séance du conseil municipal"
+    session.body = body_of(text)
+    roster = Roster()
+    state = State(record=record, roster=roster, members=set())
+    paras = paragraphs(doc)
+    _guard(record, 1, "en-tête", lambda: _parse_header(text, paras, state))
+    for para in paras:
+        _guard(record, para.page, "paragraphe", lambda p=para: _step(p, state))
+    _close_turn(state)
+    _close_vote(state)
+    _finish(state)
+    if not record.speeches and not record.agenda:
+        return _as_pages(doc, record)
+    return record
+
+
+def _guard(record: Record, page: int, what: str, action) -> None:
+    """Run one rule; an odd page gives a warning, never an exception."""
+    try:
+        action()
+    except Exception as exc:  # noqa: BLE001 - one bad paragraph must not sink the document
+        record.warnings.append(f"page {page} : {what} non analysé ({type(exc).__name__}: {exc})")
+
+
+def _parse_header(text: str, paras: list[Para], state: State) -> None:
+    session, roster = state.record.session, state.roster
+    m = _PRESIDENCY.search(text[:6000])
+    if m:
+        after = fold(text[m.end("who"):m.end("who") + 30])
+        role = "Maire" if "maire" in after else ""
+        president = roster.add(m.group("who"), role=role)
+        state.members.add(president.id)
+        session.president = president.name
+        titles = ["le maire", "la maire", "maire"] if role or "maire" in fold(text[:3000]) else []
+        for title in titles + ["le president", "la presidente"]:
+            roster.add_title(title, president)
+    m = _START.search(text[:4000])
+    if m:
+        session.start = parse_time(m.group(1))
+    ends = list(_END.finditer(text))
+    if ends:
+        session.end = parse_time(ends[-1].group(1))
+    m = _IN_OFFICE.search(text[:6000])
+    if m:
+        session.in_office = int(m.group(1))
+    parse_attendance(paras, state)
+    if not session.secretary:
+        flat = " ".join(p.text for p in paras[:80])
+        for rule in _SECRETARY[1:]:
+            m = rule.search(flat)
+            if m:
+                person = roster.add(m.group("who"))
+                session.secretary = person.name
+                break
+    session.secretary = session.secretary.strip()
+
+
+def _step(para: Para, state: State) -> None:
+    line = para.text
+    if _agenda_list_step(para, state):
+        return
+    if _heading_step(para, state):
+        return
+    if _vote_step(para, state):
+        return
+    if article_line(line):
+        _note_article(state, line)
+    mv = movement_line(line)
+    if mv:
+        _close_turn(state)
+        person = state.roster.resolve(mv[1], _strip_civility(mv[1]))
+        state.record.session.movements.append(Movement(person=person.name, kind=mv[0], text=line, person_id=person.id,
+                                                       item=state.item.id if state.item else None))
+        return
+    rapporteur = presents_file(line)
+    if rapporteur:
+        _close_turn(state)
+        person = state.roster.resolve(rapporteur, _strip_civility(rapporteur))
+        if state.item is not None:
+            state.item.rapporteur = person.id
+        _leftover(state, para.page, line)
+        return
+    rap = rapporteur_turn(line)
+    if rap:
+        _open_turn(state, Turn(label=rap[0], name=rap[1], role="rapporteur", reported=False, page=para.page,
+                               kind="rapporteur"))
+        if rap[2]:
+            state.turn.parts.append(rap[2])
+        if state.item is not None and state.item.rapporteur is None:
+            state.item.rapporteur = state.roster.resolve(rap[0], rap[1]).id
+        return
+    col = colon_turn(line)
+    if col:
+        label, name, role, rest = col
+        if fold(name) in ("le maire", "la maire", "le president", "la presidente") and not role:
+            role = "maire" if "maire" in fold(name) else "président"
+        _open_turn(state, Turn(label=label + " :", name=name, role=role, reported=False, page=para.page, kind="colon"))
+        if rest:
+            state.turn.parts.append(rest)
+        return
+    if _CLOSES_TURN.match(line) and not (state.turn and state.turn.kind == "rapporteur"
+                                         and _RAPPORTEUR_KEEPS.match(line)):
+        _close_turn(state)
+        _leftover(state, para.page, line)
+        return
+    starts = reported_starts(line)
+    if not starts:
+        if state.turn is not None:
+            state.turn.parts.append(line)
+        else:
+            _leftover(state, para.page, line)
+        return
+    head = line[:starts[0][0]].strip()
+    if head:
+        if state.turn is not None:
+            state.turn.parts.append(head)
+        else:
+            _leftover(state, para.page, head)
+    for i, (pos, label, name, role) in enumerate(starts):
+        end = starts[i + 1][0] if i + 1 < len(starts) else len(line)
+        chunk = line[pos:end].strip()
+        turn = state.turn
+        if turn is not None and turn.kind == "reported" and fold(turn.name) == fold(name) and turn.page == para.page \
+                and i > 0:
+            turn.parts[-1] = turn.parts[-1] + " " + chunk  # same speaker again in the same paragraph
+            continue
+        _open_turn(state, Turn(label=label, name=name, role=role, reported=True, page=para.page, kind="reported"))
+        state.turn.parts.append(chunk)
+
+
+def _agenda_list_step(para: Para, state: State) -> bool:
+    """The "Ordre du jour" list: numbered titles, used to name and check body headings."""
+    line = para.text
+    m = _AGENDA_HEAD.match(line)
+    if m and len(line) < 60:
+        _close_turn(state)
+        state.in_list, state.list_misses = True, 0
+        return True
+    if not state.in_list:
+        return False
+    if fold(line) in ("n objet", "n  objet", "objet"):
+        return True
+    entries = _list_entries(line, state)
+    if entries:
+        state.list_misses = 0
+        for kind, n, title in entries:
+            item_id = f"point-{n}" if kind == "n" else f"partie-{n}"
+            if item_id in state.list_titles:  # the body restarts the numbering
+                _end_list(state)
+                return False
+            state.list_titles[item_id] = title
+            _ensure_item(state, item_id, n, title, para.page)
+            if kind == "n":
+                state.last_number = n
+            else:
+                state.last_roman = n
+            state.item = state.record.item(item_id)
+        return True
+    if _is_bullet(line) and state.last_number and not state.last_roman:
+        item_id = f"point-{state.last_number}"
+        state.list_titles[item_id] += " – " + _unbullet(line)
+        state.record.item(item_id).title = state.list_titles[item_id]
+        return True
+    if _is_bullet(line):  # sub-points of a part ("I. Finances" then "- RODP …")
+        _leftover(state, para.page, line)
+        return True
+    state.list_misses += 1
+    if state.list_misses >= 2 or reported_starts(line) or colon_turn(line) or _VOTE_HEAD.match(line):
+        _end_list(state)
+        return False
+    _leftover(state, para.page, line)  # a stray line inside the list
+    return True
+
+
+def _is_bullet(line: str) -> bool:
+    """"- Madame X", "− Autorisation …", "• …", or a Symbol-font bullet (private-use character)."""
+    return bool(line) and (line[0] in "-−–•▪►" or "\ue000" <= line[0] <= "\uf8ff")
+
+
+def _unbullet(line: str) -> str:
+    """"- Madame X" → "Madame X"."""
+    while line and _is_bullet(line):
+        line = line[1:].lstrip()
+    return line.strip()
+
+
+def _end_list(state: State) -> None:
+    """A list of three or more titles was the agenda, not the debate: what follows it,
+    before the first body heading, belongs to no item yet.  (L'Arbresle writes
+    "ORDRE DU JOUR" then straight "I. DESIGNATION …" and its debate.)"""
+    state.in_list = False
+    if len(state.list_titles) >= 3:
+        state.item = None
+
+
+def _list_entries(line: str, state: State) -> list[tuple[str, int, str]]:
+    """``4 Vente de documents … de Lannion 5 École municipale …`` (rows merged) → [("n", 4, …), ("n", 5, …)]."""
+    r = roman_heading(line)
+    if r:
+        return [("r", r[0], r[1])]
+    m = _NUMBERED.match(line) or _NUMBERED_BARE.match(line)
+    if not m:
+        return []
+    n = int(m.group("n"))
+    if n != state.last_number + 1 and f"point-{n}" not in state.list_titles:
+        return []
+    out = []
+    rest = m.group("title")
+    while True:
+        nxt = re.search(rf"\s(?P<n>{n + 1})\s*(?:[.)]|\s[-–])?\s+(?=[{_UP}«\"“])", rest)
+        if not nxt:
+            out.append(("n", n, rest.strip()))
+            break
+        out.append(("n", n, rest[:nxt.start()].strip()))
+        rest = rest[nxt.end():]
+        n += 1
+    return out
+
+
+def _heading_step(para: Para, state: State) -> bool:
+    line = para.text
+    d = deliberation_heading(line)
+    if d:
+        number, title = d
+        title, rest = _split_title(title, None)
+        item_id = "delib-" + slug(number)
+        while state.record.item(item_id) is not None:
+            item_id += "-bis"
+        _close_turn(state)
+        _close_vote(state)
+        item = _ensure_item(state, item_id, None, title.rstrip(" :"), para.page)
+        item.deliberation = number
+        state.item = item
+        if rest:
+            _step(Para(para.page, rest), state)
+        return True
+    r = roman_heading(line)
+    if r:
+        n, title = r
+        item_id = f"partie-{n}"
+        known = state.list_titles.get(item_id)
+        if known is not None:
+            if not _same_start(known, title):
+                return False
+        elif not (title.isupper() and (n == state.last_roman + 1 or n == 1)):
+            return False
+        title, rest = _split_title(title, known)
+        _close_turn(state)
+        _close_vote(state)
+        state.last_roman = n
+        state.item = _ensure_item(state, item_id, n, known or title, para.page)
+        if rest:
+            _step(Para(para.page, rest), state)
+        return True
+    h = numbered_heading(line)
+    if h:
+        n, title = h
+        item_id = f"point-{n}"
+        known = state.list_titles.get(item_id)
+        if known is not None:
+            if not _same_start(known, title):
+                return False
+        elif not (n == state.last_number + 1 or (n == 1 and state.last_number == 0)):
+            return False
+        title, rest = _split_title(title, known)
+        _close_turn(state)
+        _close_vote(state)
+        state.last_number = n
+        state.item = _ensure_item(state, item_id, n, known or title, para.page)
+        if rest:
+            _step(Para(para.page, rest), state)
+        return True
+    if re.match(r"^(?:Informations?|QUESTIONS DIVERSES|Questions diverses)\s*[:.]?\s*$", line):
+        _close_turn(state)
+        _close_vote(state)
+        state.item = _ensure_item(state, slug(line.rstrip(" :.")), None, line.rstrip(" :."), para.page,
+                                  kind="segment")
+        return True
+    return False
+
+
+def _same_start(a: str, b: str) -> bool:
+    """Body heading and agenda-list title agree on their first letters (spaces and case aside)."""
+    fa, fb = fold(a).replace(" ", ""), fold(b).replace(" ", "")
+    k = min(12, len(fa), len(fb))
+    return k > 0 and fa[:k] == fb[:k]
+
+
+def _split_title(title: str, known: str | None) -> tuple[str, str]:
+    """A heading merged with the text that follows it → (title, rest).
+
+    With the agenda-list title known, the heading is its length; otherwise the title
+    ends where a reported-speech sentence or a vote starts, or at 300 characters.
+    """
+    if known:
+        end = _aligned_end(title, known)
+        if end is not None:
+            return title[:end].strip(), title[end:].strip()
+    starts = reported_starts(title)
+    cut = starts[0][0] if starts and starts[0][0] > 0 else None
+    m = re.search(r"\s(?:Vote|VOTE)\s*:", title)
+    if m and (cut is None or m.start() < cut):
+        cut = m.start()
+    if cut is not None:
+        return title[:cut].strip(), title[cut:].strip()
+    if len(title) > 300:
+        m = re.search(r"[.!?]\s", title[:300])
+        if m:
+            return title[:m.start() + 1], title[m.end():]
+    return title, ""
+
+
+def _aligned_end(text: str, reference: str) -> int | None:
+    """Index in `text` just past the letters of `reference` (compared folded, spaces ignored)."""
+    ref = fold(reference).replace(" ", "")
+    i = j = 0
+    while j < len(ref) and i < len(text):
+        c = fold(text[i]).replace(" ", "")
+        if not c:
+            i += 1
+            continue
+        if not ref.startswith(c, j):
+            return None if j < len(ref) * 0.8 else i
+        j += len(c)
+        i += 1
+    return i if j >= len(ref) else None
+
+
+def _ensure_item(state: State, item_id: str, number: int | None, title: str, page: int,
+                 kind: str = "rapport") -> AgendaItem:
+    item = state.record.item(item_id)
+    if item is None:
+        item = AgendaItem(id=item_id, order=len(state.record.agenda) + 1, title=title, number=number, kind=kind,
+                          page=page)
+        state.record.agenda.append(item)
+    else:
+        item.page = page  # the body heading is where the item starts
+        if len(title) > len(item.title):
+            item.title = title
+    return item
+
+
+def _vote_step(para: Para, state: State) -> bool:
+    line = para.text
+    vote = vote_line(line)
+    if vote is not None:
+        _close_turn(state)
+        _close_vote(state)
+        vote.page = para.page
+        state.vote = vote
+        if vote.unanimous or vote.for_ is not None:
+            _close_vote(state)
+        return True
+    counted = count_line(line)
+    if counted is not None:
+        kind, count, names = counted
+        _close_turn(state)
+        target = state.vote or _recent_vote(state) or Vote(page=para.page)
+        if target is not state.vote and target not in state.record.votes:
+            state.vote = target
+        _set_count(target, kind, count, names)
+        if "unanimité" in names:
+            target.unanimous = True
+        target.text = (target.text + "\n" + line).strip()
+        return True
+    adopted = adopted_line(line)
+    sentence = None if adopted or len(line) > 300 or reported_starts(line) else unanimous_sentence(line)
+    vote = adopted or sentence
+    if vote is not None:
+        _close_turn(state)
+        _close_vote(state)
+        if sentence is not None:
+            _leftover(state, para.page, line)
+            _note_article(state, line)
+            if state.item is not None and any(v.item == state.item.id for v in state.record.votes):
+                return True  # "après en avoir délibéré, à l'unanimité" restating a vote already read
+        vote.page = para.page
+        state.vote = vote
+        _close_vote(state)
+        return True
+    if state.vote is not None:
+        _close_vote(state)
+    return False
+
+
+_ARTICLE = re.compile(rf"^(?:[-–•]\s*)?(?P<word>(?:D['’]\s?|DE\s+)?[{_UP}]{{3,}})(?:\s+(?:ET|QUE|ACTE))*\s+[a-zàâçéèêëîïôûù'’]")
+_NOT_ARTICLE = {"vu", "considerant", "vote", "adopte", "expose", "decision", "ordre", "objet", "pour", "contre"}
+
+
+def article_line(line: str) -> bool:
+    """``- FIXE le montant de la RODP …`` / ``D'AUTORISER le maire à signer …`` / ``DIT que …``:
+    a decision article (not ``VU le budget …``)."""
+    m = _ARTICLE.match(line)
+    return bool(m) and fold(m.group("word")).replace("d ", "").replace("de ", "") not in _NOT_ARTICLE
+
+
+def _note_article(state: State, line: str) -> None:
+    if state.item is not None:
+        state.articles.setdefault(state.item.id, []).append(_unbullet(line))
+
+
+def _recent_vote(state: State) -> Vote | None:
+    """The last vote of the current item, which a following "Abstentions : …" line completes."""
+    if state.record.votes and state.item is not None and state.record.votes[-1].item == state.item.id:
+        return state.record.votes[-1]
+    return None
+
+
+def _close_vote(state: State) -> None:
+    vote = state.vote
+    state.vote = None
+    if vote is None:
+        return
+    finish_vote(vote)
+    if vote in state.record.votes:
+        return
+    vote.item = state.item.id if state.item else None
+    state.record.votes.append(vote)
+    item = state.item
+    if item is not None and item.deliberation:
+        delib = state.record.deliberation(item.deliberation)
+        if delib is None or delib.item != item.id:
+            delib = Deliberation(number=item.deliberation, title=item.title, item=item.id, page=vote.page)
+            state.record.deliberations.append(delib)
+        delib.vote = vote
+        vote.deliberation = item.deliberation
+
+
+def _open_turn(state: State, turn: Turn) -> None:
+    _close_turn(state)
+    _close_vote(state)
+    state.turn = turn
+
+
+def _close_turn(state: State) -> None:
+    turn = state.turn
+    state.turn = None
+    if turn is None:
+        return
+    text = "\n\n".join(p.strip() for p in turn.parts if p.strip())
+    if not text:
+        return
+    roster, record = state.roster, state.record
+    stated_role = turn.role if turn.kind == "colon" and turn.role not in ("maire", "président") else ""
+    own_label = turn.label
+    first = _PERSON_RE.match(turn.label) if turn.reported else None
+    if first and first.group(0).strip() != turn.label:
+        own_label = first.group(0).strip()  # "M. DUTILLOY et Madame le Maire" → "M. DUTILLOY"
+    person = roster.resolve(own_label, turn.name, role=stated_role)
+    if person.id not in state.members and turn.role and turn.kind == "colon":
+        person.guest = True
+    if state.item is None:
+        state.item = _ensure_item(state, "ouverture", None, "Ouverture de la séance", turn.page, kind="segment")
+    state.order += 1
+    record.speeches.append(Speech(
+        id=f"{record.session.id}/s{state.order:03d}", order=state.order, label=turn.label, speaker=person.name,
+        person_id=person.id, item=state.item.id if state.item else None, text=text, page=turn.page,
+        role=turn.role, reported=turn.reported, words=len(text.split())))
+
+
+def _leftover(state: State, page: int, text: str) -> None:
+    """Text that is nobody's speech still ends up searchable, as a page passage."""
+    state.leftovers.setdefault(page, []).append(text)
+
+
+def _finish(state: State) -> None:
+    record = state.record
+    for page, parts in sorted(state.leftovers.items()):
+        record.passages.append(Passage(id=f"{record.session.id}/p{page:03d}", page=page, text="\n\n".join(parts)))
+    for delib in record.deliberations:
+        item = record.item(delib.item)
+        if item is not None:
+            delib.title = item.title
+            delib.articles = state.articles.get(item.id, [])
+            delib.speeches = [s.id for s in record.speeches if s.item == item.id]
+    # speeches before the first item were filed under "ouverture": keep it first
+    record.agenda.sort(key=lambda a: (a.id != "ouverture", a.order))
+    for i, item in enumerate(record.agenda, 1):
+        item.order = i
+    record.persons = state.roster.all()
+
+
+def _as_pages(doc: Document, record: Record) -> Record:
+    """No speeches and no items: one passage per page, with a warning, keeping the session header."""
+    from . import parse_pages
+
+    pages = parse_pages(doc)
+    pages.session = record.session
+    for passage in pages.passages:
+        passage.id = f"{record.session.id}/p{passage.page:03d}"
+    pages.warnings = [w for w in record.warnings] + [
+        "procès-verbal municipal sans interventions ni points d'ordre du jour reconnus : indexé page par page"]
+    pages.persons = record.persons
+    pages.votes = record.votes
+    pages.layout = "municipal-pages"
+    return pages
