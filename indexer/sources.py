@@ -481,7 +481,8 @@ def strip_furniture(pages: Sequence[Sequence[str]]) -> list[list[str]]:
                                (kept_bottom < _EDGE_LINES and is_furniture(lines[end - 1]))):
             kept_bottom += bool(lines[end - 1].strip())
             end -= 1
-        out.append(lines[start:end])
+        # the same header drawn out of reading order lands mid-page: drop it there too
+        out.append([ln for ln in lines[start:end] if not (ln.strip() and _furniture_key(ln) in repeated)])
     return out
 
 
