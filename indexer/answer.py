@@ -253,10 +253,10 @@ def read_questions(path: Path) -> list[EvalRow]:
 
 
 def citation_supports(ans: Answer, regex: str) -> bool:
-    """A cited quote carries the fact (for who-questions, the speaker it is attributed to)."""
+    """A cited quote carries the fact (for who and when questions: the speaker or date it is attributed to)."""
     pat = re.compile(regex, re.IGNORECASE)
     return any(pat.search(c.quote) or pat.search(fold(c.quote)) or (c.speaker and pat.search(c.speaker))
-               for c in ans.citations)
+               or pat.search(E.french_date(c.date)) for c in ans.citations)
 
 
 def evaluate(rows: list[EvalRow], answer: Callable[[str], Answer]) -> list[EvalRow]:
@@ -275,7 +275,8 @@ def evaluate(rows: list[EvalRow], answer: Callable[[str], Answer]) -> list[EvalR
     return rows
 
 
-def report(rows: list[EvalRow], out: TextIO = sys.stdout) -> dict:
+def report(rows: list[EvalRow], out: TextIO | None = None) -> dict:
+    out = out if out is not None else sys.stdout
     answerable = [r for r in rows if r.expect != "NOT_FOUND"]
     unanswerable = [r for r in rows if r.expect == "NOT_FOUND"]
     ok = sum(r.ok for r in rows)

@@ -269,10 +269,31 @@ class Scored:
         return self.rk.units[self.sentence.unit]
 
 
+QUANTITY_RE = re.compile(r"(?<![\w,.])\d+(?:[ \u00a0\u202f.,]\d+)*(?![\w])")
+
+
+def quantities(text: str) -> list[re.Match[str]]:
+    """Numbers that state a quantity: not years alone, not part of a word ("3D", "V2")."""
+    return [m for m in QUANTITY_RE.finditer(text) if not re.fullmatch(r"(?:19|20)\d\d", m.group(0))]
+
+
+def context_stems(rk: RecordKnowledge, unit_idx: int) -> frozenset[str]:
+    """What the surrounding speech and its agenda item are about."""
+    unit = rk.units[unit_idx]
+    item = rk.item_stems.get(unit.item or "", frozenset())
+    if unit.kind == "rapport":  # an annexed report is too long to be a context
+        return item
+    return rk.unit_stems[unit_idx] | item
+
+
 def best_sentences(kn: Knowledge, topic: list[str], *, kinds: set[str] | None = None,
                    person: str | None = None, min_cov: float = 0.0, limit: int = 10,
-                   need_number: bool = False) -> list[Scored]:
-    """Sentences ranked by IDF coverage of the topic (× the unit kind's weight), with a phrase bonus."""
+                   need_number: bool = False, context: bool = False, sentence_min: float = 0.45) -> list[Scored]:
+    """Sentences ranked by IDF coverage of the topic (× the unit kind's weight).
+
+    With `context`, topic words found only in the sentence's speech or agenda item title
+    count for half.
+    """
     from .knowledge import KIND_WEIGHTS
 
     if not topic:
@@ -286,16 +307,21 @@ def best_sentences(kn: Knowledge, topic: list[str], *, kinds: set[str] | None = 
             for si in rk.postings.get(t, ()):
                 acc[si] = acc.get(si, 0.0) + w
         for si, got in acc.items():
+            sent = rk.sentences[si]
+            if context and got / total < sentence_min:
+                continue
+            if context:
+                ctx = context_stems(rk, sent.unit)
+                got += 0.5 * sum(kn.idf(t) for t in topic if t not in sent.stems and t in ctx)
             cov = got / total
             if cov < min_cov:
                 continue
-            sent = rk.sentences[si]
             unit = rk.units[sent.unit]
             if kinds is not None and unit.kind not in kinds:
                 continue
             if person is not None and unit.person_id != person:
                 continue
-            if need_number and not re.search(r"\d", sent.text):
+            if need_number and not quantities(sent.text):
                 continue
             score = cov * KIND_WEIGHTS.get(unit.kind, 0.8)
             n = len(sent.toks)
@@ -390,7 +416,11 @@ def ask_proxy(kn: Knowledge, q: str, rks: list[RecordKnowledge]) -> Draft | None
         return None
     unit = session_unit(rk)
     if re.search(r"\bcombien\b", q):
-        cites = [Cite(rk, unit, _proxy_quote(record, p.giver, p.holder, p.giver_id, p.holder_id)) for p in proxies[:3]]
+        cites = [Cite(rk, unit, _proxy_quote(record, p.giver, p.holder, p.giver_id, p.holder_id)) for p in proxies[:2]]
+        block = next((v for v in record.votes if v.proxies == len(proxies) and v.deliberation), None)
+        delib = record.deliberation(block.deliberation) if block and block.deliberation else None
+        if delib is not None:
+            cites = _deliberation_cites(rk, delib, block)[:1] + cites
         return Draft(True, f"{len(proxies)} délégations de vote ont été données ({session_label(record)}).",
                      "presences", 0.9, cites)
     named = [p for _, p in named_persons(kn, q) if record.person(p.id) is not None]
@@ -944,20 +974,31 @@ def ask_count(kn: Knowledge, q: str, rks: list[RecordKnowledge]) -> Draft | None
         return None
     money = bool(re.search(r"montant|cout|budget|somme|euros|financ|enveloppe|prix|tarif|coute", q))
     percent = bool(re.search(r"pourcentage|taux|pour cent|proportion|part\b", q))
-    hits = best_sentences(kn, topic, min_cov=0.6, limit=40, need_number=True)
+    hits = best_sentences(kn, topic, min_cov=0.6, limit=60, need_number=True, context=True, sentence_min=0.3)
     good = []
     for h in hits:
         text = h.sentence.text
-        if not rarest_covered(kn, topic, h.sentence.stems):
+        if not rarest_covered(kn, topic, h.sentence.stems | context_stems(h.rk, h.sentence.unit)):
             continue
         if money and not re.search(r"€|euros?\b|M€|millions?|milliards?", text):
             continue
         if percent and "%" not in text and "pour cent" not in text:
             continue
-        nums = [x for x in re.findall(r"\d[\d  ,.]*", text) if not re.fullmatch(r"(19|20)\d\d[ ,.]*", x.strip())]
+        nums = quantities(text)
         if not nums:
             continue
-        good.append(h)
+        # a number right next to a topic word ("18 500 bénéficiaires") is what is asked
+        near = 0.0
+        for num in nums:
+            after = tokens(text[num.end():])[:3]
+            before = tokens(text[:num.start()])[-3:]
+            if any(stem(t) in topic for t in after + before):
+                near = 0.15
+                break
+        if not near and coverage(kn, topic, h.sentence.stems) < 0.45:
+            continue
+        good.append(Scored(h.score + near, h.rk, h.si))
+    good.sort(key=lambda s: s.score, reverse=True)
     if not good:
         return None
     h = good[0]

@@ -61,6 +61,8 @@ class RecordKnowledge:
     sentences: list[Sentence] = field(default_factory=list)
     postings: dict[str, list[int]] = field(default_factory=dict)
     by_unit: dict[int, list[int]] = field(default_factory=dict)  # unit index → sentence indexes
+    unit_stems: list[frozenset[str]] = field(default_factory=list)  # every stem of each unit
+    item_stems: dict[str, frozenset[str]] = field(default_factory=dict)  # agenda item id → title stems
 
     @property
     def sid(self) -> str:
@@ -122,6 +124,9 @@ def build_record_knowledge(record: Record) -> RecordKnowledge:
         add(Unit(p.id, "passage", sid, date, "", None, None, f"/seances/{sid}#p{p.page:03d}", p.page, p.page),
             _sentences_of(p.text))
 
+    rk.unit_stems = [frozenset().union(*(rk.sentences[si].stems for si in rk.by_unit.get(ui, [])))
+                     for ui in range(len(rk.units))]
+    rk.item_stems = {a.id: frozenset(stem(t) for t in tokens(a.title) if t not in STOPWORDS) for a in record.agenda}
     postings: dict[str, list[int]] = defaultdict(list)
     for si, sent in enumerate(rk.sentences):
         for st in sent.stems:

@@ -1,0 +1,164 @@
+"""Q&A over the minutes: question kinds, citations, not-found behaviour, CLI, sentence splitting.
+
+The questions live in TSV files (id, question, expect_regex or NOT_FOUND, note): the
+shared development set and this project's own set, tests/questions.tsv.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from indexer.answer import NOT_FOUND, Answer, ask, citation_supports, evaluate, read_questions, report
+from indexer.cli import main
+from indexer.people import fold
+
+ROOT = Path(__file__).resolve().parent.parent
+OWN = ROOT / "tests" / "questions.tsv"
+DEV = ROOT.parent / "shared" / "eval" / "questions-dev.tsv"
+
+
+def _rows(path: Path):
+    return [pytest.param(r, id=r.id) for r in read_questions(path)]
+
+
+def _check(row, home: Path) -> Answer:
+    ans = ask(row.question, home=home)
+    if row.expect == "NOT_FOUND":
+        assert not ans.found, f"{row.question!r} should not be answered, got {ans.answer!r}"
+        assert ans.answer.startswith(NOT_FOUND)
+        assert ans.citations == []
+        return ans
+    assert ans.found, f"{row.question!r}: no answer ({ans.kind})"
+    assert re.search(row.expect, ans.answer, re.IGNORECASE) or re.search(row.expect, fold(ans.answer)), ans.answer
+    assert 1 <= len(ans.citations) <= 3
+    assert citation_supports(ans, row.expect), [c.quote for c in ans.citations]
+    return ans
+
+
+@pytest.mark.skipif(not DEV.exists(), reason="shared/eval not beside the repository")
+@pytest.mark.parametrize("row", _rows(DEV) if DEV.exists() else [])
+def test_dev_question(row, search_home: Path) -> None:
+    _check(row, search_home)
+
+
+@pytest.mark.parametrize("row", _rows(OWN))
+def test_own_question(row, search_home: Path) -> None:
+    _check(row, search_home)
+
+
+def test_own_set_covers_every_kind() -> None:
+    rows = read_questions(OWN)
+    assert len(rows) >= 30
+    assert sum(r.expect == "NOT_FOUND" for r in rows) >= 5
+    notes = " ".join(r.note for r in rows)
+    for kind in ("rapporteur", "chair", "secretary", "body head", "vote", "group position", "time", "when",
+                 "wish", "proxy", "attendance", "how many", "who spoke", "quote", "deliberation number"):
+        assert kind in notes, kind
+
+
+def test_citations_point_to_permalinks(search_home: Path) -> None:
+    ans = ask("Quel a été le résultat du vote sur le budget supplémentaire ?", home=search_home)
+    assert ans.found and ans.kind == "vote"
+    assert "54" in ans.answer and "24" in ans.answer
+    urls = {c.url for c in ans.citations}
+    assert "/deliberations/2025-361" in urls
+    quote = next(c.quote for c in ans.citations if c.url == "/deliberations/2025-361")
+    assert "Pour : 54 voix" in quote and "(Adopté)" in quote
+
+    ans = ask("Qui a parlé de la Palestine ?", home=search_home)
+    assert ans.citations[0].url == "/seances/pas-de-calais-2025-09-22#s040"
+    assert "Palestine" in ans.citations[0].quote and "TELLIER" in ans.citations[0].speaker
+
+
+def test_not_found_offers_leads(search_home: Path) -> None:
+    ans = ask("Quel a été le vote sur la construction d'un aéroport ?", home=search_home)
+    assert not ans.found and ans.confidence == 0.0
+    assert ans.answer.startswith("Je n'ai pas trouvé la réponse dans les procès-verbaux.")
+    # nothing about an airport, but a tariff question that fails still gets its closest passages
+    ans = ask("Le tarif de la téléassistance a-t-il changé ?", home=search_home)
+    if not ans.found:
+        assert ans.leads and any("7,03" in c.quote for c in ans.leads)
+
+
+def test_former_directors_are_not_the_director(search_home: Path) -> None:
+    """"Claude VALASEK et Ludovic CANON, anciens Directeurs de Pas-de-Calais Actif" is not an answer."""
+    ans = ask("Qui est le directeur de Pas-de-Calais Actif ?", home=search_home)
+    assert ans.found and "BARA" in ans.answer
+    assert "VALASEK" not in ans.answer and "CANON" not in ans.answer
+
+
+def test_empty_question_and_empty_home(tmp_path: Path, search_home: Path) -> None:
+    assert not ask("   ", home=search_home).found
+    ans = ask("Qui présidait la séance ?", home=tmp_path)
+    assert not ans.found and "minutes index" in ans.answer
+
+
+def test_ask_cli_json_contract(search_home: Path, monkeypatch, capsys) -> None:
+    monkeypatch.setenv("MINUTES_HOME", str(search_home))
+    assert main(["ask", "À quelle heure la séance a-t-elle été suspendue ?", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert set(data) >= {"question", "found", "answer", "kind", "confidence", "citations"}
+    assert data["found"] is True and re.search(r"12\s*h\s*45", data["answer"])
+    cite = data["citations"][0]
+    assert set(cite) >= {"id", "session", "date", "speaker", "item", "quote", "url"}
+    assert "12 heures 45" in cite["quote"]
+
+
+def test_eval_cli_prints_figures(search_home: Path, monkeypatch, capsys, tmp_path: Path) -> None:
+    monkeypatch.setenv("MINUTES_HOME", str(search_home))
+    tsv = tmp_path / "q.tsv"
+    tsv.write_text("id\tquestion\texpect_regex\tnote\n"
+                   "a\tQui était secrétaire de séance ?\tMALFAIT\t\n"
+                   "b\tQui a présenté le rapport sur le tramway ?\tNOT_FOUND\t\n"
+                   "c\tQui était secrétaire de séance ?\tDUPONT\tdeliberately wrong\n", encoding="utf-8")
+    assert main(["eval", str(tsv)]) == 0
+    out = capsys.readouterr().out
+    assert "exactitude : 2/3" in out
+    assert "citations exactes : 1/1" in out
+    assert "« non trouvé » attendu : 1/1" in out
+    assert "ÉCHEC c" in out
+
+
+def test_eval_cli_missing_file(capsys) -> None:
+    assert main(["eval", "/nonexistent/questions.tsv"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "questions.tsv" in err
+
+
+def test_report_counts_wrong_answers_apart_from_refusals() -> None:
+    rows = read_questions(OWN)[:2]
+    canned = {rows[0].question: Answer(rows[0].question, True, "quelqu'un d'autre", "x", 0.9),
+              rows[1].question: Answer(rows[1].question, False, NOT_FOUND, "x", 0.0)}
+    import io
+
+    out = io.StringIO()
+    summary = report(evaluate(rows, lambda q: canned[q]), out)
+    assert summary["wrong_answers"] == 1 and summary["declined_answerable"] == 1
+
+
+# -- sentence splitting ----------------------------------------------------------------
+
+def test_punkt_parameters_ship_and_know_french_abbreviations() -> None:
+    from indexer.sentences import PARAMS_FILE, split_sentences, tokenizer
+
+    assert PARAMS_FILE.exists()
+    assert {"m", "mme", "art", "cf"} <= tokenizer()._params.abbrev_types
+    text = ("Je cède la parole à M. LEROY, Président. Mme HINGREZ-CEREDA cite l'art. 3 du règlement, "
+            "cf. p. 12. Le tarif est de 7,03 € par mois. Adopté !")
+    assert split_sentences(text) == [
+        "Je cède la parole à M. LEROY, Président.",
+        "Mme HINGREZ-CEREDA cite l'art. 3 du règlement, cf. p. 12.",
+        "Le tarif est de 7,03 € par mois.",
+        "Adopté !",
+    ]
+
+
+def test_paragraphs_never_merge() -> None:
+    from indexer.sentences import split_sentences
+
+    assert split_sentences("Premier paragraphe sans point\n\nSecond paragraphe.") == [
+        "Premier paragraphe sans point", "Second paragraphe."]
