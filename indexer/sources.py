@@ -810,16 +810,20 @@ def _checkbox(m: re.Match[str]) -> str:
 def normalise_markdown_line(line: str) -> str:
     """One line of the converted file → plain text (may contain newlines from HTML breaks)."""
     line = line.replace("\u00a0", " ")
-    line = _SUPERSCRIPT.sub(r"\1", line)
-    line = _AUTOLINK.sub(r"\1", line)
-    line = _CHECKBOX.sub(_checkbox, line)
-    line = _HTML_BREAK.sub("\n", line)
-    line = _HTML_ITEM.sub("\n• ", line)
-    line = _HTML_CELL.sub(" | ", line)
-    line = _HTML_INLINE.sub("", line)
-    line = _unbold(line)
-    line = re.sub(r"</(?![a-zA-Z])", "", line)
-    line = _BULLET_IN_LINE.sub("\n• ", line)
+    if "^{" in line:
+        line = _SUPERSCRIPT.sub(r"\1", line)
+    if "<" in line:
+        line = _AUTOLINK.sub(r"\1", line)
+        line = _CHECKBOX.sub(_checkbox, line)
+        line = _HTML_BREAK.sub("\n", line)
+        line = _HTML_ITEM.sub("\n• ", line)
+        line = _HTML_CELL.sub(" | ", line)
+        line = _HTML_INLINE.sub("", line)
+        line = re.sub(r"</(?![a-zA-Z])", "", line)
+    if "*" in line:
+        line = _unbold(line)
+    if "•" in line:
+        line = _BULLET_IN_LINE.sub("\n• ", line)
     if "\t" in line:
         cells = [c.strip() for c in line.split("\t")]
         while cells and not cells[-1]:
@@ -828,17 +832,30 @@ def normalise_markdown_line(line: str) -> str:
     return line
 
 
+_NEEDS_WORK = re.compile(r"[<^*•\t]")  # only these lines go through the artefact rules
+
+
 def normalise_markdown(text: str) -> str:
     """The whole converted file → plain text, same line structure, artefacts removed."""
     text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
+    text = text.replace("\u00a0", " ")
     out: list[str] = []
     for raw in text.split("\n"):
-        if _RULE.match(raw) or is_image_description(raw):
+        start = raw.lstrip()[:1]
+        if not start:
+            out.append("")
             continue
-        for line in normalise_markdown_line(raw).split("\n"):
-            line = re.sub(r"[ \t]+", " ", line).strip()
-            line = re.sub(r"^#{1,6}\s+", "", line)
-            if _RULE.match(line) or line in {"|", "||"}:
+        if start in "-=*_" and _RULE.match(raw):
+            continue
+        if start in "ATFSB" and is_image_description(raw):
+            continue
+        for line in (normalise_markdown_line(raw).split("\n") if _NEEDS_WORK.search(raw) else (raw,)):
+            if "\t" in line or "  " in line:
+                line = re.sub(r"[ \t]+", " ", line)
+            line = line.strip()
+            if line[:1] == "#":
+                line = re.sub(r"^#{1,6}\s+", "", line)
+            if line[:1] in ("-", "=", "*", "_", "|") and (_RULE.match(line) or line in {"|", "||"}):
                 continue
             out.append(line)
     return _squeeze_blank_lines("\n".join(out)).strip("\n") + "\n"

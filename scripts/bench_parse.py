@@ -1,0 +1,88 @@
+#!/usr/bin/env python3
+"""Parse benchmark (a script, not a timed test).
+
+1. The bundled session: read_source + parse_document, median of 5 runs
+   (target: ≤ 2 s).
+2. PDF extraction: a 600-page PDF generated from the bundled text (running headers,
+   page numbers, hyphenated line ends), read with MINUTES_WORKERS=1 and =2, cache
+   disabled (target: ≤ 20 s on 2 cores).
+
+Usage: .venv/bin/python scripts/bench_parse.py [--pages 600] [--runs 1]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from indexer.parse import parse_document  # noqa: E402
+from indexer.sources import read_source  # noqa: E402
+from tests import pdfgen  # noqa: E402
+
+BUNDLED = ROOT / "corpus" / "pas-de-calais-2025-09-22.txt"
+
+
+def bench_text(runs: int) -> tuple[float, int]:
+    times, speeches = [], 0
+    for _ in range(runs):
+        started = time.perf_counter()
+        record = parse_document(read_source(BUNDLED, cache=False))
+        times.append(time.perf_counter() - started)
+        speeches = len(record.speeches)
+    return statistics.median(times), speeches
+
+
+def bench_pdf(pdf: Path, workers: int, runs: int) -> tuple[float, int]:
+    os.environ["MINUTES_WORKERS"] = str(workers)
+    times, pages = [], 0
+    for _ in range(runs):
+        started = time.perf_counter()
+        doc = read_source(pdf, cache=False)
+        times.append(time.perf_counter() - started)
+        pages = len(doc.pages)
+    return statistics.median(times), pages
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pages", type=int, default=600, help="pages of the generated PDF")
+    parser.add_argument("--runs", type=int, default=1, help="runs per PDF measurement (median)")
+    parser.add_argument("--text-runs", type=int, default=5, help="runs of the bundled text (median)")
+    args = parser.parse_args(argv)
+
+    print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}")
+    seconds, speeches = bench_text(args.text_runs)
+    verdict = "OK" if seconds <= 2 else "TROP LENT"
+    print(f"bundled text: {seconds:.2f} s (median of {args.text_runs}, sources + parse, "
+          f"{speeches} speeches) — target ≤ 2 s: {verdict}")
+
+    with tempfile.TemporaryDirectory(prefix="bench-parse-") as tmp:
+        os.environ["MINUTES_HOME"] = tmp  # read_source(cache=False) never touches it; belt and braces
+        started = time.perf_counter()
+        clean = read_source(BUNDLED, cache=False).text
+        pdf = Path(tmp) / f"bench-{args.pages}.pdf"
+        pdfgen.minutes_pdf(clean, pdf, min_pages=args.pages)
+        size = pdf.stat().st_size / 1e6
+        print(f"generated PDF: {args.pages} pages, {size:.1f} MB in {time.perf_counter() - started:.1f} s")
+        results = {}
+        for workers in (1, 2):
+            seconds, pages = bench_pdf(pdf, workers, args.runs)
+            results[workers] = seconds
+            print(f"PDF, MINUTES_WORKERS={workers}: {pages} pages in {seconds:.1f} s = "
+                  f"{pages / seconds:.0f} pages/s")
+        verdict = "OK" if results[2] <= 20 else "TROP LENT"
+        print(f"speed-up with 2 workers: x{results[1] / results[2]:.2f}; "
+              f"{args.pages}-page PDF on 2 cores: {results[2]:.1f} s — target ≤ 20 s: {verdict}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
