@@ -92,8 +92,9 @@ def classify(q: str, kn: Knowledge) -> list[tuple[str, Handler]]:
     if (re.search(r"quelle heure|\bheures?\b", q) and re.search(r"seance|" + _TIME_EVENT, q)) or (
             re.search(r"^quand\b|a quel moment", q) and re.search(r"seance", q) and re.search(_TIME_EVENT, q)):
         add("heure", E.ask_time)
-    if re.search(r"qui (?:dirige|preside|pilote)\b|directeur|directrice|dirigeant|a la tete\b|"
-                 r"(?:president|presidente) (?:de|du|des|d)\b", q) and not re.search(r"\bseance\b", q):
+    if re.search(r"^qui\b", q) and re.search(r"qui (?:dirige|preside|pilote)\b|directeur|directrice|dirigeant|"
+                                               r"a la tete\b|(?:president|presidente) (?:de|du|des|d)\b", q) \
+            and not re.search(r"\bseance\b", q):
         add("direction", E.ask_body_head)
     if re.search(r"numero", q) and re.search(r"deliberation", q) or re.search(
             r"quelle deliberation|(?:titre|objet) (?:de la )?deliberation|\bdeliberation (?:n )?\d", q):
@@ -109,7 +110,8 @@ def classify(q: str, kn: Knowledge) -> list[tuple[str, Handler]]:
                  r"parle|evoque|annonce|defend|critique|reproche|demande", q) and not re.search(r"^qui\b", q):
         add("citation", E.ask_quote)
     if re.search(r"\bcombien\b|quel(?:le)?s? (?:est |etait |a ete |sont )?(?:le |la |l |les )?"
-                 r"(?:montant|nombre|cout|budget|total|somme|taux|pourcentage|part|enveloppe|effectif|tarif|prix)|"
+                 r"(?:montant|nombre|cout|budget|total|somme|taux|pourcentage|part|enveloppe|effectif|tarif|prix|"
+                 r"investissement|depense|subvention|dotation|credit|aide|financement)|"
                  r"\bcoute\b", q):
         add("nombre", E.ask_count)
     if re.search(r"^quand\b|a quel moment|quelle date|quel jour|a quelle seance|lors de quelle|en quelle annee", q):

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 
 from ..model import AgendaItem, Deliberation, Person, Record, Vote, Wish
 from ..people import fold, surname_of
-from .knowledge import Knowledge, RecordKnowledge, Unit, vote_quote
-from .text import QUESTION_WORDS, STOPWORDS, stem, tokens
+from .knowledge import KIND_WEIGHTS, Knowledge, RecordKnowledge, Unit, vote_quote
+from .text import QUESTION_WORDS, STOPWORDS, looks_like_verb, stem, tokens
 
 MONTHS = ["janvier", "fevrier", "mars", "avril", "mai", "juin", "juillet", "aout", "septembre", "octobre",
           "novembre", "decembre"]
@@ -78,8 +78,12 @@ seance conseil
 """.split())
 
 
-def topic_stems(q: str, drop: set[str] | frozenset[str] = frozenset()) -> list[str]:
-    """Content stems of a folded question, without question and frame words (ordered, unique)."""
+def topic_stems(q: str, drop: set[str] | frozenset[str] = frozenset(), kn: Knowledge | None = None) -> list[str]:
+    """Content stems of a folded question, without question and frame words (ordered, unique).
+
+    With `kn`, a conjugated verb the corpus never uses ("verront") is dropped: it says
+    nothing about the topic, whereas an unknown noun ("aéroport") must stay and fail.
+    """
     out: list[str] = []
     for tok in q.split():
         if tok in STOPWORDS or tok in QUESTION_WORDS or tok in FRAME_WORDS or tok in drop:
@@ -87,6 +91,8 @@ def topic_stems(q: str, drop: set[str] | frozenset[str] = frozenset()) -> list[s
         if len(tok) < 2 and not tok.isdigit():
             continue
         st = stem(tok)
+        if kn is not None and looks_like_verb(tok) and kn.df.get(st, 0) == 0:
+            continue
         if st not in out:
             out.append(st)
     return out
@@ -336,7 +342,7 @@ def best_sentences(kn: Knowledge, topic: list[str], *, kinds: set[str] | None = 
 
 def leads(kn: Knowledge, q: str, limit: int = 3) -> list[Cite]:
     """The closest passages, offered when no answer is found."""
-    topic = topic_stems(q)
+    topic = topic_stems(q, kn=kn)
     cites = []
     seen = set()
     for s in best_sentences(kn, topic, min_cov=0.3, limit=limit * 4):
@@ -550,7 +556,7 @@ def _deliberation_cites(rk: RecordKnowledge, d: Deliberation, vote: Vote | None)
 
 
 def ask_vote(kn: Knowledge, q: str, rks: list[RecordKnowledge]) -> Draft | None:
-    topic = topic_stems(q)
+    topic = topic_stems(q, kn=kn)
     matches = find_deliberations(kn, q, topic)
     if not matches:
         return None
@@ -623,7 +629,7 @@ def ask_group_vote(kn: Knowledge, q: str, rks: list[RecordKnowledge]) -> Draft |
     if group is None:
         return None
     drop = set(fold(group).split()) | set(GROUP_ALIASES)
-    topic = topic_stems(q, drop)
+    topic = topic_stems(q, drop, kn=kn)
     matches = find_deliberations(kn, q, topic)
     if not matches:
         return None
@@ -658,7 +664,7 @@ def ask_group_vote(kn: Knowledge, q: str, rks: list[RecordKnowledge]) -> Draft |
 
 
 def ask_deliberation(kn: Knowledge, q: str, rks: list[RecordKnowledge]) -> Draft | None:
-    topic = topic_stems(q)
+    topic = topic_stems(q, kn=kn)
     matches = find_deliberations(kn, q, topic)
     if not matches:
         return None
@@ -684,7 +690,7 @@ def _first_sentence_of(rk: RecordKnowledge, unit_idx: int, min_words: int = 6) -
 
 
 def ask_rapporteur(kn: Knowledge, q: str, rks: list[RecordKnowledge]) -> Draft | None:
-    topic = topic_stems(q)
+    topic = topic_stems(q, kn=kn)
     matches = [m for m in find_items(kn, q, topic) if m.obj.rapporteur]  # type: ignore[attr-defined]
     if not matches:
         return None
@@ -720,7 +726,7 @@ def ask_rapporteur(kn: Knowledge, q: str, rks: list[RecordKnowledge]) -> Draft |
 
 
 def ask_wish(kn: Knowledge, q: str, rks: list[RecordKnowledge]) -> Draft | None:
-    topic = topic_stems(q)
+    topic = topic_stems(q, kn=kn)
     objects = [(rk, w, f"{w.title} {w.text[:600]}") for rk in kn.parts for w in rk.record.wishes]
     matches = rank_objects(kn, topic, objects, 0.5)
     if not matches:
@@ -817,7 +823,8 @@ def ask_body_head(kn: Knowledge, q: str, rks: list[RecordKnowledge]) -> Draft | 
             text = sent.text
             # first person: "je devenais Présidente de X", "en tant que directeur de X"
             if unit.kind == "intervention" and unit.person_id and re.search(
-                    rf"\bje (?:suis|devenais|deviens|suis devenue?|reste)\b[^.]{{0,20}}\b(?:{wants})\b", folded):
+                    rf"\b(?:je (?:suis|devenais|deviens|suis devenue?|reste)|en (?:ma|sa) qualite|en tant qu)\b[^.]{{0,20}}"
+                    rf"\b(?:{wants})\b", folded):
                 candidates.append((3.0, unit.person_id))
             role_pos = [mm.start() for mm in re.finditer(rf"(?i)\b(?:{wants.replace('e', '[eéè]')})", text)]
             for nm in _NAME_RE.finditer(text):
@@ -886,7 +893,7 @@ def ask_body_head(kn: Knowledge, q: str, rks: list[RecordKnowledge]) -> Draft | 
 # -- who spoke / what did X say / how many / when ------------------------------------
 
 def ask_speakers(kn: Knowledge, q: str, rks: list[RecordKnowledge]) -> Draft | None:
-    topic = topic_stems(q, {"fait", "rendu", "qui", "point"})
+    topic = topic_stems(q, {"fait", "rendu", "qui", "point"}, kn=kn)
     if not topic:
         return None
     # an agenda segment whose title is the topic: its main speaker (not the chair, unless alone)
@@ -938,7 +945,7 @@ def ask_quote(kn: Knowledge, q: str, rks: list[RecordKnowledge]) -> Draft | None
         return None
     rk0, person = named[0]
     drop = set(fold(person.name).split())
-    topic = topic_stems(q, drop)
+    topic = topic_stems(q, drop, kn=kn)
     if not topic:
         return None
     hits = best_sentences(kn, topic, kinds={"intervention"}, person=person.id, min_cov=0.5, limit=3)
@@ -969,12 +976,14 @@ def ask_count(kn: Knowledge, q: str, rks: list[RecordKnowledge]) -> Draft | None
                       f"{w.title} — Déposé par le {w.group}") for w in record.wishes[:3]]
         return Draft(True, f"{len(record.wishes)} vœux ont été déposés ({session_label(record)}) : "
                      + " ; ".join(w.title for w in record.wishes) + ".", "nombre", 0.85, cites)
-    topic = topic_stems(q)
+    topic = topic_stems(q, kn=kn)
     if not topic:
         return None
     money = bool(re.search(r"montant|cout|budget|somme|euros|financ|enveloppe|prix|tarif|coute", q))
+    m = re.search(r"\bcombien (?:de |d )(\w+)", q)
+    counted = stem(m.group(1)) if m and m.group(1) not in STOPWORDS else None
     percent = bool(re.search(r"pourcentage|taux|pour cent|proportion|part\b", q))
-    hits = best_sentences(kn, topic, min_cov=0.6, limit=60, need_number=True, context=True, sentence_min=0.3)
+    hits = best_sentences(kn, topic, min_cov=0.5, limit=80, need_number=True, context=True, sentence_min=0.2)
     good = []
     for h in hits:
         text = h.sentence.text
@@ -987,15 +996,21 @@ def ask_count(kn: Knowledge, q: str, rks: list[RecordKnowledge]) -> Draft | None
         nums = quantities(text)
         if not nums:
             continue
-        # a number right next to a topic word ("18 500 bénéficiaires") is what is asked
+        # a number right next to a topic word ("18 500 bénéficiaires") is what is asked,
+        # and right before the counted noun of "combien de X" most of all
         near = 0.0
         for num in nums:
-            after = tokens(text[num.end():])[:3]
-            before = tokens(text[:num.start()])[-3:]
-            if any(stem(t) in topic for t in after + before):
-                near = 0.15
+            after = [stem(t) for t in tokens(text[num.end():])[:3]]
+            before = [stem(t) for t in tokens(text[:num.start()])[-3:]]
+            if counted and counted in after:
+                near = 0.4
                 break
-        if not near and coverage(kn, topic, h.sentence.stems) < 0.45:
+            if any(t in topic for t in after + before):
+                near = max(near, 0.15)
+        own = coverage(kn, topic, h.sentence.stems)
+        if near >= 0.4:
+            pass  # "32 agents" for "combien d'agents": the counted noun is there
+        elif h.score < 0.6 * KIND_WEIGHTS.get(h.unit.kind, 0.8) or own < (0.3 if near else 0.45):
             continue
         good.append(Scored(h.score + near, h.rk, h.si))
     good.sort(key=lambda s: s.score, reverse=True)
@@ -1012,7 +1027,7 @@ def ask_count(kn: Knowledge, q: str, rks: list[RecordKnowledge]) -> Draft | None
 
 
 def ask_when(kn: Knowledge, q: str, rks: list[RecordKnowledge]) -> Draft | None:
-    topic = topic_stems(q, {"parle", "evoque", "aborde", "examine", "etudie"})
+    topic = topic_stems(q, {"parle", "evoque", "aborde", "examine", "etudie"}, kn=kn)
     if not topic:
         if re.search(r"seance", q):
             rk = rks[-1]

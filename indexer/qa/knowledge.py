@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from ..model import Record, Vote
 from ..people import fold, surname_of
 from ..sentences import split_sentences
-from .text import STOPWORDS, stem, tokens
+from .text import STOPWORDS, SYNONYMS, stem, tokens
 
 #: Unit kinds, and the weight of their sentences in topic retrieval.
 KIND_WEIGHTS = {
@@ -96,7 +96,8 @@ def build_record_knowledge(record: Record) -> RecordKnowledge:
             toks = tuple(tokens(text))
             if not toks:
                 continue
-            stems = frozenset(stem(t) for t in toks if t not in STOPWORDS and (len(t) > 1 or t.isdigit()))
+            base = {stem(t) for t in toks if t not in STOPWORDS and (len(t) > 1 or t.isdigit())}
+            stems = frozenset(base | {SYNONYMS[b] for b in base if b in SYNONYMS})
             si = len(rk.sentences)
             rk.sentences.append(Sentence(ui, text, toks, stems))
             rk.by_unit.setdefault(ui, []).append(si)

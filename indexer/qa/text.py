@@ -27,8 +27,22 @@ voilà va vont cet elle-meme lequel laquelle lesquels lesquelles auquel duquel e
 #: Question words and verbs of asking, never part of a topic.
 QUESTION_WORDS = frozenset("""
 qui quoi quel quelle quels quelles quand comment combien pourquoi est ce t il elle ils elles
-a ete etait y avait on savoir dire dites sait
+a ete etait y avait on savoir dire dites sait recu recue recus recues obtenu obtenue obtenus obtenues
+eu vu pris mis m mme mmes monsieur madame messieurs mesdames mlle
 """.split())
+
+#: Words a council uses for the same act: a sentence with the first also counts for the second.
+SYNONYMS = {
+    "remerci": "hommag", "remerc": "hommag", "salu": "hommag", "felicit": "hommag",
+    "apprenti": "apprentissag", "apprentissag": "apprenti",
+}
+
+_VERB_ENDINGS = re.compile(r"(?:ront|ont|ent|aient|ait|erait|ez|iez)$")
+
+
+def looks_like_verb(token: str) -> bool:
+    """A conjugated form ("verront", "comptaient"): unknown verbs must not decide a topic."""
+    return len(token) > 4 and bool(_VERB_ENDINGS.search(token))
 
 _STEMMER = FrenchStemmer()
 _NUMBER_RE = re.compile(r"\d[\d\s\u202f\u00a0.,]*\d|\d")
