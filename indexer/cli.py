@@ -106,6 +106,19 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    from webapp.serve import serve  # the CLI is the shell over both the library and the web app
+
+    if not 0 < args.port < 65536:
+        raise SourceError(f"port {args.port} : donnez un numéro entre 1 et 65535")
+    try:
+        serve(host=args.host, port=args.port, threads=args.threads)
+    except OSError as exc:
+        raise SourceError(f"{args.host}:{args.port} : impossible d'écouter ({exc.strerror or exc}) ; "
+                          "choisissez un autre port avec --port") from exc
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="minutes", description="Rechercher et interroger les procès-verbaux de séances.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -147,6 +160,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file", help="TSV : id, question, expect_regex ou NOT_FOUND, note")
     p.add_argument("--json", action="store_true", help="résumé en JSON en plus")
     p.set_defaults(func=cmd_eval)
+
+    p = sub.add_parser("serve", help="servir le site web (construit l'index s'il n'existe pas)")
+    p.add_argument("--host", default="127.0.0.1", help="adresse d'écoute (défaut : 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8000, help="port (défaut : 8000)")
+    p.add_argument("--threads", type=int, default=8, help="fils de traitement (défaut : 8)")
+    p.set_defaults(func=cmd_serve)
     return parser
 
 

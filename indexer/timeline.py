@@ -311,6 +311,7 @@ class TopicItem:
     title: str
     number: int | None
     hits: int
+    in_agenda: bool  # False for hits outside the agenda (vœux, annexes)
     speakers: list[TopicSpeaker]
     links: list[dict[str, str]]  # the hits: [{id, url, speaker, kind}], in the order given
 
@@ -399,7 +400,7 @@ def topic_items(record: Record, hits: Sequence[HitLike]) -> list[TopicItem]:
                 speakers[(h.person_id, h.speaker)] += 1
         out.append(TopicItem(
             id=item_id, title=item.title if item else (getattr(item_hits[0], "item_title", "") or "Hors ordre du jour"),
-            number=item.number if item else None, hits=len(item_hits),
+            number=item.number if item else None, hits=len(item_hits), in_agenda=item is not None,
             speakers=[TopicSpeaker(pid, name, n) for (pid, name), n in speakers.most_common()],
             links=[{"id": h.id, "url": getattr(h, "url", "") or "", "speaker": h.speaker or "", "kind": h.kind}
                    for h in item_hits],

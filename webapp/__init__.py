@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, Response, request
+from flask.json.provider import DefaultJSONProvider
 from werkzeug.exceptions import HTTPException
 
 from indexer.config import minutes_home
@@ -22,16 +23,26 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' 
        "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
 
 
+class SafeJSONProvider(DefaultJSONProvider):
+    """JSON with <, > and & written as \\u escapes: the same values, never readable as HTML."""
+
+    ensure_ascii = False
+    sort_keys = False
+
+    def dumps(self, obj: Any, **kwargs: Any) -> str:
+        text = super().dumps(obj, **kwargs)
+        return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__)
+    app.json = SafeJSONProvider(app)
     app.config.update(MINUTES_HOME=None, JSON_SORT_KEYS=False)
     if config:
         app.config.update(config)
     home = Path(app.config["MINUTES_HOME"]).resolve() if app.config["MINUTES_HOME"] else minutes_home()
     app.config["MINUTES_HOME"] = str(home)
     app.extensions["minutes"] = Store(home)
-    app.json.ensure_ascii = False  # type: ignore[attr-defined]
-    app.json.sort_keys = False  # type: ignore[attr-defined]
     app.jinja_env.autoescape = True
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

@@ -28,7 +28,7 @@ def _hours(start: int, duration: float) -> list[tuple[float, str]]:
 
 def session_gantt(timeline: dict[str, Any], chair: str | None, start_clock: int | None) -> dict[str, Any]:
     """One row per agenda item, bars on the time axis, speaker shares inside each bar."""
-    width, left, right_col, top, row = 760.0, 56.0, 112.0, 34.0, 24.0
+    width, left, right_col, top, row = 820.0, 250.0, 96.0, 34.0, 26.0
     plot = width - left - right_col - 8
     duration = max(float(timeline["duration"]), 1.0)
     items = timeline["items"]
@@ -53,15 +53,25 @@ def session_gantt(timeline: dict[str, Any], chair: str | None, start_clock: int 
         segments = _stack(spans, item["speakers"], chair)
         rows.append({
             "id": item["id"], "number": item["number"], "y": y, "cy": y + row / 2,
-            "label": str(item["number"]) if item["number"] is not None else "·",
+            "label": short_label(item["number"], item["title"]),
             "title": item["title"],
             "bars": [{"x": a, "w": max(round(b - a, 2), 2.0)} for a, b in spans],
             "segments": segments,
             "badge": item["vote"]["result"] if item.get("vote") else "",
-            "badge_x": width - right_col + 4,
+            "badge_x": width - right_col + 8,
         })
     return {"width": width, "height": height, "left": left, "top": top, "row": row,
             "plot_right": left + plot, "ticks": ticks, "known": known, "breaks": breaks, "rows": rows}
+
+
+def short_label(number: int | None, title: str, limit: int = 32) -> str:
+    """"2. Budget supplémentaire de l'exe…": the row label of the session chart."""
+    title = " ".join(title.rstrip(" |").split())
+    prefix = f"{number}. " if number is not None else ""
+    room = limit - len(prefix)
+    if len(title) > room:
+        title = title[:room - 1].rstrip(" ,;:-–") + "…"
+    return prefix + title
 
 
 def _stack(spans: Sequence[tuple[float, float]], speakers: Sequence[dict[str, Any]],
@@ -162,7 +172,7 @@ def calendar_axis(entries: Sequence[dict[str, Any]], *, width: float = 760.0, he
         dots.append({"id": e["id"], "date": e["date"], "hits": hits,
                      "cx": round(left + plot * (d - lo_y).days / span, 2), "cy": axis_y - 16, "r": round(r, 2)})
     years = []
-    for year in range(lo_y.year, hi_y.year + 1):
+    for year in range(lo_y.year, hi_y.year):
         years.append({"x": round(left + plot * (date(year, 1, 1) - lo_y).days / span, 2), "label": str(year)})
     return {"width": width, "height": height, "axis_y": axis_y, "left": left, "right": width - right,
             "dots": dots, "years": years}

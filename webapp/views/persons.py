@@ -70,7 +70,7 @@ def person_data(slug: str) -> dict[str, Any] | None:
         "sessions": list(reversed(sessions)),
         "distinctive": distinctive_words(own, _all_lexicon()),
         "activity": activity,
-        "chart": charts.bar_chart(activity, value="words", height=110) if len(activity) > 1 else None,
+        "chart": charts.bar_chart(activity, value="words", height=110) if activity else None,
     }
 
 

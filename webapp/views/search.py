@@ -89,7 +89,10 @@ def _labels() -> dict[str, str]:
             out[record.session.id] = date_fr(record.session.date) or record.session.id
             for item in record.agenda:
                 title = item.title.rstrip(" |")
-                out.setdefault(item.id, f"{item.number}. {title}" if item.number is not None else title)
+                label = f"{item.number}. {title}" if item.number is not None else title
+                out.setdefault(item.id, label)
+                out.setdefault(item.title, label)
+                out.setdefault(title, label)
         return out
     return store().memo("search-labels", compute)
 

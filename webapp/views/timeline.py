@@ -71,7 +71,7 @@ def timeline_data(args: Any) -> dict[str, Any]:
             for topic in entry["topic"]:
                 topic["title"] = (topic["title"] or "").rstrip(" |")
                 topic["url"] = url_for("sessions.session", session_id=entry["id"], _anchor=f"point-{topic['id']}") \
-                    if topic["id"] else None
+                    if topic["in_agenda"] else None
                 for sp in topic["speakers"]:
                     sp["url"] = person_url(sp["person_id"])
                 topic["permalinks"] = [_permalink(link) for link in topic["links"][:6] if link["url"]]

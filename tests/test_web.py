@@ -1,0 +1,332 @@
+"""The web app through Flask's test client, on a real index of the bundled session."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from html import unescape
+from pathlib import Path
+
+import pytest
+
+from webapp import create_app
+from webapp.store import Unavailable, library
+from webapp.views.search import csv_cell
+
+SESSION = "pas-de-calais-2025-09-22"
+XSS = "<script>alert(1)</script>"
+
+MAIN_PAGES = [
+    "/", "/recherche?q=budget", f"/seances/{SESSION}", "/seances", "/chronologie", "/chronologie?q=Mercosur",
+    "/elus", "/elus/jean-marc-tellier", "/deliberations", "/deliberations/2025-361", "/voeux",
+    f"/voeux/{SESSION}/1", "/question?q=Le+budget+suppl%C3%A9mentaire+a-t-il+%C3%A9t%C3%A9+adopt%C3%A9+%3F",
+]
+
+
+@pytest.fixture(scope="module")
+def client(search_home: Path):
+    app = create_app({"MINUTES_HOME": str(search_home), "TESTING": True})
+    return app.test_client()
+
+
+def twin(url: str) -> str:
+    path, _, query = url.partition("?")
+    path = "/index.json" if path == "/" else path + ".json"
+    return path + ("?" + query if query else "")
+
+
+# -- every page, its JSON twin, headers -------------------------------------------------
+
+@pytest.mark.parametrize("url", MAIN_PAGES)
+def test_page_and_json_twin(client, url: str) -> None:
+    html = client.get(url)
+    assert html.status_code == 200, url
+    assert html.content_type.startswith("text/html")
+    body = html.get_data(as_text=True)
+    assert '<html lang="fr">' in body and 'href="#contenu"' in body and "<main" in body
+    data = client.get(twin(url))
+    assert data.status_code == 200 and data.content_type == "application/json"
+    assert isinstance(data.get_json(), dict) and data.get_json()["page"]
+    by_accept = client.get(url, headers={"Accept": "application/json"})
+    assert by_accept.content_type == "application/json"
+    assert by_accept.get_json() == data.get_json()
+    assert f'href="{twin(url).split("?")[0]}' in body  # the page links its twin
+
+
+@pytest.mark.parametrize("url", MAIN_PAGES)
+def test_security_headers_and_no_inline_code(client, url: str) -> None:
+    r = client.get(url)
+    csp = r.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp and "default-src 'self'" in csp
+    assert r.headers["X-Content-Type-Options"] == "nosniff"
+    assert r.headers["Referrer-Policy"]
+    body = r.get_data(as_text=True)
+    assert "<script" not in body  # pages work without JavaScript and nothing inline would run under the CSP
+    assert not re.search(r"\sstyle=", body) and " on" + "click=" not in body
+    assert "http://" not in body.replace("http://www.w3.org", "") and "https://" not in body  # no CDN
+
+
+def test_browsers_get_html_and_json_clients_get_json(client) -> None:
+    browser = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+    assert client.get("/elus", headers={"Accept": browser}).content_type.startswith("text/html")
+    assert client.get("/elus", headers={"Accept": "*/*"}).content_type.startswith("text/html")
+    assert client.get("/elus", headers={"Accept": "application/json"}).content_type == "application/json"
+
+
+# -- escaping ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("url", ["/recherche?q={}", "/recherche.json?q={}", "/question?q={}", "/chronologie?q={}",
+                                 "/deliberations?texte={}", "/recherche?q=budget&orateur={}"])
+def test_user_input_is_escaped(client, url: str) -> None:
+    r = client.get(url.format(XSS))
+    body = r.get_data(as_text=True)
+    assert r.status_code == 200
+    assert "<script>alert(1)" not in body
+    if url.startswith("/recherche.json"):
+        assert r.get_json()["query"] == XSS  # the same value, written with \u escapes
+    else:
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in body
+
+
+def test_snippets_keep_marks_but_escape_the_document(client) -> None:
+    body = client.get("/recherche?q=budget").get_data(as_text=True)
+    assert "<mark>" in body.lower()
+    assert "<script" not in body
+
+
+# -- errors and static files ---------------------------------------------------------------
+
+@pytest.mark.parametrize("url", ["/nulle-part", "/seances/inconnue", "/elus/personne-inconnue", "/deliberations/1999-1",
+                                 f"/voeux/{SESSION}/99"])
+def test_not_found_in_french(client, url: str) -> None:
+    r = client.get(url)
+    assert r.status_code == 404
+    body = unescape(r.get_data(as_text=True))
+    assert "Page introuvable" in body and "n'existe pas" in body
+    j = client.get(url + ".json")
+    assert j.status_code == 404 and j.get_json()["title"] == "Page introuvable"
+
+
+@pytest.mark.parametrize("url", ["/static/../indexer/cli.py", "/static/%2e%2e/indexer/cli.py",
+                                 "/static/..%2fpyproject.toml", "/static/css/../../store.py",
+                                 "/static//etc/passwd", "/static/%2fetc%2fpasswd"])
+def test_no_path_traversal_in_static(client, url: str) -> None:
+    r = client.get(url, follow_redirects=True)
+    assert r.status_code == 404
+    body = r.get_data(as_text=True)
+    assert "import" not in body and "root:" not in body
+
+
+def test_static_css_is_served(client) -> None:
+    r = client.get("/static/css/site.css")
+    assert r.status_code == 200 and "text/css" in r.content_type
+    assert ":focus-visible" in r.get_data(as_text=True)
+
+
+# -- search -----------------------------------------------------------------------------
+
+def test_search_facets_chips_and_permalinks(client) -> None:
+    data = client.get("/recherche.json?q=budget").get_json()
+    assert data["total"] > 20
+    params = [f["param"] for f in data["facets"]]
+    assert params == ["orateur", "groupe", "point", "seance", "type", "annee"]
+    hit = data["hits"][0]
+    assert hit["permalink"].startswith("/") and "<mark>" in hit["snippet"].lower()
+    speakers = next(f for f in data["facets"] if f["param"] == "orateur")["values"]
+    pajot = next(v for v in speakers if "PAJOT" in v["value"])
+    narrowed = client.get(twin(pajot["href"])).get_json()
+    assert narrowed["total"] == pajot["count"] < data["total"]
+    assert all("PAJOT" in h["speaker"] for h in narrowed["hits"])
+    assert [c["value"] for c in narrowed["chips"]] == [pajot["value"]]
+    back = client.get(twin(narrowed["chips"][0]["remove"])).get_json()
+    assert back["total"] == data["total"] and back["chips"] == []
+
+
+def test_search_multi_select_within_a_facet_is_an_or(client) -> None:
+    one = client.get("/recherche.json?q=budget&type=intervention").get_json()["total"]
+    other = client.get("/recherche.json?q=budget&type=deliberation").get_json()["total"]
+    both = client.get("/recherche.json?q=budget&type=intervention&type=deliberation").get_json()
+    assert one and other and both["total"] == one + other
+    html = client.get("/recherche?q=budget&type=intervention&type=deliberation").get_data(as_text=True)
+    assert html.count('class="chip"') == 2
+
+
+def test_search_sort_pagination_and_suggestion(client) -> None:
+    by_date = client.get("/recherche.json?q=budget&tri=date").get_json()
+    assert by_date["sort"] == "date"
+    first = client.get("/recherche.json?q=budget").get_json()
+    assert first["pagination"]["pages"] > 1 and first["pagination"]["next"]
+    second = client.get(twin(first["pagination"]["next"])).get_json()
+    assert second["pagination"]["page"] == 2
+    assert not {h["id"] for h in first["hits"]} & {h["id"] for h in second["hits"]}
+    typo = client.get("/recherche?q=teleassistence").get_data(as_text=True)
+    assert "Vouliez-vous dire" in typo and "téléassistance" in typo
+
+
+def test_search_chart_has_a_text_alternative(client) -> None:
+    body = client.get("/recherche?q=budget").get_data(as_text=True)
+    assert '<svg' in body and 'role="img"' in body and "Données du graphique" in body
+
+
+def test_csv_export_has_every_hit_and_no_formulas(client) -> None:
+    total = client.get("/recherche.json?q=budget").get_json()["total"]
+    r = client.get("/recherche.csv?q=budget")
+    assert r.status_code == 200 and r.content_type.startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(r.get_data(as_text=True).lstrip("\ufeff"))))
+    assert rows[0][:3] == ["id", "date", "session"]
+    assert len(rows) - 1 == total
+    for row in rows[1:]:
+        for cell in row:
+            assert not cell.startswith(("=", "+", "-", "@")), cell
+    exported = client.get("/recherche/export.json?q=budget").get_json()
+    assert exported["total"] == total and len(exported["hits"]) == total
+
+
+@pytest.mark.parametrize("value,expected", [("=HYPERLINK(\"x\")", "'=HYPERLINK(\"x\")"), ("+33", "'+33"),
+                                            ("-1+2", "'-1+2"), ("@SUM(A1)", "'@SUM(A1)"), ("budget", "budget"),
+                                            (None, ""), (12, "12")])
+def test_csv_cells_cannot_be_formulas(value, expected) -> None:
+    assert csv_cell(value) == expected
+
+
+# -- session page -----------------------------------------------------------------------
+
+def test_session_page_facts_and_timeline(client) -> None:
+    data = client.get(f"/seances/{SESSION}.json").get_json()
+    s = data["session"]
+    assert (s["start"], s["suspension"], s["resumption"], s["end"]) == ("10:03", "12:45", "14:39", "15:26")
+    assert s["president"]["name"] == "Jean-Claude LEROY" and s["secretary"]["name"] == "Alexandre MALFAIT"
+    assert len(s["proxies"]) == 7
+    items = data["timeline"]["items"]
+    assert [i["number"] for i in items if i["number"] is not None] == list(range(1, 13))
+    budget = next(i for i in items if i["number"] == 2)
+    assert budget["vote"]["label"] == "adopté — 54 pour, 24 abstentions"
+    assert any(sp["name"] == "Jean-Marc TELLIER" for sp in budget["speakers"])
+    assert abs(sum(sp["share"] for sp in budget["speakers"]) - 1) < 0.01
+    html = client.get(f"/seances/{SESSION}").get_data(as_text=True)
+    assert len(re.findall(r'<g class="tl-item numbered" data-number="\d+"', html)) == 12
+    assert "<table class=\"timeline-table\">" in html  # the table alternative
+
+
+def test_session_debate_anchors_directions_votes(client) -> None:
+    html = client.get(f"/seances/{SESSION}").get_data(as_text=True)
+    ids = re.findall(r'<article class="speech[^"]*" id="(s\d{3})"', html)
+    assert len(ids) == len(set(ids)) >= 85
+    assert 'id="s038"' in html
+    assert 'class="stage-direction"' in html and "Applaudissements" in html
+    assert html.count('<table class="vote">') >= 12
+    assert 'href="/deliberations/2025-361"' in html
+    assert 'href="/elus/jean-marc-tellier"' in html
+
+
+# -- person, deliberation, vœux, question, timeline -------------------------------------
+
+def test_person_page_of_tellier(client) -> None:
+    data = client.get("/elus/jean-marc-tellier.json").get_json()
+    assert data["person"]["name"] == "Jean-Marc TELLIER"
+    assert data["totals"]["speeches"] == 3
+    speeches = [sp for s in data["sessions"] for i in s["items"] for sp in i["speeches"]]
+    assert len(speeches) == 3 and all(sp["url"].startswith(f"/seances/{SESSION}#s") for sp in speeches)
+    words = [w["word"] for w in data["distinctive"]]
+    assert words and all(w["z"] > 0 for w in data["distinctive"])
+    assert not {"président", "monsieur", "les", "nous"} & set(words)  # neither chair talk nor stopwords
+    assert data["activity"] and data["activity"][0]["count"] == 3
+
+
+def test_distinctive_words_differ_between_speakers(client) -> None:
+    tellier = {w["stem"] for w in client.get("/elus/jean-marc-tellier.json").get_json()["distinctive"]}
+    cauwet = {w["stem"] for w in client.get("/elus/maryse-cauwet.json").get_json()["distinctive"]}
+    assert tellier and cauwet and not tellier & cauwet
+
+
+def test_deliberation_page(client) -> None:
+    data = client.get("/deliberations/2025-361.json").get_json()
+    d = data["deliberation"]
+    assert d["title"].startswith("Budget supplémentaire")
+    rows = {r["position"]: r for r in d["vote"]["rows"]}
+    assert rows["Pour"]["count"] == 54 and rows["Contre"]["count"] == 0 and rows["Abstention"]["count"] == 24
+    assert "Groupe Rassemblement National" in rows["Abstention"]["groups"]
+    assert d["visas"] and d["articles"] and d["receipt_id"] and d["published"]
+    assert data["debate"] and all(sp["url"].startswith(f"/seances/{SESSION}#s") for sp in data["debate"])
+    assert d["report"] and d["report"][0]["anchor"] == "r001"
+    html = client.get("/deliberations/2025-361").get_data(as_text=True)
+    assert 'id="r001"' in html and "Vote par groupe" in html
+
+
+def test_deliberations_list_filters(client) -> None:
+    assert client.get("/deliberations.json").get_json()["total"] == 12
+    budget = client.get("/deliberations.json?texte=budget+suppl%C3%A9mentaire").get_json()
+    assert [d["number"] for d in budget["deliberations"]] == ["2025-361"]
+    assert client.get("/deliberations.json?resultat=rejet%C3%A9").get_json()["total"] == 0
+    assert client.get("/deliberations.json?annee=2025").get_json()["total"] == 12
+    assert client.get("/deliberations.json?annee=1999").get_json()["total"] == 0
+
+
+def test_wishes(client) -> None:
+    data = client.get("/voeux.json").get_json()
+    assert data["total"] == 5
+    first = client.get(twin(data["wishes"][0]["url"])).get_json()
+    assert first["wish"]["title"] and first["wish"]["group"] and first["wish"]["signatories"]
+
+
+def test_question_page_answers_with_citations(client) -> None:
+    data = client.get("/question.json?q=Le budget suppl%C3%A9mentaire a-t-il %C3%A9t%C3%A9 adopt%C3%A9 ?").get_json()
+    answer = data["answer"]
+    assert answer["found"] and "54" in answer["answer"] and answer["citations"]
+    html = client.get("/question?q=Le budget suppl%C3%A9mentaire a-t-il %C3%A9t%C3%A9 adopt%C3%A9 ?").get_data(as_text=True)
+    assert "Posez une question" in html and "54" in html
+
+
+def test_timeline_of_debates(client) -> None:
+    plain = client.get("/chronologie.json").get_json()
+    assert plain["sessions"] == 1 and plain["years"][0]["year"] == "2025"
+    assert len(plain["years"][0]["sessions"][0]["agenda"]) >= 12
+    topic = client.get("/chronologie.json?q=Mercosur").get_json()
+    assert topic["sessions"] == 1 and topic["total_hits"] >= 1
+    entry = topic["years"][0]["sessions"][0]
+    assert entry["hits"] >= 1 and entry["topic"]
+    nothing = client.get("/chronologie.json?q=zzzzqqq").get_json()
+    assert nothing["sessions"] == 0 and nothing["years"] == []
+
+
+def test_home_counts_and_forms(client) -> None:
+    data = client.get("/index.json").get_json()
+    assert data["counts"]["sessions"] == 1 and data["counts"]["deliberations"] == 12
+    html = client.get("/").get_data(as_text=True)
+    assert "Posez une question" in html and 'action="/recherche"' in html and 'action="/question"' in html
+
+
+# -- API description ------------------------------------------------------------------------
+
+def test_openapi_describes_every_json_twin(client) -> None:
+    spec = client.get("/api/openapi.json").get_json()
+    assert spec["openapi"].startswith("3.")
+    samples = {"{session_id}": SESSION, "{slug}": "jean-marc-tellier", "{number}": "2025-361"}
+    for path in spec["paths"]:
+        url = path
+        for key, value in samples.items():
+            url = url.replace(key, value)
+        if "/voeux/" in url:
+            url = url.replace("2025-361", "1")
+        r = client.get(url + ("?q=budget" if "recherche" in url or "question" in url else ""))
+        assert r.status_code == 200, url
+    app_rules = {str(rule) for rule in client.application.url_map.iter_rules() if str(rule).endswith(".json")}
+    documented = {p.replace("{", "<").replace("}", ">") for p in spec["paths"]}
+    for rule in app_rules - {"/api/openapi.json"}:
+        normalised = rule.replace("<int:number>", "<number>")
+        assert normalised in documented, rule
+
+
+# -- missing pieces give a clear French message ----------------------------------------------
+
+def test_missing_library_module_is_reported_in_french() -> None:
+    with pytest.raises(Unavailable, match="n'est pas installé"):
+        library("module_qui_n_existe_pas")
+
+
+def test_empty_home_says_what_to_do(tmp_path: Path) -> None:
+    client = create_app({"MINUTES_HOME": str(tmp_path), "TESTING": True}).test_client()
+    body = unescape(client.get("/").get_data(as_text=True))
+    assert "Aucune séance n'est encore indexée" in body and "minutes index" in body
+    assert client.get("/seances/x").status_code == 404

@@ -1,0 +1,41 @@
+"""`minutes serve`: build the index if there is none, then serve the app with waitress."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from indexer.config import DEFAULT_CORPUS, minutes_home
+
+from . import create_app
+
+THREADS = 8
+
+
+def ensure_index(home: Path, corpus: Path = DEFAULT_CORPUS) -> bool:
+    """Index `corpus` into `home` when no session is indexed yet; True if it did."""
+    from indexer.index import index_paths, load_records, open_index
+
+    if open_index(home) is not None and load_records(home):
+        return False
+    print(f"Aucun index dans {home} : indexation de {corpus} …", file=sys.stderr)
+    summary = index_paths([corpus], home=home, progress=sys.stderr.isatty())
+    print(summary.line(), file=sys.stderr)
+    return True
+
+
+def serve(host: str = "127.0.0.1", port: int = 8000, home: Path | None = None, threads: int = THREADS) -> None:
+    from waitress import create_server
+
+    home = home or minutes_home()
+    ensure_index(home)
+    app = create_app({"MINUTES_HOME": str(home)})
+    server = create_server(app, host=host, port=port, threads=threads, ident="minutes")
+    print(f"Site en ligne : http://{'localhost' if host in ('127.0.0.1', '0.0.0.0') else host}:{port}/ "
+          f"(index : {home}) — Ctrl+C pour arrêter", file=sys.stderr)
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.close()
