@@ -440,10 +440,12 @@ _PAGE_MARK = re.compile(
 _EDGE_LINES = 4
 
 
+_DIGITS = re.compile(r"\d+")
+
+
 def _furniture_key(line: str) -> str:
     """Lines that differ only by digits / spacing / case are the same running header."""
-    key = re.sub(r"\d+", "#", line.strip().lower())
-    return re.sub(r"\s+", " ", key)
+    return " ".join(_DIGITS.sub("#", line.lower()).split())
 
 
 def _may_be_furniture(line: str) -> bool:
@@ -482,7 +484,8 @@ def strip_furniture(pages: Sequence[Sequence[str]]) -> list[list[str]]:
             kept_bottom += bool(lines[end - 1].strip())
             end -= 1
         # the same header drawn out of reading order lands mid-page: drop it there too
-        out.append([ln for ln in lines[start:end] if not (ln.strip() and _furniture_key(ln) in repeated)])
+        out.append([ln for ln in lines[start:end]
+                    if not (repeated and len(ln) <= 120 and ln.strip() and _furniture_key(ln) in repeated)])
     return out
 
 
@@ -501,10 +504,20 @@ COMPOUND_HEADS = frozenset("""
 
 def word_counts(lines: Iterable[str]) -> Counter[str]:
     """Lower-cased word frequencies, hyphenated compounds counted whole."""
-    text = "\n".join(lines)
-    # fragments of a word cut at a line end are not words of their own
-    text = re.sub(r"\S*[^\W\d_]-[ \t]*\n\s*\S*", " ", text)
-    return Counter(w.lower() for w in _WORD.findall(text))
+    counts: Counter[str] = Counter()
+    skip_first = False
+    for line in lines:
+        words = line.split()
+        if not words:
+            continue
+        if skip_first:  # the end of a word cut at the previous line's end
+            words = words[1:]
+        last = words[-1] if words else ""
+        skip_first = len(last) > 1 and last.endswith("-") and last[-2].isalpha()
+        if skip_first:  # the start of a word cut here: not a word of its own
+            words = words[:-1]
+        counts.update(w.lower() for w in _WORD.findall(" ".join(words)))
+    return counts
 
 
 def join_hyphenated(head: str, tail: str, counts: Counter[str]) -> str:
@@ -514,7 +527,7 @@ def join_hyphenated(head: str, tail: str, counts: Counter[str]) -> str:
     `plates-` + `formes`), drop it for words cut by the typesetter (`au-` + `rait`),
     judging from how the document writes the word elsewhere.
     """
-    m_head = re.search(r"([^\W\d_]+(?:['’-][^\W\d_]+)*)$", head)
+    m_head = re.search(r"([^\W\d_]+(?:['’-][^\W\d_]+)*)$", head[-120:])
     m_tail = re.match(r"[^\W\d_]+(?:-[^\W\d_]+)*", tail)
     if not m_head or not m_tail:
         return head + "-" + tail
@@ -540,7 +553,9 @@ def join_hyphenated(head: str, tail: str, counts: Counter[str]) -> str:
     return head + tail
 
 
-_SENTENCE_END = re.compile(r"[.!?:;…»)\]]\s*$")
+def _ends_sentence(text: str) -> bool:
+    end = text.rstrip()[-1:]
+    return bool(end) and end in ".!?:;…»)]"
 _TURN_STRONG = re.compile(
     r"^\s*(?:M\.|MM\.|Mme|MME|Mmes|Mlle|Monsieur|Madame|MONSIEUR|MADAME)\s+\S[^:\n]{0,80}?(?:\.\s?-|\s:|:\s)")
 _TURN_WEAK = re.compile(r"^\s*(?:M\.|MM\.|Mme|MME|Mmes|Mlle|Monsieur|Madame)\s+(?:le |la |l')?[A-ZÉÈ]")
@@ -548,9 +563,14 @@ _BULLET = re.compile(r"^\s*(?:[-–—•·*►▪→✓]|\d{1,3}[.)°]\s|\d{1,3
 _STAGE = re.compile(r"^\s*\(")
 
 
+_LOWER = re.compile(r"[a-zß-öø-ÿœæ]")
+_UPPER = re.compile(r"[A-ZÀ-ÖØ-ÞŒÆ]")
+
+
 def _is_caps(line: str) -> bool:
-    letters = [c for c in line if c.isalpha()]
-    return len(letters) >= 4 and sum(c.isupper() for c in letters) >= 0.8 * len(letters)
+    """A heading in capitals ("RAPPORT N°2", "II. APPROBATION DU COMPTE RENDU")."""
+    upper = len(_UPPER.findall(line))
+    return upper >= 4 and upper >= 4 * len(_LOWER.findall(line))
 
 
 def _typical_width(lines: Sequence[str]) -> int:
@@ -563,7 +583,7 @@ def _typical_width(lines: Sequence[str]) -> int:
 def _breaks_before(prev: str, line: str, width: int) -> bool:
     """Does `line` start a new paragraph rather than continue `prev`?"""
     p, s = prev.rstrip(), line.strip()
-    ends_sentence = bool(_SENTENCE_END.search(p))
+    ends_sentence = _ends_sentence(p)
     short = len(p) < 0.8 * width
     very_short = len(p) < 0.6 * width
     if _TURN_STRONG.match(s) or _BULLET.match(s):
@@ -607,7 +627,8 @@ def rebuild_paragraphs(lines: Sequence[str], counts: Counter[str], width: int,
         if not current:
             current, prev_raw = line, raw
             continue
-        if re.search(r"[^\W\d_]-$", current) and line[:1].isalpha() and not _TURN_STRONG.match(line):
+        if (current.endswith("-") and current[-2:-1].isalpha() and line[:1].isalpha()
+                and not _TURN_STRONG.match(line)):
             current = join_hyphenated(current[:-1], line, counts)
         elif _breaks_before(prev_raw, raw, width):
             current = f"{current}{soft}{line}"
@@ -646,7 +667,7 @@ def _carry_paragraph(first: str, second: str, width: int, gaps: bool) -> tuple[s
     last = first.rstrip().rsplit("\n", 1)[-1]
     block, _, rest = second.partition("\n\n")
     head = block.split("\n", 1)[0]
-    if (_SENTENCE_END.search(last) or _TURN_STRONG.match(head) or _is_caps(head) or _is_caps(last)
+    if (_ends_sentence(last) or _TURN_STRONG.match(head) or _is_caps(head) or _is_caps(last)
             or _STAGE.match(head)):
         return first, second
     if _breaks_before(last, head, width):
