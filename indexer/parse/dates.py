@@ -27,7 +27,8 @@ _OTHER_MEETING = re.compile(r"\b(convocation|convoque|destinataire|approbation|a
 # "L'an deux mille treize, le neuf juillet": the legal opening formula of French minutes.
 _FORMULA = re.compile(r"\bl an ((?:[a-z]+ ){2,6}?)le (1er|\d{1,2}|[a-z]+(?: [a-z]+){0,3}?) " + _MONTH + r"\b")
 # A date that belongs to a legal reference ("loi n° 2020-290 du 23 mars 2020").
-_LEGAL_REF = re.compile(r"\b(loi|decret|ordonnance|arrete|circulaire|article|code|n)\b[^.]{0,40}$")
+_LEGAL_REF = re.compile(r"(?:\b(?:loi|decret|ordonnance|arrete|circulaire)\b[^.]{0,25}?|\bn(?: [a-z]?\d+)+)"
+                        r" (?:du|en date du) $")
 
 _UNITS = {
     "zero": 0, "un": 1, "une": 1, "premier": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "six": 6,
@@ -118,10 +119,10 @@ def first_plain_date(text: str) -> str | None:
     """The first written-out or numeric date that is not part of a legal reference."""
     folded = fold(text)
     for m in _WRITTEN.finditer(folded):
-        if not _LEGAL_REF.search(folded[max(0, m.start() - 40):m.start()]):
+        if not _LEGAL_REF.search(folded[max(0, m.start() - 50):m.start()]):
             return iso(m.group(1), MONTHS[m.group(2)], m.group(3))
     for m in _NUMERIC.finditer(text):
-        if not _LEGAL_REF.search(fold(text[max(0, m.start() - 40):m.start()])):
+        if not _LEGAL_REF.search(fold(text[max(0, m.start() - 50):m.start()]) + " "):
             return iso(m.group(1), int(m.group(2)), m.group(3))
     return None
 

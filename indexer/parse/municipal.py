@@ -228,7 +228,7 @@ def _strip_civility(person: str) -> str:
 
 _AGENDA_HEAD = re.compile(r"^(?:ORDRE DU JOUR|Ordre du jour)(?:\s+de la séance)?\s*:?\s*(?P<rest>.*)$", re.I)
 _NUMBERED = re.compile(rf"^(?P<n>\d{{1,2}})\s*(?:[.)°]|\s[-–])\s*(?P<title>[{_UP}«\"“'’].*)$")
-_NUMBERED_BARE = re.compile(rf"^(?P<n>\d{{1,2}})\s+(?P<title>[{_UP}«\"“].*)$")
+_NUMBERED_BARE = re.compile(rf"^(?P<n>\d{{1,2}})\s+(?P<title>[{_UP}«\"“\d].*)$")  # agenda list rows only
 _ROMAN = re.compile(rf"^(?P<n>[IVX]{{1,5}})\s*[.\-–]\s+(?P<title>[{_UP}].*)$")
 _DELIB_HEAD = re.compile(
     rf"^(?:(?P<a>DL-\d+-\d+-\d+|D\d{{4}}-\d+|DEL\s?\d+-\d+-\d+)\s*[-–:]?\s*(?:Objet\s*:\s*)?"
@@ -751,6 +751,11 @@ def _agenda_list_step(para: Para, state: State) -> bool:
     if fold(line) in ("n objet", "n  objet", "objet"):
         return True
     entries = _list_entries(line, state)
+    rest = ""
+    if entries:
+        kind, n, title = entries[-1]
+        cut, rest = _split_title(title, None)
+        entries[-1] = (kind, n, cut)
     if entries:
         state.list_misses = 0
         for kind, n, title in entries:
@@ -765,6 +770,9 @@ def _agenda_list_step(para: Para, state: State) -> bool:
             else:
                 state.last_roman = n
             state.item = state.record.item(item_id)
+        if rest:  # the debate starts in the same paragraph as the last title
+            _end_list(state)
+            _step(Para(para.page, rest), state)
         return True
     if _is_bullet(line) and state.last_number and not state.last_roman:
         item_id = f"point-{state.last_number}"
@@ -812,7 +820,7 @@ def _list_entries(line: str, state: State) -> list[tuple[str, int, str]]:
     if not m:
         return []
     n = int(m.group("n"))
-    if n != state.last_number + 1 and f"point-{n}" not in state.list_titles:
+    if n not in (state.last_number + 1, state.last_number + 2) and f"point-{n}" not in state.list_titles:
         return []
     out = []
     rest = m.group("title")
@@ -906,8 +914,7 @@ def _split_title(title: str, known: str | None) -> tuple[str, str]:
         end = _aligned_end(title, known)
         if end is not None:
             return title[:end].strip(), title[end:].strip()
-    starts = reported_starts(title)
-    cut = starts[0][0] if starts and starts[0][0] > 0 else None
+    cut = _first_speech_inside(title)
     m = re.search(r"\s(?:Vote|VOTE)\s*:", title)
     if m and (cut is None or m.start() < cut):
         cut = m.start()
@@ -918,6 +925,16 @@ def _split_title(title: str, known: str | None) -> tuple[str, str]:
         if m:
             return title[:m.start() + 1], title[m.end():]
     return title, ""
+
+
+def _first_speech_inside(text: str) -> int | None:
+    """Where a reported-speech sentence starts inside a title, even without a full stop
+    before it ("… Agence Nationale du Sport Monsieur le Maire dit sa satisfaction …")."""
+    for m in re.finditer(rf"(?<=\s)(?={_CIV}|Le [Mm]aire|La [Mm]aire)", text):
+        rest = text[m.start():m.start() + 260]
+        if _HANDOVER.match(rest) or _REPORTED.match(rest) or _RAPPORTEUR.match(rest):
+            return m.start()
+    return None
 
 
 def _aligned_end(text: str, reference: str) -> int | None:
