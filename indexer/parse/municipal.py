@@ -99,6 +99,7 @@ class State:
     roster: Roster
     members: set[str]
     list_titles: dict[str, str] = field(default_factory=dict)  # item id -> title from the agenda list
+    plain_titles: dict[str, str] = field(default_factory=dict)  # folded unnumbered list title -> item id
     item: AgendaItem | None = None
     turn: Turn | None = None
     vote: Vote | None = None  # open "Vote :" block
@@ -107,6 +108,7 @@ class State:
     last_number: int = 0
     last_roman: int = 0
     order: int = 0
+    open_title: AgendaItem | None = None  # a heading in capitals that may go on in the next paragraph
     leftovers: dict[int, list[str]] = field(default_factory=dict)
     articles: dict[str, list[str]] = field(default_factory=dict)  # item id -> decision articles
 
@@ -412,7 +414,8 @@ def movement_line(line: str) -> tuple[str, str] | None:
 _TOWNNAME = rf"(?:L['’]\s?)?[{_UP}][\w\-]+(?:[ \-][{_UP}][\w\-]+)*"
 _BODY = re.compile(rf"[Cc]onseil [Mm]unicipal de (?:la [Cc]ommune de |la [Vv]ille de )?(?P<name>{_TOWNNAME})")
 _TOWN = re.compile(rf"^(?:Commune|Ville|Mairie) de (?P<name>{_TOWNNAME})")
-_PRESIDENCY = re.compile(rf"sous la [Pp]r[ée]sidence de\s+(?P<who>{_CIV}\s*{_FULLNAME})")
+# "sous la présidence de Madame Flore nce DEMOUY , maire" (words split by the PDF text layer)
+_PRESIDENCY = re.compile(rf"sous la [Pp]r[ée]sidence de\s+(?P<who>{_CIV}\s*[^,()]{{3,50}}?)\s*(?:,|\(|\bmaire\b|$)")
 _START = re.compile(r"(?:séance (?:est )?ouverte|s['’]ouvrira|L['’]an\b)[^§]{0,160}?\bà\s+(\d{1,2}\s*(?:h|H|heures?)\s*\d{0,2})")
 _END = re.compile(r"(?:séance (?:est|a été) (?:levée|close)|[Ll]evée de (?:la )?séance|[Ff]in de (?:la )?séance)"
                   r"[^.]{0,40}?(\d{1,2}\s*(?:h|H|heures?)\s*\d{0,2})")
@@ -634,11 +637,12 @@ def _guard(record: Record, page: int, what: str, action) -> None:
 
 def _parse_header(text: str, paras: list[Para], state: State) -> None:
     session, roster = state.record.session, state.roster
+    parse_attendance(paras, state)  # full names first: the presidency line may be garbled
     m = _PRESIDENCY.search(text[:6000])
-    if m:
+    if m and _clean_name(m.group("who")):
         after = fold(text[m.end("who"):m.end("who") + 30])
         role = "Maire" if "maire" in after else ""
-        president = roster.add(m.group("who"), role=role)
+        president = roster.add(_clean_name(m.group("who")), role=role)
         state.members.add(president.id)
         session.president = president.name
         titles = ["le maire", "la maire", "maire"] if role or "maire" in fold(text[:3000]) else []
@@ -653,7 +657,6 @@ def _parse_header(text: str, paras: list[Para], state: State) -> None:
     m = _IN_OFFICE.search(text[:6000])
     if m:
         session.in_office = int(m.group(1))
-    parse_attendance(paras, state)
     if not session.secretary:
         flat = " ".join(p.text for p in paras[:80])
         for rule in _SECRETARY[1:]:
@@ -667,6 +670,10 @@ def _parse_header(text: str, paras: list[Para], state: State) -> None:
 
 def _step(para: Para, state: State) -> None:
     line = para.text
+    heading, state.open_title = state.open_title, None
+    if heading is not None and title_continues(heading.title, line):
+        heading.title = f"{heading.title} {line}"
+        return
     if _agenda_list_step(para, state):
         return
     if _heading_step(para, state):
@@ -782,12 +789,25 @@ def _agenda_list_step(para: Para, state: State) -> bool:
     if _is_bullet(line):  # sub-points of a part ("I. Finances" then "- RODP …")
         _leftover(state, para.page, line)
         return True
+    if not state.list_titles and not state.plain_titles and plain_list_title(line):
+        # a one-point agenda: "ORDRE DU JOUR" then "Désignation des délégués … des sénateurs"
+        item = _ensure_item(state, f"sujet-{len(state.plain_titles) + 1}", None, line, para.page)
+        state.plain_titles[fold(line)] = item.id
+        state.list_misses += 1
+        return True
     state.list_misses += 1
     if state.list_misses >= 2 or reported_starts(line) or colon_turn(line) or _VOTE_HEAD.match(line):
         _end_list(state)
         return False
     _leftover(state, para.page, line)  # a stray line inside the list
     return True
+
+
+def plain_list_title(line: str) -> bool:
+    """``Désignation des délégués du conseil municipal … en vue de l'élection des sénateurs``:
+    a title, not a sentence (short, no final full stop, nobody speaking)."""
+    return (len(line) < 200 and not line.endswith(".") and not reported_starts(line) and not colon_turn(line)
+            and line[:1].isupper())
 
 
 def _is_bullet(line: str) -> bool:
@@ -867,6 +887,7 @@ def _heading_step(para: Para, state: State) -> bool:
         _close_vote(state)
         state.last_roman = n
         state.item = _ensure_item(state, item_id, n, known or title, para.page)
+        state.open_title = None if rest else state.item
         if rest:
             _step(Para(para.page, rest), state)
         return True
@@ -885,9 +906,20 @@ def _heading_step(para: Para, state: State) -> bool:
         _close_vote(state)
         state.last_number = n
         state.item = _ensure_item(state, item_id, n, known or title, para.page)
+        state.open_title = None if rest or known else state.item
         if rest:
             _step(Para(para.page, rest), state)
         return True
+    folded = fold(line)
+    for title, item_id in state.plain_titles.items():
+        if folded.startswith(title):
+            _close_turn(state)
+            _close_vote(state)
+            state.item = _ensure_item(state, item_id, None, line[:len(line)], para.page)
+            rest = _split_title(line, state.item.title)[1]
+            if rest:
+                _step(Para(para.page, rest), state)
+            return True
     if re.match(r"^(?:Informations?|QUESTIONS DIVERSES|Questions diverses)\s*[:.]?\s*$", line):
         _close_turn(state)
         _close_vote(state)
@@ -895,6 +927,13 @@ def _heading_step(para: Para, state: State) -> bool:
                                   kind="segment")
         return True
     return False
+
+
+def title_continues(title: str, line: str) -> bool:
+    """``II. APPROBATION DU COMPTE RENDU DE LA SEANCE DU CONSEIL`` then ``MUNICIPAL DU 27 MAI 2013``:
+    a heading in capitals broken over two paragraphs."""
+    return (title.isupper() and line.isupper() and len(line) < 120 and not roman_heading(line)
+            and not deliberation_heading(line) and not _ADOPTED.match(line) and not _CLOSES_TURN.match(line))
 
 
 def _same_start(a: str, b: str) -> bool:
