@@ -23,6 +23,7 @@ import unicodedata
 from collections.abc import Iterator
 
 from whoosh.analysis import Composable, Token
+from whoosh.formats import Positions
 from whoosh.lang.snowball.french import FrenchStemmer
 
 # Whoosh's French list (whoosh.lang.stopwords) misses frequent words; completed here.
@@ -45,7 +46,7 @@ def fold(text: str) -> str:
     if text.isascii():
         return text
     text = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in text if not unicodedata.combining(c))
+    return "".join(c for c in text if not unicodedata.combining(c)).lower()
 
 
 STOPWORDS: frozenset[str] = frozenset(fold(w) for w in _WHOOSH_FR.split() + _EXTRA_FR.split())
@@ -122,19 +123,24 @@ class FrenchAnalyzer(Composable):
     """The analysis above as a Whoosh analyzer (tokenizer and filters in one pass)."""
 
     def __init__(self) -> None:
-        self._terms = _Terms()
+        self._terms = _DEFAULT  # one memo of word → term per process, shared by every field
 
     def __getstate__(self) -> dict:
         return {}
 
     def __setstate__(self, state: dict) -> None:
-        self._terms = _Terms()
+        self._terms = _DEFAULT
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, FrenchAnalyzer)
 
     def __hash__(self) -> int:
         return hash(FrenchAnalyzer)
+
+    def terms(self, value: str) -> list[str]:
+        """The terms of `value` as plain strings (the fast path used at indexing time)."""
+        term_of = self._terms.term
+        return [t for t in map(term_of, _TOKEN_RE.findall(value)) if t]
 
     def __call__(self, value: str, positions: bool = False, chars: bool = False, keeporiginal: bool = False,
                  removestops: bool = True, start_pos: int = 0, start_char: int = 0, tokenize: bool = True,
@@ -159,3 +165,25 @@ class FrenchAnalyzer(Composable):
                 token.endchar = start_char + m.end()
             pos += 1
             yield token
+
+
+class FastPositions(Positions):
+    """Whoosh's Positions format, fed by `FrenchAnalyzer.terms` without building a
+    Token object per word (indexing spends most of its time here)."""
+
+    def word_values(self, value, analyzer, **kwargs):  # noqa: ANN001, ANN201
+        terms_of = getattr(analyzer, "terms", None)
+        if terms_of is None or not isinstance(value, str):
+            yield from super().word_values(value, analyzer, **kwargs)
+            return
+        poses: dict[str, list[int]] = {}
+        for pos, term in enumerate(terms_of(value)):
+            lst = poses.get(term)
+            if lst is None:
+                poses[term] = [pos]
+            else:
+                lst.append(pos)
+        fb = self.field_boost
+        encode = self.encode
+        for w, poslist in poses.items():
+            yield (w, len(poslist), len(poslist) * fb, encode(poslist))

@@ -35,7 +35,7 @@ from pathlib import Path
 from whoosh import fields, index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
 
-from .analysis import FrenchAnalyzer
+from .analysis import FastPositions, FrenchAnalyzer
 from .config import DEFAULT_CORPUS, minutes_home
 from .model import Deliberation, Record
 from .render import vote_line
@@ -151,11 +151,12 @@ def _deliberation_text(d: Deliberation) -> str:
     return "\n\n".join(p for p in parts if p)
 
 
-def report_passages(d: Deliberation, size: int = REPORT_PASSAGE_CHARS) -> list[tuple[int | None, str]]:
+def report_passages(d: Deliberation, size: int | None = None) -> list[tuple[int | None, str]]:
     """Cut an annexed report into (page, text) passages of about `size` characters,
     at paragraph boundaries.  A form feed in the report text starts a new page."""
     if not d.report.strip():
         return []
+    size = size or REPORT_PASSAGE_CHARS
     page = d.report_page or d.page
     out: list[tuple[int | None, str]] = []
     chunk: list[str] = []
@@ -183,9 +184,14 @@ def report_passages(d: Deliberation, size: int = REPORT_PASSAGE_CHARS) -> list[t
 
 # -- schema -----------------------------------------------------------------------
 
+def _text(boost: float = 1.0, stored: bool = True) -> fields.TEXT:
+    f = fields.TEXT(analyzer=FrenchAnalyzer(), stored=stored, field_boost=boost, phrase=True)
+    f.format = FastPositions(field_boost=boost)
+    return f
+
+
 def make_schema() -> fields.Schema:
     """One document per unit.  `*_f` fields are exact values in columns, for facets."""
-    fr = FrenchAnalyzer()
     return fields.Schema(
         id=fields.ID(stored=True, unique=True),
         session=fields.ID(stored=True, sortable=True),
@@ -194,19 +200,19 @@ def make_schema() -> fields.Schema:
         month=fields.ID(),
         year=fields.ID(sortable=True),
         order=fields.NUMERIC(stored=False, sortable=True, bits=32),
-        speaker=fields.TEXT(analyzer=fr, stored=True, field_boost=2.0, phrase=True),
+        speaker=_text(2.0),
         speaker_f=fields.ID(sortable=True),
         person_id=fields.ID(stored=True),
-        group=fields.TEXT(analyzer=fr, stored=True, phrase=True),
+        group=_text(),
         group_f=fields.ID(sortable=True),
         role=fields.ID(stored=True),
         item=fields.ID(stored=True),
-        item_title=fields.TEXT(analyzer=fr, stored=True, field_boost=1.5, phrase=True),
+        item_title=_text(1.5),
         item_f=fields.ID(sortable=True),
         item_no=fields.ID(),
         number=fields.ID(stored=True),
-        title=fields.TEXT(analyzer=fr, stored=True, field_boost=3.0, phrase=True),
-        text=fields.TEXT(analyzer=fr, stored=True, phrase=True),
+        title=_text(3.0),
+        text=_text(),
         page=fields.STORED(),
         url=fields.STORED(),
     )
@@ -499,7 +505,8 @@ def _write_records(records: Iterable[Record], *, home: Path | None, summary: Ind
         try:
             for record in records:
                 if writer is None:
-                    writer = ix.writer(procs=procs, limitmb=limitmb) if procs > 1 else ix.writer(limitmb=limitmb)
+                    writer = (ix.writer(procs=procs, limitmb=limitmb, multisegment=True) if procs > 1
+                              else ix.writer(limitmb=limitmb))
                 sid = record.session.id
                 if sid in sessions or any(r.session.id == sid for r in pending):
                     writer.delete_by_term("session", sid)
