@@ -196,27 +196,77 @@ def knowledge_of(records: list[Record]) -> Knowledge:
     return Knowledge.of([build_record_knowledge(r) for r in records])
 
 
-@lru_cache(maxsize=4)
-def _knowledge_for(home: str, generation: int, stamp: tuple) -> Knowledge:
-    from .index import load_records
-
-    return knowledge_of(load_records(Path(home)))
-
-
-def _records_stamp(home: Path) -> tuple:
-    """Names, sizes and times of the stored records: a change rebuilds the knowledge."""
-    folder = home / "records"
-    if not folder.is_dir():
-        return ()
-    return tuple(sorted((p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in folder.glob("*.json")))
+#: Up to this many indexed sessions, every question reads them all; beyond, the search
+#: index picks the sessions worth reading.
+ALL_SESSIONS_UP_TO = 8
+#: Sessions read per question on a large index (plus the most recent one).
+CANDIDATE_SESSIONS = 6
 
 
-def knowledge(home: Path | None = None) -> Knowledge:
-    """The knowledge of the index in `home` (default $MINUTES_HOME), cached per index generation."""
-    from .index import home_dir, index_generation
+@lru_cache(maxsize=64)
+def _record_knowledge(home: str, session_id: str, sha256: str) -> RecordKnowledge | None:
+    """One session's preprocessing (sentences, stems, postings), cached by content hash."""
+    from .index import load_record
+
+    record = load_record(session_id, Path(home))
+    return build_record_knowledge(record) if record is not None else None
+
+
+def _sessions(home: Path) -> list[tuple[str, str, str]]:
+    """(date, session id, sha256) of every indexed session, oldest first."""
+    from .index import read_manifest
+
+    sessions = read_manifest(home).get("sessions", {})
+    return sorted((str(v.get("date") or ""), sid, str(v.get("sha256") or "")) for sid, v in sessions.items())
+
+
+def candidate_sessions(home: Path, question: str, sessions: list[tuple[str, str, str]]) -> list[tuple[str, str, str]]:
+    """The sessions a question is about: all of them on a small index; else those named by
+    date, those where the search index finds the question's words, and the most recent."""
+    if len(sessions) <= ALL_SESSIONS_UP_TO:
+        return sessions
+    q = fold_question(question)
+    day, month = date_filter(q)
+    if day or month:
+        dated = [s for s in sessions if (day and s[0] == day) or (month and s[0].startswith(month))]
+        if dated:
+            return dated[-CANDIDATE_SESSIONS:]
+    from .search import search
+
+    words = [w for w in q.split() if len(w) > 2 and w not in E.STOPWORDS and w not in E.QUESTION_WORDS
+             and w not in E.FRAME_WORDS]
+    wanted: list[str] = []
+    if words:
+        result = search(" OR ".join(words[:6]), per_page=12, facets=False, home=home)
+        for hit in result.hits:
+            if hit.session not in wanted:
+                wanted.append(hit.session)
+            if len(wanted) >= CANDIDATE_SESSIONS:
+                break
+    by_id = {s[1]: s for s in sessions}
+    chosen = [by_id[sid] for sid in wanted if sid in by_id]
+    if sessions[-1] not in chosen:
+        chosen.append(sessions[-1])
+    return sorted(chosen)
+
+
+def knowledge(home: Path | None = None, question: str = "") -> Knowledge:
+    """The knowledge needed for `question` from the index in `home` (default $MINUTES_HOME).
+
+    Each session's preprocessing is cached by its content hash, so a re-index that
+    changes nothing costs nothing and a changed session is rebuilt alone.
+    """
+    from .index import home_dir
 
     root = home_dir(home)
-    return _knowledge_for(str(root), index_generation(root), _records_stamp(root))
+    keys = tuple((sid, sha) for _, sid, sha in candidate_sessions(root, question, _sessions(root)))
+    return _merged(str(root), keys)
+
+
+@lru_cache(maxsize=32)
+def _merged(home: str, keys: tuple[tuple[str, str], ...]) -> Knowledge:
+    parts = [rk for sid, sha in keys if (rk := _record_knowledge(home, sid, sha)) is not None]
+    return Knowledge.of(parts)
 
 
 def ask(question: str, home: Path | None = None) -> Answer:
@@ -225,7 +275,7 @@ def ask(question: str, home: Path | None = None) -> Answer:
     if not question:
         return Answer(question, False, "Posez une question, par exemple « Qui a présenté le rapport sur le budget ? ».",
                       "inconnu", 0.0)
-    return answer_with(knowledge(home), question)
+    return answer_with(knowledge(home, question), question)
 
 
 # --------------------------------------------------------------------------- evaluation

@@ -808,7 +808,10 @@ def ask_body_head(kn: Knowledge, q: str, rks: list[RecordKnowledge]) -> Draft | 
     names: dict[str, str] = {}
     for rk in kn.parts:
         persons_by_key = {fold(surname_of(p.name)): p for p in rk.record.persons}
-        for si, sent in enumerate(rk.sentences):
+        role_stems = {stem(w) for w in wants.split("|")}
+        candidates_si = sorted({si for st in role_stems for si in rk.postings.get(st, ())})
+        for si in candidates_si:
+            sent = rk.sentences[si]
             toks = [t for t in sent.toks if t not in STOPWORDS]
             pos = _contains_seq(toks, org)
             if pos < 0 and len(org) == 1 and 2 <= len(org[0]) <= 6:
@@ -924,7 +927,7 @@ def ask_speakers(kn: Knowledge, q: str, rks: list[RecordKnowledge]) -> Draft | N
         return None
     per: dict[tuple[str, str], list[Scored]] = {}
     for h in hits:
-        per.setdefault((h.rk.sid, h.unit.person_id or h.unit.speaker), []).append(h)
+        per.setdefault(h.unit.person_id or fold(h.unit.speaker), []).append(h)
     ranked = sorted(per.values(), key=lambda hs: (max(h.score for h in hs), len(hs)), reverse=True)
     names = []
     cites = []
