@@ -55,6 +55,12 @@ _VERBS = (
     "réplique", "approuve", "soutient", "craint", "déplore", "rapporte", "reconnaît", "admet",
     "observe", "mentionne", "questionne", "sollicite", "conclut", "poursuit", "complète", "détaille",
     "résume", "remarque", "objecte", "interpelle", "partage", "lit", "donne lecture", "prend la parole",
+    "suggère", "reproche", "revient", "commente", "fait un rappel", "fait une remarque", "se pose",
+    "exposent", "proposent", "présentent", "est favorable", "est défavorable", "est contre", "sont favorables",
+    "sont défavorables", "a remarqué", "a indiqué", "a demandé", "a précisé", "a rappelé", "a expliqué",
+    "a souligné", "a estimé", "a répondu", "a proposé", "a présenté", "a exposé", "a ajouté", "tient à",
+    "interroge", "alerte", "attire l'attention", "soumet", "fait un bilan", "fait le point", "fait lecture",
+    "fait un point", "fait une présentation", "reprend", "poursuit",
     "fait remarquer", "fait part", "fait savoir", "fait observer", "fait état", "fait lecture",
     "tient à", "s'interroge", "s'étonne", "s'inquiète", "s'indigne", "s'oppose", "se félicite",
     "s'enquiert", "se réjouit", "s'exprime", "s'abstient", "salue", "aborde", "demandent", "indiquent",
@@ -65,10 +71,16 @@ _VERB = "(?:" + "|".join(sorted((re.escape(v).replace("'", "['’]") for v in _V
 _CLITIC = r"(?:(?:lui|leur|nous|vous|y|en|ne|n['’]|l['’]|les|la|le)\s+|(?:n|l|y)['’])*"
 _SUBJECT = rf"(?P<subject>{_PERSON}(?:\s*(?:,|et)\s*{_PERSON})*)(?:\s*,\s*(?P<srole>[^,.;:]{{3,70}}),)?"
 
-_REPORTED = re.compile(rf"{_SUBJECT}\s+{_CLITIC}(?P<verb>{_VERB})(?![{_LOW}])")
+# "Madame le Maire ouvre la séance et rappelle …", "Madame le maire, expose que …"
+_OPENING = r"(?:(?:ouvre|réintègre|reprend) la séance(?: et|,)\s+)?"
+_ADVERB = (r"(?:(?:ensuite|tout d['’]abord|également|alors|aussi|notamment|enfin|par ailleurs|au préalable|"
+           r"d['’]abord|de nouveau|à nouveau|en outre|toutefois|cependant|donc)\s+)?")
+_REPORTED = re.compile(rf"{_SUBJECT}\s*,?\s+{_OPENING}{_CLITIC}{_ADVERB}(?P<verb>{_VERB})(?![{_LOW}])")
 # "Madame le Maire passe la parole à M. RIBEIRO qui explique …"
-_HANDOVER = re.compile(rf"{_PERSON}\s+(?:passe|donne|cède)\s+la\s+parole\s+à\s+(?P<subject>{_PERSON})"
-                       rf"(?:\s*,\s*(?P<srole>[^,.;:]{{3,70}}),)?\s+(?:qui|pour)\s+{_CLITIC}(?P<verb>{_VERB})")
+# "… passe la parole à M. RIBEIRO, adjoint aux finances. Il rappelle …" / "… donne la parole à Monsieur
+# LEBLANC pour ses questions diverses."
+_HANDOVER = re.compile(rf"{_PERSON}\s+(?:passe|donne|cède)\s+(?:à\s+)?la\s+parole\s+(?:à\s+)?(?P<subject>{_PERSON})"
+                       rf"(?:\s*,\s*(?P<srole>[^.;:,]{{3,70}}?)(?=\s*[.,]|\s+q\s?ui\b))?")
 _PERSON_RE = re.compile(_PERSON)
 _SENTENCE_START = re.compile(r"(?:^|(?<=[.!?»)…])\s+|(?<=\.\))\s+)")
 
@@ -108,6 +120,8 @@ class State:
     last_number: int = 0
     last_roman: int = 0
     order: int = 0
+    position: int = 0  # index of the paragraph being read
+    body_positions: dict[str, int] = field(default_factory=dict)  # item id -> paragraph of its body heading
     open_title: AgendaItem | None = None  # a heading in capitals that may go on in the next paragraph
     leftovers: dict[int, list[str]] = field(default_factory=dict)
     articles: dict[str, list[str]] = field(default_factory=dict)  # item id -> decision articles
@@ -358,6 +372,16 @@ def unanimous_sentence(line: str) -> Vote | None:
     return Vote(text=line, unanimous=True, result="adopté")
 
 
+_MAJORITY_SENTENCE = re.compile(r"\b(?:délibéré|adopt\w*|approuv\w*)\b[^.;]{0,60}?\bà la majorité\b", re.I)
+
+
+def majority_sentence(line: str) -> Vote | None:
+    """``Le Conseil Municipal, après en avoir délibéré, à la majorité :`` → adopté, not unanimous."""
+    if not _MAJORITY_SENTENCE.search(line):
+        return None
+    return Vote(text=line, result="adopté")
+
+
 def _set_count(vote: Vote, kind: str, count: int | None, names: str | list[str]) -> None:
     kind = fold(kind)
     name_list = split_names(names) if isinstance(names, str) else names
@@ -466,7 +490,7 @@ def parse_attendance(paras: list[Para], state: State) -> None:
     """
     session = state.record.session
     current = ""
-    for para in paras[:60]:
+    for para in _join_split_names(paras[:60]):
         line = para.text
         if _AGENDA_HEAD.match(line) or numbered_heading(line) or colon_turn(line):
             break
@@ -480,6 +504,18 @@ def parse_attendance(paras: list[Para], state: State) -> None:
             current = ""
             continue
         _add_listed(current, _unbullet(line), state, session)
+
+
+def _join_split_names(paras: list[Para]) -> list[Para]:
+    """"… Monsieur Ronan" then "TANGUY" (a name cut by the page layout) → one paragraph."""
+    out: list[Para] = []
+    for para in paras:
+        if out and re.fullmatch(rf"[{_UP}][{_UP}'’\- ]{{1,40}}\.?", para.text) \
+                and re.search(rf"{_CIV}\s*{_GIVEN}$", out[-1].text):
+            out[-1] = Para(out[-1].page, f"{out[-1].text} {para.text}")
+        else:
+            out.append(para)
+    return out
 
 
 def _list_kind(head: str) -> str:
@@ -507,12 +543,20 @@ def _clean_name(chunk: str) -> str:
     chunk = re.sub(r"\([^)]*\)?", "", chunk)
     chunk = re.sub(r"_{2,}.*$", "", chunk)
     chunk = " ".join(chunk.replace(" -", "-").split()).strip(" .;:")
+    chunk = _rejoin_name(chunk)
     chunk = re.sub(r"^et\s+", "", chunk)
     if not chunk or len(chunk) > 60:
         return ""
     if not re.search(rf"[{_UP}]{{2,}}|^{_CIV}\s*[{_UP}]", chunk):
         return ""
     return chunk
+
+
+def _rejoin_name(name: str) -> str:
+    """Letters split off by the PDF text layer: "Jean-Ja cques CARRETERO" → "Jean-Jacques CARRETERO",
+    "Joachim L ÜDER" → "Joachim LÜDER" (particles such as "de" are kept)."""
+    name = re.sub(rf"(?<=[{_LOW}]) (?!(?:de|du|des|le|la|van|von|d)\b)([{_LOW}]+)\b", r"\1", name)
+    return re.sub(rf"(?<=[{_LOW}] )([{_UP}]) ([{_UP}]{{2,}})\b", r"\1\2", name)
 
 
 def _add_listed(kind: str, line: str, state: State, session: Session) -> None:
@@ -570,7 +614,7 @@ def proxy_pairs(line: str) -> list[tuple[str, str]]:
 
 _EMBEDDED_VOTE = re.compile(r"(?<=\S)\s+(?=(?:Vote|VOTE)\s*:)")
 _BROKEN_CIVILITY = re.compile(
-    "|".join(rf"\b{w[:i]} {w[i:]}\b" for w in ("Monsieur", "Madame", "Mademoiselle") for i in range(1, len(w))))
+    "|".join(rf"\b{w[:i]} {w[i:]}\b" for w in ("Monsieur", "Madame", "Mademoiselle", "Mme") for i in range(1, len(w))))
 
 
 def repair_civilities(text: str) -> str:
@@ -617,7 +661,8 @@ def parse(doc: Document) -> Record:
     state = State(record=record, roster=roster, members=set())
     paras = paragraphs(doc)
     _guard(record, 1, "en-tête", lambda: _parse_header(text, paras, state))
-    for para in paras:
+    for index, para in enumerate(paras):
+        state.position = index
         _guard(record, para.page, "paragraphe", lambda p=para: _step(p, state))
     _close_turn(state)
     _close_vote(state)
@@ -1003,7 +1048,20 @@ def _ensure_item(state: State, item_id: str, number: int | None, title: str, pag
         item.page = page  # the body heading is where the item starts
         if len(title) > len(item.title):
             item.title = title
+    if not state.in_list:
+        state.body_positions.setdefault(item_id, state.position)
     return item
+
+
+def _document_order(agenda: list[AgendaItem], body_positions: dict[str, int]) -> list[AgendaItem]:
+    """Items in the order of the debate: by body heading; an item only listed in the agenda
+    (its pages unreadable) stays after the item listed before it."""
+    keyed, last = [], -1.0
+    for item in agenda:
+        key = float(body_positions[item.id]) if item.id in body_positions else last + 0.001
+        keyed.append((key, item))
+        last = key
+    return [item for _, item in sorted(keyed, key=lambda pair: pair[0])]
 
 
 def _vote_step(para: Para, state: State) -> bool:
@@ -1030,7 +1088,8 @@ def _vote_step(para: Para, state: State) -> bool:
         target.text = (target.text + "\n" + line).strip()
         return True
     adopted = adopted_line(line)
-    sentence = None if adopted or len(line) > 300 or reported_starts(line) else unanimous_sentence(line)
+    sentence = None if adopted or len(line) > 300 or reported_starts(line) else (
+        unanimous_sentence(line) or majority_sentence(line))
     vote = adopted or sentence
     if vote is not None:
         _close_turn(state)
@@ -1140,7 +1199,8 @@ def _finish(state: State) -> None:
             delib.articles = state.articles.get(item.id, [])
             delib.speeches = [s.id for s in record.speeches if s.item == item.id]
     # speeches before the first item were filed under "ouverture": keep it first
-    record.agenda.sort(key=lambda a: (a.id != "ouverture", a.order))
+    record.agenda = _document_order(record.agenda, state.body_positions)
+    record.agenda.sort(key=lambda a: a.id != "ouverture")
     for i, item in enumerate(record.agenda, 1):
         item.order = i
     record.persons = state.roster.all()
