@@ -166,7 +166,7 @@ def test_search_sort_pagination_and_suggestion(client) -> None:
 
 def test_search_chart_has_a_text_alternative(client) -> None:
     body = client.get("/recherche?q=budget").get_data(as_text=True)
-    assert '<svg' in body and 'role="img"' in body and "Données du graphique" in body
+    assert '<svg' in body and 'aria-labelledby="graphique-resultats-titre"' in body and "Données du graphique" in body
 
 
 def test_csv_export_has_every_hit_and_no_formulas(client) -> None:
