@@ -291,8 +291,8 @@ def deliberation_heading(line: str) -> tuple[str, str] | None:
 
 _VOTE_HEAD = re.compile(r"^(?:Vote|VOTE|Votes?)\s*:\s*(?P<rest>.*)$")
 _COUNT_LINE = re.compile(
-    r"^[-–•]?\s*(?P<kind>Pour|POUR|Contre|CONTRE|Abstentions?|ABSTENTIONS?|Refus de vote|"
-    r"Ne prend(?:nent)? pas part au vote|Ne participe(?:nt)? pas au vote)\s*:\s*(?P<rest>.*)$")
+    r"^[-–•]?\s*(?P<kind>(?i:pour|contre|abstentions?|refus de vote|"
+    r"ne prend(?:nent)? pas part au vote|ne participe(?:nt)? pas au vote))\s*:\s*(?P<rest>.*)$")
 _ADOPTED = re.compile(r"^(?P<word>ADOPT[ÉE]E?S?|REJET[ÉE]E?S?|APPROUV[ÉE]E?S?)\b(?P<rest>.*)$")
 _UNANIMOUS_SENTENCE = re.compile(
     r"\b(?:adopt\w*|approuv\w*|d[ée]lib[ée]r[ée]|d[ée]cide\w*|valid\w*)\b[^.;]{0,60}?\bà l['’]unanimit[ée]", re.I)
@@ -1086,6 +1086,12 @@ def _vote_step(para: Para, state: State) -> bool:
         if "unanimité" in names:
             target.unanimous = True
         target.text = (target.text + "\n" + line).strip()
+        close = line.find(")")
+        tail = line[close + 1:].strip() if close >= 0 else ""
+        if tail and reported_starts(tail):  # "- Abstentions : 3 (…) M. THUILLIER estime …"
+            target.text = target.text[:len(target.text) - len(tail)].rstrip()
+            _close_vote(state)
+            _step(Para(para.page, tail), state)
         return True
     adopted = adopted_line(line)
     sentence = None if adopted or len(line) > 300 or reported_starts(line) else (
