@@ -653,7 +653,41 @@ def clean_pdf_pages(raw: Sequence[tuple[int, str]]) -> list[Page]:
     for i in range(len(texts) - 1):
         texts[i], texts[i + 1] = _join_across_pages(texts[i], texts[i + 1], counts)
         texts[i], texts[i + 1] = _carry_paragraph(texts[i], texts[i + 1], width, gaps)
+    texts = rejoin_split_words(texts)
     return [Page(number, text) for (number, _), text in zip(raw, texts)]
+
+
+_SPLIT_PAIR = re.compile(r"(?<![\w'’-])(?=([^\W\d_]+(?:-[^\W\d_]+)*) ([^\W\d_]+)(?![\w'’-]))")
+
+
+def rejoin_split_words(texts: Sequence[str]) -> list[str]:
+    """Glue words that pypdf split with a stray space ("Monsie ur", "Flore nce", "m ontant").
+
+    A pair is glued only when the glued word occurs elsewhere in the document and
+    neither piece ever occurs on its own outside this split.
+    """
+    words: Counter[str] = Counter()
+    pairs: Counter[tuple[str, str]] = Counter()
+    for text in texts:
+        for line in text.split("\n"):
+            tokens = [t.lower() for t in re.findall(r"[^\W\d_]+(?:['’-][^\W\d_]+)*|\S", line)]
+            words.update(tokens)
+            pairs.update(zip(tokens, tokens[1:]))
+
+    def should_glue(a: str, b: str) -> bool:
+        key = (a.lower(), b.lower())
+        n = pairs[key]
+        return bool(n and words[key[0] + key[1]] and words[key[0]] <= n and words[key[1]] <= n)
+
+    def fix(text: str) -> str:
+        out, last = [], 0
+        for m in _SPLIT_PAIR.finditer(text):  # overlapping pairs: "Madame Flore nce"
+            if m.start() >= last and should_glue(m.group(1), m.group(2)):
+                out.append(text[last:m.start()] + m.group(1) + m.group(2))
+                last = m.start() + len(m.group(1)) + 1 + len(m.group(2))
+        return "".join(out) + text[last:] if out else text
+
+    return [fix(text) for text in texts]
 
 
 def _carry_paragraph(first: str, second: str, width: int, gaps: bool) -> tuple[str, str]:

@@ -108,6 +108,16 @@ def test_hyphenation_across_lines_and_pages_in_a_document():
     assert pages[1].text == ""
 
 
+def test_words_split_by_a_stray_space_are_glued_back():
+    texts = ["Sous la présidence de Madame Flore nce DEMOUY. Monsie ur TANGUY demande le m ontant.",
+             "Madame Florence DEMOUY répond. Monsieur TANGUY remercie. Le montant est voté à la fin."]
+    assert sources.rejoin_split_words(texts)[0] == (
+        "Sous la présidence de Madame Florence DEMOUY. Monsieur TANGUY demande le montant.")
+    # two real words stay apart, even when their concatenation exists
+    assert sources.rejoin_split_words(["il est à bord du bateau", "un abord difficile, le bord du quai"])[0] == \
+        "il est à bord du bateau"
+
+
 # -- markdown artefacts of the text path ----------------------------------------------------
 
 
