@@ -35,8 +35,8 @@ from pathlib import Path
 
 from . import config
 
-#: Bump when the cleaning rules change: old cache entries are then ignored.
-EXTRACTOR_VERSION = "pdf-3"
+#: Changes whenever this module (its cleaning rules) changes: old cache entries are then ignored.
+EXTRACTOR_VERSION = "pdf-" + hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:12]
 #: Below this many pages a PDF is extracted in the calling process.
 POOL_MIN_PAGES = 20
 TEXT_SUFFIXES = frozenset({".txt", ".md", ".markdown", ".text"})
