@@ -329,6 +329,10 @@ def test_lannion_rapporteurs_and_adopted(lannion):
     adopted = [v for v in lannion.votes if v.text == "ADOPTÉ À L'UNANIMITÉ"]
     assert len(adopted) >= 15 and all(v.unanimous and v.result == "adopté" for v in adopted)
     assert lannion.item("point-4").title.startswith("Vente de documents retirés des collections de la Médiathèque")
+    numbered = [a for a in lannion.agenda if a.number]
+    assert [a.number for a in numbered] == list(range(1, 21))  # "11 - 1 Boulevard Mendès France" included
+    assert {v.item for v in adopted} == {a.id for a in numbered}
+    assert any(m.person == "Jean-Yves CALLAC" and m.kind == "arrivée" for m in s.movements)
 
 
 # -- ten years of one council ------------------------------------------------------------

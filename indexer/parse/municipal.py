@@ -245,6 +245,7 @@ def _strip_civility(person: str) -> str:
 _AGENDA_HEAD = re.compile(r"^(?:ORDRE DU JOUR|Ordre du jour)(?:\s+de la séance)?\s*:?\s*(?P<rest>.*)$", re.I)
 _NUMBERED = re.compile(rf"^(?P<n>\d{{1,2}})\s*(?:[.)°]|\s[-–])\s*(?P<title>[{_UP}«\"“'’].*)$")
 _NUMBERED_BARE = re.compile(rf"^(?P<n>\d{{1,2}})\s+(?P<title>[{_UP}«\"“\d].*)$")  # agenda list rows only
+_NUMBERED_DIGIT = re.compile(r"^(?P<n>\d{1,2})\s*(?:[.)°]|\s[-–])\s*(?P<title>\d.*)$")
 _ROMAN = re.compile(rf"^(?P<n>[IVX]{{1,5}})\s*[.\-–]\s+(?P<title>[{_UP}].*)$")
 _DELIB_HEAD = re.compile(
     rf"^(?:(?P<a>DL-\d+-\d+-\d+|D\d{{4}}-\d+|DEL\s?\d+-\d+-\d+)\s*[-–:]?\s*(?:Objet\s*:\s*)?"
@@ -890,7 +891,7 @@ def _list_entries(line: str, state: State) -> list[tuple[str, int, str]]:
     out = []
     rest = m.group("title")
     while True:
-        nxt = re.search(rf"\s(?P<n>{n + 1})\s*(?:[.)]|\s[-–])?\s+(?=[{_UP}«\"“])", rest)
+        nxt = re.search(rf"\s(?P<n>{n + 1})\s*(?:[.)]|\s[-–])?\s+(?=[{_UP}«\"“\d])", rest)
         if not nxt:
             out.append(("n", n, rest.strip()))
             break
@@ -937,6 +938,10 @@ def _heading_step(para: Para, state: State) -> bool:
             _step(Para(para.page, rest), state)
         return True
     h = numbered_heading(line)
+    if h is None:  # "11 - 1 Boulevard Mendès France …": a title that starts with a number, when listed
+        m = _NUMBERED_DIGIT.match(line)
+        if m and f"point-{int(m.group('n'))}" in state.list_titles:
+            h = int(m.group("n")), m.group("title").strip()
     if h:
         n, title = h
         item_id = f"point-{n}"
