@@ -82,26 +82,29 @@ def classify(q: str, kn: Knowledge) -> list[tuple[str, Handler]]:
 
     if re.search(r"delegation|procuration|pouvoirs?\b", q) and not re.search(r"delegation de service", q):
         add("presences", E.ask_proxy)
+    if re.search(r"moment du vote", q):
+        add("vote", E.ask_vote)
     if re.search(r"\b(?:etai(?:t|ent)|est|sont|ete)\s+(?:il |elle |ils |elles )?(?:present|absent|excuse)|"
                  r"\bpresents\b|\babsents?\b|\babsentes?\b|\bexcuses?\b|\bexcusee?s?\b|\bpresence\b|"
                  r"en retard|arrive en cours|quitte (?:la seance|l hemicycle)", q):
         add("presences", E.ask_attendance)
     if re.search(r"secretaire de seance|secretariat|secretaire|president de (?:la )?seance|"
-                 r"qui (?:presidait|a preside|preside) (?:la )?seance|sous la presidence|qui presidait\s*$", q):
+                 r"qui (?:presidait|a preside|preside) (?:la )?(?:seance|reunion|assemblee|conseil)|sous la presidence|"
+                 r"qui presidait\s*$", q):
         add("presidence", E.ask_session_role)
     if (re.search(r"quelle heure|\bheures?\b", q) and re.search(r"seance|" + _TIME_EVENT, q)) or (
             re.search(r"^quand\b|a quel moment", q) and re.search(r"seance", q) and re.search(_TIME_EVENT, q)):
         add("heure", E.ask_time)
     if re.search(r"^qui\b", q) and re.search(r"qui (?:dirige|preside|pilote)\b|directeur|directrice|dirigeant|"
                                                r"a la tete\b|(?:president|presidente) (?:de|du|des|d)\b", q) \
-            and not re.search(r"\bseance\b", q):
+            and not re.search(r"\bseance\b|presid\w* (?:la |l )?(?:reunion|assemblee|conseil)", q):
         add("direction", E.ask_body_head)
     if re.search(r"numero", q) and re.search(r"deliberation", q) or re.search(
             r"quelle deliberation|(?:titre|objet) (?:de la )?deliberation|\bdeliberation (?:n )?\d", q):
         add("deliberation", E.ask_deliberation)
     if E.named_group(kn, q) and re.search(r"vot|position|absten|soutenu|oppose|pour ou contre", q):
         add("position", E.ask_group_vote)
-    if re.search(r"\bvot|resultat|adopt|approuv|rejet|unanim|abstention|\bvoix\b|scrutin", q):
+    if re.search(r"\bvot|resultat|adopt|approuv|rejet|unanim|absten|\bvoix\b|scrutin", q):
         add("vote", E.ask_vote)
     if re.search(r"qui (?:a|avait) (?:presente|rapporte|introduit)|rapporteu|qui presentait|presente par|"
                  r"qui etait (?:le |la )?rapport", q):

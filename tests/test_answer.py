@@ -162,3 +162,19 @@ def test_paragraphs_never_merge() -> None:
 
     assert split_sentences("Premier paragraphe sans point\n\nSecond paragraphe.") == [
         "Premier paragraphe sans point", "Second paragraphe."]
+
+
+def test_yes_no_answers_follow_the_record(search_home: Path) -> None:
+    """« à l'unanimité ? » is answered no when there were abstentions, yes when there were none."""
+    ans = ask("Le budget supplémentaire a-t-il été voté à l'unanimité ?", home=search_home)
+    assert ans.answer.startswith("Non")
+    ans = ask("Le rapport sur la téléassistance a-t-il été adopté à l'unanimité ?", home=search_home)
+    assert ans.answer.startswith("Oui") and "78" in ans.answer
+    ans = ask("Mme Cécile YOSBERGUE était-elle présente ?", home=search_home)
+    assert ans.answer.startswith("Non") and "MACIEJASZ" in ans.answer
+
+
+def test_present_at_the_vote_is_not_the_roll_call(search_home: Path) -> None:
+    ans = ask("Combien de conseillers étaient présents au moment du vote du budget supplémentaire ?", home=search_home)
+    assert ans.found and "71" in ans.answer
+    assert any("présents au moment du vote : 71" in c.quote for c in ans.citations)

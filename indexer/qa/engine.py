@@ -74,7 +74,7 @@ depose deposee deposes voeu voeux groupe groupes
 numero deliberation deliberations
 debattu debat discute discussion traite quand moment date jour
 combien montant nombre cout total somme
-seance conseil
+seance conseil parole pris prendre prise intervenu abstenu abstenus
 """.split())
 
 
@@ -556,7 +556,7 @@ def _deliberation_cites(rk: RecordKnowledge, d: Deliberation, vote: Vote | None)
 
 
 def ask_vote(kn: Knowledge, q: str, rks: list[RecordKnowledge]) -> Draft | None:
-    topic = topic_stems(q, kn=kn)
+    topic = topic_stems(q, {"conseillers", "conseiller", "presents", "presentes", "membres", "elus", "moment"}, kn=kn)
     matches = find_deliberations(kn, q, topic)
     if not matches:
         return None
@@ -571,7 +571,14 @@ def ask_vote(kn: Knowledge, q: str, rks: list[RecordKnowledge]) -> Draft | None:
     phrase = _vote_phrase(vote)
     yes_no = ""
     if re.search(r"\b(a t il|a t elle|ont ils|est il|est elle)\b", q) and re.search(r"adopt|approuv|vote", q):
-        yes_no = "Oui : " if vote.result.startswith("adopt") else "Non : " if vote.result.startswith("rejet") else ""
+        if re.search(r"unanim", q):
+            yes_no = "Oui : " if vote.unanimous else "Non, pas à l'unanimité : "
+        else:
+            yes_no = "Oui : " if vote.result.startswith("adopt") else "Non : " if vote.result.startswith("rejet") else ""
+    if re.search(r"present", q) and vote.present:
+        answer = (f"{vote.present} conseillers étaient présents au moment du vote sur « {d.title} » "
+                  f"(délibération {d.number}, {session_label(record)}), avec {vote.proxies or 0} délégations de vote.")
+        return Draft(True, answer, "vote", round(0.6 + 0.35 * best.score, 2), _deliberation_cites(best.rk, d, vote))
     answer = (f"{yes_no}« {d.title} » (délibération {d.number}, {session_label(record)}) : {phrase}.")
     if vote.abstention_groups and vote.abstention:
         answer += " Abstentions : " + " ; ".join(vote.abstention_groups) + "."
@@ -628,7 +635,7 @@ def ask_group_vote(kn: Knowledge, q: str, rks: list[RecordKnowledge]) -> Draft |
     group = named_group(kn, q)
     if group is None:
         return None
-    drop = set(fold(group).split()) | set(GROUP_ALIASES)
+    drop = set(fold(group).split()) | set(GROUP_ALIASES) | {"elu", "elus", "elue", "elues", "membres", "conseillers"}
     topic = topic_stems(q, drop, kn=kn)
     matches = find_deliberations(kn, q, topic)
     if not matches:
@@ -727,8 +734,13 @@ def ask_rapporteur(kn: Knowledge, q: str, rks: list[RecordKnowledge]) -> Draft |
 
 def ask_wish(kn: Knowledge, q: str, rks: list[RecordKnowledge]) -> Draft | None:
     topic = topic_stems(q, kn=kn)
+    group = named_group(kn, q)
+    if group is not None:
+        topic = topic_stems(q, set(fold(group).split()) | set(GROUP_ALIASES), kn=kn)
     objects = [(rk, w, f"{w.title} {w.text[:600]}") for rk in kn.parts for w in rk.record.wishes]
-    matches = rank_objects(kn, topic, objects, 0.5)
+    matches = rank_objects(kn, topic, objects, 0.5) if topic else []
+    if not matches and group is not None:
+        return _wishes_of_group(kn, group)
     if not matches:
         return None
     best = matches[0]
@@ -746,6 +758,16 @@ def ask_wish(kn: Knowledge, q: str, rks: list[RecordKnowledge]) -> Draft | None:
         if s.rk is rk:
             cites.append(Cite(rk, s.unit, s.sentence.text))
             break
+    if w.outcome:
+        for i, u in enumerate(rk.units):
+            if u.kind != "intervention":
+                continue
+            hit = next((rk.sentences[si] for si in rk.by_unit.get(i, [])
+                        if "voeu" in rk.sentences[si].stems and stems_of(w.outcome) & rk.sentences[si].stems
+                        and rk.sentences[si].stems & {"transmettr", "transmet", "transm", "adopt", "rejet"}), None)
+            if hit is not None:
+                cites.append(Cite(rk, u, hit.text))
+                break
     who = w.group or ", ".join(w.signatories[:3])
     signed = ""
     if w.signatories:
@@ -754,6 +776,17 @@ def ask_wish(kn: Knowledge, q: str, rks: list[RecordKnowledge]) -> Draft | None:
     outcome = f" Suite donnée : {w.outcome}." if w.outcome else ""
     answer = f"Le vœu « {w.title} » a été déposé par le {who}{signed} ({session_label(rk.record)}).{outcome}"
     return Draft(True, answer, "voeu", round(0.6 + 0.35 * best.score, 2), cites)
+
+
+def _wishes_of_group(kn: Knowledge, group: str) -> Draft | None:
+    key = fold(group)
+    found = [(rk, w) for rk in kn.parts for w in rk.record.wishes if fold(w.group).startswith(key)]
+    if not found:
+        return None
+    cites = [Cite(rk, Unit(w.id, "voeu", rk.sid, rk.record.session.date, w.group, None, None, f"/voeux/{w.id}",
+                           w.page, ref=w.id), f"{w.title} — Déposé par le {w.group}") for rk, w in found[:3]]
+    titles = " ; ".join(f"« {w.title} » ({french_date(rk.record.session.date)})" for rk, w in found)
+    return Draft(True, f"Vœux déposés par le {group} : {titles}.", "voeu", 0.85, cites)
 
 
 # -- who directs / presides a body ---------------------------------------------------
@@ -918,8 +951,16 @@ def ask_speakers(kn: Knowledge, q: str, rks: list[RecordKnowledge]) -> Draft | N
             text = _first_sentence_of(rk, first[pid])
             if text:
                 name = person_name(rk.record, pid, pid)
-                return Draft(True, f"{name}, au point « {item.title} » ({session_label(rk.record)}).", "orateurs",
-                             round(0.6 + 0.3 * match.score, 2), [Cite(rk, rk.units[first[pid]], text)])
+                answer = f"{name}, au point « {item.title} » ({session_label(rk.record)})."
+                cites = [Cite(rk, rk.units[first[pid]], text)]
+                others = main[1:5]
+                if others:
+                    answer += " Ont aussi pris la parole : " + ", ".join(person_name(rk.record, o, o) for o in others) + "."
+                    for o in others[:2]:
+                        t2 = _first_sentence_of(rk, first[o])
+                        if t2:
+                            cites.append(Cite(rk, rk.units[first[o]], t2))
+                return Draft(True, answer, "orateurs", round(0.6 + 0.3 * match.score, 2), cites)
     hits = best_sentences(kn, topic, kinds={"intervention"}, min_cov=0.65, limit=60)
     hits = [h for h in hits if rarest_covered(kn, topic, h.sentence.stems)
             or (len(topic) >= 3 and coverage(kn, topic, h.sentence.stems) >= 0.65)]
