@@ -199,6 +199,9 @@ def store_cached(digest: str, pages: Sequence[Page], warns: Sequence[str]) -> No
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
+        for stale in target.parent.glob(f"{digest}.*.json"):  # entries of older extractors
+            if stale != target:
+                stale.unlink(missing_ok=True)
     except OSError:
         pass
 
