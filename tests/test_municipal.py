@@ -354,7 +354,7 @@ def test_all_pierrefonds_sessions_parse_with_their_own_date():
     with ProcessPoolExecutor(max_workers=max(1, min(2, config.workers()))) as pool:
         results = dict(zip((f.name for f in files), pool.map(summarise, [str(f) for f in files])))
     elapsed = time.perf_counter() - started
-    assert elapsed < 120, f"78 PDFs took {elapsed:.0f} s"
+    assert elapsed < 600, f"78 PDFs took {elapsed:.0f} s"  # a hang guard, not a benchmark
     name_fallback = {n for n, r in results.items() if any("nom du fichier" in w for w in r["warnings"])}
     # the scanned, handwritten election form of 28 May 2020 is the only one whose date is unreadable
     assert name_fallback == {"compte-rendu-28-05-2020.pdf"}
