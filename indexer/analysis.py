@@ -58,6 +58,7 @@ _TOKEN_RE = re.compile(
     r"|\d+(?:[-,./]\d+)*(?![\w])"  # 2025-361, 7,03, 04/12/2023
     r"|\w+"
 )
+TOKEN_RE = _TOKEN_RE
 _SPACES = re.compile(r"[ \u00a0\u202f]")
 
 

@@ -226,7 +226,10 @@ def unit_document(u: Unit) -> dict:
         "group": u.group, "group_f": u.group or "", "role": u.role,
         "item": u.item, "item_title": u.item_title, "item_no": u.item_no,
         "item_f": (f"{u.item_title}" if u.item_title else u.item) or "",
-        "number": u.number, "title": u.title, "text": u.text, "page": u.page, "url": u.url,
+        "number": u.number, "title": u.title, "page": u.page, "url": u.url,
+        # `text` indexes the short fields too (one field to match words in); it stores the body only
+        "text": "\n\n".join(x for x in (u.title, u.speaker, u.group, u.text) if x),
+        "_stored_text": u.text,
     }
 
 

@@ -27,10 +27,11 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from whoosh import query as Q
+from whoosh.collectors import TopCollector
 from whoosh.scoring import BM25F
 from whoosh.sorting import FieldFacet, MultiFacet
 
-from .analysis import analyze, fold, spans, word_tokens
+from .analysis import TOKEN_RE as _WORD_AT, analyze, fold, spans, word_tokens
 from .index import KINDS, home_dir, index_generation, index_path, open_index
 
 MAX_QUERY_CHARS = 500
@@ -60,8 +61,11 @@ KIND_ALIASES = {"intervention": "intervention", "interventions": "intervention",
                 "passage": "passage", "passages": "passage", "page": "passage"}
 SORTS = ("relevance", "date", "date_asc")
 
-# Where plain words are looked for, and the weight of each field (on top of BM25F).
+# Plain words are matched in `text`, which indexes the title, speaker, agenda item and
+# group of each unit along with its body; these short fields are searched again only
+# to boost the documents that matched (title ×3, speaker ×2, item ×1.5, in the schema).
 WORD_FIELDS = ("text", "title", "speaker", "item_title", "group")
+BOOST_FIELDS = ("title", "speaker", "item_title")
 
 
 # -- results ----------------------------------------------------------------------
@@ -344,6 +348,7 @@ class _Builder:
         self.reader = reader
         self.highlight_terms: set[str] = set()
         self.highlight_prefixes: list[str] = []
+        self.boosts: list[Q.Query] = []
         self.numbers: set[str] = set(f"{a}-{b}" for a, b in _DELIB_NUMBER.findall(raw))
         self.short_numbers = {m for m in _DELIB_CONTEXT.findall(raw)}
         for short in self.short_numbers:
@@ -366,7 +371,7 @@ class _Builder:
             stem = _key(c.text).replace("-", "").replace("'", "").replace("’", "")
             if not c.negated:
                 self.highlight_prefixes.append(stem)
-            return Q.Or([Q.Prefix(f, stem) for f in ("text", "title", "speaker", "item_title")])
+            return Q.Prefix("text", stem)
         if c.kind == "fuzzy":
             terms = analyze(c.text)
             if not terms:
@@ -374,28 +379,27 @@ class _Builder:
             term = terms[0]
             if not c.negated:
                 self.highlight_terms.add(term)
-                for f in ("text", "title"):
-                    for t in self.reader.terms_within(f, term, c.distance, prefix=1):
-                        self.highlight_terms.add(t)
-            return Q.Or([Q.FuzzyTerm(f, term, maxdist=c.distance, prefixlength=1) for f in ("text", "title",
-                                                                                                "speaker")])
+                self.highlight_terms.update(self.reader.terms_within("text", term, c.distance, prefix=1))
+            return Q.FuzzyTerm("text", term, maxdist=c.distance, prefixlength=1)
         terms = analyze(c.text)
         if not terms:
             return None
         if not c.negated:
             self.highlight_terms.update(terms)
-        parts = [_terms_query(f, terms) for f in WORD_FIELDS]
+            self.boosts.extend(_terms_query(f, terms) for f in BOOST_FIELDS)
+        main = _terms_query("text", terms)
         raw = re.sub(r"^n[°o]\.?\s*", "", c.text.strip(), flags=re.I)
         number = raw if _DELIB_NUMBER.fullmatch(raw) else None
+        parts: list[Q.Query] = []
         if number is None and raw.isdigit() and raw in self.short_numbers:
-            candidates = self._numbers_ending(raw)
-            for n in candidates:
-                parts.append(Q.Term("number", n))
+            parts.extend(Q.Term("number", n) for n in self._numbers_ending(raw))
         if number is not None:
             parts.append(Q.Term("number", number.replace("/", "-")))
-        return Q.Or(parts)
+        return Q.Or([main, *parts]) if parts else main
 
-    def build(self, pq: ParsedQuery, filters: dict[str, list[str]], skip: str | None = None) -> Q.Query:
+    def build(self, pq: ParsedQuery, filters: dict[str, list[str]], skip: str | None = None,
+              boosts: bool = True) -> Q.Query:
+        self.boosts = []
         must: list[Q.Query] = []
         must_not: list[Q.Query] = []
         for group in pq.groups:
@@ -417,6 +421,8 @@ class _Builder:
         if not must:
             must.append(Q.Every())
         main: Q.Query = must[0] if len(must) == 1 else Q.And(must)
+        if boosts and self.boosts:
+            main = Q.AndMaybe(main, Q.Or(self.boosts))
         if self.numbers:
             boost = Q.Or([Q.And([Q.Term("number", n), Q.Term("kind", "deliberation")]) for n in self.numbers],
                          boost=50.0)
@@ -433,13 +439,7 @@ def snippet(text: str, terms: set[str], prefixes: list[str] = (), size: int = SN
     each matched word wrapped in <mark>."""
     if not text:
         return ""
-    matches: list[tuple[int, int, str]] = []
-    if terms or prefixes:
-        for term, start, end in spans(text):
-            if term in terms or any(term.startswith(p) or _key(text[start:end]).startswith(p) for p in prefixes):
-                matches.append((start, end, term))
-                if len(matches) > 200:
-                    break
+    matches = _find_matches(text, terms, prefixes)
     if not matches:
         end = _cut_end(text, min(len(text), size))
         return html.escape(" ".join(text[:end].split())) + (" …" if end < len(text) else "")
@@ -470,6 +470,58 @@ def snippet(text: str, terms: set[str], prefixes: list[str] = (), size: int = SN
     body = "".join(out).strip()
     body = " ".join(body.split())
     return ("… " if start > 0 else "") + body + (" …" if end < len(text) else "")
+
+
+def _fold_table() -> dict[int, str]:
+    table = {}
+    for cp in range(0xC0, 0x250):
+        c = chr(cp)
+        base = "".join(x for x in unicodedata.normalize("NFKD", c) if not unicodedata.combining(x)).lower()
+        if len(base) == 1 and base != c:
+            table[cp] = base
+    return table
+
+
+_FOLD_TABLE = _fold_table()
+_MAX_MARKS = 200
+
+
+def _find_matches(text: str, terms: set[str], prefixes: list[str]) -> list[tuple[int, int, str]]:
+    """(start, end, term) of the words of `text` that match.  A regex over a folded copy of
+    the text finds candidate words (a stem is, nearly always, a prefix of the folded word);
+    only those are analysed, so long texts cost little."""
+    stems = {t for t in terms if t} | {p for p in prefixes if p}
+    if not stems:
+        return []
+    folded = text.lower().translate(_FOLD_TABLE)
+    if len(folded) != len(text):
+        return _scan_matches(text, terms, prefixes)
+    variants = stems | {s.replace("oe", "œ").replace("ae", "æ") for s in stems}
+    pattern = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(v) for v in sorted(variants, key=len, reverse=True)) + ")")
+    out: list[tuple[int, int, str]] = []
+    for m in pattern.finditer(folded):
+        tok = _WORD_AT.match(text, m.start())
+        if tok is None:
+            continue
+        word = tok.group()
+        found = analyze(word)
+        term = found[0] if found else ""
+        if term in terms or any(term.startswith(p) or _key(word).startswith(p) for p in prefixes):
+            if not out or out[-1][0] != tok.start():
+                out.append((tok.start(), tok.end(), term))
+                if len(out) >= _MAX_MARKS:
+                    break
+    return out
+
+
+def _scan_matches(text: str, terms: set[str], prefixes: list[str]) -> list[tuple[int, int, str]]:
+    out = []
+    for term, start, end in spans(text):
+        if term in terms or any(term.startswith(p) or _key(text[start:end]).startswith(p) for p in prefixes):
+            out.append((start, end, term))
+            if len(out) >= _MAX_MARKS:
+                break
+    return out
 
 
 def _cut_start(text: str, pos: int) -> int:
@@ -637,14 +689,19 @@ def search(query: str, *, filters: dict[str, list[str]] | None = None, page: int
             return result
         reader = searcher.reader()
         builder = _Builder(reader, query)
+        docs = set(searcher.docs_for_query(builder.build(pq, merged, boosts=False)))
         q = builder.build(pq, merged)
-        docs = set(searcher.docs_for_query(q))
         result.total = len(docs)
         if facets:
             result.facets = _facet_counts(engine, searcher, builder, pq, merged, docs)
         start = (page - 1) * per_page
         if sort == "relevance":
-            hits = searcher.search(q, limit=start + per_page, terms=False)
+            # exact top N: Whoosh's quality-based matcher replacement can drop documents
+            # (with AndMaybe boosts), which would make pages overlap
+            collector = TopCollector(limit=start + per_page, usequality=False)
+            collector.replace = 0
+            searcher.search_with_collector(q, collector)
+            hits = collector.results()
         else:
             facet = MultiFacet([FieldFacet("date", reverse=(sort == "date")), FieldFacet("order")])
             hits = searcher.search(q, limit=start + per_page, sortedby=facet, terms=False)
@@ -674,7 +731,7 @@ def _facet_counts(engine: Engine, searcher, builder: _Builder, pq: ParsedQuery, 
     for name, field_name in FACETS.items():
         scope = docs
         if name in filters:  # multi-select: counts without this facet's own filter
-            scope = set(searcher.docs_for_query(builder.build(pq, filters, skip=name)))
+            scope = set(searcher.docs_for_query(builder.build(pq, filters, skip=name, boosts=False)))
         col = engine.column(field_name)
         counts = Counter(map(col.__getitem__, scope))
         counts.pop("", None)
