@@ -378,7 +378,6 @@ def extract_raw_pages(path: Path, workers: int | None = None) -> list[tuple[int,
     workers = workers or config.workers()
     if workers <= 1 or count < POOL_MIN_PAGES:
         return _extract_pages(reader, range(1, count + 1))
-    del reader
     chunks = _slices(count, workers * 2)
     try:
         with ProcessPoolExecutor(max_workers=min(workers, len(chunks)), mp_context=_pool_context()) as pool:
@@ -386,12 +385,11 @@ def extract_raw_pages(path: Path, workers: int | None = None) -> list[tuple[int,
             results: list[tuple[int, PageLines | None]] = []
             for fut in futures:
                 results.extend(fut.result())
+        return results
     except SourceError:
         raise
-    except Exception as exc:  # noqa: BLE001 - broken pool, worker crash …
-        raise SourceError(f"{name} : échec de l'extraction du texte ({_short(exc)}) ; "
-                          "relancez avec MINUTES_WORKERS=1") from None
-    return results
+    except Exception:  # noqa: BLE001 - no process pool here (sandbox, no /dev/shm …): one process
+        return _extract_pages(reader, range(1, count + 1))
 
 
 def _check_pdf_tail(path: Path) -> None:
@@ -731,7 +729,13 @@ def _normalise_chars(text: str) -> str:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = text.replace("\u00ad", "-")  # soft hyphen shown at a line end
     text = text.replace("\u00a0", " ").replace("\u202f", " ").replace("\ufb01", "fi").replace("\ufb02", "fl")
+    text = _SPACED_HYPHEN.sub("-", text)  # "Jean -Claude", "ci -dessus"
+    text = _SPACED_COMMA.sub(",", text)  # "DEMOUY , maire"
     return text
+
+
+_SPACED_HYPHEN = re.compile(r"(?<=[^\W\d_]) -(?=[^\W\d_])")
+_SPACED_COMMA = re.compile(r"(?<=\w) +,(?=\s)")
 
 
 # --------------------------------------------------------------------------- text path

@@ -108,6 +108,11 @@ def test_hyphenation_across_lines_and_pages_in_a_document():
     assert pages[1].text == ""
 
 
+def test_stray_spaces_before_hyphens_and_commas_are_removed():
+    (page,) = clean_pdf_pages([(1, "Présents : Monsieur Jean -Claude GAUTHIER , maire, vu ci -dessus - voir plus loin.")])
+    assert page.text == "Présents : Monsieur Jean-Claude GAUTHIER, maire, vu ci-dessus - voir plus loin."
+
+
 def test_words_split_by_a_stray_space_are_glued_back():
     texts = ["Sous la présidence de Madame Flore nce DEMOUY. Monsie ur TANGUY demande le m ontant.",
              "Madame Florence DEMOUY répond. Monsieur TANGUY remercie. Le montant est voté à la fin."]
