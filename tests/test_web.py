@@ -330,3 +330,22 @@ def test_empty_home_says_what_to_do(tmp_path: Path) -> None:
     body = unescape(client.get("/").get_data(as_text=True))
     assert "Aucune séance n'est encore indexée" in body and "minutes index" in body
     assert client.get("/seances/x").status_code == 404
+
+
+# -- page cache follows the index ------------------------------------------------------------
+
+def test_pages_are_cached_until_the_index_changes(tmp_path: Path, monkeypatch) -> None:
+    from indexer.index import index_paths
+
+    import webapp.store
+
+    monkeypatch.setattr(webapp.store, "GENERATION_TTL", 0.0)
+    client = create_app({"MINUTES_HOME": str(tmp_path), "TESTING": True}).test_client()
+    first = client.get("/index.json")
+    assert first.get_json()["counts"]["sessions"] == 0
+    again = client.get("/index.json")
+    assert again.headers["X-Cache"] == "hit" and again.get_json() == first.get_json()
+    assert client.get("/index.json", headers={"If-None-Match": again.headers["ETag"].strip('"')}).status_code == 304
+    index_paths([Path(__file__).resolve().parent.parent / "corpus"], home=tmp_path)
+    fresh = client.get("/index.json")
+    assert fresh.headers["X-Cache"] == "miss" and fresh.get_json()["counts"]["sessions"] == 1

@@ -9,15 +9,16 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, Response, request
+from flask import Flask, Response, g, request
 from flask.json.provider import DefaultJSONProvider
 from werkzeug.exceptions import HTTPException
 
 from indexer.config import minutes_home
 
 from . import filters
+from .cache import ResponseCache, etag_of
 from .store import Store, Unavailable
-from .twin import respond
+from .twin import respond, wants_json
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
        "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
@@ -37,7 +38,7 @@ class SafeJSONProvider(DefaultJSONProvider):
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__)
     app.json = SafeJSONProvider(app)
-    app.config.update(MINUTES_HOME=None, JSON_SORT_KEYS=False)
+    app.config.update(MINUTES_HOME=None, MINUTES_RESPONSE_CACHE=True)
     if config:
         app.config.update(config)
     home = Path(app.config["MINUTES_HOME"]).resolve() if app.config["MINUTES_HOME"] else minutes_home()
@@ -53,10 +54,59 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     for module in (home_view, search, sessions, timeline, persons, deliberations, wishes, question, api):
         app.register_blueprint(module.bp)
 
+    app.extensions["minutes-cache"] = ResponseCache()
+    app.before_request(_from_cache)
+    app.after_request(_to_cache)
     app.after_request(_security_headers)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Unavailable, _unavailable)
     return app
+
+
+def _cache_key() -> tuple | None:
+    """(index generation, URL, JSON?) for GET pages; None when the page must not be cached."""
+    from flask import current_app
+
+    if request.method != "GET" or request.path.startswith("/static/"):
+        return None
+    if not current_app.config.get("MINUTES_RESPONSE_CACHE"):
+        return None
+    try:
+        generation = current_app.extensions["minutes"].derived().generation
+    except Unavailable:
+        return None
+    return (generation, request.url, wants_json())
+
+
+def _from_cache() -> Response | None:
+    from flask import current_app
+
+    key = _cache_key()
+    g.cache_key = key
+    if key is None:
+        return None
+    entry = current_app.extensions["minutes-cache"].get(key)
+    if entry is None:
+        return None
+    status, headers, body = entry
+    g.cache_key = None  # already stored
+    response = Response(body, status=status, headers=headers)
+    response.headers["X-Cache"] = "hit"
+    return response.make_conditional(request)
+
+
+def _to_cache(response: Response) -> Response:
+    from flask import current_app
+
+    key = getattr(g, "cache_key", None)
+    if key is None or response.status_code not in (200, 404) or response.direct_passthrough:
+        return response
+    body = response.get_data()
+    response.set_etag(etag_of(body))
+    headers = [(k, v) for k, v in response.headers.items() if k.lower() not in ("content-length", "x-cache")]
+    current_app.extensions["minutes-cache"].put(key, response.status_code, headers, body)
+    response.headers["X-Cache"] = "miss"
+    return response.make_conditional(request)
 
 
 def _security_headers(response: Response) -> Response:

@@ -14,7 +14,7 @@ from .common import anchor, person_url, store
 
 bp = Blueprint("timeline", __name__)
 
-HIT_PAGES = 5  # at most 5 × 100 hits are grouped by item and speaker (totals come from the facets)
+HIT_PAGES = 2  # at most 2 × 100 hits are grouped by item and speaker (totals come from the facets)
 
 
 def _topic_hits(query: str) -> tuple[list[Any], dict[str, int], Any]:
