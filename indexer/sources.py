@@ -840,7 +840,7 @@ _HTML_INLINE = re.compile(r"</?(?:u|i|b|em|strong|small|sup|sub|span|font|mark|s
 _CHECKBOX = re.compile(r"<input\b([^>]*)/?>", re.IGNORECASE)
 _AUTOLINK = re.compile(r"<(https?://[^>\s]+)>")
 _RULE = re.compile(r"^\s*(?:-{2,}|={3,}|\*{3,}|_{3,})(?:\s*[\t|]\s*-{2,})*\s*$")
-_BULLET_IN_LINE = re.compile(r"\s+•\s+")
+_BULLET_IN_LINE = re.compile(r"\s+•(?:\s+•)*\s+")
 
 
 def _unbold(line: str) -> str:

@@ -156,6 +156,11 @@ def test_rules_and_english_image_descriptions_are_dropped_french_kept():
         "Avant", "A l'occasion du passage du Tour de France, le Département a mis en place un jeu.", "Après"]
 
 
+def test_normalising_is_idempotent_on_the_bundled_file():
+    once = normalise_markdown(BUNDLED_TEXT.read_text(encoding="utf-8"))
+    assert normalise_markdown(once) == once
+
+
 def test_line_structure_is_kept():
     raw = ("**CRÉATION D'UNE PERSONNE MORALE ORGANISATRICE (PMO)\n"
            " ENTRE LE DÉPARTEMENT ET LA FDE\n"
