@@ -783,9 +783,12 @@ def _step(para: Para, state: State) -> None:
         end = starts[i + 1][0] if i + 1 < len(starts) else len(line)
         chunk = line[pos:end].strip()
         turn = state.turn
-        if turn is not None and turn.kind == "reported" and fold(turn.name) == fold(name) and turn.page == para.page \
-                and i > 0:
-            turn.parts[-1] = turn.parts[-1] + " " + chunk  # same speaker again in the same paragraph
+        if turn is not None and turn.kind == "reported" and fold(turn.label) == fold(label):
+            # the same speaker goes on ("… Madame le Maire indique que …" after her own exposé): one turn
+            if i > 0:
+                turn.parts[-1] = turn.parts[-1] + " " + chunk
+            else:
+                turn.parts.append(chunk)
             continue
         _open_turn(state, Turn(label=label, name=name, role=role, reported=True, page=para.page, kind="reported"))
         state.turn.parts.append(chunk)
