@@ -133,7 +133,7 @@ def _sniff_kind(path: Path, head: bytes) -> str:
     if is_pdf:
         return "pdf"
     if suffix in TEXT_SUFFIXES:
-        if b"\x00" in head:
+        if b"\x00" in head and not head.startswith(_UTF16_BOMS):
             raise SourceError(f"{name} : ce fichier contient des données binaires, pas du texte ; "
                               "fournissez un PDF ou un texte UTF-8")
         return "text"
@@ -142,8 +142,13 @@ def _sniff_kind(path: Path, head: bytes) -> str:
                       "fournissez un PDF (.pdf) ou un texte (.txt, .md)")
 
 
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+
+
 def _sniff_text(head: bytes, name: str) -> None:
     """Refuse a text file from its first bytes, before reading it whole."""
+    if head.startswith(_UTF16_BOMS):
+        return
     try:
         head.decode("utf-8")
         return
@@ -748,6 +753,11 @@ def decode_text(data: bytes, name: str) -> tuple[str, list[str]]:
     """UTF-8, or cp1252 / latin-1 when that gives plausible French (with a warning)."""
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
+    if data.startswith(_UTF16_BOMS):
+        try:
+            return data.decode("utf-16"), ["fichier en UTF-16, converti ; réenregistrez-le en UTF-8"]
+        except UnicodeDecodeError:
+            raise SourceError(f"{name} : texte UTF-16 endommagé ; réenregistrez le fichier en UTF-8") from None
     try:
         return data.decode("utf-8"), []
     except UnicodeDecodeError:

@@ -114,4 +114,6 @@ def good_inputs(tmp_path_factory) -> dict[str, Path]:
     files["cp1252"].write_bytes(FRENCH_SAMPLE.encode("cp1252"))
     files["latin1"] = folder / "latin1.md"
     files["latin1"].write_bytes(FRENCH_SAMPLE.encode("latin-1"))
+    files["utf16"] = folder / "bloc-notes.txt"
+    files["utf16"].write_bytes(FRENCH_SAMPLE.encode("utf-16"))  # with its byte-order mark
     return files

@@ -200,7 +200,7 @@ def test_bundled_text_is_clean():
 # -- encodings ------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", ["cp1252", "latin1"])
+@pytest.mark.parametrize("name", ["cp1252", "latin1", "utf16"])
 def test_french_in_a_legacy_encoding_is_read_with_a_warning(good_inputs, name):
     doc = read_source(good_inputs[name])
     assert "Procès-verbal de la séance" in doc.text
