@@ -156,6 +156,36 @@ def test_proxies_and_names():
         "Monsieur Jean-Claude THUILLIER et Madame le Maire")
 
 
+def test_misspelt_surnames_and_split_letters():
+    from indexer.model import Person
+    members = [Person(id="michel-leblanc", name="Michel LEBLANC"), Person(id="romain-ribeiro", name="Romain RIBEIRO"),
+               Person(id="marie-alice-debuisser", name="Marie-Alice DEBUISSER")]
+    assert municipal.near_surname("LEBANC", members).id == "michel-leblanc"
+    assert municipal.near_surname("RIBERO", members).id == "romain-ribeiro"
+    assert municipal.near_surname("Debuissier", members).id == "marie-alice-debuisser"
+    assert municipal.near_surname("LEBRUN", members) is None
+    assert municipal.near_surname("RIBO", members) is None  # too short to guess
+    assert municipal._rejoin_name("Monsieur Jean-Ja cques CARRETERO") == "Monsieur Jean-Jacques CARRETERO"
+    assert municipal._rejoin_name("Monsieur Joachim L ÜDER") == "Monsieur Joachim LÜDER"
+    assert municipal._rejoin_name("Madame Anne de LA TOUR") == "Madame Anne de LA TOUR"
+
+
+def test_attendance_lists_in_their_many_shapes():
+    doc = doc_of(
+        "Conseil Municipal du 7 novembre 2019\n\nsous la présidence de Madame Michèle BOURBIER, maire.\n\n"
+        "Présents : Madame Michèle BOURBIER, Monsieur Gilles PAPIN Madame Hélène DEFOSSEZ, Monsieur Ronan\n\n"
+        "TANGUY.\n\nPouvoirs :\n\n\uf0d8 Madame Françoise SANTUNE à Monsieur Gilles PAPIN \uf0d8 Monsieur Guy "
+        "FRIEDRICH à Monsieur Ronan TANGUY\n\nAbsents :\n\nMonsieur Antonio MENDES\n\n"
+        "Monsieur Jean-Marc GOSSOT, excusé\n\nSecrétaire : Monsieur Gilles PAPIN\n\n"
+        "1. Budget\n\nMadame le maire explique le budget.")
+    s = parse_document(doc).session
+    assert s.present == ["Michèle BOURBIER", "Gilles PAPIN", "Hélène DEFOSSEZ", "Ronan TANGUY"]
+    assert [(p.giver, p.holder) for p in s.proxies] == [("Françoise SANTUNE", "Gilles PAPIN"),
+                                                       ("Guy FRIEDRICH", "Ronan TANGUY")]
+    assert s.absent == ["Antonio MENDES"] and "Jean-Marc GOSSOT" in s.excused
+    assert s.secretary == "Gilles PAPIN" and s.president == "Michèle BOURBIER"
+
+
 def test_body_and_town_names():
     assert municipal.body_of("le Conseil Municipal de la Commune de L’Arbresle, dûment convoqué") == (
         "Conseil municipal de L'Arbresle")

@@ -28,8 +28,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..model import AgendaItem, Deliberation, Movement, Passage, Proxy, Record, Session, Speech, Vote
-from ..people import Roster, fold, slug
+from ..model import AgendaItem, Deliberation, Movement, Passage, Person, Proxy, Record, Session, Speech, Vote
+from ..people import Roster, fold, slug, surname_of
 from ..sources import Document
 from .dates import cue_date, date_from_name, find_session_date, formula_date, parse_time
 
@@ -534,8 +534,11 @@ def _list_kind(head: str) -> str:
     return "present"
 
 
+_STATUS = re.compile(r"^\s*(?:excusée?s?|absente?s?)\s*\.?\s*$", re.I)
+
+
 def _is_name_list(line: str) -> bool:
-    chunks = [c for c in re.split(r",|\s[-–]\s|;", line) if c.strip()]
+    chunks = [c for c in re.split(r",|\s[-–]\s|;", line) if c.strip() and not _STATUS.match(c)]
     return bool(chunks) and all(_clean_name(c) for c in chunks[:3])
 
 
@@ -562,6 +565,7 @@ def _rejoin_name(name: str) -> str:
 
 def _add_listed(kind: str, line: str, state: State, session: Session) -> None:
     roster = state.roster
+    line = re.sub("[\ue000-\uf8ff•▪►]|\\s[−–-]\\s", ";", line)  # "A à B  C à D", "A − B": bullets inside a paragraph
     if kind == "proxies":
         for giver, holder in proxy_pairs(line):
             g = roster.add(giver)
@@ -571,7 +575,12 @@ def _add_listed(kind: str, line: str, state: State, session: Session) -> None:
             if g.name not in session.excused:
                 session.excused.append(g.name)
         return
-    for chunk in re.split(r",|\s[-–]\s|;|\s+et\s+(?=" + _CIV + ")", line):
+    for chunk in re.split(r",|\s[-–]\s|;|\s+et\s+(?=" + _CIV + r")|\s+(?=(?:Monsieur|Madame|Mademoiselle|Mme|M\.)\s+[A-ZÉ])",
+                          line):
+        if _STATUS.match(chunk):  # "Monsieur Jean-Marc GOSSOT, excusé" under "Absents :"
+            if kind == "absent" and "excus" in chunk.lower() and session.absent:
+                session.excused.append(session.absent.pop())
+            continue
         arrival = re.search(r"\((arrivée?|parti|partie|départ)[^)]*?(\d{1,2}\s*h\s*\d{0,2})\)", chunk, re.I)
         name = _clean_name(chunk)
         if not name:
@@ -1185,7 +1194,7 @@ def _close_turn(state: State) -> None:
     first = _PERSON_RE.match(turn.label) if turn.reported else None
     if first and first.group(0).strip() != turn.label:
         own_label = first.group(0).strip()  # "M. DUTILLOY et Madame le Maire" → "M. DUTILLOY"
-    person = roster.resolve(own_label, turn.name, role=stated_role)
+    person = _resolve(roster, own_label, turn.name, role=stated_role)
     if person.id not in state.members and turn.role and turn.kind == "colon":
         person.guest = True
     if state.item is None:
@@ -1195,6 +1204,43 @@ def _close_turn(state: State) -> None:
         id=f"{record.session.id}/s{state.order:03d}", order=state.order, label=turn.label, speaker=person.name,
         person_id=person.id, item=state.item.id if state.item else None, text=text, page=turn.page,
         role=turn.role, reported=turn.reported, words=len(text.split())))
+
+
+def _resolve(roster: Roster, label: str, name: str, role: str = "") -> Person:
+    """Roster resolution, then a misspelt surname ("M. LEBANC", "Mme DEBUISSIER", "M. RIBERO")
+    matched to the one member whose surname is a single edit away."""
+    if roster.find(name) is None:
+        near = near_surname(name, roster.persons.values())
+        if near is not None:
+            roster.note_label(near, label)
+            if role and role not in near.roles:
+                near.roles.append(role)
+            return near
+    return roster.resolve(label, name, role=role)
+
+
+def near_surname(name: str, persons) -> Person | None:
+    """The only person whose surname is one edit (insertion, deletion, substitution or swap)
+    away from `name`; names shorter than five letters are never guessed."""
+    key = fold(name).replace(" ", "")
+    if len(key) < 5 or " " in fold(name):
+        return None
+    found = [p for p in persons if _one_edit(key, fold(surname_of(p.name)).replace(" ", ""))]
+    return found[0] if len(found) == 1 else None
+
+
+def _one_edit(a: str, b: str) -> bool:
+    if a == b or abs(len(a) - len(b)) > 1 or not b:
+        return False
+    if len(a) == len(b):
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+        return len(diff) == 1 or (len(diff) == 2 and diff[1] == diff[0] + 1
+                                   and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]])
+    short, long_ = (a, b) if len(a) < len(b) else (b, a)
+    i = 0
+    while i < len(short) and short[i] == long_[i]:
+        i += 1
+    return short[i:] == long_[i + 1:]
 
 
 def _leftover(state: State, page: int, text: str) -> None:
