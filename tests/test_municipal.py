@@ -121,6 +121,11 @@ def test_vote_lines():
     v = municipal.vote_line("Vote : 15 voix pour, 2 voix contre (M. Leblanc et Mme Debuissier), 1 abstention (M. Thuillier).")
     assert (v.for_, v.against, v.abstention) == (15, 2, 1)
     assert v.against_groups == ["M. Leblanc", "Mme Debuissier"] and v.abstention_groups == ["M. Thuillier"]
+    v = municipal.vote_line("Vote : Pour, 17")
+    assert v.for_ == 17 and municipal.finish_vote(v).result == "adopté"
+    assert municipal.finish_vote(municipal.vote_line("Vote : Contre à l'unanimité")).result == "rejeté"
+    assert municipal.not_voting_line("Mme DANAN, M. GOSSOT et Mme HUDO ne prennent pas part au vote.") == [
+        "Mme DANAN", "M. GOSSOT", "Mme HUDO"]
     assert municipal.count_line("- Abstentions : 2 (M. THUILLIER et M. LEBLANC)") == (
         "abstention", 2, ["M. THUILLIER", "M. LEBLANC"])
     assert municipal.count_line("- Pour : 16") == ("pour", 16, [])

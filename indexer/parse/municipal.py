@@ -121,6 +121,7 @@ class State:
     last_roman: int = 0
     order: int = 0
     position: int = 0  # index of the paragraph being read
+    pending_not_voting: tuple[str | None, list[str]] | None = None  # "X ne prend pas part au vote" before the vote
     body_positions: dict[str, int] = field(default_factory=dict)  # item id -> paragraph of its body heading
     open_title: AgendaItem | None = None  # a heading in capitals that may go on in the next paragraph
     leftovers: dict[int, list[str]] = field(default_factory=dict)
@@ -312,9 +313,24 @@ def vote_line(line: str) -> Vote | None:
     rest = m.group("rest")
     if re.search(r"unanimit", rest, re.I):
         vote.unanimous = True
-    for t in _TALLY.finditer(rest):
+        if re.match(r"\s*contre\b", rest, re.I):
+            vote.result = "rejeté"
+    tallies = list(_TALLY.finditer(rest)) or list(_TALLY_AFTER.finditer(rest))  # "15 voix pour" / "Pour, 17"
+    for t in tallies:
         _set_count(vote, t.group("kind"), int(t.group("n")), t.group("names") or "")
     return vote
+
+
+_TALLY_AFTER = re.compile(r"\b(?P<kind>pour|contre|abstentions?)\s*[,:]\s*(?P<n>\d+)\b\s*(?:\((?P<names>[^)]*)\))?", re.I)
+_NOT_VOTING = re.compile(rf"^(?P<who>{_PERSON}(?:\s*(?:,|et)\s*{_PERSON})*)(?:\s*,[^,]{{3,80}},)?\s+ne\s+"
+                         r"(?:prend|prennent|participe|participent)\s+pas\s+(?:part\s+)?(?:au|à ce)\s+vote")
+
+
+def not_voting_line(line: str) -> list[str]:
+    """``Mme DANAN, M. GOSSOT et Mme HUDO ne prennent pas part au vote.`` → the three names;
+    ``Madame Jacqueline HEURTAULT, présidente de l'association, ne prend pas part au vote.`` → one."""
+    m = _NOT_VOTING.match(line)
+    return split_names(m.group("who")) if m else []
 
 
 def count_line(line: str) -> tuple[str, int | None, list[str]] | None:
@@ -1092,6 +1108,16 @@ def _vote_step(para: Para, state: State) -> bool:
         if vote.unanimous or vote.for_ is not None:
             _close_vote(state)
         return True
+    names = not_voting_line(line)
+    if names:
+        _close_turn(state)
+        target = state.vote or _recent_vote(state)
+        if target is None:
+            state.pending_not_voting = (state.item.id if state.item else None, names)
+        else:
+            _set_count(target, "nppv", len(names), names)
+        _leftover(state, para.page, line)
+        return True
     counted = count_line(line)
     if counted is not None:
         kind, count, names = counted
@@ -1163,6 +1189,9 @@ def _close_vote(state: State) -> None:
     if vote in state.record.votes:
         return
     vote.item = state.item.id if state.item else None
+    if state.pending_not_voting and state.pending_not_voting[0] == vote.item and vote.not_voting is None:
+        _set_count(vote, "nppv", len(state.pending_not_voting[1]), state.pending_not_voting[1])
+    state.pending_not_voting = None
     state.record.votes.append(vote)
     item = state.item
     if item is not None and item.deliberation:
