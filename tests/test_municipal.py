@@ -173,6 +173,8 @@ def test_misspelt_surnames_and_split_letters():
     assert municipal._rejoin_name("Monsieur Jean-Ja cques CARRETERO") == "Monsieur Jean-Jacques CARRETERO"
     assert municipal._rejoin_name("Monsieur Joachim L ÜDER") == "Monsieur Joachim LÜDER"
     assert municipal._rejoin_name("Madame Anne de LA TOUR") == "Madame Anne de LA TOUR"
+    assert municipal._rejoin_name("Monsieur Bernar d ROBERT") == "Monsieur Bernard ROBERT"
+    assert municipal._rejoin_name("Madame Anne d'ORMESSON") == "Madame Anne d'ORMESSON"
 
 
 def test_attendance_lists_in_their_many_shapes():
@@ -225,6 +227,13 @@ def test_recognises_municipal_but_not_departmental():
     departmental_doc = doc_of("SÉANCE DU CONSEIL DÉPARTEMENTAL\n\n(Rapport n°3 du rapport du Président)\n\n"
                               "M. LE PRESIDENT.- Bonjour.\n\nconseil municipal de Arras\n")
     assert not municipal.recognises(departmental_doc)
+
+
+def test_bundled_departmental_session_is_not_municipal():
+    from indexer.sources import read_source
+
+    bundled = Path(__file__).resolve().parents[1] / "corpus" / "pas-de-calais-2025-09-22.txt"
+    assert not municipal.recognises(read_source(bundled))
 
 
 def test_small_session_end_to_end():

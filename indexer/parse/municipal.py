@@ -575,7 +575,7 @@ def _clean_name(chunk: str) -> str:
 def _rejoin_name(name: str) -> str:
     """Letters split off by the PDF text layer: "Jean-Ja cques CARRETERO" → "Jean-Jacques CARRETERO",
     "Joachim L ÜDER" → "Joachim LÜDER" (particles such as "de" are kept)."""
-    name = re.sub(rf"(?<=[{_LOW}]) (?!(?:de|du|des|le|la|van|von|d)\b)([{_LOW}]+)\b", r"\1", name)
+    name = re.sub(rf"(?<=[{_LOW}]) (?!(?:de|du|des|le|la|van|von)\b|d['’])([{_LOW}]+)\b", r"\1", name)
     return re.sub(rf"(?<=[{_LOW}] )([{_UP}]) ([{_UP}]{{2,}})\b", r"\1\2", name)
 
 
