@@ -144,6 +144,13 @@ def test_vote_lines():
     assert municipal.unanimous_sentence("La commune est fière de son unanimité.") is None
 
 
+def test_movements():
+    assert municipal.movement_line("Arrivée de Madame DEFOSSEZ à 19h03.") == ("arrivée", "Madame DEFOSSEZ")
+    assert municipal.movement_line("Madame le maire quitte la séance.") == ("départ", "Madame le maire")
+    assert municipal.movement_line("Madame le Maire réintègre la séance.") == ("retour", "Madame le Maire")
+    assert municipal.movement_line("Madame le maire réintègre la séance et remercie ceux qui lui font confiance.") is None
+
+
 def test_proxies_and_names():
     assert municipal.proxy_pairs("Madame Emmanuelle LEMAITRE à Monsieur Romain RIBEIRO") == [
         ("Madame Emmanuelle LEMAITRE", "Monsieur Romain RIBEIRO")]

@@ -441,13 +441,21 @@ _SEPARATOR = re.compile(r"\s*_{3,}\s*")
 _MOVEMENT = re.compile(rf"^(?P<kind>Arrivée|Départ|Sortie|Retour)\s+de\s+(?P<who>{_PERSON})")
 
 
+_LEAVES = re.compile(rf"^(?P<who>{_PERSON})\s+(?P<verb>quitte|sort de|réintègre|rejoint|revient dans|regagne)\s+"
+                     r"(?:la|l['’])\s*(?:séance|salle|réunion|pièce|assemblée)\b\s*(?:à\s+\d{1,2}\s*h\s*\d{0,2})?\s*\.?$")
+
+
 def movement_line(line: str) -> tuple[str, str] | None:
-    """``Arrivée de Madame DEFOSSEZ à 19h03.`` → ("arrivée", "Madame DEFOSSEZ")."""
+    """``Arrivée de Madame DEFOSSEZ à 19h03.`` → ("arrivée", "Madame DEFOSSEZ");
+    ``Madame le maire quitte la séance.`` → ("départ", "Madame le maire"); ``… réintègre la séance.`` → "retour"."""
     m = _MOVEMENT.match(line)
-    if not m:
-        return None
-    kind = {"Arrivée": "arrivée", "Départ": "départ", "Sortie": "départ", "Retour": "retour"}[m.group("kind")]
-    return kind, m.group("who")
+    if m:
+        kind = {"Arrivée": "arrivée", "Départ": "départ", "Sortie": "départ", "Retour": "retour"}[m.group("kind")]
+        return kind, m.group("who")
+    m = _LEAVES.match(line)
+    if m:
+        return ("départ" if m.group("verb") in ("quitte", "sort de") else "retour"), m.group("who")
+    return None
 
 
 # -- session header -------------------------------------------------------------------------
@@ -756,7 +764,8 @@ def _step(para: Para, state: State) -> None:
     mv = movement_line(line)
     if mv:
         _close_turn(state)
-        person = state.roster.resolve(mv[1], _strip_civility(mv[1]))
+        person = _resolve(state.roster, mv[1], _strip_civility(mv[1]))
+        _leftover(state, para.page, line)
         state.record.session.movements.append(Movement(person=person.name, kind=mv[0], text=line, person_id=person.id,
                                                        item=state.item.id if state.item else None))
         return
