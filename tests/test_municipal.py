@@ -78,6 +78,8 @@ def test_reported_speech_sentences_inside_a_paragraph():
     ("Monsieur Dutilloy, conseiller municipal délégué, informe le conseil d'un projet.", "Dutilloy"),
     ("Madame le Maire passe la parole à Mme DECKER qui explique que l'ENT est utile.", "DECKER"),
     ("M.TANGUY s'interroge sur le coût.", "TANGUY"),
+    ("Considérant les offres reçues, Madame le maire propose de retenir l'offre de TPA.", "le maire"),
+    ("Madame le maire ouvre la séance et rappelle que chacun a reçu le compte rendu.", "le maire"),
 ])
 def test_reported_speech_openings(line, name):
     starts = municipal.reported_starts(line)

@@ -221,7 +221,7 @@ def reported_starts(text: str) -> list[tuple[int, str, str, str]]:
         if pos >= len(text):
             continue
         rest = text[pos:pos + 260]
-        m = _HANDOVER.match(rest) or _REPORTED.match(rest)
+        m = _HANDOVER.match(rest) or _REPORTED.match(rest) or _after_leading_clause(rest)
         if not m:
             continue
         subject = m.group("subject")
@@ -229,9 +229,20 @@ def reported_starts(text: str) -> list[tuple[int, str, str, str]]:
         label = subject.strip()
         name = _strip_civility(first.group(0) if first else subject)
         out.append((pos, label, name, (m.group("srole") or "").strip()))
-        if first and first.group(0).strip() != label:
-            out[-1] = (pos, label, name, out[-1][3])
     return out
+
+
+_LEADING_CLAUSE = re.compile(r"(?:Considérant|Afin|Pour|Suite|Après|Compte tenu|Dans|En|Au vu|Vu|Concernant|"
+                             r"S['’]agissant|Sur|Par ailleurs|Enfin|Ensuite|Puis|Lors)\b[^.;:]{0,140}?,\s+")
+
+
+def _after_leading_clause(sentence: str) -> re.Match[str] | None:
+    """``Considérant les offres reçues, Madame le maire propose de retenir …``: the speaker comes
+    after a short opening clause; the whole sentence is theirs."""
+    m = _LEADING_CLAUSE.match(sentence)
+    if not m:
+        return None
+    return _HANDOVER.match(sentence, m.end()) or _REPORTED.match(sentence, m.end())
 
 
 def _strip_civility(person: str) -> str:
