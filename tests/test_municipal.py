@@ -270,6 +270,13 @@ def test_small_session_end_to_end():
     assert (vote.for_, vote.against, vote.against_groups, vote.result) == (3, 1, ["M. LEROUX"], "adopté")
 
 
+def test_opening_and_closing_hours():
+    doc = doc_of("Conseil Municipal du 3 mars 2024\n\nPrésents : Monsieur Paul DURAND\n\n"
+                 "La séance est ouverte à 20 h 30.\n\nM. DURAND demande la parole.\n\nLa séance est levée à 22h15.")
+    s = parse_document(doc).session
+    assert (s.start, s.end) == ("20:30", "22:15")
+
+
 def test_unrecognised_layout_gives_passages_and_a_warning():
     doc = doc_of("Compte rendu du conseil municipal\n\nDes tableaux sans phrases.\n\n12 345 €",
                  "suite du tableau", name="cm-sans-date.txt")

@@ -476,8 +476,10 @@ _BODY = re.compile(rf"[Cc]onseil [Mm]unicipal de (?:la [Cc]ommune de |la [Vv]ill
 _TOWN = re.compile(rf"^(?:Commune|Ville|Mairie) de (?P<name>{_TOWNNAME})")
 # "sous la présidence de Madame Flore nce DEMOUY , maire" (words split by the PDF text layer)
 _PRESIDENCY = re.compile(rf"sous la [Pp]r[ée]sidence de\s+(?P<who>{_CIV}\s*[^,()]{{3,50}}?)\s*(?:,|\(|\bmaire\b|$)")
-_START = re.compile(r"(?:séance (?:est )?ouverte|s['’]ouvrira|L['’]an\b)[^§]{0,160}?\bà\s+(\d{1,2}\s*(?:h|H|heures?)\s*\d{0,2})")
-_END = re.compile(r"(?:séance (?:est|a été) (?:levée|close)|[Ll]evée de (?:la )?séance|[Ff]in de (?:la )?séance)"
+_TIME_AT = r"\bà\s+(\d{1,2}\s*(?:h|H|heures?)\s*\d{0,2})"
+_OPENED = re.compile(r"[Ss]éance (?:est|a été) (?:ouverte|déclarée ouverte)[^.]{0,40}?" + _TIME_AT)
+_START = re.compile(r"(?:séance (?:est )?ouverte|s['’]ouvrira|L['’]an\b)[^§]{0,160}?" + _TIME_AT)
+_END = re.compile(r"(?:séance (?:est|a été) (?:levée|close|clôturée)|[Ll]evée de (?:la )?séance|[Ff]in de (?:la )?séance)"
                   r"[^.]{0,40}?(\d{1,2}\s*(?:h|H|heures?)\s*\d{0,2})")
 _SECRETARY = (
     re.compile(rf"^Secrétaires?(?: de séance)?\s*:\s*(?P<who>.+)$", re.I),
@@ -738,8 +740,8 @@ def _parse_header(text: str, paras: list[Para], state: State) -> None:
         titles = ["le maire", "la maire", "maire"] if role or "maire" in fold(text[:3000]) else []
         for title in titles + ["le president", "la presidente"]:
             roster.add_title(title, president)
-    m = _START.search(text[:4000])
-    if m:
+    m = _OPENED.search(text[:20000]) or _START.search(text[:4000])
+    if m:  # "La séance est ouverte à 20 h 30", else the hour of the opening formula
         session.start = parse_time(m.group(1))
     ends = list(_END.finditer(text))
     if ends:
