@@ -227,8 +227,9 @@ def unit_document(u: Unit) -> dict:
         "item": u.item, "item_title": u.item_title, "item_no": u.item_no,
         "item_f": (f"{u.item_title}" if u.item_title else u.item) or "",
         "number": u.number, "title": u.title, "page": u.page, "url": u.url,
-        # `text` indexes the short fields too (one field to match words in); it stores the body only
-        "text": "\n\n".join(x for x in (u.title, u.speaker, u.group, u.text) if x),
+        # `text` is the one field words are matched in: BM25F folded into one field, the title
+        # weighs 3 and the speaker 2 (repeated), the group 1; it stores the body only
+        "text": "\n\n".join(x for x in (u.title, u.title, u.title, u.speaker, u.speaker, u.group, u.text) if x),
         "_stored_text": u.text,
     }
 

@@ -17,6 +17,7 @@ commit changed the index, so a new session is searchable without a restart.
 from __future__ import annotations
 
 import functools
+import heapq
 import html
 import json
 import re
@@ -27,9 +28,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from whoosh import query as Q
-from whoosh.collectors import TopCollector
+from whoosh.collectors import FilterCollector, TopCollector
 from whoosh.scoring import BM25F
-from whoosh.sorting import FieldFacet, MultiFacet
 
 from .analysis import TOKEN_RE as _WORD_AT, analyze, fold, spans, word_tokens
 from .index import KINDS, home_dir, index_generation, index_path, open_index
@@ -61,11 +61,10 @@ KIND_ALIASES = {"intervention": "intervention", "interventions": "intervention",
                 "passage": "passage", "passages": "passage", "page": "passage"}
 SORTS = ("relevance", "date", "date_asc")
 
-# Plain words are matched in `text`, which indexes the title, speaker, agenda item and
-# group of each unit along with its body; these short fields are searched again only
-# to boost the documents that matched (title ×3, speaker ×2, item ×1.5, in the schema).
+# Plain words are matched in `text` only: it indexes, besides the body, the unit's
+# title three times and its speaker twice, which is BM25F with those field weights
+# folded into one field (so that Whoosh ranks with one posting list per word).
 WORD_FIELDS = ("text", "title", "speaker", "item_title", "group")
-BOOST_FIELDS = ("title", "speaker", "item_title")
 
 
 # -- results ----------------------------------------------------------------------
@@ -348,7 +347,6 @@ class _Builder:
         self.reader = reader
         self.highlight_terms: set[str] = set()
         self.highlight_prefixes: list[str] = []
-        self.boosts: list[Q.Query] = []
         self.numbers: set[str] = set(f"{a}-{b}" for a, b in _DELIB_NUMBER.findall(raw))
         self.short_numbers = {m for m in _DELIB_CONTEXT.findall(raw)}
         for short in self.short_numbers:
@@ -386,7 +384,6 @@ class _Builder:
             return None
         if not c.negated:
             self.highlight_terms.update(terms)
-            self.boosts.extend(_terms_query(f, terms) for f in BOOST_FIELDS)
         main = _terms_query("text", terms)
         raw = re.sub(r"^n[°o]\.?\s*", "", c.text.strip(), flags=re.I)
         number = raw if _DELIB_NUMBER.fullmatch(raw) else None
@@ -397,9 +394,8 @@ class _Builder:
             parts.append(Q.Term("number", number.replace("/", "-")))
         return Q.Or([main, *parts]) if parts else main
 
-    def build(self, pq: ParsedQuery, filters: dict[str, list[str]], skip: str | None = None,
-              boosts: bool = True) -> Q.Query:
-        self.boosts = []
+    def words(self, pq: ParsedQuery) -> tuple[Q.Query | None, Q.Query | None]:
+        """(what the words require, what they exclude); None when the query has no words."""
         must: list[Q.Query] = []
         must_not: list[Q.Query] = []
         for group in pq.groups:
@@ -411,25 +407,18 @@ class _Builder:
                 continue
             q = qs[0] if len(qs) == 1 else Q.Or(qs)
             (must_not if group[0].negated else must).append(q)
-        for key, values in filters.items():
-            if key == skip:
-                continue
-            fq = [_filter_query(key, v, self.reader) for v in values]
-            must.append(fq[0] if len(fq) == 1 else Q.Or(fq))
-        for key, values in pq.excluded_filters.items():
-            must_not.extend(_filter_query(key, v, self.reader) for v in values)
-        if not must:
-            must.append(Q.Every())
-        main: Q.Query = must[0] if len(must) == 1 else Q.And(must)
-        if boosts and self.boosts:
-            main = Q.AndMaybe(main, Q.Or(self.boosts))
-        if self.numbers:
-            boost = Q.Or([Q.And([Q.Term("number", n), Q.Term("kind", "deliberation")]) for n in self.numbers],
-                         boost=50.0)
-            main = Q.AndMaybe(main, boost)
-        if must_not:
-            main = Q.AndNot(main, Q.Or(must_not))
-        return main
+        main = None if not must else must[0] if len(must) == 1 else Q.And(must)
+        excluded = None if not must_not else must_not[0] if len(must_not) == 1 else Q.Or(must_not)
+        return main, excluded
+
+    def ranking(self, main: Q.Query) -> Q.Query:
+        """The query used to rank: the words, plus a strong boost for a deliberation
+        whose number the query names."""
+        if not self.numbers:
+            return main
+        boost = Q.Or([Q.And([Q.Term("number", n), Q.Term("kind", "deliberation")]) for n in self.numbers],
+                     boost=50.0)
+        return Q.AndMaybe(main, boost)
 
 
 # -- highlighting -----------------------------------------------------------------
@@ -605,7 +594,8 @@ class Engine:
         self._ix = None
         self._searcher = None
         self._generation = -2
-        self._columns: dict[str, list[str]] = {}
+        self._columns: dict[str, list] = {}
+        self._sets: dict[tuple[str, str], set[int]] = {}
         self._vocab: Vocabulary | None = None
 
     def searcher(self):  # noqa: ANN201
@@ -615,19 +605,52 @@ class Engine:
                 self._searcher.close()
                 self._searcher = None
             self._ix = open_index(self.home)
-            self._searcher = self._ix.searcher(weighting=BM25F(B=0.75, K1=1.2)) if self._ix is not None else None
+            self._searcher = self._ix.searcher(weighting=BM25F(B=0.5, K1=1.2)) if self._ix is not None else None
             self._generation = generation
             self._columns = {}
+            self._sets = {}
             self._vocab = None
         return self._searcher
 
-    def column(self, field: str) -> list[str]:
+    def column(self, field: str) -> list:
+        """Values of a column field for every document number (cached until the index changes);
+        "order_asc" / "order_desc" are sort keys (date, position in the session)."""
         col = self._columns.get(field)
         if col is None:
-            reader = self._searcher.reader()
-            col = list(reader.column_reader(field))
+            if field == "order_asc":
+                col = list(zip(self.column("date"), self.column("order")))
+            elif field == "order_desc":
+                col = [(d, -o) for d, o in zip(self.column("date"), self.column("order"))]
+            else:
+                col = list(self._searcher.reader().column_reader(field))
             self._columns[field] = col
         return col
+
+    def all_docs(self) -> set[int]:
+        docs = self._sets.get(("*", ""))
+        if docs is None:
+            reader = self._searcher.reader()
+            docs = set(reader.all_doc_ids())
+            self._sets[("*", "")] = docs
+        return docs
+
+    def filter_docs(self, key: str, value: str) -> set[int]:
+        """Documents passing one filter value (cached until the index changes)."""
+        docs = self._sets.get((key, value))
+        if docs is None:
+            docs = set(self._searcher.docs_for_query(_filter_query(key, value, self._searcher.reader())))
+            if len(self._sets) > 512:
+                self._sets.clear()
+            self._sets[(key, value)] = docs
+        return docs
+
+    def filter_union(self, key: str, values: list[str]) -> set[int]:
+        if len(values) == 1:
+            return self.filter_docs(key, values[0])
+        out: set[int] = set()
+        for v in values:
+            out |= self.filter_docs(key, v)
+        return out
 
     def vocabulary(self) -> Vocabulary:
         if self._vocab is None:
@@ -689,28 +712,53 @@ def search(query: str, *, filters: dict[str, list[str]] | None = None, page: int
             return result
         reader = searcher.reader()
         builder = _Builder(reader, query)
-        docs = set(searcher.docs_for_query(builder.build(pq, merged, boosts=False)))
-        q = builder.build(pq, merged)
+        words, excluded = builder.words(pq)
+        if words is None and not merged and not pq.excluded_filters and excluded is None:
+            result.notice = result.notice or "Aucun mot à chercher"
+            return result
+        base = engine.all_docs() if words is None else set(searcher.docs_for_query(words))
+        if excluded is not None:
+            base -= set(searcher.docs_for_query(excluded))
+        for key, values in pq.excluded_filters.items():
+            for v in values:
+                base -= engine.filter_docs(key, v)
+        chosen = {key: engine.filter_union(key, values) for key, values in merged.items()}
+        docs = _intersect(base, chosen.values())
         result.total = len(docs)
         if facets:
-            result.facets = _facet_counts(engine, searcher, builder, pq, merged, docs)
+            result.facets = _facet_counts(engine, base, chosen, docs)
         start = (page - 1) * per_page
-        if sort == "relevance":
-            # exact top N: Whoosh's quality-based matcher replacement can drop documents
-            # (with AndMaybe boosts), which would make pages overlap
-            collector = TopCollector(limit=start + per_page, usequality=False)
-            collector.replace = 0
-            searcher.search_with_collector(q, collector)
-            hits = collector.results()
-        else:
-            facet = MultiFacet([FieldFacet("date", reverse=(sort == "date")), FieldFacet("order")])
-            hits = searcher.search(q, limit=start + per_page, sortedby=facet, terms=False)
-        for i in range(start, min(len(hits.top_n), start + per_page)):
-            key, docnum = hits.top_n[i]
-            score = float(key or 0.0) if sort == "relevance" else 0.0
+        top: list[tuple[float, int]] = []
+        if docs and start < len(docs):
+            limit = start + per_page
+            if sort == "relevance" and words is not None:
+                ranking = builder.ranking(words)
+                # exact top N; Whoosh's quality skipping is only safe without AndMaybe
+                collector = TopCollector(limit=limit, usequality=ranking is words)
+                if ranking is not words:
+                    collector.replace = 0
+                wrapped = FilterCollector(collector, allow=docs)
+                searcher.search_with_collector(ranking, wrapped)
+                top = [(float(score or 0.0), docnum) for score, docnum in wrapped.results().top_n]
+            else:
+                if sort == "date_asc":
+                    key = engine.column("order_asc").__getitem__
+                    ranked = heapq.nsmallest(limit, docs, key=key)
+                else:  # newest session first, in the order of the debate
+                    key = engine.column("order_desc").__getitem__
+                    ranked = heapq.nlargest(limit, docs, key=key)
+                top = [(0.0, d) for d in ranked]
+        for score, docnum in top[start:start + per_page]:
             result.hits.append(_hit(searcher.stored_fields(docnum), score, builder))
         result.suggestion = _suggestion(engine, reader, pq, query)
     return result
+
+
+def _intersect(base: set[int], sets) -> set[int]:  # noqa: ANN001
+    out = base
+    for s in sorted(sets, key=len):
+        out = out & s
+    return out
 
 
 def _hit(stored: dict, score: float, builder: _Builder) -> Hit:
@@ -725,19 +773,22 @@ def _hit(stored: dict, score: float, builder: _Builder) -> Hit:
         number=stored.get("number") or "")
 
 
-def _facet_counts(engine: Engine, searcher, builder: _Builder, pq: ParsedQuery,  # noqa: ANN001
-                  filters: dict[str, list[str]], docs: set[int]) -> dict[str, dict[str, int]]:
+def _facet_counts(engine: Engine, base: set[int], chosen: dict[str, set[int]],
+                  docs: set[int]) -> dict[str, dict[str, int]]:
+    """Counts per facet value.  Multi-select: a facet with a selection is counted
+    without its own filter (but with all the others), so its other values stay visible."""
     out: dict[str, dict[str, int]] = {}
     for name, field_name in FACETS.items():
         scope = docs
-        if name in filters:  # multi-select: counts without this facet's own filter
-            scope = set(searcher.docs_for_query(builder.build(pq, filters, skip=name, boosts=False)))
+        if name in chosen:
+            scope = _intersect(base, [s for k, s in chosen.items() if k != name])
         col = engine.column(field_name)
         counts = Counter(map(col.__getitem__, scope))
         counts.pop("", None)
-        ordered = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
         if name in ("year", "session"):
             ordered = sorted(counts.items(), key=lambda kv: kv[0], reverse=True)
+        else:
+            ordered = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
         out[name] = dict(ordered[:100])
     return out
 
