@@ -122,6 +122,9 @@ def classify(q: str, kn: Knowledge) -> list[tuple[str, Handler]]:
     if re.search(r"^qui (?:a|avait|ont|s est|se sont|est intervenu|etait intervenu|parle|evoque|cite|aborde)\b|"
                  r"^quel(?:le)?s? (?:elu|conseiller|orateur|intervenant|groupe)", q):
         add("orateurs", E.ask_speakers)
+    if re.search(r"^qui (?:est|etait)\b|^quel (?:est|etait) le (?:role|titre|mandat|poste)|groupe (?:de|d)\b|"
+                 r"quel groupe (?:appartient|siege)|appartient", q):
+        add("personne", E.ask_person)
     if re.search(r"numero|deliberation", q):
         add("deliberation", E.ask_deliberation)
     return kinds
@@ -152,13 +155,32 @@ def date_filter(q: str) -> tuple[str | None, str | None]:
     return None, None
 
 
+_GENERIC_BODY_WORDS = frozenset({"conseil", "de", "du", "des", "la", "le", "l", "d", "et", "commune", "ville",
+                                 "seance", "assemblee"})
+
+
+def body_filter(kn: Knowledge, q: str) -> list[RecordKnowledge]:
+    """Sessions of the council the question names ("du Pas-de-Calais", "municipal de Lannion")."""
+    padded = f" {q} "
+    out = []
+    for rk in kn.parts:
+        words = set(fold(rk.record.session.body).split()) - _GENERIC_BODY_WORDS
+        if any(f" {w} " in padded for w in words if len(w) > 3):
+            out.append(rk)
+    return out
+
+
 def select_parts(kn: Knowledge, q: str) -> Knowledge:
+    """The sessions a question names by date or by council, else all of them."""
+    parts = kn.parts
     day, month = date_filter(q)
-    if day is None and month is None:
-        return kn
-    parts = [rk for rk in kn.parts if (day and rk.record.session.date == day)
-             or (month and rk.record.session.date.startswith(month))]
-    if not parts:
+    if day or month:
+        dated = [rk for rk in parts if (day and rk.record.session.date == day)
+                 or (month and rk.record.session.date.startswith(month))]
+        parts = dated or parts
+    if len({rk.record.session.body for rk in parts}) > 1:
+        parts = body_filter(Knowledge(parts=parts), q) or parts
+    if parts is kn.parts:
         return kn
     return Knowledge(parts=parts, df=kn.df, total=kn.total)
 

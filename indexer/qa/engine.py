@@ -217,9 +217,13 @@ def named_persons(kn: Knowledge, q: str) -> list[tuple[RecordKnowledge, Person]]
                     continue
                 pos = padded.find(f" {key} ")
                 if pos >= 0:
-                    spans.append((pos, pos + len(key), p.id))
+                    spans.append((pos, pos + len(key) + 1, p.id))
                     found.setdefault(p.id, (rk, p))
                     break
+    # "warot lemaire" names Sophie WAROT-LEMAIRE, not François LEMAIRE
+    for a0, a1, pid in spans:
+        if any(b0 <= a0 and a1 <= b1 and (b1 - b0) > (a1 - a0) for b0, b1, other in spans if other != pid):
+            found.pop(pid, None)
     # a surname shared by several persons is kept only when the full name is given
     by_surname: dict[str, list[str]] = {}
     for pid, (_, p) in found.items():
@@ -231,6 +235,15 @@ def named_persons(kn: Knowledge, q: str) -> list[tuple[RecordKnowledge, Person]]
         else:
             full = [pid for pid in pids if f" {fold(found[pid][1].name)} " in padded]
             out.extend(found[pid] for pid in full)
+    if not out and kn.parts:
+        # "le Président" / "le Maire" alone: whoever chaired the most recent session asked about
+        if re.search(r"\b(?:le|du|au|monsieur le|madame la|madame le) (?:president|presidente|maire)\b(?! d| de| du| des)",
+                     padded):
+            rk = max(kn.parts, key=lambda r: r.record.session.date)
+            chair = rk.record.session.president
+            p = next((x for x in rk.record.persons if fold(x.name) == fold(chair)), None) if chair else None
+            if p is not None:
+                out.append((rk, p))
     return out
 
 
@@ -1110,3 +1123,58 @@ def ask_when(kn: Knowledge, q: str, rks: list[RecordKnowledge]) -> Draft | None:
             break
     return Draft(True, "Le " + " ; le ".join(dates) + ".", "date", round(min(0.85, 0.3 + 0.5 * hits[0].score), 2),
                  cites)
+
+
+_ROLE_WORDS = (r"(?:Vice-)?[Pp]r[ée]sident(?:e)?|[Dd]irect(?:eur|rice)(?: général(?:e)?)?|[Mm]aire|[Aa]djoint(?:e)?|"
+               r"[Cc]onseill(?:er|ère)|[Rr]apporteu(?:r|se)|[Ss]ecrétaire|[Dd]éputé(?:e)?|[Ss]énat(?:eur|rice)|[Pp]réfet")
+
+
+def ask_person(kn: Knowledge, q: str, rks: list[RecordKnowledge]) -> Draft | None:
+    """"Qui est X ?", "À quel groupe appartient X ?": roles and group the minutes give."""
+    named = named_persons(kn, q)
+    if not named:
+        return None
+    rk, person = named[0]
+    record = rk.record
+    name = person_name(record, person.id, person.name)
+    if re.search(r"\bgroupe\b", q):
+        if not person.group:
+            return None
+        for w in record.wishes:
+            if any(fold(x) == fold(person.name) for x in w.signatories) and fold(w.group) == fold(person.group):
+                quote = f"{w.title} — Déposé par le {w.group} — signataires : … {person.name} …"
+                cite = Cite(rk, Unit(w.id, "voeu", rk.sid, record.session.date, w.group, None, None, f"/voeux/{w.id}",
+                                     w.page, ref=w.id), quote)
+                return Draft(True, f"{name} siège au {person.group} ({session_label(record)}).", "personne", 0.85,
+                             [cite])
+        return None
+    parts = surname_of(person.name).split("-")
+    sur = re.escape(parts[0]) + "".join(f"(?:-{re.escape(x)})?" for x in parts[1:])
+    after = re.compile(rf"{sur}\s*(?:,|\()\s*(?:qui est\s+)?(?:(?:maintenant|notre|votre|la|le|l')\s+)*"
+                       rf"((?:{_ROLE_WORDS})[^.;)]{{0,90}})")
+    before = re.compile(rf"(?:notre|votre|la|le|du|de la)\s+((?:{_ROLE_WORDS})[^.;,]{{0,60}}?),?\s+"
+                        rf"(?:(?:M\.|Mme|Monsieur|Madame)\s+)?(?:[A-ZÉ][\w'-]+\s+)?{sur}")
+    roles: list[tuple[str, Cite]] = []
+    for part in kn.parts:
+        for sent in part.sentences:
+            if not re.search(sur, sent.text):
+                continue
+            for rx in (after, before):
+                m = rx.search(sent.text)
+                if m:
+                    role = re.split(r",| et (?=[A-ZÉ])| pour | qui | afin | avec | auquel | auxquels | dont | que ", m.group(1))[0].strip(" ,-–")
+                    if role and _PAST_RE.search(fold(role)) is None and role not in [r for r, _ in roles]:
+                        roles.append((role, Cite(part, part.units[sent.unit], sent.text)))
+    for role in person.roles:
+        if not any(fold(role) in fold(r) or fold(r) in fold(role) for r, _ in roles):
+            for part in kn.parts:
+                hit = next((x for x in part.sentences if re.search(sur, x.text) and fold(role) in fold(x.text)), None)
+                if hit is not None:
+                    roles.insert(0, (role, Cite(part, part.units[hit.unit], hit.text)))
+                    break
+    if not roles:
+        return None
+    roles = roles[:3]
+    extra = f" ; {person.group}" if person.group else ""
+    answer = f"{name} : " + " ; ".join(r for r, _ in roles) + extra + "."
+    return Draft(True, answer, "personne", 0.75, [c for _, c in roles])
