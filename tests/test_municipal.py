@@ -13,6 +13,8 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from indexer import config
 from indexer.model import Record
@@ -300,6 +302,24 @@ def test_one_odd_paragraph_gives_a_warning_not_a_failure(monkeypatch):
     record = parse_document(doc)
     assert any(w.startswith("page 2 :") for w in record.warnings)
     assert [s.speaker for s in record.speeches] == ["DUPONT", "DURAND"]
+
+
+_PIECES = ["Conseil Municipal du 5 décembre 2023", "Présents : Madame Anne PETIT, M onsieur Paul DURAND",
+           "Pouvoirs :", "- Madame Julie MARTIN à", "Ordre du jour", "1. Budget", "1 - ", "IV. PERSONNEL",
+           "DL-055-07-13 - ", "Vote :", "- Pour : ", "- Abstentions : 2 (M. X et", "ADOPTÉ À L'UNANIMITÉ",
+           "Madame le Maire explique que", "M. DURAND demande", "Monsieur le Maire : ", "Madame ROJON, DGS :",
+           "Madame Trefina KERRAIN expose :", "passe la parole à", "_____", "(", ")", "\uf0d8", "−", "\n", "\n\n",
+           "La séance est levée à 22h15.", "L'an deux mille", "le 29 juin", " ", ".", ","]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.lists(st.one_of(st.sampled_from(_PIECES), st.text(max_size=12)), max_size=30)
+                .map("".join), min_size=1, max_size=4))
+def test_any_municipal_text_gives_a_record_never_an_exception(pages):
+    record = parse_document(doc_of("Conseil municipal de Trifouilly\n\n" + pages[0], *pages[1:]))
+    assert record.session.id and record.layout in ("municipal", "municipal-pages", "pages")
+    assert all(s.speaker and s.text for s in record.speeches)
+    assert not [w for w in record.warnings if "non analysé" in w], record.warnings
 
 
 # -- real minutes of other councils ---------------------------------------------------------
