@@ -559,9 +559,15 @@ def join_hyphenated(head: str, tail: str, counts: Counter[str]) -> str:
     return head + tail
 
 
+_ABBREVIATIONS = frozenset({"m.", "mm.", "mme.", "mlle.", "dr.", "me.", "st.", "ste.", "cf.", "p.", "art.", "n°."})
+
+
 def _ends_sentence(text: str) -> bool:
-    end = text.rstrip()[-1:]
-    return bool(end) and end in ".!?:;…»)]"
+    """Ends with closing punctuation, and not with an abbreviation such as "M." before a name."""
+    text = text.rstrip()
+    if not text or text[-1] not in ".!?:;…»)]":
+        return False
+    return text.rsplit(" ", 1)[-1].lower() not in _ABBREVIATIONS
 _TURN_STRONG = re.compile(
     r"^\s*(?:M\.|MM\.|Mme|MME|Mmes|Mlle|Monsieur|Madame|MONSIEUR|MADAME)\s+\S[^:\n]{0,80}?(?:\.\s?-|\s:|:\s)")
 _TURN_WEAK = re.compile(r"^\s*(?:M\.|MM\.|Mme|MME|Mmes|Mlle|Monsieur|Madame)\s+(?:le |la |l')?[A-ZÉÈ]")
@@ -711,12 +717,17 @@ def _carry_paragraph(first: str, second: str, width: int, gaps: bool) -> tuple[s
             or _STAGE.match(head)):
         return first, second
     if _breaks_before(last, head, width):
-        if not gaps:
+        # a new paragraph, unless both lines are rows of one "Label : value" block
+        # ("Contre : 0 voix" / "Abstention : 0 voix")
+        if not (gaps and _LABEL_ROW.match(last) and _LABEL_ROW.match(head)):
             return first, second
         joint = "\n"
     else:
         joint = " "
     return first.rstrip() + joint + block, rest
+
+
+_LABEL_ROW = re.compile(r"^\s*[^\W\d_][^:\n]{0,40}\s:\s")
 
 
 def _join_across_pages(first: str, second: str, counts: Counter[str]) -> tuple[str, str]:
