@@ -159,15 +159,28 @@ _GENERIC_BODY_WORDS = frozenset({"conseil", "de", "du", "des", "la", "le", "l", 
                                  "seance", "assemblee"})
 
 
+def body_words(rk: RecordKnowledge) -> set[str]:
+    words = set(fold(rk.record.session.body).split()) | set(fold(rk.sid).split())
+    return {w for w in words - _GENERIC_BODY_WORDS if len(w) > 3 and not w.isdigit()}
+
+
 def body_filter(kn: Knowledge, q: str) -> list[RecordKnowledge]:
-    """Sessions of the council the question names ("du Pas-de-Calais", "municipal de Lannion")."""
+    """Sessions of the council the question names ("du Pas-de-Calais", "municipal de Lannion").
+
+    A word shared by many councils ("municipal") weighs less than a name ("lannion"):
+    only the sessions with the best score are kept.
+    """
     padded = f" {q} "
-    out = []
-    for rk in kn.parts:
-        words = set(fold(rk.record.session.body).split()) - _GENERIC_BODY_WORDS
-        if any(f" {w} " in padded for w in words if len(w) > 3):
-            out.append(rk)
-    return out
+    words = {rk.sid: body_words(rk) for rk in kn.parts}
+    df: dict[str, int] = {}
+    for ws in words.values():
+        for w in ws:
+            df[w] = df.get(w, 0) + 1
+    scores = {sid: sum(1 / df[w] for w in ws if f" {w} " in padded) for sid, ws in words.items()}
+    best = max(scores.values(), default=0.0)
+    if best <= 0:
+        return []
+    return [rk for rk in kn.parts if scores[rk.sid] == best]
 
 
 def select_parts(kn: Knowledge, q: str) -> Knowledge:

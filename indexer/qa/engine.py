@@ -187,8 +187,8 @@ def find_deliberations(kn: Knowledge, q: str, topic: list[str]) -> list[Match]:
                 item = rk.record.item(d.item)
                 if item is not None and item.number == int(r.group(1)):
                     by_number.append(Match(1.0, rk, d))
-    if by_number:
-        return by_number
+    if by_number:  # most recent session first
+        return sorted(by_number, key=lambda m: m.rk.record.session.date, reverse=True)
     objects = [(rk, d, deliberation_text(rk.record, d)) for rk in kn.parts for d in rk.record.deliberations]
     return rank_objects(kn, topic, objects)
 
@@ -197,8 +197,8 @@ def find_items(kn: Knowledge, q: str, topic: list[str], threshold: float = 0.6) 
     r = re.search(r"\b(?:rapport|point) (?:n )?(?:no )?(\d{1,3})\b", q)
     if r:
         hits = [Match(1.0, rk, a) for rk in kn.parts for a in rk.record.agenda if a.number == int(r.group(1))]
-        if hits:
-            return hits
+        if hits:  # most recent session first
+            return sorted(hits, key=lambda m: m.rk.record.session.date, reverse=True)
     objects = [(rk, a, item_text(rk.record, a)) for rk in kn.parts for a in rk.record.agenda]
     return rank_objects(kn, topic, objects, threshold)
 
@@ -742,6 +742,9 @@ def ask_rapporteur(kn: Knowledge, q: str, rks: list[RecordKnowledge]) -> Draft |
     if not cites:
         return None
     answer = f"Le rapport « {item.title} » a été présenté par {name} ({session_label(record)})."
+    others = sorted({m.rk.record.session.date for m in matches[1:] if m.score == 1.0 and m.rk is not rk})
+    if others:
+        answer += " D'autres séances ont un rapport de même numéro : " + ", ".join(map(french_date, others)) + "."
     return Draft(True, answer, "rapporteur", round(0.6 + 0.35 * best.score, 2), cites[:3])
 
 
@@ -844,6 +847,9 @@ def ask_body_head(kn: Knowledge, q: str, rks: list[RecordKnowledge]) -> Draft | 
     if not m:
         return None
     org = _org_tokens(m.group(1))
+    if len(kn.parts) < 8:  # "… de L'Arbresle": the council's own name is not part of the body asked about
+        council = {w for rk in kn.parts for w in fold(rk.record.session.body).split() if len(w) > 3}
+        org = [t for t in org if t not in council] or org
     if not org:
         return None
     wants = _PRESIDE_RE if re.search(r"presid", q) else _DIRECT_RE if re.search(r"dirig|direct", q) else \
@@ -924,17 +930,31 @@ def ask_body_head(kn: Knowledge, q: str, rks: list[RecordKnowledge]) -> Draft | 
                     names[pid] = p.name if p else pid
                 votes[pid] = votes.get(pid, 0.0) + w
                 evidence.setdefault(pid, []).append(Cite(rk, unit, text))
+    # roles the parser read from speaker labels ("Madame ROJON, Directrice générale des services :")
+    for rk in kn.parts:
+        for p in rk.record.persons:
+            for role in p.roles:
+                froles = fold(role)
+                if not role_re.search(froles) or _contains_seq([t for t in froles.split() if t not in STOPWORDS],
+                                                               org) < 0:
+                    continue
+                sp = next((x for x in rk.record.speeches if x.person_id == p.id and role in x.label), None)
+                ui = unit_index(rk, sp.id, "intervention") if sp is not None else None
+                if sp is None or ui is None:
+                    continue
+                first = _first_sentence_of(rk, ui) or ""
+                names.setdefault(p.id, p.name)
+                votes[p.id] = votes.get(p.id, 0.0) + 2.0
+                evidence.setdefault(p.id, []).append(Cite(rk, rk.units[ui], f"{sp.label} {first}".strip()))
     if not votes:
         return None
     ranked = sorted(votes, key=lambda pid: votes[pid], reverse=True)
     top = ranked[0]
     if len(ranked) > 1 and votes[ranked[1]] == votes[top]:
         return None  # two people fit equally well: do not guess
-    body = m.group(1).strip(" ?")
-    role = "dirigé(e)" if wants == _DIRECT_RE else "présidé(e)"
-    answer = f"{names[top]} — d'après les procès-verbaux, {body} est {role} par {names[top]}."
-    answer = f"{names[top]} ({'direction' if wants == _DIRECT_RE else 'présidence'} : {body})."
     cites = evidence[top][:3]
+    what = "direction" if wants == _DIRECT_RE else "présidence" if wants == _PRESIDE_RE else "direction ou présidence"
+    answer = f"{names[top]} ({what}, d'après la {session_label(cites[0].rk.record)})."
     conf = min(0.95, 0.5 + 0.1 * votes[top])
     return Draft(True, answer, "direction", round(conf, 2), cites)
 
