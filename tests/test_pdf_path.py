@@ -80,3 +80,27 @@ def test_hyphenated_line_ends_are_rejoined(both):
     assert not dangling, dangling[:10]
     unknown = [w for w in pdf_words if w not in text_words]
     assert len(unknown) <= 0.001 * len(pdf_words), unknown[:20]
+
+
+@pytest.mark.slow
+def test_whole_session_as_a_pdf_gives_the_same_record(tmp_path, monkeypatch):
+    """All 675 pages: procès-verbal, vœux, deliberations and annexed reports with their tables."""
+    from . import pdfgen
+    from .conftest import BUNDLED_TEXT
+
+    monkeypatch.setenv("MINUTES_HOME", str(tmp_path))
+    text_doc = read_source(BUNDLED_TEXT)
+    pdf = tmp_path / "pas-de-calais-2025-09-22.pdf"
+    pdfgen.minutes_pdf(text_doc.text, pdf)
+    from_text, from_pdf = parse_document(text_doc), parse_document(read_source(pdf))
+
+    assert [_flat(s.text) for s in from_pdf.speeches] == [_flat(s.text) for s in from_text.speeches]
+
+    def vote(v):
+        return (v.for_, v.against, v.abstention, v.absent, v.result, v.deliberation, v.item)
+
+    assert [vote(v) for v in from_pdf.votes] == [vote(v) for v in from_text.votes]
+    assert [(d.number, d.title) for d in from_pdf.deliberations] == \
+        [(d.number, d.title) for d in from_text.deliberations]
+    assert len(from_pdf.deliberations) == 12
+    assert [(w.title, w.group) for w in from_pdf.wishes] == [(w.title, w.group) for w in from_text.wishes]
