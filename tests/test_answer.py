@@ -178,3 +178,43 @@ def test_present_at_the_vote_is_not_the_roll_call(search_home: Path) -> None:
     ans = ask("Combien de conseillers étaient présents au moment du vote du budget supplémentaire ?", home=search_home)
     assert ans.found and "71" in ans.answer
     assert any("présents au moment du vote : 71" in c.quote for c in ans.citations)
+
+
+EXTRA = ROOT.parent / "shared" / "corpus-extra"
+
+
+@pytest.fixture(scope="module")
+def mixed_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bundled session plus three municipal councils' minutes in one index."""
+    if not EXTRA.is_dir():
+        pytest.skip("shared/corpus-extra not beside the repository")
+    from indexer.index import index_paths
+
+    home = tmp_path_factory.mktemp("mixed-home")
+    summary = index_paths([ROOT / "corpus", EXTRA], home=home)
+    assert not summary.errors, summary.errors
+    return home
+
+
+def test_questions_stay_within_the_council_they_name(mixed_home: Path) -> None:
+    ans = ask("Qui présidait la séance du conseil municipal de Lannion ?", home=mixed_home)
+    assert ans.found and "LE BIHAN" in ans.answer and ans.citations[0].session.startswith("lannion")
+    ans = ask("Qui présidait la séance du conseil départemental du Pas-de-Calais ?", home=mixed_home)
+    assert "LEROY" in ans.answer
+    ans = ask("Qui est la directrice générale des services de L'Arbresle ?", home=mixed_home)
+    assert ans.found and "ROJON" in ans.answer
+    assert "Directrice générale des services" in ans.citations[0].quote
+
+
+def test_ambiguous_number_prefers_latest_and_says_so(mixed_home: Path) -> None:
+    ans = ask("Qui était le rapporteur du rapport n°3 ?", home=mixed_home)
+    assert "MEQUIGNON" in ans.answer and "D'autres séances" in ans.answer
+
+
+@pytest.mark.skipif(not DEV.exists(), reason="shared/eval not beside the repository")
+def test_dev_set_on_a_mixed_index(mixed_home: Path) -> None:
+    import io
+
+    rows = evaluate(read_questions(DEV), lambda q: ask(q, home=mixed_home))
+    summary = report(rows, io.StringIO())
+    assert summary["accuracy"] == 1.0 and summary["wrong_answers"] == 0
