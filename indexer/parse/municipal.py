@@ -1010,7 +1010,7 @@ def _heading_step(para: Para, state: State) -> bool:
         if rest:
             _step(Para(para.page, rest), state)
         return True
-    folded = fold(line)
+    folded = fold(line) if state.plain_titles else ""
     for title, item_id in state.plain_titles.items():
         if folded.startswith(title):
             _close_turn(state)
@@ -1079,9 +1079,13 @@ def _first_speech_inside(text: str) -> int | None:
 def _aligned_end(text: str, reference: str) -> int | None:
     """Index in `text` just past the letters of `reference` (compared folded, spaces ignored)."""
     ref = fold(reference).replace(" ", "")
+    folded: dict[str, str] = {}
     i = j = 0
     while j < len(ref) and i < len(text):
-        c = fold(text[i]).replace(" ", "")
+        ch = text[i]
+        c = folded.get(ch)
+        if c is None:
+            c = folded[ch] = fold(ch).replace(" ", "")
         if not c:
             i += 1
             continue
@@ -1145,7 +1149,7 @@ def _vote_step(para: Para, state: State) -> bool:
         kind, count, names = counted
         _close_turn(state)
         target = state.vote or _recent_vote(state) or Vote(page=para.page)
-        if target is not state.vote and target not in state.record.votes:
+        if target is not state.vote and not any(v is target for v in state.record.votes):
             state.vote = target
         _set_count(target, kind, count, names)
         if "unanimité" in names:
@@ -1208,7 +1212,7 @@ def _close_vote(state: State) -> None:
     if vote is None:
         return
     finish_vote(vote)
-    if vote in state.record.votes:
+    if any(v is vote for v in state.record.votes):  # identity: two votes may read alike
         return
     vote.item = state.item.id if state.item else None
     if state.pending_not_voting and state.pending_not_voting[0] == vote.item and vote.not_voting is None:
