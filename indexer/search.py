@@ -461,34 +461,42 @@ def snippet(text: str, terms: set[str], prefixes: list[str] = (), size: int = SN
     return ("… " if start > 0 else "") + body + (" …" if end < len(text) else "")
 
 
-def _fold_table() -> dict[int, str]:
-    table = {}
-    for cp in range(0xC0, 0x250):
-        c = chr(cp)
-        base = "".join(x for x in unicodedata.normalize("NFKD", c) if not unicodedata.combining(x)).lower()
-        if len(base) == 1 and base != c:
-            table[cp] = base
-    return table
-
-
-_FOLD_TABLE = _fold_table()
+_ACCENTS = {"a": "aàâäáãå", "e": "eéèêë", "i": "iîïíì", "o": "oôöóòõ", "u": "uùûüú", "c": "cç", "y": "yÿý",
+            "n": "nñ"}
 _MAX_MARKS = 200
 
 
+def _accent_pattern(stem: str) -> str:
+    """A regex matching `stem` whatever the accents and ligatures of the text ("teleassist" → téléassist…)."""
+    out = []
+    i = 0
+    while i < len(stem):
+        pair = stem[i:i + 2]
+        if pair in ("oe", "ae"):
+            out.append(f"(?:{pair}|{'œ' if pair == 'oe' else 'æ'})")
+            i += 2
+            continue
+        c = stem[i]
+        out.append(f"[{_ACCENTS[c]}]" if c in _ACCENTS else re.escape(c))
+        i += 1
+    return "".join(out)
+
+
+@functools.lru_cache(maxsize=256)
+def _stems_regex(stems: tuple[str, ...]) -> re.Pattern:
+    alternatives = "|".join(_accent_pattern(s) for s in sorted(stems, key=len, reverse=True))
+    return re.compile(rf"(?<!\w)(?:{alternatives})", re.IGNORECASE)
+
+
 def _find_matches(text: str, terms: set[str], prefixes: list[str]) -> list[tuple[int, int, str]]:
-    """(start, end, term) of the words of `text` that match.  A regex over a folded copy of
-    the text finds candidate words (a stem is, nearly always, a prefix of the folded word);
-    only those are analysed, so long texts cost little."""
-    stems = {t for t in terms if t} | {p for p in prefixes if p}
+    """(start, end, term) of the words of `text` that match.  An accent-insensitive regex
+    finds candidate words (a stem is, nearly always, a prefix of the folded word); only
+    those are analysed, so long texts cost little."""
+    stems = tuple(sorted({t for t in terms if t} | {p for p in prefixes if p}))
     if not stems:
         return []
-    folded = text.lower().translate(_FOLD_TABLE)
-    if len(folded) != len(text):
-        return _scan_matches(text, terms, prefixes)
-    variants = stems | {s.replace("oe", "œ").replace("ae", "æ") for s in stems}
-    pattern = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(v) for v in sorted(variants, key=len, reverse=True)) + ")")
     out: list[tuple[int, int, str]] = []
-    for m in pattern.finditer(folded):
+    for m in _stems_regex(stems).finditer(text):
         tok = _WORD_AT.match(text, m.start())
         if tok is None:
             continue
@@ -634,12 +642,40 @@ class Engine:
             self._sets[("*", "")] = docs
         return docs
 
+    def docs(self, q: Q.Query) -> set[int]:
+        """Documents matching `q`.  Terms read whole posting blocks (and are cached until
+        the index changes); And / Or become set operations; anything else asks Whoosh."""
+        if isinstance(q, Q.Term):
+            return self.term_docs(q.fieldname, q.text)
+        if isinstance(q, Q.And) and q.subqueries:
+            sets = sorted((self.docs(sub) for sub in q.subqueries), key=len)
+            out = sets[0]
+            for other in sets[1:]:
+                out = out & other
+            return out
+        if isinstance(q, Q.Or) and q.subqueries:
+            out = set()
+            for sub in q.subqueries:
+                out |= self.docs(sub)
+            return out
+        return set(self._searcher.docs_for_query(q))
+
+    def term_docs(self, field: str, text: str) -> set[int]:
+        key = ("term:" + field, text)
+        docs = self._sets.get(key)
+        if docs is None:
+            docs = _posting_docs(self._searcher, field, text) & self.all_docs()
+            if len(self._sets) > 2048:
+                self._sets.clear()
+            self._sets[key] = docs
+        return docs
+
     def filter_docs(self, key: str, value: str) -> set[int]:
         """Documents passing one filter value (cached until the index changes)."""
         docs = self._sets.get((key, value))
         if docs is None:
-            docs = set(self._searcher.docs_for_query(_filter_query(key, value, self._searcher.reader())))
-            if len(self._sets) > 512:
+            docs = self.docs(_filter_query(key, value, self._searcher.reader()))
+            if len(self._sets) > 2048:
                 self._sets.clear()
             self._sets[(key, value)] = docs
         return docs
@@ -663,6 +699,29 @@ class Engine:
                     continue
             self._vocab = Vocabulary(counts)
         return self._vocab
+
+
+def _posting_docs(searcher, field: str, text: str) -> set[int]:  # noqa: ANN001
+    """Document numbers of one term, a posting block at a time (Whoosh's W3 leaf matcher
+    keeps each block's ids in `_ids`); other matchers are walked one id at a time."""
+    out: set[int] = set()
+    subs = searcher.subsearchers or [(searcher, 0)]
+    for sub, offset in subs:
+        reader = sub.reader()
+        if (field, text) not in reader:
+            continue
+        m = reader.postings(field, text)
+        fast = hasattr(m, "_read_ids") and hasattr(m, "_next_block")
+        while m.is_active():
+            if fast:
+                if m._ids is None:
+                    m._read_ids()
+                out.update([i + offset for i in m._ids] if offset else m._ids)
+                m._next_block()
+            else:
+                out.add(m.id() + offset)
+                m.next()
+    return out
 
 
 @functools.lru_cache(maxsize=8)
@@ -716,12 +775,12 @@ def search(query: str, *, filters: dict[str, list[str]] | None = None, page: int
         if words is None and not merged and not pq.excluded_filters and excluded is None:
             result.notice = result.notice or "Aucun mot à chercher"
             return result
-        base = engine.all_docs() if words is None else set(searcher.docs_for_query(words))
+        base = engine.all_docs() if words is None else engine.docs(words)
         if excluded is not None:
-            base -= set(searcher.docs_for_query(excluded))
+            base = base - engine.docs(excluded)
         for key, values in pq.excluded_filters.items():
             for v in values:
-                base -= engine.filter_docs(key, v)
+                base = base - engine.filter_docs(key, v)
         chosen = {key: engine.filter_union(key, values) for key, values in merged.items()}
         docs = _intersect(base, chosen.values())
         result.total = len(docs)
@@ -732,10 +791,13 @@ def search(query: str, *, filters: dict[str, list[str]] | None = None, page: int
         if docs and start < len(docs):
             limit = start + per_page
             if sort == "relevance" and words is not None:
-                ranking = builder.ranking(words)
+                # the allowed set already holds only the documents with the phrases: rank
+                # with their words (cheaper than matching positions a second time)
+                ranking = builder.ranking(_unphrase(words))
                 # exact top N; Whoosh's quality skipping is only safe without AndMaybe
-                collector = TopCollector(limit=limit, usequality=ranking is words)
-                if ranking is not words:
+                plain = not builder.numbers
+                collector = TopCollector(limit=limit, usequality=plain)
+                if not plain:
                     collector.replace = 0
                 wrapped = FilterCollector(collector, allow=docs)
                 searcher.search_with_collector(ranking, wrapped)
@@ -752,6 +814,14 @@ def search(query: str, *, filters: dict[str, list[str]] | None = None, page: int
             result.hits.append(_hit(searcher.stored_fields(docnum), score, builder))
         result.suggestion = _suggestion(engine, reader, pq, query)
     return result
+
+
+def _unphrase(q: Q.Query) -> Q.Query:
+    if isinstance(q, Q.Phrase):
+        return Q.And([Q.Term(q.fieldname, w) for w in q.words], boost=q.boost)
+    if isinstance(q, (Q.And, Q.Or)):
+        return type(q)([_unphrase(sub) for sub in q.subqueries], boost=q.boost)
+    return q
 
 
 def _intersect(base: set[int], sets) -> set[int]:  # noqa: ANN001
