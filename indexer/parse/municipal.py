@@ -1244,6 +1244,8 @@ def _close_turn(state: State) -> None:
     if not text:
         return
     roster, record = state.roster, state.record
+    if not turn.role and fold(turn.name) in ("le maire", "la maire", "le president", "la presidente"):
+        turn.role = "maire" if "maire" in fold(turn.name) else "président"  # "Madame le Maire indique …"
     stated_role = turn.role if turn.kind == "colon" and turn.role not in ("maire", "président") else ""
     own_label = turn.label
     first = _PERSON_RE.match(turn.label) if turn.reported else None
