@@ -191,11 +191,16 @@ def select_parts(kn: Knowledge, q: str) -> Knowledge:
         dated = [rk for rk in parts if (day and rk.record.session.date == day)
                  or (month and rk.record.session.date.startswith(month))]
         parts = dated or parts
+    ignore: frozenset[str] = frozenset()
     if len({rk.record.session.body for rk in parts}) > 1:
-        parts = body_filter(Knowledge(parts=parts), q) or parts
+        chosen = body_filter(Knowledge(parts=parts), q)
+        if chosen:
+            padded = f" {q} "
+            ignore = frozenset(w for rk in chosen for w in body_words(rk) if f" {w} " in padded)
+            parts = chosen
     if parts is kn.parts:
         return kn
-    return Knowledge(parts=parts, df=kn.df, total=kn.total)
+    return Knowledge(parts=parts, df=kn.df, total=kn.total, ignore=ignore)
 
 
 # --------------------------------------------------------------------------- answering

@@ -88,6 +88,8 @@ def topic_stems(q: str, drop: set[str] | frozenset[str] = frozenset(), kn: Knowl
     for tok in q.split():
         if tok in STOPWORDS or tok in QUESTION_WORDS or tok in FRAME_WORDS or tok in drop:
             continue
+        if kn is not None and tok in kn.ignore:
+            continue
         if len(tok) < 2 and not tok.isdigit():
             continue
         st = stem(tok)
@@ -427,8 +429,17 @@ def _proxy_quote(record: Record, giver: str, holder: str, giver_id: str | None, 
             f"{person_name(record, holder_id, holder)}.")
 
 
+def session_of_named(kn: Knowledge, q: str, rks: list[RecordKnowledge]) -> RecordKnowledge:
+    """The most recent session where a person the question names appears, else the most recent one."""
+    named = named_persons(kn, q)
+    for rk in reversed(rks):
+        if any(rk.record.person(p.id) is not None for _, p in named):
+            return rk
+    return rks[-1]
+
+
 def ask_proxy(kn: Knowledge, q: str, rks: list[RecordKnowledge]) -> Draft | None:
-    rk = rks[-1]
+    rk = session_of_named(kn, q, rks)
     record = rk.record
     proxies = record.session.proxies
     if not proxies:
@@ -469,7 +480,7 @@ def ask_proxy(kn: Knowledge, q: str, rks: list[RecordKnowledge]) -> Draft | None
 
 
 def ask_attendance(kn: Knowledge, q: str, rks: list[RecordKnowledge]) -> Draft | None:
-    rk = rks[-1]
+    rk = session_of_named(kn, q, rks)
     record = rk.record
     s = record.session
     unit = session_unit(rk)
@@ -568,11 +579,35 @@ def _deliberation_cites(rk: RecordKnowledge, d: Deliberation, vote: Vote | None)
     return cites
 
 
+def ask_item_vote(kn: Knowledge, q: str, topic: list[str]) -> Draft | None:
+    """Minutes without deliberations (municipal councils): the vote recorded under the agenda item."""
+    for m in find_items(kn, q, topic):
+        item: AgendaItem = m.obj  # type: ignore[assignment]
+        rk = m.rk
+        votes = [v for v in rk.record.votes if v.item == item.id and v.text]
+        if not votes or (item.deliberation and rk.record.deliberation(item.deliberation)):
+            continue
+        v = votes[-1]
+        k = rk.record.votes.index(v) + 1
+        cite = cite_unit(rk, f"{rk.sid}/vote/{k:03d}", vote_quote(v), "vote")
+        if cite is None:
+            continue
+        answer = f"« {item.title} » ({session_label(rk.record)}) : {_vote_phrase(v)}."
+        if v.abstention_groups and v.abstention:
+            answer += " Abstentions : " + " ; ".join(v.abstention_groups) + "."
+        if v.against_groups and v.against:
+            answer += " Contre : " + " ; ".join(v.against_groups) + "."
+        if re.search(r"unanim", q):
+            answer = ("Oui : " if v.unanimous else "Non, pas à l'unanimité : ") + answer
+        return Draft(True, answer, "vote", round(0.55 + 0.35 * m.score, 2), [cite])
+    return None
+
+
 def ask_vote(kn: Knowledge, q: str, rks: list[RecordKnowledge]) -> Draft | None:
     topic = topic_stems(q, {"conseillers", "conseiller", "presents", "presentes", "membres", "elus", "moment"}, kn=kn)
     matches = find_deliberations(kn, q, topic)
     if not matches:
-        return None
+        return ask_item_vote(kn, q, topic)
     best = matches[0]
     if len(matches) > 1 and matches[1].score == best.score and matches[1].rk is best.rk and best.score < 1.0:
         return None  # two deliberations fit equally: do not guess

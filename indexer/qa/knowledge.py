@@ -118,6 +118,12 @@ def build_record_knowledge(record: Record) -> RecordKnowledge:
         if delib.report:
             add(Unit(f"{sid}/d/{delib.number}", "rapport", **{**base, "page": delib.report_page}),
                 _sentences_of(delib.report, MAX_REPORT_CHARS))
+    numbers = {d.number for d in record.deliberations}
+    for k, v in enumerate(record.votes, start=1):
+        if v.deliberation in numbers or not v.text:
+            continue  # cited through its deliberation
+        add(Unit(f"{sid}/vote/{k:03d}", "vote", sid, date, "", None, v.item, f"/seances/{sid}#{v.item or 'votes'}",
+                 v.page, k, ref=v.item or ""), [vote_quote(v)])
     for w in record.wishes:
         add(Unit(w.id, "voeu", sid, date, w.group, None, None, f"/voeux/{w.id}", w.page, ref=w.id),
             [w.title] + _sentences_of(w.text))
@@ -143,6 +149,7 @@ class Knowledge:
     parts: list[RecordKnowledge]
     df: dict[str, int] = field(default_factory=dict)
     total: int = 0
+    ignore: frozenset[str] = frozenset()  # folded words naming the council asked about, not the topic
 
     @classmethod
     def of(cls, parts: list[RecordKnowledge]) -> "Knowledge":
