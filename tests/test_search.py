@@ -233,3 +233,35 @@ def test_cli_search_json(search_home: Path) -> None:
     text = subprocess.run([sys.executable, "-m", "indexer", "search", "teleassistence"], capture_output=True,
                           text=True, env=env, check=True)
     assert "téléassistance" in text.stdout
+
+
+@pytest.mark.slow
+def test_benchmark_smoke_run(tmp_path: Path) -> None:
+    """The benchmark script runs end to end at N=2 (small sessions) and reports both engines."""
+    root = Path(__file__).resolve().parent.parent
+    out_json = tmp_path / "bench.json"
+    run = subprocess.run([sys.executable, str(root / "scripts" / "bench_search.py"), "--sizes", "2", "--queries", "20",
+                          "--chars", "200000", "--procs", "1", "--workdir", str(tmp_path / "work"),
+                          "--json", str(out_json)], capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0, run.stderr[-2000:]
+    (figures,) = json.loads(out_json.read_text(encoding="utf-8"))
+    assert figures["sessions"] == 2 and figures["units"] > 100
+    assert figures["whoosh"]["build_s"] > 0 and figures["whoosh"]["index_mb"] > 0
+    assert figures["whoosh"]["add_one_session_s"] > 0
+    assert figures["whoosh"]["p95_ms"] >= figures["whoosh"]["p50_ms"] > 0
+    assert figures["fts5"]["p95_ms"] > 0 and figures["p95_ratio_whoosh_over_fts5"] > 0
+    assert figures["whoosh"]["hits_nonzero"] > 10  # the queries do find things
+    assert "| 2 |" in run.stdout
+
+
+def test_generated_corpus_is_deterministic() -> None:
+    from indexer.benchgen import bundled_record, generate, source_paragraphs
+
+    base, paragraphs = bundled_record(), source_paragraphs()
+    a = [r.to_json() for r in generate(2, base=base, paragraphs=paragraphs, chars_per_session=100_000)]
+    b = [r.to_json() for r in generate(2, base=base, paragraphs=paragraphs, chars_per_session=100_000)]
+    assert a == b
+    first, second = (json.loads(x) for x in a)
+    assert first["session"]["date"] < second["session"]["date"]
+    assert first["deliberations"][0]["number"] != second["deliberations"][0]["number"]
+    assert first["speeches"][5]["text"] != second["speeches"][5]["text"]
