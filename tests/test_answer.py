@@ -218,3 +218,12 @@ def test_dev_set_on_a_mixed_index(mixed_home: Path) -> None:
     rows = evaluate(read_questions(DEV), lambda q: ask(q, home=mixed_home))
     summary = report(rows, io.StringIO())
     assert summary["accuracy"] == 1.0 and summary["wrong_answers"] == 0
+
+
+MIXED = ROOT / "tests" / "questions-mixed.tsv"
+
+
+@pytest.mark.parametrize("row", _rows(MIXED))
+def test_mixed_index_question(row, mixed_home: Path) -> None:
+    """Questions on the municipal minutes of shared/corpus-extra, asked of the mixed index."""
+    _check(row, mixed_home)

@@ -388,7 +388,8 @@ def ask_time(kn: Knowledge, q: str, rks: list[RecordKnowledge]) -> Draft | None:
     if not value:
         return None
     h, _, m = value.partition(":")
-    time_re = re.compile(rf"\b{int(h)}\s*(?:h|heures?)\s*{m}\b", re.IGNORECASE)
+    minutes = rf"(?:\s*{m})?" if m == "00" else rf"\s*{m}"
+    time_re = re.compile(rf"\b{int(h)}\s*(?:h|heures?){minutes}\b", re.IGNORECASE)
     cites = []
     for sent in rk.sentences:
         if time_re.search(sent.text) and re.search(quote_re, sent.text, re.IGNORECASE):
