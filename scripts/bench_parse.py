@@ -58,7 +58,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--text-runs", type=int, default=5, help="runs of the bundled text (median)")
     args = parser.parse_args(argv)
 
-    print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}")
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"machine: {os.cpu_count()} cores, load average {load}, Python {sys.version.split()[0]}")
     seconds, speeches = bench_text(args.text_runs)
     verdict = "OK" if seconds <= 2 else "TROP LENT"
     print(f"bundled text: {seconds:.2f} s (median of {args.text_runs}, sources + parse, "
