@@ -351,12 +351,14 @@ class DebatesTimeline:
 
 
 def debates_timeline(records: Sequence[Record], hits: Sequence[HitLike] | None = None, *,
-                     query: str = "", hit_counts: dict[str, int] | None = None) -> DebatesTimeline:
+                     query: str = "", hit_counts: dict[str, int] | None = None,
+                     agenda_years: set[str] | None = None) -> DebatesTimeline:
     """Sessions by year, with their agenda; with hits, only where the topic came up.
 
     `hits` are search hits (any objects with id, session, item, speaker, person_id);
     `hit_counts` (session id → total hits, e.g. the search's session facet) gives the true
-    totals when `hits` is only the best part of a long result list.
+    totals when `hits` is only the best part of a long result list.  `agenda_years`
+    limits the agenda lists to the sessions of those years (None: every session).
     """
     by_session: dict[str, list[HitLike]] = defaultdict(list)
     for hit in hits or ():
@@ -368,11 +370,14 @@ def debates_timeline(records: Sequence[Record], hits: Sequence[HitLike] | None =
         count = (hit_counts or {}).get(sid, len(session_hits))
         if hits is not None and not count:
             continue
+        year = (record.session.date or "")[:4] or "?"
+        with_agenda = agenda_years is None or year in agenda_years
         entries.append(SessionEntry(
-            id=sid, date=record.session.date, body=record.session.body, year=(record.session.date or "")[:4] or "?",
+            id=sid, date=record.session.date, body=record.session.body, year=year,
             items=len(record.agenda), numbered_items=sum(1 for a in record.agenda if a.number is not None),
             speeches=len(record.speeches), hits=count,
-            agenda=[{"id": a.id, "number": a.number, "title": a.title} for a in sorted(record.agenda, key=lambda a: a.order)],
+            agenda=[{"id": a.id, "number": a.number, "title": a.title} for a in sorted(record.agenda, key=lambda a: a.order)]
+            if with_agenda else [],
             topic=topic_items(record, session_hits),
         ))
     years: dict[str, list[SessionEntry]] = defaultdict(list)

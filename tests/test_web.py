@@ -349,3 +349,44 @@ def test_pages_are_cached_until_the_index_changes(tmp_path: Path, monkeypatch) -
     index_paths([Path(__file__).resolve().parent.parent / "corpus"], home=tmp_path)
     fresh = client.get("/index.json")
     assert fresh.headers["X-Cache"] == "miss" and fresh.get_json()["counts"]["sessions"] == 1
+
+
+# -- many sessions: the timeline of debates stays compact ------------------------------------
+
+@pytest.fixture(scope="module")
+def many_sessions(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from indexer.benchgen import generate
+    from indexer.index import index_records
+
+    home = tmp_path_factory.mktemp("many-sessions")
+    index_records(generate(26, chars_per_session=2000), home=home)
+    return home
+
+
+@pytest.mark.slow
+def test_timeline_of_many_sessions_is_grouped_by_year_and_paged(many_sessions: Path) -> None:
+    client = create_app({"MINUTES_HOME": str(many_sessions), "TESTING": True}).test_client()
+    overview = client.get("/chronologie.json").get_json()
+    assert overview["sessions"] == 26 and overview["compact"]
+    years = [y["year"] for y in overview["years"]]
+    assert years == sorted(years, reverse=True) and len(years) >= 2
+    assert all(not s["agenda"] for y in overview["years"] for s in y["sessions"])  # agendas are on year pages
+    assert len(overview["chart"]["dots"]) == 26
+    html = client.get("/chronologie").get_data(as_text=True)
+    assert len(html) < 120_000 and html.count('class="tl-session"') == 26
+    year = overview["years_nav"][-1]
+    page = client.get(twin(year["href"])).get_json()
+    assert [y["year"] for y in page["years"]] == [year["year"]]
+    assert all(s["agenda"] for s in page["years"][0]["sessions"])
+    topic = client.get("/chronologie.json?q=budget").get_json()
+    assert 1 <= topic["sessions"] <= 26 and topic["total_hits"] >= topic["sessions"]
+    latest = topic["years"][0]["sessions"][-1]  # hits are grouped from the most recent ones
+    assert latest["topic"] and latest["topic"][0]["speakers"]
+    for group in topic["years"]:
+        dates = [s["date"] for s in group["sessions"]]
+        assert dates == sorted(dates) and all(d.startswith(group["year"]) for d in dates)
+    persons = client.get("/elus.json").get_json()
+    busiest = max(persons["persons"], key=lambda p: p["speeches"])
+    person = client.get(f"/elus/{busiest['id']}.json").get_json()
+    assert person["totals"]["sessions"] > 1 and len(person["activity"]) == person["totals"]["sessions"]
+    assert person["distinctive"]

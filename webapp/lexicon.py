@@ -12,7 +12,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from indexer.analysis import spans
+from indexer.analysis import analyze, spans
 
 #: total pseudo-count of the prior (scaled to the corpus word frequencies)
 PRIOR = 500.0
@@ -30,6 +30,16 @@ class Lexicon:
         return sum(self.counts.values())
 
 
+def sample_every(count: int, limit: int) -> int:
+    """The step k such that taking every k-th of `count` items keeps at most `limit` of them."""
+    return max(1, -(-count // max(limit, 1)))
+
+
+def stem_counts(text: str) -> Counter[str]:
+    """The stems of a text (same filtering as `lexicon`), without written forms: the fast path."""
+    return Counter(t for t in analyze(text) if len(t) >= 3 and not t.isdigit())
+
+
 def lexicon(texts: Iterable[str]) -> Lexicon:
     counts: Counter[str] = Counter()
     forms: dict[str, Counter[str]] = {}
@@ -42,22 +52,22 @@ def lexicon(texts: Iterable[str]) -> Lexicon:
     return Lexicon(counts, forms)
 
 
-def distinctive_words(person: Lexicon, everyone: Lexicon, *, top: int = 15, min_count: int = 2) -> list[dict]:
-    """Stems over-used by `person` compared with the rest of `everyone` (which includes `person`).
+def distinctive_words(person: Lexicon, others: Lexicon, *, top: int = 15, min_count: int = 2) -> list[dict]:
+    """Stems over-used by `person` compared with `others` (everyone else's speeches).
 
     Returns [{word, stem, count, z}] by decreasing z-score of the log-odds ratio.
     """
-    n_all = everyone.total
     n_i = person.total
-    n_j = n_all - n_i
+    n_j = others.total
+    n_all = n_i + n_j
     if n_i == 0 or n_j <= 0:
         return []
     scored = []
     for stem, y_i in person.counts.items():
         if y_i < min_count:
             continue
-        y_all = everyone.counts.get(stem, y_i)
-        y_j = max(y_all - y_i, 0)
+        y_j = others.counts.get(stem, 0)
+        y_all = y_i + y_j
         alpha = PRIOR * y_all / n_all
         delta = (math.log((y_i + alpha) / (n_i + PRIOR - y_i - alpha))
                  - math.log((y_j + alpha) / (n_j + PRIOR - y_j - alpha)))

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import sys
+import threading
 from pathlib import Path
+
+from flask import Flask
 
 from indexer.config import DEFAULT_CORPUS, minutes_home
 
@@ -24,6 +27,23 @@ def ensure_index(home: Path, corpus: Path = DEFAULT_CORPUS) -> bool:
     return True
 
 
+def warm_up(app: Flask) -> threading.Thread:
+    """Load the records and the word counts in the background, so the first visitors do not wait."""
+    def run() -> None:
+        from .store import Unavailable
+        from .views import persons
+
+        with app.test_request_context("/"):
+            try:
+                persons.background()
+            except Unavailable:
+                pass
+
+    thread = threading.Thread(target=run, name="minutes-warm-up", daemon=True)
+    thread.start()
+    return thread
+
+
 def serve(host: str = "127.0.0.1", port: int = 8000, home: Path | None = None, threads: int = THREADS) -> None:
     from waitress import create_server
 
@@ -31,6 +51,7 @@ def serve(host: str = "127.0.0.1", port: int = 8000, home: Path | None = None, t
     ensure_index(home)
     app = create_app({"MINUTES_HOME": str(home)})
     server = create_server(app, host=host, port=port, threads=threads, ident="minutes")
+    warm_up(app)
     print(f"Site en ligne : http://{'localhost' if host in ('127.0.0.1', '0.0.0.0') else host}:{port}/ "
           f"(index : {home}) — Ctrl+C pour arrêter", file=sys.stderr)
     try:

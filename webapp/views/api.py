@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Blueprint, jsonify, url_for
 
-from ..twin import respond
+from ..twin import respond, twin_route
 
 bp = Blueprint("api", __name__)
 
@@ -87,6 +87,7 @@ def openapi() -> dict[str, Any]:
                 [_param("session_id", "séance", where="path"),
                  _param("number", "rang du vœu dans la séance", where="path", schema={"type": "integer"})],
                 not_found=True),
+            "/api.json": _op("Liste des points d'accès", "#/components/schemas/Api"),
             "/question.json": _op("Réponse à une question, avec citations", "#/components/schemas/Question",
                                   [_param("q", "la question, en français")]),
         },
@@ -110,6 +111,7 @@ def openapi() -> dict[str, Any]:
             "Wishes": schema(["page", "total", "wishes"]),
             "Wish": schema(["page", "wish", "session"]),
             "Question": schema(["page", "question", "answer"]),
+            "Api": schema(["page", "openapi", "paths"]),
         }},
     }
 
@@ -119,7 +121,7 @@ def openapi_json() -> Any:
     return jsonify(openapi())
 
 
-@bp.route("/api")
+@twin_route(bp, "/api")
 def api_page() -> Any:
     spec = openapi()
     data = {"page": "api", "openapi": url_for("api.openapi_json"),

@@ -15,6 +15,8 @@ from .common import anchor, excerpt, find_deliberation, person_url, store, vote_
 
 bp = Blueprint("deliberations", __name__)
 
+PER_PAGE = 50
+
 
 def deliberation_data(number: str) -> dict[str, Any] | None:
     found = find_deliberation(number)
@@ -81,9 +83,22 @@ def list_data(args: Any) -> dict[str, Any]:
                          "session": record.session.id, "result": d_result, "vote": badge.label if badge else "",
                          "url": url_for("deliberations.deliberation", number=d.number),
                          "excerpt": excerpt(d.articles[0], 180) if d.articles else ""})
-    return {"page": "deliberations", "filters": {"annee": year, "resultat": result, "texte": text},
+    try:
+        page = max(1, int(args.get("page", "1")))
+    except ValueError:
+        page = 1
+    pages = max(1, -(-len(rows) // PER_PAGE))
+    page = min(page, pages)
+    filters = {"annee": year, "resultat": result, "texte": text}
+
+    def href(n: int) -> str:
+        return url_for("deliberations.deliberations", **{k: v for k, v in filters.items() if v}, page=n if n > 1 else None)
+
+    return {"page": "deliberations", "filters": filters,
             "options": {"years": sorted(years, reverse=True), "results": sorted(results)},
-            "total": len(rows), "deliberations": rows}
+            "total": len(rows), "deliberations": rows[(page - 1) * PER_PAGE:page * PER_PAGE],
+            "pagination": {"page": page, "pages": pages, "prev": href(page - 1) if page > 1 else None,
+                           "next": href(page + 1) if page < pages else None}}
 
 
 @twin_route(bp, "/deliberations")

@@ -10,15 +10,41 @@ from flask import Blueprint, abort, url_for
 from indexer.people import fold, surname_of
 
 from .. import charts
-from ..lexicon import distinctive_words, lexicon
+from ..lexicon import Lexicon, distinctive_words, lexicon, sample_every, stem_counts
 from ..twin import respond, twin_route
 from .common import anchor, excerpt, store
 
 bp = Blueprint("persons", __name__)
 
 
-def _all_lexicon() -> Any:
-    return store().memo("lexicon:*", lambda: lexicon(sp.text for r in store().records() for sp in r.speeches))
+#: speeches read to learn how everyone speaks (every k-th speech beyond this many): bounds the cost
+#: of the first person page on a large corpus; on the bundled session every speech is read
+SAMPLE_SPEECHES = 2000
+
+
+def background() -> tuple[dict[str | None, Counter[str]], Counter[str]]:
+    """Stem counts of a deterministic sample of all speeches, by person and in total."""
+    def compute() -> tuple[dict[str | None, Counter[str]], Counter[str]]:
+        speeches = [sp for r in store().records() for sp in r.speeches]
+        by_person: dict[str | None, Counter[str]] = {}
+        for sp in speeches[::sample_every(len(speeches), SAMPLE_SPEECHES)]:
+            by_person.setdefault(sp.person_id, Counter()).update(stem_counts(sp.text))
+        total: Counter[str] = Counter()
+        for counts in by_person.values():
+            total.update(counts)
+        return by_person, total
+    return store().memo("lexicon:sample", compute)
+
+
+def distinctive(slug: str, speeches: list[Any]) -> list[dict[str, Any]]:
+    """The person's distinctive words against everyone else's (sampled) speeches."""
+    def compute() -> list[dict[str, Any]]:
+        by_person, total = background()
+        others = Counter(total)
+        others.subtract(by_person.get(slug, Counter()))
+        own = lexicon(sp.text for sp in speeches[::sample_every(len(speeches), SAMPLE_SPEECHES)])
+        return distinctive_words(own, Lexicon(+others, {}))
+    return store().memo(f"lexicon:{slug}", compute)
 
 
 def person_data(slug: str) -> dict[str, Any] | None:
@@ -56,7 +82,7 @@ def person_data(slug: str) -> dict[str, Any] | None:
                          "words": words, "items": item_views})
         activity.append({"session": sid, "date": record.session.date, "count": len(speeches), "words": words,
                          "label": record.session.date, "href": url_for("sessions.session", session_id=sid)})
-    own = store().memo(f"lexicon:{slug}", lambda: lexicon(sp.text for _, sp in mine))
+    words = distinctive(slug, [sp for _, sp in mine])
     labels = Counter(sp.label for _, sp in mine)
     roles = Counter(sp.role for _, sp in mine if sp.role)
     info = {"id": slug, "name": person.name if person else mine[0][1].speaker,
@@ -68,7 +94,7 @@ def person_data(slug: str) -> dict[str, Any] | None:
         "page": "elu", "person": info,
         "totals": {"speeches": len(mine), "words": sum(sp.words for _, sp in mine), "sessions": len(sessions)},
         "sessions": list(reversed(sessions)),
-        "distinctive": distinctive_words(own, _all_lexicon()),
+        "distinctive": words,
         "activity": activity,
         "chart": charts.bar_chart(activity, value="words", height=110) if activity else None,
     }

@@ -14,7 +14,9 @@ from .common import anchor, person_url, store
 
 bp = Blueprint("timeline", __name__)
 
-HIT_PAGES = 2  # at most 2 × 100 hits are grouped by item and speaker (totals come from the facets)
+HIT_PAGES = 1  # at most 100 hits (the most recent) are grouped by item and speaker; totals come from the facets
+#: beyond this many sessions, the overview (no topic, no year chosen) lists sessions without their agendas
+COMPACT_OVER = 24
 
 
 def _topic_hits(query: str) -> tuple[list[Any], dict[str, int], Any]:
@@ -45,11 +47,12 @@ def timeline_data(args: Any) -> dict[str, Any]:
             if result.suggestion:
                 suggestion = {"query": result.suggestion,
                               "href": url_for("timeline.timeline", q=result.suggestion)}
-        timeline = debates_timeline(records, hits, query=query, hit_counts=counts)
+        timeline = debates_timeline(records, hits, query=query, hit_counts=counts, agenda_years=set())
         grouped = len(hits)
         total = result.total if result is not None else 0
     else:
-        timeline = debates_timeline(records)
+        compact = not year and len(records) > COMPACT_OVER
+        timeline = debates_timeline(records, agenda_years={year} if year else (set() if compact else None))
         grouped, total = 0, 0
     data = timeline.to_dict()
     all_entries = [s for y in data["years"] for s in y["sessions"]]
@@ -61,6 +64,7 @@ def timeline_data(args: Any) -> dict[str, Any]:
                   "href": url_for("timeline.timeline", q=query or None, annee=y["year"])} for y in data["years"]]
     if year:
         data["years"] = [y for y in data["years"] if y["year"] == year]
+    compact = not query and not year and len(records) > COMPACT_OVER
     for group in data["years"]:
         for entry in group["sessions"]:
             entry["url"] = url_for("sessions.session", session_id=entry["id"])
@@ -75,7 +79,7 @@ def timeline_data(args: Any) -> dict[str, Any]:
                 for sp in topic["speakers"]:
                     sp["url"] = person_url(sp["person_id"])
                 topic["permalinks"] = [_permalink(link) for link in topic["links"][:6] if link["url"]]
-    data.update({"page": "chronologie", "year": year, "years_nav": years_nav, "chart": chart, "notice": notice,
+    data.update({"page": "chronologie", "year": year, "compact": compact, "years_nav": years_nav, "chart": chart, "notice": notice,
                  "suggestion": suggestion, "total_hits": total, "grouped_hits": grouped,
                  "search_url": url_for("search.search", q=query) if query else None,
                  "all_years_href": url_for("timeline.timeline", q=query or None)})
