@@ -108,6 +108,35 @@ def test_hyphenation_across_lines_and_pages_in_a_document():
     assert pages[1].text == ""
 
 
+def _page(lines: list[str | None]) -> list[tuple[str, float | None]]:
+    """Page lines with heights 13 points apart; None is a blank line's worth of gap."""
+    out, y = [], 780.0
+    for line in lines:
+        if line is not None:
+            out.append((line, y))
+        y -= 13
+    return out
+
+
+def test_paragraph_gaps_and_page_breaks():
+    long = "Une ligne de texte assez longue pour remplir la largeur de la page, comme dans le corps"
+    first = _page([long, "du texte qui continue", None, "Pour : 78 voix", "Contre : 0 voix"])
+    second = _page(["Abstention : 0 voix", None, "Le Président du Conseil départemental", "Jean-Claude LEROY"])
+    third = _page(["Accusé de réception en préfecture : 062-226200012", long, "et sa fin."])
+    leading = sources.line_spacing([first + _page([long] * 6)])
+    assert leading == 13
+    raw = [(1, sources.with_gaps(first, leading)), (2, sources.with_gaps(second, leading)),
+           (3, sources.with_gaps(third, leading))]
+    pages = clean_pdf_pages(raw)
+    blocks = pages[0].text.split("\n\n")
+    assert blocks[0] == long + " du texte qui continue"
+    # a vote block cut by the page break is whole again, on the page where it starts
+    assert blocks[1] == "Pour : 78 voix\nContre : 0 voix\nAbstention : 0 voix"
+    assert pages[1].text == "Le Président du Conseil départemental\nJean-Claude LEROY"
+    # a page break after a signature is a paragraph break
+    assert pages[2].text.startswith("Accusé de réception en préfecture")
+
+
 def test_stray_spaces_before_hyphens_and_commas_are_removed():
     (page,) = clean_pdf_pages([(1, "Présents : Monsieur Jean -Claude GAUTHIER , maire, vu ci -dessus - voir plus loin.")])
     assert page.text == "Présents : Monsieur Jean-Claude GAUTHIER, maire, vu ci-dessus - voir plus loin."
