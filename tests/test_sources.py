@@ -355,3 +355,17 @@ def test_random_megabytes_are_refused_without_reading_them_whole(bad_inputs, mon
 
 def test_words_counter_type():
     assert isinstance(word_counts([]), Counter)
+
+
+def test_unexpected_error_on_a_file_is_one_line_and_exit_2(good_inputs, monkeypatch, capsys):
+    import indexer.parse
+
+    def broken(_path):
+        raise ValueError("mise en page\ninattendue")
+
+    monkeypatch.setattr(indexer.parse, "parse_file", broken)
+    monkeypatch.delenv("MINUTES_DEBUG", raising=False)
+    assert cli.main(["parse", str(good_inputs["small_pdf"])]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and len(err.strip().split("\n")) == 1
+    assert "court.pdf" in err and "Traceback" not in err
