@@ -130,8 +130,8 @@ def _sniff_kind(path: Path, head: bytes) -> str:
             raise SourceError(f"{name} : ce fichier n'est pas un PDF (en-tête %PDF absent) ; "
                               "vérifiez qu'il s'agit bien du procès-verbal au format PDF")
         return "pdf"
-    if is_pdf:
-        return "pdf"
+    if head.lstrip().startswith(b"%PDF-") or (is_pdf and suffix not in TEXT_SUFFIXES):
+        return "pdf"  # a PDF saved under another name (a text that merely quotes "%PDF-" stays text)
     if suffix in TEXT_SUFFIXES:
         if b"\x00" in head and not head.startswith(_UTF16_BOMS):
             raise SourceError(f"{name} : ce fichier contient des données binaires, pas du texte ; "
