@@ -247,8 +247,9 @@ CANDIDATE_SESSIONS = 6
 
 
 @lru_cache(maxsize=64)
-def _record_knowledge(home: str, session_id: str, sha256: str) -> RecordKnowledge | None:
-    """One session's preprocessing (sentences, stems, postings), cached by content hash."""
+def _record_knowledge(home: str, session_id: str, sha256: str, stamp: int = 0) -> RecordKnowledge | None:
+    """One session's preprocessing (sentences, stems, postings), cached by content hash and
+    by the time the record was written (a re-parse with a newer parser rebuilds it)."""
     from .index import load_record
 
     record = load_record(session_id, Path(home))
@@ -256,11 +257,19 @@ def _record_knowledge(home: str, session_id: str, sha256: str) -> RecordKnowledg
 
 
 def _sessions(home: Path) -> list[tuple[str, str, str]]:
-    """(date, session id, sha256) of every indexed session, oldest first."""
-    from .index import read_manifest
+    """(date, session id, sha256 + record write time) of every indexed session, oldest first."""
+    from .index import read_manifest, records_path
 
     sessions = read_manifest(home).get("sessions", {})
-    return sorted((str(v.get("date") or ""), sid, str(v.get("sha256") or "")) for sid, v in sessions.items())
+    folder = records_path(home)
+    out = []
+    for sid, v in sessions.items():
+        try:
+            stamp = (folder / f"{sid}.json").stat().st_mtime_ns
+        except OSError:
+            stamp = 0
+        out.append((str(v.get("date") or ""), sid, f"{v.get('sha256') or ''}:{stamp}"))
+    return sorted(out)
 
 
 def candidate_sessions(home: Path, question: str, sessions: list[tuple[str, str, str]]) -> list[tuple[str, str, str]]:

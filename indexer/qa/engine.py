@@ -75,6 +75,7 @@ numero deliberation deliberations
 debattu debat discute discussion traite quand moment date jour
 combien montant nombre cout total somme
 seance conseil parole pris prendre prise intervenu abstenu abstenus
+expose exposer presentation
 """.split())
 
 
@@ -619,9 +620,11 @@ def ask_vote(kn: Knowledge, q: str, rks: list[RecordKnowledge]) -> Draft | None:
         return None
     phrase = _vote_phrase(vote)
     yes_no = ""
-    if re.search(r"\b(a t il|a t elle|ont ils|est il|est elle)\b", q) and re.search(r"adopt|approuv|vote", q):
+    if re.search(r"\b(a t il|a t elle|ont ils|est il|est elle)\b", q) and re.search(r"adopt|approuv|vote|rejet|refus", q):
         if re.search(r"unanim", q):
             yes_no = "Oui : " if vote.unanimous else "Non, pas à l'unanimité : "
+        elif re.search(r"rejet|refus", q):
+            yes_no = "Oui : " if vote.result.startswith("rejet") else "Non : " if vote.result.startswith("adopt") else ""
         else:
             yes_no = "Oui : " if vote.result.startswith("adopt") else "Non : " if vote.result.startswith("rejet") else ""
     if re.search(r"present", q) and vote.present:
@@ -816,7 +819,7 @@ def ask_wish(kn: Knowledge, q: str, rks: list[RecordKnowledge]) -> Draft | None:
                 continue
             hit = next((rk.sentences[si] for si in rk.by_unit.get(i, [])
                         if "voeu" in rk.sentences[si].stems and stems_of(w.outcome) & rk.sentences[si].stems
-                        and rk.sentences[si].stems & {"transmettr", "transmet", "transm", "adopt", "rejet"}), None)
+                        and rk.sentences[si].stems & {stem(w) for w in ("transmettre", "transmis", "adopte", "rejete")}), None)
             if hit is not None:
                 cites.append(Cite(rk, u, hit.text))
                 break
@@ -902,8 +905,10 @@ def ask_body_head(kn: Knowledge, q: str, rks: list[RecordKnowledge]) -> Draft | 
             sent = rk.sentences[si]
             toks = [t for t in sent.toks if t not in STOPWORDS]
             pos = _contains_seq(toks, org)
+            phrase = " ".join(org)
             if pos < 0 and len(org) == 1 and 2 <= len(org[0]) <= 6:
                 pos = _acronym_in(toks, org[0])
+                phrase = " ".join(toks[pos:pos + len(org[0])])
             if pos < 0:
                 continue
             folded = " ".join(sent.toks)
@@ -917,28 +922,49 @@ def ask_body_head(kn: Knowledge, q: str, rks: list[RecordKnowledge]) -> Draft | 
                     rf"\b(?:je (?:suis|devenais|deviens|suis devenue?|reste)|en (?:ma|sa) qualite|en tant qu)\b[^.]{{0,20}}"
                     rf"\b(?:{wants})\b", folded):
                 candidates.append((3.0, unit.person_id))
-            role_pos = [mm.start() for mm in re.finditer(rf"(?i)\b(?:{wants.replace('e', '[eéè]')})", text)]
+            # the role must be tied to the body: "Directeur de La Coupole", "Présidente du GIP Pas-de-Calais
+            # Actif", "X, représenté par son directeur" — not "Vice-président … la FDE" ten words later
+            role_pos = []
+            for mm in re.finditer(rf"(?i)\b(?:{wants.replace('e', '[eéè]')})", text):
+                ahead = " ".join(t for t in fold(text[mm.start():mm.start() + 120]).split() if t not in STOPWORDS)
+                behind = fold(text[max(0, mm.start() - 100):mm.start()])
+                first_words = " ".join(ahead.split()[:3 + len(phrase.split())])
+                if phrase and phrase in first_words:
+                    role_pos.append(mm.start())
+                elif re.search(r"\b(?:son|sa)\s*$", behind) and phrase in " ".join(
+                        t for t in behind.split() if t not in STOPWORDS):
+                    role_pos.append(mm.start())
+            if not role_pos and not candidates:
+                continue
+            found_names = []
             for nm in _NAME_RE.finditer(text):
                 full = (nm.group(1) or nm.group(2) or "").strip()
-                key = fold(surname_of(full))
-                person = persons_by_key.get(key)
+                person = persons_by_key.get(fold(surname_of(full)))
                 if person is None and not nm.group(1):
                     continue
-                best_gap = None
-                for rp in role_pos:
+                found_names.append((nm, full, person))
+            for rp in role_pos:
+                # "NAME, Role de ORG" wins; else the nearest name, "Role de ORG, NAME" or "Role de ORG NAME"
+                options = []
+                for nm, full, person in found_names:
                     if nm.end() <= rp:
-                        gap_text = text[nm.end():rp]
+                        gap_text, before = text[nm.end():rp], True
                     elif nm.start() >= rp:
-                        gap_text = text[rp:nm.start()]
+                        gap_text, before = text[rp:nm.start()], False
                     else:
                         continue
                     if _PAST_RE.search(fold(gap_text)) or len(gap_text) > 90:
                         continue
-                    gap = len(gap_text)
-                    best_gap = gap if best_gap is None else min(best_gap, gap)
-                if best_gap is None:
+                    if before:
+                        rank = 0 if re.fullmatch(r"\s*[,(]?\s*", gap_text) else len(gap_text)
+                    else:
+                        tail = gap_text.rsplit(",", 1)[-1] if "," in gap_text else gap_text
+                        rank = 1 + len(tail) if "," in gap_text else len(gap_text)
+                    options.append((rank, full, person))
+                if not options:
                     continue
-                weight = 2.0 if best_gap <= 40 else 1.0
+                rank, full, person = min(options, key=lambda o: o[0])
+                weight = 2.0 if rank <= 40 else 1.0
                 pid = person.id if person else fold(full).replace(" ", "-")
                 names.setdefault(pid, person.name if person else full)
                 candidates.append((weight, pid))
@@ -982,6 +1008,8 @@ def ask_body_head(kn: Knowledge, q: str, rks: list[RecordKnowledge]) -> Draft | 
                 names.setdefault(p.id, p.name)
                 votes[p.id] = votes.get(p.id, 0.0) + 2.0
                 evidence.setdefault(p.id, []).append(Cite(rk, rk.units[ui], f"{sp.label} {first}".strip()))
+    if not votes and re.search(r"\bqui dirige\b", q):  # an assembly is led by its president
+        return ask_body_head(kn, re.sub(r"\bqui dirige\b", "qui preside", q), rks)
     if not votes:
         return None
     ranked = sorted(votes, key=lambda pid: votes[pid], reverse=True)
@@ -1113,13 +1141,16 @@ def ask_count(kn: Knowledge, q: str, rks: list[RecordKnowledge]) -> Draft | None
         # and right before the counted noun of "combien de X" most of all
         near = 0.0
         for num in nums:
-            after = [stem(t) for t in tokens(text[num.end():])[:3]]
+            after = [stem(t) for t in tokens(text[num.end():])[:5]]
             before = [stem(t) for t in tokens(text[:num.start()])[-3:]]
-            if counted and counted in after:
+            rate = bool(before) and before[-1] in {"pour", "par"}  # "pour 100 000 habitants" is a rate
+            if counted and counted in after and not rate:
                 near = 0.4
                 break
-            if any(t in topic for t in after + before):
+            if any(t in topic for t in after[:3] + before):
                 near = max(near, 0.15)
+        if counted and near < 0.4:
+            continue  # "combien d'habitants": a sentence that counts something else is no answer
         own = coverage(kn, topic, h.sentence.stems)
         if near >= 0.4:
             pass  # "32 agents" for "combien d'agents": the counted noun is there

@@ -31,10 +31,9 @@ a ete etait y avait on savoir dire dites sait recu recue recus recues obtenu obt
 eu vu pris mis m mme mmes monsieur madame messieurs mesdames mlle
 """.split())
 
-#: Words a council uses for the same act: a sentence with the first also counts for the second.
+#: Words a council uses for the same act: a sentence with the first also counts for the second (stems).
 SYNONYMS = {
     "remerci": "hommag", "remerc": "hommag", "salu": "hommag", "felicit": "hommag",
-    "apprenti": "apprentissag", "apprentissag": "apprenti",
 }
 
 _VERB_ENDINGS = re.compile(r"(?:ront|ont|ent|aient|ait|erait|ez|iez)$")
@@ -45,6 +44,7 @@ def looks_like_verb(token: str) -> bool:
     return len(token) > 4 and bool(_VERB_ENDINGS.search(token))
 
 _STEMMER = FrenchStemmer()
+STEM_CHARS = 7
 _NUMBER_RE = re.compile(r"\d[\d\s\u202f\u00a0.,]*\d|\d")
 
 
@@ -60,7 +60,9 @@ def stem(token: str) -> str:
         return token
     if len(token) > 3 and token[-1] in "sx" and token[-2] != "s":
         token = token[:-1]
-    return _STEMMER.stem(token)
+    # Snowball keeps "benefici" (bénéficier) apart from "benefic" (bénéficié): a common prefix of
+    # STEM_CHARS is enough to be the same word here
+    return _STEMMER.stem(token)[:STEM_CHARS]
 
 
 def content_stems(text: str, extra_stop: frozenset[str] = frozenset()) -> list[str]:
