@@ -390,3 +390,19 @@ def test_timeline_of_many_sessions_is_grouped_by_year_and_paged(many_sessions: P
     person = client.get(f"/elus/{busiest['id']}.json").get_json()
     assert person["totals"]["sessions"] > 1 and len(person["activity"]) == person["totals"]["sessions"]
     assert person["distinctive"]
+
+
+def test_concurrent_requests_for_one_page_render_it_once(search_home: Path) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    app = create_app({"MINUTES_HOME": str(search_home), "TESTING": True})
+    url = f"/seances/{SESSION}?concurrent=1"
+
+    def fetch(_: int) -> tuple[int, str]:
+        r = app.test_client().get(url)
+        return r.status_code, r.headers.get("X-Cache", "")
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(fetch, range(16)))
+    assert all(status == 200 for status, _ in results)
+    assert [cache for _, cache in results].count("miss") == 1

@@ -20,6 +20,9 @@ from .cache import ResponseCache, etag_of
 from .store import Store, Unavailable
 from .twin import respond, wants_json
 
+#: seconds a request waits for the same page being rendered by another request
+LOCK_WAIT = 30.0
+
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
        "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
 
@@ -57,6 +60,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.extensions["minutes-cache"] = ResponseCache()
     app.before_request(_from_cache)
     app.after_request(_to_cache)
+    app.teardown_request(_release_cache_lock)
     app.after_request(_security_headers)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Unavailable, _unavailable)
@@ -85,14 +89,31 @@ def _from_cache() -> Response | None:
     g.cache_key = key
     if key is None:
         return None
-    entry = current_app.extensions["minutes-cache"].get(key)
+    cache = current_app.extensions["minutes-cache"]
+    entry = cache.get(key)
     if entry is None:
-        return None
+        lock = cache.key_lock(key)  # a page being rendered is rendered once, the others wait for it
+        if not lock.acquire(timeout=LOCK_WAIT):
+            return None
+        g.cache_lock = lock
+        entry = cache.get(key)
+        if entry is None:
+            return None
+        cache.done(key, lock)
+        g.cache_lock = None
     status, headers, body = entry
     g.cache_key = None  # already stored
     response = Response(body, status=status, headers=headers)
     response.headers["X-Cache"] = "hit"
     return response.make_conditional(request)
+
+
+def _release_cache_lock(_exc: BaseException | None = None) -> None:
+    from flask import current_app
+
+    lock = g.pop("cache_lock", None)
+    if lock is not None:
+        current_app.extensions["minutes-cache"].done(g.get("cache_key"), lock)
 
 
 def _to_cache(response: Response) -> Response:

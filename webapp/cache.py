@@ -24,6 +24,7 @@ class ResponseCache:
         self._entries: OrderedDict[Any, tuple[int, list[tuple[str, str]], bytes]] = OrderedDict()
         self._bytes = 0
         self._lock = threading.Lock()
+        self._computing: dict[Any, threading.Lock] = {}
         self.hits = 0
         self.misses = 0
 
@@ -49,6 +50,20 @@ class ResponseCache:
             while self._entries and (self._bytes > self.max_bytes or len(self._entries) > self.max_entries):
                 _, (_, _, dropped) = self._entries.popitem(last=False)
                 self._bytes -= len(dropped)
+
+    def key_lock(self, key: Any) -> threading.Lock:
+        """One lock per page being rendered: concurrent requests for it wait for the first one."""
+        with self._lock:
+            lock = self._computing.get(key)
+            if lock is None:
+                lock = self._computing[key] = threading.Lock()
+            return lock
+
+    def done(self, key: Any, lock: threading.Lock) -> None:
+        with self._lock:
+            if self._computing.get(key) is lock:
+                del self._computing[key]
+        lock.release()
 
     def clear(self) -> None:
         with self._lock:

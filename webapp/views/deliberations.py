@@ -60,12 +60,20 @@ def deliberation(number: str) -> Any:
     return respond(data, "deliberation.html")
 
 
+def _haystacks() -> dict[tuple[str, str], str]:
+    """Folded number, title and articles of every deliberation, once per index generation."""
+    return store().memo("deliberations:haystack", lambda: {
+        (r.session.id, d.number): fold(" ".join([d.number, d.title, *d.articles]))
+        for r in store().records() for d in r.deliberations})
+
+
 def list_data(args: Any) -> dict[str, Any]:
     year = args.get("annee", "").strip()[:4]
     result = args.get("resultat", "").strip()[:20]
     text = args.get("texte", "").strip()[:200]
     needle = fold(text)
     rows, years, results = [], set(), set()
+    haystacks = _haystacks() if needle else {}
     for record in reversed(store().records()):
         for d in record.deliberations:
             d_year = (record.session.date or "")[:4]
@@ -76,7 +84,7 @@ def list_data(args: Any) -> dict[str, Any]:
                 continue
             if result and d_result != result:
                 continue
-            if needle and needle not in fold(" ".join([d.number, d.title, *d.articles])):
+            if needle and needle not in haystacks.get((record.session.id, d.number), ""):
                 continue
             badge = vote_badge(d.vote)
             rows.append({"number": d.number, "title": d.title.rstrip(" |"), "date": record.session.date,
