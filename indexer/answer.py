@@ -119,8 +119,10 @@ def classify(q: str, kn: Knowledge) -> list[tuple[str, Handler]]:
         add("nombre", E.ask_count)
     if re.search(r"^quand\b|a quel moment|quelle date|quel jour|a quelle seance|lors de quelle|en quelle annee", q):
         add("date", E.ask_when)
+    specific = {"voeu", "vote", "position", "presences", "heure", "presidence", "direction", "rapporteur"}
     if re.search(r"^qui (?:a|avait|ont|s est|se sont|est intervenu|etait intervenu|parle|evoque|cite|aborde)\b|"
-                 r"^quel(?:le)?s? (?:elu|conseiller|orateur|intervenant|groupe)", q):
+                 r"^quel(?:le)?s? (?:elu|conseiller|orateur|intervenant|groupe)", q) \
+            and not any(name in specific for name, _ in kinds):
         add("orateurs", E.ask_speakers)
     if re.search(r"^qui (?:est|etait)\b|^quel (?:est|etait) le (?:role|titre|mandat|poste)|groupe (?:de|d)\b|"
                  r"quel groupe (?:appartient|siege)|appartient", q):

@@ -75,7 +75,7 @@ numero deliberation deliberations
 debattu debat discute discussion traite quand moment date jour
 combien montant nombre cout total somme
 seance conseil parole pris prendre prise intervenu abstenu abstenus
-expose exposer presentation
+expose exposer presentation pose posees posee poser questions
 """.split())
 
 
@@ -377,7 +377,8 @@ def ask_time(kn: Knowledge, q: str, rks: list[RecordKnowledge]) -> Draft | None:
     events = [
         ("suspension", r"suspen|interromp|pause", "a été suspendue à", r"suspend"),
         ("resumption", r"repri|repren|reprend", "a repris à", r"repren|repris"),
-        ("end", r"\bleve|termin|\bfin\b|fini|\bclos|clotur|achev", "a été levée à", r"lev[ée]e|termin|clos"),
+        ("end", r"\bleve|termin|\bfin\b|fini|\bclos|clotur|achev|\bjusqu|\bdure", "a été levée à",
+         r"lev[ée]e|termin|clos"),
         ("start", r"commenc|debut|ouvert|ouvre|ouverture|demarr", "a commencé à", r"d[ée]but|ouvert|commenc"),
     ]
     chosen = next((e for e in events if re.search(e[1], q)), None)
@@ -519,7 +520,7 @@ def ask_attendance(kn: Knowledge, q: str, rks: list[RecordKnowledge]) -> Draft |
             return Draft(True, "Arrivée(s) en cours de séance : " + ", ".join(m.person for m in mv) + ".",
                          "presences", 0.85, [Cite(rk, unit, m.text) for m in mv[:3]])
         return None
-    if re.search(r"quitt|depart|parti", q):
+    if re.search(r"\bquitt|\bdeparts?\b|\bpartie?s?\b", q):
         mv = [m for m in s.movements if m.kind == "départ"]
         if mv:
             return Draft(True, "Départ(s) en cours de séance : " + ", ".join(m.person for m in mv) + ".",
@@ -532,8 +533,8 @@ def ask_attendance(kn: Knowledge, q: str, rks: list[RecordKnowledge]) -> Draft |
         label = "Excusé(s)" if s.excused else "Absent(s)"
         quote = f"{label} : " + ", ".join(names) + "."
         if re.search(r"\bcombien\b", q):
-            return Draft(True, f"{len(names)} conseillers {label.lower()} ({session_label(record)}).", "presences",
-                         0.9, [Cite(rk, unit, quote)])
+            return Draft(True, f"{len(names)} conseillers {label.lower()} ({session_label(record)}) : "
+                         + ", ".join(names) + ".", "presences", 0.9, [Cite(rk, unit, quote)])
         return Draft(True, f"{label} ({session_label(record)}) : " + ", ".join(names) + ".", "presences", 0.9,
                      [Cite(rk, unit, quote)])
     if re.search(r"present", q) and s.present:
@@ -632,6 +633,8 @@ def ask_vote(kn: Knowledge, q: str, rks: list[RecordKnowledge]) -> Draft | None:
                   f"(délibération {d.number}, {session_label(record)}), avec {vote.proxies or 0} délégations de vote.")
         return Draft(True, answer, "vote", round(0.6 + 0.35 * best.score, 2), _deliberation_cites(best.rk, d, vote))
     answer = (f"{yes_no}« {d.title} » (délibération {d.number}, {session_label(record)}) : {phrase}.")
+    if re.search(r"groupe", q) and re.search(r"\bpour\b", q) and vote.for_groups:
+        answer += " Pour : " + " ; ".join(vote.for_groups) + "."
     if vote.abstention_groups and vote.abstention:
         answer += " Abstentions : " + " ; ".join(vote.abstention_groups) + "."
     if vote.against_groups and vote.against:
@@ -1025,8 +1028,19 @@ def ask_body_head(kn: Knowledge, q: str, rks: list[RecordKnowledge]) -> Draft | 
 
 # -- who spoke / what did X say / how many / when ------------------------------------
 
+def _in_group(rk: RecordKnowledge, person_id: str | None, group: str | None) -> bool:
+    if group is None:
+        return True
+    p = rk.record.person(person_id)
+    return p is not None and fold(p.group).startswith(fold(group))
+
+
 def ask_speakers(kn: Knowledge, q: str, rks: list[RecordKnowledge]) -> Draft | None:
-    topic = topic_stems(q, {"fait", "rendu", "qui", "point"}, kn=kn)
+    group = named_group(kn, q) if re.search(r"\bgroupe\b|\belus?\b|" + "|".join(GROUP_ALIASES), q) else None
+    drop = {"fait", "rendu", "qui", "point"}
+    if group is not None:
+        drop |= set(fold(group).split()) | set(GROUP_ALIASES) | {"elu", "elus"}
+    topic = topic_stems(q, drop, kn=kn)
     if not topic:
         return None
     # an agenda segment whose title is the topic: its main speaker (not the chair, unless alone)
@@ -1036,7 +1050,7 @@ def ask_speakers(kn: Knowledge, q: str, rks: list[RecordKnowledge]) -> Draft | N
         words: dict[str, int] = {}
         first: dict[str, int] = {}
         for i, u in enumerate(rk.units):
-            if u.kind == "intervention" and u.item == item.id and u.person_id:
+            if u.kind == "intervention" and u.item == item.id and u.person_id and _in_group(rk, u.person_id, group):
                 n = sum(len(rk.sentences[si].toks) for si in rk.by_unit.get(i, []))
                 words[u.person_id] = words.get(u.person_id, 0) + n
                 first.setdefault(u.person_id, i)
@@ -1059,8 +1073,9 @@ def ask_speakers(kn: Knowledge, q: str, rks: list[RecordKnowledge]) -> Draft | N
                             cites.append(Cite(rk, rk.units[first[o]], t2))
                 return Draft(True, answer, "orateurs", round(0.6 + 0.3 * match.score, 2), cites)
     hits = best_sentences(kn, topic, kinds={"intervention"}, min_cov=0.65, limit=60)
-    hits = [h for h in hits if rarest_covered(kn, topic, h.sentence.stems)
-            or (len(topic) >= 3 and coverage(kn, topic, h.sentence.stems) >= 0.65)]
+    hits = [h for h in hits if (rarest_covered(kn, topic, h.sentence.stems)
+            or (len(topic) >= 3 and coverage(kn, topic, h.sentence.stems) >= 0.65))
+            and _in_group(h.rk, h.unit.person_id, group)]
     if not hits:
         return None
     per: dict[tuple[str, str], list[Scored]] = {}
@@ -1142,12 +1157,17 @@ def ask_count(kn: Knowledge, q: str, rks: list[RecordKnowledge]) -> Draft | None
         near = 0.0
         for num in nums:
             after = [stem(t) for t in tokens(text[num.end():])[:5]]
-            before = [stem(t) for t in tokens(text[:num.start()])[-3:]]
+            before = [stem(t) for t in tokens(text[:num.start()])[-5:]]
             rate = bool(before) and before[-1] in {"pour", "par"}  # "pour 100 000 habitants" is a rate
-            if counted and counted in after and not rate:
+            # "les alarmes traitées, évoquées à 91 764": the noun may come first, unless another
+            # number already counts it ("100 000 habitants contre 83")
+            ahead = tokens(text[:num.start()])[-6:]
+            noun_first = any(stem(t) == counted and (i == 0 or not ahead[i - 1].isdigit())
+                             for i, t in enumerate(ahead) if i >= len(ahead) - 4) if counted else False
+            if counted and (counted in after or noun_first) and not rate:
                 near = 0.4
                 break
-            if any(t in topic for t in after[:3] + before):
+            if any(t in topic for t in after[:3] + before[-3:]):
                 near = max(near, 0.15)
         if counted and near < 0.4:
             continue  # "combien d'habitants": a sentence that counts something else is no answer
@@ -1170,7 +1190,43 @@ def ask_count(kn: Knowledge, q: str, rks: list[RecordKnowledge]) -> Draft | None
     return Draft(True, answer, "nombre", round(min(0.85, 0.3 + 0.5 * h.score), 2), cites)
 
 
+_CREATION = r"\b(?:cree|creee|crees|creation|fonde|fondee|fondation|construit|construite|ne|nee|lance|lancee|" \
+            r"inaugure|inauguree|ouvert|ouverte|mis en place|mise en place)\b"
+
+
+def ask_date_fact(kn: Knowledge, q: str) -> Draft | None:
+    """"Quand X a-t-il été créé ?": a sentence about X that gives a year, not the date of a debate."""
+    topic = topic_stems(re.sub(_CREATION, " ", q), kn=kn)
+    if not topic:
+        return None
+    for h in best_sentences(kn, topic, min_cov=0.5, limit=40, context=True, sentence_min=0.3):
+        text = h.sentence.text
+        if not re.search(r"\b(?:1[89]|20)\d\d\b", text) or not re.search(_CREATION, fold(text)):
+            continue
+        if not rarest_covered(kn, topic, h.sentence.stems | context_stems(h.rk, h.sentence.unit)):
+            continue
+        who = person_name(h.rk.record, h.unit.person_id, h.unit.speaker) if h.unit.kind == "intervention" else ""
+        source = f"selon {who}, " if who else ""
+        return Draft(True, f"« {text} » ({source}{session_label(h.rk.record)})", "date",
+                     round(min(0.8, 0.3 + 0.5 * h.score), 2), [Cite(h.rk, h.unit, text)])
+    # "Créé en 1995 sous le nom d'Inseraction 62" in a speech about the body asked of
+    for rk in kn.parts:
+        for ui, unit in enumerate(rk.units):
+            if unit.kind not in {"intervention", "voeu"} or coverage(kn, topic, rk.unit_stems[ui]) < 0.9:
+                continue
+            for si in rk.by_unit.get(ui, []):
+                text = rk.sentences[si].text
+                if re.search(r"\b(?:1[89]|20)\d\d\b", text) and re.match(r"\s*(?:cree|creee|fonde|fondee|ne|nee)\b",
+                                                                       fold(text)):
+                    who = person_name(rk.record, unit.person_id, unit.speaker)
+                    return Draft(True, f"« {text} » (selon {who}, {session_label(rk.record)})", "date", 0.6,
+                                 [Cite(rk, unit, text)])
+    return None
+
+
 def ask_when(kn: Knowledge, q: str, rks: list[RecordKnowledge]) -> Draft | None:
+    if re.search(_CREATION, q) and not re.search(r"parl|debat|evoqu|abord|examin|discut|\bvot|traite", q):
+        return ask_date_fact(kn, q)
     topic = topic_stems(q, {"parle", "evoque", "aborde", "examine", "etudie"}, kn=kn)
     if not topic:
         if re.search(r"seance", q):

@@ -26,7 +26,7 @@ KIND_WEIGHTS = {
     "passage": 0.8,
 }
 #: Annexed reports can be hundreds of pages: only their beginning is read.
-MAX_REPORT_CHARS = 60_000
+MAX_REPORT_CHARS = 200_000
 
 
 @dataclass(frozen=True)
