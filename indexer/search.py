@@ -17,6 +17,7 @@ commit changed the index, so a new session is searchable without a restart.
 from __future__ import annotations
 
 import functools
+import math
 import heapq
 import html
 import json
@@ -27,8 +28,8 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+import numpy as np
 from whoosh import query as Q
-from whoosh.collectors import FilterCollector, TopCollector
 from whoosh.scoring import BM25F
 
 from .analysis import TOKEN_RE as _WORD_AT, analyze, fold, spans, word_tokens
@@ -38,6 +39,7 @@ MAX_QUERY_CHARS = 500
 MAX_PER_PAGE = 100
 MAX_WINDOW = 1000  # deepest result reachable by paging
 SNIPPET_CHARS = 240
+K1, B = 1.2, 0.5  # BM25 parameters (B below the usual 0.75: long speeches are not penalised as much)
 NOTICE_SYNTAX = "Syntaxe non reconnue : recherche sur les mots"
 
 # Query filter names (French, as typed) → parameter keys.
@@ -352,6 +354,7 @@ class _Builder:
         for short in self.short_numbers:
             self.numbers.update(self._numbers_ending(short))
         self.highlight_terms.update(self.numbers)
+        self.score_terms: set[str] = set()  # terms of the `text` field that rank the hits
 
     def _numbers_ending(self, short: str) -> list[str]:
         suffix = "-" + short.lstrip("0")
@@ -369,6 +372,12 @@ class _Builder:
             stem = _key(c.text).replace("-", "").replace("'", "").replace("’", "")
             if not c.negated:
                 self.highlight_prefixes.append(stem)
+                expansions = []
+                for t in self.reader.expand_prefix("text", stem):
+                    expansions.append(t.decode("utf-8") if isinstance(t, bytes) else t)
+                    if len(expansions) >= 64:
+                        break
+                self.score_terms.update(expansions)
             return Q.Prefix("text", stem)
         if c.kind == "fuzzy":
             terms = analyze(c.text)
@@ -376,14 +385,16 @@ class _Builder:
                 return None
             term = terms[0]
             if not c.negated:
-                self.highlight_terms.add(term)
-                self.highlight_terms.update(self.reader.terms_within("text", term, c.distance, prefix=1))
+                near = set(self.reader.terms_within("text", term, c.distance, prefix=1))
+                self.highlight_terms.update(near | {term})
+                self.score_terms.update(near)
             return Q.FuzzyTerm("text", term, maxdist=c.distance, prefixlength=1)
         terms = analyze(c.text)
         if not terms:
             return None
         if not c.negated:
             self.highlight_terms.update(terms)
+            self.score_terms.update(terms)
         main = _terms_query("text", terms)
         raw = re.sub(r"^n[°o]\.?\s*", "", c.text.strip(), flags=re.I)
         number = raw if _DELIB_NUMBER.fullmatch(raw) else None
@@ -411,14 +422,9 @@ class _Builder:
         excluded = None if not must_not else must_not[0] if len(must_not) == 1 else Q.Or(must_not)
         return main, excluded
 
-    def ranking(self, main: Q.Query) -> Q.Query:
-        """The query used to rank: the words, plus a strong boost for a deliberation
-        whose number the query names."""
-        if not self.numbers:
-            return main
-        boost = Q.Or([Q.And([Q.Term("number", n), Q.Term("kind", "deliberation")]) for n in self.numbers],
-                     boost=50.0)
-        return Q.AndMaybe(main, boost)
+    def number_boost(self) -> Q.Query:
+        """The deliberations whose number the query names (they come first)."""
+        return Q.Or([Q.And([Q.Term("number", n), Q.Term("kind", "deliberation")]) for n in sorted(self.numbers)])
 
 
 # -- highlighting -----------------------------------------------------------------
@@ -428,7 +434,8 @@ def snippet(text: str, terms: set[str], prefixes: list[str] = (), size: int = SN
     each matched word wrapped in <mark>."""
     if not text:
         return ""
-    matches = _find_matches(text, terms, prefixes)
+    # the first matches are enough to choose a window (long speeches cost little)
+    matches = _find_matches(text, terms, prefixes, limit=max(12, 4 * (len(terms) + len(prefixes))))
     if not matches:
         end = _cut_end(text, min(len(text), size))
         return html.escape(" ".join(text[:end].split())) + (" …" if end < len(text) else "")
@@ -449,7 +456,7 @@ def snippet(text: str, terms: set[str], prefixes: list[str] = (), size: int = SN
     end = _cut_end(text, min(len(text), start + size))
     out = []
     pos = start
-    for m_start, m_end, _ in matches:
+    for m_start, m_end, _ in _find_matches(text, terms, prefixes, start=start, end=end):
         if m_start < start or m_end > end:
             continue
         out.append(html.escape(text[pos:m_start]))
@@ -488,7 +495,8 @@ def _stems_regex(stems: tuple[str, ...]) -> re.Pattern:
     return re.compile(rf"(?<!\w)(?:{alternatives})", re.IGNORECASE)
 
 
-def _find_matches(text: str, terms: set[str], prefixes: list[str]) -> list[tuple[int, int, str]]:
+def _find_matches(text: str, terms: set[str], prefixes: list[str], *, limit: int = _MAX_MARKS, start: int = 0,
+                  end: int | None = None) -> list[tuple[int, int, str]]:
     """(start, end, term) of the words of `text` that match.  An accent-insensitive regex
     finds candidate words (a stem is, nearly always, a prefix of the folded word); only
     those are analysed, so long texts cost little."""
@@ -496,7 +504,7 @@ def _find_matches(text: str, terms: set[str], prefixes: list[str]) -> list[tuple
     if not stems:
         return []
     out: list[tuple[int, int, str]] = []
-    for m in _stems_regex(stems).finditer(text):
+    for m in _stems_regex(stems).finditer(text, start, len(text) if end is None else end):
         tok = _WORD_AT.match(text, m.start())
         if tok is None:
             continue
@@ -506,18 +514,8 @@ def _find_matches(text: str, terms: set[str], prefixes: list[str]) -> list[tuple
         if term in terms or any(term.startswith(p) or _key(word).startswith(p) for p in prefixes):
             if not out or out[-1][0] != tok.start():
                 out.append((tok.start(), tok.end(), term))
-                if len(out) >= _MAX_MARKS:
+                if len(out) >= limit:
                     break
-    return out
-
-
-def _scan_matches(text: str, terms: set[str], prefixes: list[str]) -> list[tuple[int, int, str]]:
-    out = []
-    for term, start, end in spans(text):
-        if term in terms or any(term.startswith(p) or _key(text[start:end]).startswith(p) for p in prefixes):
-            out.append((start, end, term))
-            if len(out) >= _MAX_MARKS:
-                break
     return out
 
 
@@ -613,7 +611,7 @@ class Engine:
                 self._searcher.close()
                 self._searcher = None
             self._ix = open_index(self.home)
-            self._searcher = self._ix.searcher(weighting=BM25F(B=0.5, K1=1.2)) if self._ix is not None else None
+            self._searcher = self._ix.searcher(weighting=BM25F(B=B, K1=K1)) if self._ix is not None else None
             self._generation = generation
             self._columns = {}
             self._sets = {}
@@ -633,6 +631,66 @@ class Engine:
                 col = list(self._searcher.reader().column_reader(field))
             self._columns[field] = col
         return col
+
+    def codes(self, field: str) -> tuple[list[str], np.ndarray]:
+        """A facet column as (distinct values, value index of each document)."""
+        key = "codes:" + field
+        cached = self._columns.get(key)
+        if cached is None:
+            values = self.column(field)
+            index: dict[str, int] = {}
+            codes = np.fromiter((index.setdefault(v, len(index)) for v in values), dtype=np.int32,
+                                count=len(values))
+            cached = (list(index), codes)
+            self._columns[key] = cached
+        return cached
+
+    def lengths(self) -> tuple[np.ndarray, float]:
+        """Length of the `text` field of every document, and the average length."""
+        cached = self._columns.get("lengths:text")
+        if cached is None:
+            reader = self._searcher.reader()
+            n = reader.doc_count_all()
+            arr = np.fromiter((reader.doc_field_length(d, "text", 0) for d in range(n)), dtype=np.float64, count=n)
+            live = _array(self.all_docs())
+            avg = float(arr[live].mean()) if len(live) else 1.0
+            cached = (arr, max(avg, 1.0))
+            self._columns["lengths:text"] = cached
+        return cached
+
+    def postings(self, term: str) -> tuple[np.ndarray, np.ndarray]:
+        """(document numbers, term frequencies) of a `text` term (cached until the index changes)."""
+        key = ("post:text", term)
+        cached = self._sets.get(key)
+        if cached is None:
+            cached = _posting_arrays(self._searcher, "text", term)
+            if len(self._sets) > 2048:
+                self._sets.clear()
+            self._sets[key] = cached
+        return cached
+
+    def rank(self, terms: set[str], allowed: set[int], limit: int, bonus: set[int]) -> list[tuple[float, int]]:
+        """The `limit` best of `allowed` by BM25 over `terms` (vectorised; the title and speaker
+        weights are already in the term frequencies), `bonus` documents first."""
+        lengths, avg = self.lengths()
+        n = len(lengths)
+        scores = np.zeros(n, dtype=np.float64)
+        for term in terms:
+            ids, tf = self.postings(term)
+            if not len(ids):
+                continue
+            idf = math.log(n / (len(ids) + 1)) + 1.0
+            norm = K1 * (1.0 - B + B * lengths[ids] / avg)
+            np.add.at(scores, ids, idf * tf * (K1 + 1.0) / (tf + norm))
+        cand = _array(allowed)
+        s = scores[cand]
+        if bonus:
+            s = s + np.isin(cand, _array(bonus)) * 1000.0
+        if len(cand) > limit:
+            keep = np.argpartition(-s, limit - 1)[:limit]
+            cand, s = cand[keep], s[keep]
+        order = np.lexsort((cand, -s))
+        return [(round(float(s[i]), 4), int(cand[i])) for i in order]
 
     def all_docs(self) -> set[int]:
         docs = self._sets.get(("*", ""))
@@ -699,6 +757,32 @@ class Engine:
                     continue
             self._vocab = Vocabulary(counts)
         return self._vocab
+
+
+def _posting_arrays(searcher, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:  # noqa: ANN001
+    """(document numbers, weights) of one term, read a posting block at a time."""
+    ids: list[int] = []
+    weights: list[float] = []
+    for sub, offset in searcher.subsearchers or [(searcher, 0)]:
+        reader = sub.reader()
+        if (field, text) not in reader:
+            continue
+        m = reader.postings(field, text)
+        fast = hasattr(m, "_read_ids") and hasattr(m, "_read_weights") and hasattr(m, "_next_block")
+        while m.is_active():
+            if fast:
+                if m._ids is None:
+                    m._read_ids()
+                if m._weights is None:
+                    m._read_weights()
+                ids.extend([i + offset for i in m._ids] if offset else m._ids)
+                weights.extend(m._weights)
+                m._next_block()
+            else:
+                ids.append(m.id() + offset)
+                weights.append(m.weight())
+                m.next()
+    return np.asarray(ids, dtype=np.int64), np.asarray(weights, dtype=np.float64)
 
 
 def _posting_docs(searcher, field: str, text: str) -> set[int]:  # noqa: ANN001
@@ -791,17 +875,8 @@ def search(query: str, *, filters: dict[str, list[str]] | None = None, page: int
         if docs and start < len(docs):
             limit = start + per_page
             if sort == "relevance" and words is not None:
-                # the allowed set already holds only the documents with the phrases: rank
-                # with their words (cheaper than matching positions a second time)
-                ranking = builder.ranking(_unphrase(words))
-                # exact top N; Whoosh's quality skipping is only safe without AndMaybe
-                plain = not builder.numbers
-                collector = TopCollector(limit=limit, usequality=plain)
-                if not plain:
-                    collector.replace = 0
-                wrapped = FilterCollector(collector, allow=docs)
-                searcher.search_with_collector(ranking, wrapped)
-                top = [(float(score or 0.0), docnum) for score, docnum in wrapped.results().top_n]
+                bonus = engine.docs(builder.number_boost()) if builder.numbers else set()
+                top = engine.rank(builder.score_terms, docs, limit, bonus)
             else:
                 if sort == "date_asc":
                     key = engine.column("order_asc").__getitem__
@@ -816,12 +891,8 @@ def search(query: str, *, filters: dict[str, list[str]] | None = None, page: int
     return result
 
 
-def _unphrase(q: Q.Query) -> Q.Query:
-    if isinstance(q, Q.Phrase):
-        return Q.And([Q.Term(q.fieldname, w) for w in q.words], boost=q.boost)
-    if isinstance(q, (Q.And, Q.Or)):
-        return type(q)([_unphrase(sub) for sub in q.subqueries], boost=q.boost)
-    return q
+def _array(docs: set[int]) -> np.ndarray:
+    return np.fromiter(docs, dtype=np.int64, count=len(docs))
 
 
 def _intersect(base: set[int], sets) -> set[int]:  # noqa: ANN001
@@ -852,9 +923,10 @@ def _facet_counts(engine: Engine, base: set[int], chosen: dict[str, set[int]],
         scope = docs
         if name in chosen:
             scope = _intersect(base, [s for k, s in chosen.items() if k != name])
-        col = engine.column(field_name)
-        counts = Counter(map(col.__getitem__, scope))
-        counts.pop("", None)
+        labels, codes = engine.codes(field_name)
+        arr = _array(scope)
+        hist = np.bincount(codes[arr], minlength=len(labels)) if len(arr) else np.zeros(len(labels), dtype=np.int64)
+        counts = {labels[i]: int(hist[i]) for i in np.flatnonzero(hist) if labels[i]}
         if name in ("year", "session"):
             ordered = sorted(counts.items(), key=lambda kv: kv[0], reverse=True)
         else:
