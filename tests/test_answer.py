@@ -238,3 +238,24 @@ def test_a_rate_is_not_a_count(search_home: Path) -> None:
     """« 78 médecins généralistes pour 100 000 habitants » does not say how many inhabitants there are."""
     ans = ask("Combien d'habitants compte le Pas-de-Calais ?", home=search_home)
     assert not ans.found
+
+
+def test_every_citation_opens_in_the_web_app(search_home: Path) -> None:
+    """Each permalink of each answer is a page of the web app holding the cited anchor."""
+    from webapp import create_app
+
+    client = create_app({"MINUTES_HOME": str(search_home), "TESTING": True}).test_client()
+    pages: dict[str, str] = {}
+    checked = 0
+    for row in read_questions(OWN):
+        ans = ask(row.question, home=search_home)
+        for c in ans.citations + ans.leads:
+            path, _, fragment = c.url.partition("#")
+            if path not in pages:
+                resp = client.get(path)
+                assert resp.status_code == 200, (row.id, c.url)
+                pages[path] = resp.get_data(as_text=True)
+            if fragment:
+                assert f'id="{fragment}"' in pages[path], (row.id, c.url)
+            checked += 1
+    assert checked > 100

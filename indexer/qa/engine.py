@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from ..model import AgendaItem, Deliberation, Person, Record, Vote, Wish
 from ..people import fold, surname_of
-from .knowledge import KIND_WEIGHTS, Knowledge, RecordKnowledge, Unit, vote_quote
+from .knowledge import KIND_WEIGHTS, Knowledge, RecordKnowledge, Unit, vote_quote, wish_url
 from .text import QUESTION_WORDS, STOPWORDS, looks_like_verb, stem, tokens
 
 MONTHS = ["janvier", "fevrier", "mars", "avril", "mai", "juin", "juillet", "aout", "septembre", "octobre",
@@ -807,7 +807,7 @@ def ask_wish(kn: Knowledge, q: str, rks: list[RecordKnowledge]) -> Draft | None:
     if not w.group and not w.signatories:
         return None
     quote = f"{w.title} — Déposé par le {w.group}" if w.group else w.title
-    cites = [Cite(rk, Unit(w.id, "voeu", rk.sid, rk.record.session.date, w.group, None, None, f"/voeux/{w.id}",
+    cites = [Cite(rk, Unit(w.id, "voeu", rk.sid, rk.record.session.date, w.group, None, None, wish_url(rk.record, w),
                            w.page, ref=w.id), quote)]
     # the debate sentence where the vœu is announced
     title_stems = stems_of(w.title)
@@ -841,7 +841,7 @@ def _wishes_of_group(kn: Knowledge, group: str) -> Draft | None:
     found = [(rk, w) for rk in kn.parts for w in rk.record.wishes if fold(w.group).startswith(key)]
     if not found:
         return None
-    cites = [Cite(rk, Unit(w.id, "voeu", rk.sid, rk.record.session.date, w.group, None, None, f"/voeux/{w.id}",
+    cites = [Cite(rk, Unit(w.id, "voeu", rk.sid, rk.record.session.date, w.group, None, None, wish_url(rk.record, w),
                            w.page, ref=w.id), f"{w.title} — Déposé par le {w.group}") for rk, w in found[:3]]
     titles = " ; ".join(f"« {w.title} » ({french_date(rk.record.session.date)})" for rk, w in found)
     return Draft(True, f"Vœux déposés par le {group} : {titles}.", "voeu", 0.85, cites)
@@ -1128,7 +1128,7 @@ def ask_count(kn: Knowledge, q: str, rks: list[RecordKnowledge]) -> Draft | None
             if c and str(value) in c[0].quote:
                 return Draft(True, f"{value} conseillers sont en exercice ({session_label(record)}).", "nombre", 0.9, c)
     if re.search(r"\bvoeux\b", q) and re.search(r"combien", q) and record.wishes:
-        cites = [Cite(rk, Unit(w.id, "voeu", rk.sid, record.session.date, w.group, None, None, f"/voeux/{w.id}"),
+        cites = [Cite(rk, Unit(w.id, "voeu", rk.sid, record.session.date, w.group, None, None, wish_url(record, w)),
                       f"{w.title} — Déposé par le {w.group}") for w in record.wishes[:3]]
         return Draft(True, f"{len(record.wishes)} vœux ont été déposés ({session_label(record)}) : "
                      + " ; ".join(w.title for w in record.wishes) + ".", "nombre", 0.85, cites)
@@ -1286,7 +1286,7 @@ def ask_person(kn: Knowledge, q: str, rks: list[RecordKnowledge]) -> Draft | Non
         for w in record.wishes:
             if any(fold(x) == fold(person.name) for x in w.signatories) and fold(w.group) == fold(person.group):
                 quote = f"{w.title} — Déposé par le {w.group} — signataires : … {person.name} …"
-                cite = Cite(rk, Unit(w.id, "voeu", rk.sid, record.session.date, w.group, None, None, f"/voeux/{w.id}",
+                cite = Cite(rk, Unit(w.id, "voeu", rk.sid, record.session.date, w.group, None, None, wish_url(record, w),
                                      w.page, ref=w.id), quote)
                 return Draft(True, f"{name} siège au {person.group} ({session_label(record)}).", "personne", 0.85,
                              [cite])

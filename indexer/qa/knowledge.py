@@ -10,7 +10,7 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from ..model import Record, Vote
+from ..model import Record, Vote, Wish
 from ..people import fold, surname_of
 from ..sentences import split_sentences
 from .text import STOPWORDS, SYNONYMS, stem, tokens
@@ -69,6 +69,17 @@ class RecordKnowledge:
         return self.record.session.id
 
 
+def anchor(unit_id: str) -> str:
+    """The web page anchor of a unit: "pas-de-calais-2025-09-22/s012" → "s012"."""
+    return unit_id.rsplit("/", 1)[-1]
+
+
+def wish_url(record: Record, wish: Wish) -> str:
+    """The web app's page of a vœu: /voeux/<session id>/<its rank in the session, from 1>."""
+    n = next((i for i, w in enumerate(record.wishes, start=1) if w is wish or w.id == wish.id), 1)
+    return f"/voeux/{record.session.id}/{n}"
+
+
 def vote_quote(vote: Vote) -> str:
     """The vote block as written, followed by its result line ("(Adopté)") when there is one."""
     text = " ".join(vote.text.split())
@@ -104,9 +115,9 @@ def build_record_knowledge(record: Record) -> RecordKnowledge:
 
     for sp in record.speeches:
         add(Unit(sp.id, "intervention", sid, date, sp.speaker, sp.person_id, sp.item,
-                 f"/seances/{sid}#s{sp.order:03d}", sp.page, sp.order), _sentences_of(sp.text))
+                 f"/seances/{sid}#{anchor(sp.id)}", sp.page, sp.order), _sentences_of(sp.text))
     for d in record.stage_directions:
-        add(Unit(d.id, "direction", sid, date, "", None, d.item, f"/seances/{sid}#d{d.order:03d}", d.page, d.order),
+        add(Unit(d.id, "direction", sid, date, "", None, d.item, f"/seances/{sid}#{anchor(d.id)}", d.page, d.order),
             [" ".join(d.text.split())])
     for delib in record.deliberations:
         url = f"/deliberations/{delib.number}"
@@ -122,13 +133,13 @@ def build_record_knowledge(record: Record) -> RecordKnowledge:
     for k, v in enumerate(record.votes, start=1):
         if v.deliberation in numbers or not v.text:
             continue  # cited through its deliberation
-        add(Unit(f"{sid}/vote/{k:03d}", "vote", sid, date, "", None, v.item, f"/seances/{sid}#{v.item or 'votes'}",
+        add(Unit(f"{sid}/vote/{k:03d}", "vote", sid, date, "", None, v.item, f"/seances/{sid}#point-{v.item}" if v.item else f"/seances/{sid}#deroule",
                  v.page, k, ref=v.item or ""), [vote_quote(v)])
     for w in record.wishes:
-        add(Unit(w.id, "voeu", sid, date, w.group, None, None, f"/voeux/{w.id}", w.page, ref=w.id),
+        add(Unit(w.id, "voeu", sid, date, w.group, None, None, wish_url(record, w), w.page, ref=w.id),
             [w.title] + _sentences_of(w.text))
     for p in record.passages:
-        add(Unit(p.id, "passage", sid, date, "", None, None, f"/seances/{sid}#p{p.page:03d}", p.page, p.page),
+        add(Unit(p.id, "passage", sid, date, "", None, None, f"/seances/{sid}#{anchor(p.id)}", p.page, p.page),
             _sentences_of(p.text))
 
     rk.unit_stems = [frozenset().union(*(rk.sentences[si].stems for si in rk.by_unit.get(ui, [])))
