@@ -18,11 +18,13 @@ OTHERS_COLOUR = "#c9ccd1"
 
 
 def _hours(start: int, duration: float) -> list[tuple[float, str]]:
-    """Full hours inside [start, start + duration] as (offset minutes, "11 h")."""
+    """Full hours (half hours for a short session) inside the session, as (offset minutes, "11 h")."""
+    step = 30 if duration <= 180 else 60
     out = []
-    first = (start // 60 + 1) * 60
-    for clock in range(first, int(start + duration) + 1, 60):
-        out.append((float(clock - start), f"{clock // 60} h"))
+    first = (start // step + 1) * step
+    for clock in range(first, int(start + duration) + 1, step):
+        label = f"{clock // 60} h" + (f" {clock % 60:02d}" if clock % 60 else "")
+        out.append((float(clock - start), label))
     return out
 
 
@@ -32,7 +34,7 @@ def session_gantt(timeline: dict[str, Any], chair: str | None, start_clock: int 
     plot = width - left - right_col - 8
     duration = max(float(timeline["duration"]), 1.0)
     items = timeline["items"]
-    height = top + row * len(items) + 8
+    height = top + row * len(items) + 30  # room for the known times under the rows
 
     def x(minute: float) -> float:
         return round(left + plot * minute / duration, 2)
@@ -168,7 +170,7 @@ def calendar_axis(entries: Sequence[dict[str, Any]], *, width: float = 760.0, he
         if d is None:
             continue
         hits = int(e.get("hits") or 0)
-        r = 4.0 + (10.0 * (hits / top_hits) ** 0.5 if top_hits else 0.0)
+        r = 3.5 + (7.5 * (hits / top_hits) ** 0.5 if top_hits else 0.0)
         dots.append({"id": e["id"], "date": e["date"], "hits": hits,
                      "cx": round(left + plot * (d - lo_y).days / span, 2), "cy": axis_y - 16, "r": round(r, 2)})
     years = []
