@@ -122,3 +122,14 @@ def test_debates_timeline_groups_sessions_by_year_and_topic() -> None:
     assert all(t.in_agenda for t in s1.topic)
     data = topic.to_dict()
     assert data["years"][0]["sessions"][0]["id"] == "s3"
+
+
+def test_agendas_only_for_the_years_asked() -> None:
+    r1, r2 = record(), record()
+    r1.session.id, r1.session.date = "s1", "2019-03-01"
+    r2.session.id, r2.session.date = "s2", "2021-01-15"
+    only_2019 = debates_timeline([r1, r2], agenda_years={"2019"})
+    agendas = {s.id: s.agenda for y in only_2019.years for s in y.sessions}
+    assert len(agendas["s1"]) == 3 and agendas["s2"] == []
+    assert {s.id: s.items for y in only_2019.years for s in y.sessions} == {"s1": 3, "s2": 3}
+    assert all(not s.agenda for y in debates_timeline([r1, r2], agenda_years=set()).years for s in y.sessions)
