@@ -406,3 +406,17 @@ def test_concurrent_requests_for_one_page_render_it_once(search_home: Path) -> N
         results = list(pool.map(fetch, range(16)))
     assert all(status == 200 for status, _ in results)
     assert [cache for _, cache in results].count("miss") == 1
+
+
+def test_unexpected_error_is_a_french_page_without_traceback(search_home: Path) -> None:
+    app = create_app({"MINUTES_HOME": str(search_home)})
+
+    def boom() -> str:
+        raise RuntimeError("secret detail")
+
+    app.add_url_rule("/boom", "boom", boom)
+    r = app.test_client().get("/boom")
+    body = unescape(r.get_data(as_text=True))
+    assert r.status_code == 500 and "Erreur interne" in body
+    assert "Traceback" not in body and "secret detail" not in body
+    assert r.headers["Content-Security-Policy"]
