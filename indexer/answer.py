@@ -117,7 +117,8 @@ def classify(q: str, kn: Knowledge) -> list[tuple[str, Handler]]:
                  r"investissement|depense|subvention|dotation|credit|aide|financement)|"
                  r"\bcoute\b", q):
         add("nombre", E.ask_count)
-    if re.search(r"^quand\b|a quel moment|quelle date|quel jour|a quelle seance|lors de quelle|en quelle annee", q):
+    if re.search(r"^quand\b|a quel moment|quelle date|quel jour|a quelle seance|lors de quelle|en quelle annee|"
+                 r"\bla date\b", q):
         add("date", E.ask_when)
     specific = {"voeu", "vote", "position", "presences", "heure", "presidence", "direction", "rapporteur"}
     if re.search(r"^qui (?:a|avait|ont|s est|se sont|est intervenu|etait intervenu|parle|evoque|cite|aborde)\b|"
@@ -129,6 +130,8 @@ def classify(q: str, kn: Knowledge) -> list[tuple[str, Handler]]:
         add("personne", E.ask_person)
     if re.search(r"numero|deliberation", q):
         add("deliberation", E.ask_deliberation)
+    if re.match(r"(?:a |de |pour |par |dans |sur )?(?:quel|quelle|quels|quelles) \w+", q):
+        add("fait", E.ask_fact)
     return kinds
 
 

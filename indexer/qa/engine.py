@@ -1224,9 +1224,34 @@ def ask_date_fact(kn: Knowledge, q: str) -> Draft | None:
     return None
 
 
+_DEBATE = r"parl|debat|evoqu|abord|examin|discut|\bvot|traite|presente|etudie|question"
+_DATE_IN_TEXT = re.compile(r"\b\d{1,2}(?:er)?\s+(?:" + "|".join(MONTHS_FR) + r")\s+\d{4}\b|\b\d{1,2}/\d{1,2}/\d{4}\b",
+                           re.IGNORECASE)
+
+
+def ask_dated_fact(kn: Knowledge, q: str) -> Draft | None:
+    """"Quand le comité sera-t-il consulté ?": the sentence on that topic that gives a date."""
+    topic = topic_stems(q, kn=kn)
+    if not topic:
+        return None
+    for h in best_sentences(kn, topic, min_cov=0.6, limit=20):
+        text = h.sentence.text
+        if not _DATE_IN_TEXT.search(text) or coverage(kn, topic, h.sentence.stems) < 0.6:
+            continue
+        if not rarest_covered(kn, topic, h.sentence.stems):
+            continue
+        who = person_name(h.rk.record, h.unit.person_id, h.unit.speaker) if h.unit.kind == "intervention" else ""
+        source = f"selon {who}, " if who else ""
+        return Draft(True, f"« {text} » ({source}{session_label(h.rk.record)})", "date",
+                     round(min(0.8, 0.3 + 0.5 * h.score), 2), [Cite(h.rk, h.unit, text)])
+    return None
+
+
 def ask_when(kn: Knowledge, q: str, rks: list[RecordKnowledge]) -> Draft | None:
-    if re.search(_CREATION, q) and not re.search(r"parl|debat|evoqu|abord|examin|discut|\bvot|traite", q):
+    if re.search(_CREATION, q) and not re.search(_DEBATE, q):
         return ask_date_fact(kn, q)
+    if not re.search(_DEBATE, q) and not re.search(r"\bseance\b|\breunion\b", q):
+        return ask_dated_fact(kn, q)  # a date the minutes state, not the date of a debate
     topic = topic_stems(q, {"parle", "evoque", "aborde", "examine", "etudie"}, kn=kn)
     if not topic:
         if re.search(r"seance", q):
@@ -1321,3 +1346,28 @@ def ask_person(kn: Knowledge, q: str, rks: list[RecordKnowledge]) -> Draft | Non
     extra = f" ; {person.group}" if person.group else ""
     answer = f"{name} : " + " ; ".join(r for r, _ in roles) + extra + "."
     return Draft(True, answer, "personne", 0.75, [c for _, c in roles])
+
+
+def ask_fact(kn: Knowledge, q: str, rks: list[RecordKnowledge]) -> Draft | None:
+    """"Quelle commission a donné un avis favorable sur X ?": the sentence that names the thing asked
+    for ("commission") and covers the rest of the question, quoted."""
+    m = re.match(r"(?:a |de |pour |par |dans |sur )?(?:quel|quelle|quels|quelles) (\w+)", q)
+    if not m or m.group(1) in STOPWORDS or m.group(1) in {"est", "etait", "sont", "a", "ont"}:
+        return None
+    asked = stem(m.group(1))
+    topic = topic_stems(q, kn=kn)
+    if asked not in topic or len(topic) < 3:
+        return None
+    for h in best_sentences(kn, topic, min_cov=0.7, limit=10, context=True, sentence_min=0.45):
+        if asked not in h.sentence.stems or not rarest_covered(kn, topic, h.sentence.stems
+                                                               | context_stems(h.rk, h.sentence.unit)):
+            continue
+        text = h.sentence.text
+        who = person_name(h.rk.record, h.unit.person_id, h.unit.speaker) if h.unit.kind == "intervention" else ""
+        source = f"selon {who}" if who else {"rapport": "d'après le rapport", "deliberation": "d'après la délibération",
+                                             "voeu": "d'après le vœu"}.get(h.unit.kind, "d'après le procès-verbal")
+        item = h.rk.record.item(h.unit.item)
+        where = f", point « {item.title} »" if item else ""
+        return Draft(True, f"« {text} » ({source}{where}, {session_label(h.rk.record)})", "fait",
+                     round(min(0.75, 0.2 + 0.5 * h.score), 2), [Cite(h.rk, h.unit, text)])
+    return None
