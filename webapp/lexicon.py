@@ -17,6 +17,15 @@ from indexer.analysis import analyze, spans
 #: total pseudo-count of the prior (scaled to the corpus word frequencies)
 PRIOR = 500.0
 
+#: function words the index keeps (they can be searched) but that say nothing about a speaker
+_BLAND = """ceux celui celle celles cela ceci ça aussi alors donc encore ainsi fait faire dire dit bien très
+peu cet quand comment pourquoi chose choses sommes être avoir peut peuvent doit faut vais veux voilà oui non
+merci monsieur madame messieurs mesdames chers chères collègues président présidente"""
+
+
+def _bland_stems() -> frozenset[str]:
+    return frozenset(t for w in _BLAND.split() for t in analyze(w))
+
 
 @dataclass
 class Lexicon:
@@ -38,6 +47,7 @@ def sample_every(count: int, limit: int) -> int:
 def stem_counts(text: str) -> Counter[str]:
     """The stems of a text (same filtering as `lexicon`), without written forms: the fast path."""
     return Counter(t for t in analyze(text) if len(t) >= 3 and not t.isdigit())
+
 
 
 def lexicon(texts: Iterable[str]) -> Lexicon:
@@ -76,5 +86,7 @@ def distinctive_words(person: Lexicon, others: Lexicon, *, top: int = 15, min_co
         if z > 0:
             scored.append((z, stem, y_i))
     scored.sort(key=lambda t: (-t[0], t[1]))
+    bland = _bland_stems()
+    scored = [t for t in scored if t[1] not in bland]
     return [{"word": person.forms[stem].most_common(1)[0][0], "stem": stem, "count": y, "z": round(z, 2)}
             for z, stem, y in scored[:top]]
