@@ -92,13 +92,17 @@ def classify(q: str, kn: Knowledge) -> list[tuple[str, Handler]]:
                  r"qui (?:presidait|a preside|preside) (?:la )?(?:seance|reunion|assemblee|conseil)|sous la presidence|"
                  r"qui presidait\s*$", q):
         add("presidence", E.ask_session_role)
-    if (re.search(r"quelle heure|\bheures?\b", q) and re.search(r"seance|" + _TIME_EVENT, q)) or (
+    if re.search(r"^qui\b", q):
+        pass  # "qui a proposé de reprendre à 14 heures 30 ?" asks for a person, not a time
+    elif (re.search(r"quelle heure|\bheures?\b", q) and re.search(r"seance|" + _TIME_EVENT, q)) or (
             re.search(r"^quand\b|a quel moment", q) and re.search(r"seance", q) and re.search(_TIME_EVENT, q)):
         add("heure", E.ask_time)
     if re.search(r"^qui\b", q) and re.search(r"qui (?:dirige|preside|pilote)\b|directeur|directrice|dirigeant|"
                                                r"a la tete\b|(?:president|presidente) (?:de|du|des|d)\b", q) \
             and not re.search(r"\bseance\b|presid\w* (?:la |l )?(?:reunion|assemblee|conseil)", q):
         add("direction", E.ask_body_head)
+    if re.search(r"(?:objet|titre|sujet|intitule) (?:du|de la|de l) (?:rapport|point|deliberation)", q):
+        add("deliberation", E.ask_deliberation)
     if re.search(r"numero", q) and re.search(r"deliberation", q) or re.search(
             r"quelle deliberation|(?:titre|objet) (?:de la )?deliberation|\bdeliberation (?:n )?\d", q):
         add("deliberation", E.ask_deliberation)

@@ -795,7 +795,7 @@ def ask_wish(kn: Knowledge, q: str, rks: list[RecordKnowledge]) -> Draft | None:
     group = named_group(kn, q)
     if group is not None:
         topic = topic_stems(q, set(fold(group).split()) | set(GROUP_ALIASES), kn=kn)
-    objects = [(rk, w, f"{w.title} {w.text[:600]}") for rk in kn.parts for w in rk.record.wishes]
+    objects = [(rk, w, f"{w.title} {w.outcome} {w.text[:600]}") for rk in kn.parts for w in rk.record.wishes]
     matches = rank_objects(kn, topic, objects, 0.5) if topic else []
     if not matches and group is not None:
         return _wishes_of_group(kn, group)
@@ -1127,6 +1127,15 @@ def ask_count(kn: Knowledge, q: str, rks: list[RecordKnowledge]) -> Draft | None
                 record.deliberation(v.deliberation) else []
             if c and str(value) in c[0].quote:
                 return Draft(True, f"{value} conseillers sont en exercice ({session_label(record)}).", "nombre", 0.9, c)
+    if re.search(r"\bdeliberations\b", q) and re.search(r"combien", q) and record.deliberations:
+        adopted = [d for d in record.deliberations if d.vote is not None and d.vote.result.startswith("adopt")]
+        cites = [c for d in record.deliberations[:3]
+                 for c in [cite_unit(rk, f"{rk.sid}/d/{d.number}", f"Délibération n°{d.number} : {d.title}",
+                                     "deliberation")] if c is not None]
+        if cites:
+            first, last = record.deliberations[0].number, record.deliberations[-1].number
+            return Draft(True, f"{len(record.deliberations)} délibérations ({first} à {last}), dont {len(adopted)} "
+                         f"adoptées ({session_label(record)}).", "nombre", 0.85, cites)
     if re.search(r"\bvoeux\b", q) and re.search(r"combien", q) and record.wishes:
         cites = [Cite(rk, Unit(w.id, "voeu", rk.sid, record.session.date, w.group, None, None, wish_url(record, w)),
                       f"{w.title} — Déposé par le {w.group}") for w in record.wishes[:3]]
@@ -1351,7 +1360,8 @@ def ask_person(kn: Knowledge, q: str, rks: list[RecordKnowledge]) -> Draft | Non
 def ask_fact(kn: Knowledge, q: str, rks: list[RecordKnowledge]) -> Draft | None:
     """"Quelle commission a donné un avis favorable sur X ?": the sentence that names the thing asked
     for ("commission") and covers the rest of the question, quoted."""
-    m = re.match(r"(?:a |de |pour |par |dans |sur )?(?:quel|quelle|quels|quelles) (\w+)", q)
+    m = re.match(r"(?:a |de |pour |par |dans |sur )?(?:quel|quelle|quels|quelles) (?:(?:est|etait|sont|etaient) "
+                 r"(?:le |la |l |les )?)?(\w+)", q)
     if not m or m.group(1) in STOPWORDS or m.group(1) in {"est", "etait", "sont", "a", "ont"}:
         return None
     asked = stem(m.group(1))

@@ -22,6 +22,10 @@ toi ton tous tout toute toutes tu un une vos votre vous y à afin ainsi alors ap
 bien car celle-ci cependant certains chaque dont deja déjà encore ete etait était etaient étaient ici lors
 moins non oui peut plusieurs puis quand quelque sera seront soit sous tant tres très trop vers voici voila
 voilà va vont cet elle-meme lequel laquelle lesquels lesquelles auquel duquel est-ce ceux-ci ca
+notamment egalement evidemment particulierement simplement seulement justement actuellement directement
+exactement absolument forcement certainement vraiment totalement largement rapidement clairement entierement
+uniquement reellement recemment frequemment apparemment suffisamment constamment precedemment differemment
+effectivement finalement notam
 """.split())
 
 #: Question words and verbs of asking, never part of a topic.
@@ -36,6 +40,7 @@ seraient aura auront aurait donne donnee donnes donnees exprime exprimee exprime
 #: Words a council uses for the same act: a sentence with the first also counts for the second (stems).
 SYNONYMS = {
     "remerci": "hommag", "remerc": "hommag", "salu": "hommag", "felicit": "hommag",
+    "lectur": "lu",
 }
 
 _VERB_ENDINGS = re.compile(r"(?:ront|ont|ent|aient|ait|erait|ez|iez)$")
