@@ -420,3 +420,36 @@ def test_unexpected_error_is_a_french_page_without_traceback(search_home: Path) 
     assert r.status_code == 500 and "Erreur interne" in body
     assert "Traceback" not in body and "secret detail" not in body
     assert r.headers["Content-Security-Policy"]
+
+
+def test_slow_questions_cannot_take_every_server_thread(search_home: Path, monkeypatch) -> None:
+    import threading
+    import time
+
+    import webapp.store
+
+    monkeypatch.setattr(webapp.store, "QUESTION_WAIT", 0.2)
+    app = create_app({"MINUTES_HOME": str(search_home), "TESTING": True, "MINUTES_RESPONSE_CACHE": False})
+    store = app.extensions["minutes"]
+    release = threading.Event()
+    real_ask = library("answer").ask
+
+    def slow_ask(question, home=None):
+        release.wait(10)
+        return real_ask(question, home=home)
+
+    monkeypatch.setattr(library("answer"), "ask", slow_ask)
+    results: list[int] = []
+    threads = [threading.Thread(target=lambda: results.append(app.test_client().get("/question?q=Qui+a+pr%C3%A9sid%C3%A9+%3F").status_code))
+               for _ in range(webapp.store.QUESTION_SLOTS)]
+    for t in threads:
+        t.start()
+    time.sleep(0.3)
+    busy = app.test_client().get("/question?q=Qui+a+pr%C3%A9sid%C3%A9+%3F")
+    assert busy.status_code == 503 and "réessayez" in unescape(busy.get_data(as_text=True))
+    assert app.test_client().get("/elus").status_code == 200  # other pages are served meanwhile
+    release.set()
+    for t in threads:
+        t.join(10)
+    assert results == [200] * webapp.store.QUESTION_SLOTS
+    assert store.ask("Qui a présidé la séance ?").to_dict()["found"]

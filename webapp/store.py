@@ -19,10 +19,18 @@ from indexer.model import Person, Record
 
 #: seconds during which the index generation is not re-read (keeps requests cheap)
 GENERATION_TTL = 2.0
+#: questions answered at the same time; others wait at most QUESTION_WAIT seconds, then get
+#: a "busy" page, so that slow answers never take every server thread from the other pages
+QUESTION_SLOTS = 2
+QUESTION_WAIT = 2.0
 
 
 class Unavailable(Exception):
     """A library module or the index is missing; the message is French and shown as is."""
+
+
+class Busy(Unavailable):
+    """Too many slow requests of one kind at once; try again in a moment."""
 
 
 def library(name: str) -> ModuleType:
@@ -54,6 +62,7 @@ class Store:
         self._lock = threading.Lock()
         self._derived: Derived | None = None
         self._checked = 0.0
+        self._questions = threading.BoundedSemaphore(QUESTION_SLOTS)
 
     # -- records --------------------------------------------------------------
     def _generation(self) -> Any:
@@ -106,7 +115,13 @@ class Store:
         return library("search").search(query, home=self.home, **kwargs)
 
     def ask(self, question: str) -> Any:
-        return library("answer").ask(question, home=self.home)
+        answer = library("answer")
+        if not self._questions.acquire(timeout=QUESTION_WAIT):
+            raise Busy("Trop de questions sont en cours de traitement : réessayez dans un instant.")
+        try:
+            return answer.ask(question, home=self.home)
+        finally:
+            self._questions.release()
 
 
 def merge_persons(records: list[Record]) -> dict[str, Person]:

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Blueprint, request
 
-from ..store import Unavailable
+from ..store import Busy, Unavailable
 from ..twin import respond, twin_route
 from .common import store
 
@@ -24,6 +24,9 @@ def question_data(args: Any) -> dict[str, Any]:
         return data
     try:
         data["answer"] = store().ask(question).to_dict()
+    except Busy as exc:
+        data["notice"] = str(exc)
+        data["busy"] = True
     except Unavailable as exc:
         data["notice"] = str(exc)
     return data
@@ -31,4 +34,6 @@ def question_data(args: Any) -> dict[str, Any]:
 
 @twin_route(bp, "/question")
 def question() -> Any:
-    return respond(question_data(request.args), "question.html")
+    data = question_data(request.args)
+    response = respond(data, "question.html", status=503 if data.get("busy") else 200)
+    return response
