@@ -64,9 +64,20 @@ Handler = Callable[[Knowledge, str, list[RecordKnowledge]], "E.Draft | None"]
 _TIME_EVENT = r"suspen|interromp|repri|repren|reprend|leve|termin|commenc|debut|ouvert|clos|clotur|\bfin\b|achev"
 
 
+_POLITE = re.compile(r"^(?:(?:dis|dites|pouvez vous|peux tu|pourriez vous|sauriez vous|savez vous|sais tu)"
+                     r"(?: moi| nous)?(?: dire)?|je (?:voudrais|veux|souhaite|souhaiterais|aimerais) savoir|"
+                     r"j aimerais savoir|est ce que|est ce qu|on peut savoir|bonjour|merci)\s+")
+
+
 def fold_question(question: str) -> str:
-    """"Qu'a dit M. X ?" → "qu a dit m x"."""
-    return fold(question)
+    """"Qu'a dit M. X ?" → "qu a dit m x"; polite openings ("Dites-moi", "Est-ce que") dropped."""
+    q = fold(question)
+    for _ in range(3):
+        q2 = _POLITE.sub("", q)
+        if q2 == q:
+            break
+        q = q2
+    return q
 
 
 def classify(q: str, kn: Knowledge) -> list[tuple[str, Handler]]:
@@ -111,7 +122,7 @@ def classify(q: str, kn: Knowledge) -> list[tuple[str, Handler]]:
     if re.search(r"\bvot|resultat|adopt|approuv|rejet|unanim|absten|\bvoix\b|scrutin", q):
         add("vote", E.ask_vote)
     if re.search(r"qui (?:a|avait) (?:presente|rapporte|introduit)|rapporteu|qui presentait|presente par|"
-                 r"qui etait (?:le |la )?rapport", q):
+                 r"qui etait (?:le |la )?rapport|^quel(?:le)? (?:elue?|conseill\w+|vice president\w*) (?:a|avait) presente", q):
         add("rapporteur", E.ask_rapporteur)
     if re.search(r"\bdit\b|\bdire\b|declar|affirm|\bpens|position|\bavis\b|propos|explique|souligne|selon|"
                  r"parle|evoque|annonce|defend|critique|reproche|demande", q) and not re.search(r"^qui\b", q):
@@ -125,10 +136,14 @@ def classify(q: str, kn: Knowledge) -> list[tuple[str, Handler]]:
                  r"\bla date\b", q):
         add("date", E.ask_when)
     specific = {"voeu", "vote", "position", "presences", "heure", "presidence", "direction", "rapporteur"}
-    if re.search(r"^qui (?:a|avait|ont|s est|se sont|est intervenu|etait intervenu|parle|evoque|cite|aborde)\b|"
-                 r"^quel(?:le)?s? (?:elu|conseiller|orateur|intervenant|groupe)", q) \
-            and not any(name in specific for name, _ in kinds):
-        add("orateurs", E.ask_speakers)
+    free = not any(name in specific for name, _ in kinds)
+    if free and re.search(r"^qui (?:a|avait|ont|s est|se sont|est|etait|sera)\b|"
+                          r"^quel(?:le)?s? (?:elu|conseiller|orateur|intervenant|groupe)", q):
+        if re.search(E.SPEECH_VERBS, q):
+            add("orateurs", E.ask_speakers)
+        elif not (re.search(r"^qui (?:est|etait)\b", q) and E.named_persons(kn, q)):
+            # "qui a décroché un exploit ?", "qui a été accueilli ?": someone the minutes mention
+            add("mention", E.ask_mentioned)
     if re.search(r"^qui (?:est|etait)\b|^quel (?:est|etait) le (?:role|titre|mandat|poste)|groupe (?:de|d)\b|"
                  r"quel groupe (?:appartient|siege)|appartient", q):
         add("personne", E.ask_person)

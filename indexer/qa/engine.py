@@ -76,6 +76,7 @@ debattu debat discute discussion traite quand moment date jour
 combien montant nombre cout total somme
 seance conseil parole pris prendre prise intervenu abstenu abstenus
 expose exposer presentation pose posees posee poser questions
+abstenue abstenues abstiennent attitude comportement choix lors elu elue elus elues
 """.split())
 
 
@@ -1145,7 +1146,8 @@ def ask_count(kn: Knowledge, q: str, rks: list[RecordKnowledge]) -> Draft | None
     if not topic:
         return None
     money = bool(re.search(r"montant|cout|budget|somme|euros|financ|enveloppe|prix|tarif|coute", q))
-    m = re.search(r"\bcombien (?:de |d )(\w+)", q)
+    m = re.search(r"\bcombien (?:de |d )(?:(?:nouveaux|nouvelles|nouvel|autres|grands|grandes|petits|petites|"
+                  r"premiers|premieres|derniers|dernieres) )?(\w+)", q)
     counted = stem(m.group(1)) if m and m.group(1) not in STOPWORDS else None
     percent = bool(re.search(r"pourcentage|taux|pour cent|proportion|part\b", q))
     hits = best_sentences(kn, topic, min_cov=0.5, limit=80, need_number=True, context=True, sentence_min=0.2)
@@ -1173,6 +1175,9 @@ def ask_count(kn: Knowledge, q: str, rks: list[RecordKnowledge]) -> Draft | None
             ahead = tokens(text[:num.start()])[-6:]
             noun_first = any(stem(t) == counted and (i == 0 or not ahead[i - 1].isdigit())
                              for i, t in enumerate(ahead) if i >= len(ahead) - 4) if counted else False
+            money_after = bool(re.match(r"\s*(?:M€|k€|€|euros?\b|millions? d|milliards? d)", text[num.end():]))
+            if noun_first and money_after:
+                noun_first = False  # "une nouvelle inscription à hauteur de 320 000 €" is an amount, not a count
             if counted and (counted in after or noun_first) and not rate:
                 near = 0.4
                 break
@@ -1364,12 +1369,13 @@ def ask_fact(kn: Knowledge, q: str, rks: list[RecordKnowledge]) -> Draft | None:
                  r"(?:le |la |l |les )?)?(\w+)", q)
     if not m or m.group(1) in STOPWORDS or m.group(1) in {"est", "etait", "sont", "a", "ont"}:
         return None
-    asked = stem(m.group(1))
-    topic = topic_stems(q, kn=kn)
-    if asked not in topic or len(topic) < 3:
+    naming = m.group(1) in {"nom", "noms", "titre", "intitule", "appellation"}
+    topic = topic_stems(q, {"nom", "noms", "titre", "intitule", "appellation"} if naming else set(), kn=kn)
+    asked = None if naming else stem(m.group(1))
+    if (asked is not None and asked not in topic) or len(topic) < (2 if naming else 3):
         return None
     for h in best_sentences(kn, topic, min_cov=0.7, limit=10, context=True, sentence_min=0.45):
-        if asked not in h.sentence.stems or not rarest_covered(kn, topic, h.sentence.stems
+        if (asked is not None and asked not in h.sentence.stems) or not rarest_covered(kn, topic, h.sentence.stems
                                                                | context_stems(h.rk, h.sentence.unit)):
             continue
         text = h.sentence.text
@@ -1380,4 +1386,45 @@ def ask_fact(kn: Knowledge, q: str, rks: list[RecordKnowledge]) -> Draft | None:
         where = f", point « {item.title} »" if item else ""
         return Draft(True, f"« {text} » ({source}{where}, {session_label(h.rk.record)})", "fait",
                      round(min(0.75, 0.2 + 0.5 * h.score), 2), [Cite(h.rk, h.unit, text)])
+    return None
+
+
+#: Verbs that make "qui a … ?" a question about who spoke, not about someone the minutes mention.
+SPEECH_VERBS = (r"\b(?:parle|evoque|aborde|mentionne|cite|intervenu|intervenue|pris la parole|demande|propose|"
+                r"annonce|dit|declare|rendu hommage|fait le point|presente|lu|salue|remercie|interroge|questionne|"
+                r"pose|defendu|critique|denonce|souligne|rappele|rappelle|explique|repondu|felicite|insiste|"
+                r"exprime|alerte|regrette|plaide|reclame|souhaite|fait un expose|fait une intervention)\b")
+
+_TITLE_SUBJECT = re.compile(r"^\(?\s*(?:M\.|Monsieur|Mme|Madame)\s+(?:le|la)\s+(?:Pr[ée]sident(?:e)?|Maire)\b")
+
+
+def ask_mentioned(kn: Knowledge, q: str, rks: list[RecordKnowledge]) -> Draft | None:
+    """"Qui a décroché un exploit au Championnat du Monde ?": the one person named in the sentence
+    that covers the question (not whoever said it)."""
+    m = re.match(r"qui (?:a ete|avait ete|est|etait|sera|a|avait|ont) (\w+)", q)
+    verb = {m.group(1)} if m else set()
+    topic = topic_stems(q, verb, kn=kn)
+    if len(topic) < 2:
+        return None
+    for h in best_sentences(kn, topic, min_cov=0.7, limit=5):
+        if not rarest_covered(kn, topic, h.sentence.stems):
+            continue
+        text = h.sentence.text
+        rk = h.rk
+        people = []
+        if _TITLE_SUBJECT.match(text) and rk.record.session.president:
+            people.append(rk.record.session.president)
+        else:
+            keys = {fold(surname_of(p.name)): p.name for p in rk.record.persons}
+            for nm in _NAME_RE.finditer(text):
+                full = (nm.group(1) or nm.group(2) or "").strip()
+                name = keys.get(fold(surname_of(full)), full if nm.group(1) else "")
+                if name and fold(name) != fold(h.unit.speaker) and name not in people:
+                    people.append(name)
+        if not people and h.unit.kind == "intervention" and re.search(r"\bje\b|\bj'", text, re.IGNORECASE):
+            people.append(h.unit.speaker)  # "Je vais donc remettre … cette trompette": the speaker did it
+        if len(people) != 1:
+            return None  # nobody or several: do not guess who did it
+        return Draft(True, f"{people[0]} (d'après la {session_label(rk.record)}).", "mention",
+                     round(min(0.75, 0.2 + 0.5 * h.score), 2), [Cite(rk, h.unit, text)])
     return None

@@ -32,7 +32,7 @@ effectivement finalement notam
 QUESTION_WORDS = frozenset("""
 qui quoi quel quelle quels quelles quand comment combien pourquoi est ce t il elle ils elles
 a ete etait y avait on savoir dire dites sait recu recue recus recues obtenu obtenue obtenus obtenues
-eu vu pris mis veut veulent voulait voulaient voudrait peut peuvent pouvait pourra pourront doit doivent
+eu eue eues eus vu pris mis veut veulent voulait voulaient voudrait peut peuvent pouvait pourra pourront doit doivent
 devait devra devront souhaite souhaitent souhaitait va vont allait ira iront font faisait sera seront serait
 seraient aura auront aurait donne donnee donnes donnees exprime exprimee exprimes m mme mmes monsieur madame messieurs mesdames mlle
 """.split())
