@@ -93,7 +93,7 @@ def classify(q: str, kn: Knowledge) -> list[tuple[str, Handler]]:
 
     if re.search(r"delegation|procuration|pouvoirs?\b", q) and not re.search(r"delegation de service", q):
         add("presences", E.ask_proxy)
-    if re.search(r"moment du vote", q):
+    if re.search(r"(?:moment|lors) du vote|pendant le vote", q):
         add("vote", E.ask_vote)
     if re.search(r"\b(?:etai(?:t|ent)|est|sont|ete)\s+(?:il |elle |ils |elles )?(?:present|absent|excuse)|"
                  r"\bpresents\b|\babsents?\b|\babsentes?\b|\bexcuses?\b|\bexcusee?s?\b|\bpresence\b|"

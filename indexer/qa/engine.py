@@ -217,7 +217,14 @@ def named_persons(kn: Knowledge, q: str) -> list[tuple[RecordKnowledge, Person]]
             full = fold(p.name)
             sur = fold(surname_of(p.name))
             for key in (full, sur):
-                if not key or len(key) < 3 or key in STOPWORDS:
+                if not key or len(key) < 3:
+                    continue
+                if key in STOPWORDS or key in QUESTION_WORDS:  # "M. FAIT": only after a civility
+                    hit = re.search(rf" (?:m|mme|monsieur|madame) ({re.escape(key)}) ", padded)
+                    if hit:
+                        spans.append((hit.start(1) - 1, hit.end(1) + 1, p.id))
+                        found.setdefault(p.id, (rk, p))
+                        break
                     continue
                 pos = padded.find(f" {key} ")
                 if pos >= 0:
@@ -800,6 +807,8 @@ def ask_wish(kn: Knowledge, q: str, rks: list[RecordKnowledge]) -> Draft | None:
     matches = rank_objects(kn, topic, objects, 0.5) if topic else []
     if not matches and group is not None:
         return _wishes_of_group(kn, group)
+    if not matches and re.search(r"\bvoeux\b", q) and (not topic or re.search(r"\bsuites?\b|devenir|\bsort\b", q)):
+        return _all_wishes(kn)
     if not matches:
         return None
     best = matches[0]
@@ -835,6 +844,24 @@ def ask_wish(kn: Knowledge, q: str, rks: list[RecordKnowledge]) -> Draft | None:
     outcome = f" Suite donnée : {w.outcome}." if w.outcome else ""
     answer = f"Le vœu « {w.title} » a été déposé par le {who}{signed} ({session_label(rk.record)}).{outcome}"
     return Draft(True, answer, "voeu", round(0.6 + 0.35 * best.score, 2), cites)
+
+
+def _all_wishes(kn: Knowledge) -> Draft | None:
+    found = [(rk, w) for rk in kn.parts for w in rk.record.wishes]
+    if not found:
+        return None
+    cites = [Cite(rk, Unit(w.id, "voeu", rk.sid, rk.record.session.date, w.group, None, None, wish_url(rk.record, w),
+                           w.page, ref=w.id), f"{w.title} — Déposé par le {w.group}") for rk, w in found[:2]]
+    rk0 = found[-1][0]
+    for i, u in enumerate(rk0.units):  # the sentence that says what becomes of them
+        hit = next((rk0.sentences[si] for si in rk0.by_unit.get(i, []) if u.kind == "intervention"
+                    and "voeu" in rk0.sentences[si].stems
+                    and rk0.sentences[si].stems & {stem(x) for x in ("transmettre", "adopter", "voter")}), None)
+        if hit is not None:
+            cites.insert(0, Cite(rk0, u, hit.text))
+            break
+    lines = " ; ".join(f"« {w.title} » ({w.group}{' : ' + w.outcome if w.outcome else ''})" for _, w in found)
+    return Draft(True, f"{len(found)} vœu(x) : {lines}.", "voeu", 0.8, cites[:3])
 
 
 def _wishes_of_group(kn: Knowledge, group: str) -> Draft | None:
@@ -889,6 +916,8 @@ def ask_body_head(kn: Knowledge, q: str, rks: list[RecordKnowledge]) -> Draft | 
                   r"presidente|responsable)(?: general| generale)? (?:de|du|des|d)|a la tete (?:de|du|des|d))\s+(.+)$", q)
     if not m:
         return None
+    if re.search(r"\b(?:premier|premiere|ancien|ancienne|anciens|precedent|precedente|ex|predecesseur|avant)\b", q):
+        return None  # a former holder: the minutes name them in passing, never reliably
     org = _org_tokens(m.group(1))
     if len(kn.parts) < 8:  # "… de L'Arbresle": the council's own name is not part of the body asked about
         council = {w for rk in kn.parts for w in fold(rk.record.session.body).split() if len(w) > 3}
@@ -1146,6 +1175,8 @@ def ask_count(kn: Knowledge, q: str, rks: list[RecordKnowledge]) -> Draft | None
     if not topic:
         return None
     money = bool(re.search(r"montant|cout|budget|somme|euros|financ|enveloppe|prix|tarif|coute", q))
+    head = re.search(r"\b(?:montant|total|somme|taux|part|nombre|cout) (?:de la |de l |des |du |de |d )(\w+)", q)
+    head_stem = stem(head.group(1)) if head and head.group(1) not in STOPWORDS else None
     m = re.search(r"\bcombien (?:de |d )(?:(?:nouveaux|nouvelles|nouvel|autres|grands|grandes|petits|petites|"
                   r"premiers|premieres|derniers|dernieres) )?(\w+)", q)
     counted = stem(m.group(1)) if m and m.group(1) not in STOPWORDS else None
@@ -1185,6 +1216,8 @@ def ask_count(kn: Knowledge, q: str, rks: list[RecordKnowledge]) -> Draft | None
                 near = max(near, 0.15)
         if counted and near < 0.4:
             continue  # "combien d'habitants": a sentence that counts something else is no answer
+        if head_stem and head_stem not in h.sentence.stems:
+            continue  # "le montant des recettes": a sentence about the expenses is no answer
         own = coverage(kn, topic, h.sentence.stems)
         if near >= 0.4:
             pass  # "32 agents" for "combien d'agents": the counted noun is there
