@@ -144,11 +144,10 @@ def bar_chart(points: Sequence[dict[str, Any]], *, value: str = "count", height:
                      "h": round(max(h, 0.0), 2)})
         year = str(p.get("date", ""))[:4]
         if year and year != last_year:
-            years.append({"x": round(left + slot * i + slot / 2, 2), "label": year})
+            x = round(left + slot * i + slot / 2, 2)
+            if not years or x - years[-1]["x"] >= 40:  # labels never overlap
+                years.append({"x": x, "label": year})
             last_year = year
-    if len(years) > 12:  # keep labels readable on long ranges
-        step = (len(years) + 11) // 12
-        years = years[::step]
     return {"width": width, "height": height, "left": left, "top": top, "base": top + plot_h,
             "max": top_value, "bars": bars, "years": years}
 
