@@ -129,6 +129,7 @@ def search_data(args: Any) -> dict[str, Any]:
             if v not in counts:
                 values.append({"value": v, "label": value_label(param, v, labels), "count": 0, "selected": True,
                                "href": search_href(params, selected=_toggle(params["selected"], param, v), page=1)})
+        values.sort(key=lambda v: not v["selected"])  # chosen values stay in sight (stable: counts order)
         if values:
             facets.append({"param": param, "key": key, "label": label, "values": values})
     chips = [{"param": param, "facet": label, "value": v, "label": value_label(param, v, labels),
