@@ -236,6 +236,30 @@ def _citation(c: E.Cite) -> Citation:
                     item=item.title if item else (u.item or ""), quote=c.quote, url=u.url, kind=u.kind)
 
 
+#: Kinds answered from "the session" rather than from a topic.
+SESSION_KINDS = frozenset({"presidence", "heure", "presences"})
+_MUNICIPAL = re.compile(r"\b(?:conseil municipal|municipale?s?|mairie|commune de|ville de)\b")
+
+
+def unknown_names(question: str, kn: Knowledge) -> list[str]:
+    """Proper nouns of the question (capitalised, not first) that no indexed session knows, or a
+    municipal council asked of an index that holds none."""
+    words = re.findall(r"[\w’'-]+", question)
+    known = {t for rk in kn.parts for p in rk.record.persons for t in fold(p.name).split()}
+    known |= {t for rk in kn.parts for t in fold(rk.record.session.body).split()}
+    out = []
+    for w in words[1:]:
+        w = re.sub(r"^[LlDd]['’]", "", w)
+        if len(w) > 2 and w[0].isupper() and not w.isupper():
+            for tok in fold(w).split():
+                if len(tok) > 2 and tok not in known and kn.df.get(E.stem(tok), 0) == 0:
+                    out.append(w)
+    q = fold(question)
+    if _MUNICIPAL.search(q) and not any("municipal" in fold(rk.record.session.body) for rk in kn.parts):
+        out.append("conseil municipal")
+    return out
+
+
 def answer_with(kn: Knowledge, question: str) -> Answer:
     """Answer one question against already-built knowledge."""
     q = fold_question(question)
@@ -245,6 +269,10 @@ def answer_with(kn: Knowledge, question: str) -> Answer:
     rks = sorted(scoped.parts, key=lambda rk: (rk.record.session.date, rk.sid))
     kinds = classify(q, kn)
     first_kind = kinds[0][0] if kinds else guess_kind(q)
+    if unknown_names(question, kn):
+        # "… à L'Arbresle ?" on an index without L'Arbresle: questions about "the session" must not
+        # answer for another council
+        kinds = [(n, h) for n, h in kinds if n not in SESSION_KINDS]
     for name, handler in kinds:
         draft = handler(scoped, q, rks)
         if draft is None or not draft.found or not draft.cites:

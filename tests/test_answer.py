@@ -259,3 +259,12 @@ def test_every_citation_opens_in_the_web_app(search_home: Path) -> None:
                 assert f'id="{fragment}"' in pages[path], (row.id, c.url)
             checked += 1
     assert checked > 100
+
+
+def test_a_council_absent_from_the_index_gets_no_answer_from_another(search_home: Path) -> None:
+    """Only the Pas-de-Calais session is indexed: questions about L'Arbresle must not be answered from it."""
+    for q in ("Qui était secrétaire de séance à L'Arbresle ?",
+              "Qui présidait la séance du conseil municipal de Lannion ?",
+              "À quelle heure a commencé la séance du conseil municipal ?"):
+        assert not ask(q, home=search_home).found, q
+    assert "MALFAIT" in ask("Qui était secrétaire de séance ?", home=search_home).answer
