@@ -124,19 +124,19 @@ def stems_of(text: str) -> frozenset[str]:
 
 
 def acronyms(text: str) -> set[str]:
-    """Initials of runs of capitalised words: "Fonds Solidarité Logement" → {"fsl"}."""
+    """Initials of a capitalised word and the words after it: "Fonds Solidarité Logement" → {"fsl"},
+    "l'Agence régionale de santé" → {"ars"} (2 to 5 words, "de", "la" … skipped)."""
     out = set()
-    words = re.findall(r"[\wÀ-ÿ'’-]+", text)
-    run: list[str] = []
-    for w in words + [""]:
-        if w[:1].isupper():
-            run.append(w)
-            continue
-        if w.lower() in {"de", "du", "des", "la", "le", "d", "l", "et"} and run:
-            continue
-        if len(run) >= 2:
-            out.add(fold("".join(x[0] for x in run)).replace(" ", ""))
-        run = []
+    connectors = {"de", "du", "des", "la", "le", "les", "d", "l", "et", "à", "a", "au", "aux", "en"}
+    for segment in re.split(r"[,;:()«»\"\-–]", text):
+        words = [w for w in re.findall(r"[\wÀ-ÿ]+", segment) if w.lower() not in connectors]
+        for i, w in enumerate(words):
+            if not w[:1].isupper():
+                continue
+            for n in range(2, 6):
+                if i + n > len(words):
+                    break
+                out.add(fold("".join(x[0] for x in words[i:i + n])).replace(" ", ""))
     return out
 
 
@@ -522,6 +522,20 @@ def ask_attendance(kn: Knowledge, q: str, rks: list[RecordKnowledge]) -> Draft |
         if mv:
             return Draft(True, f"{p.name} : {mv[0].text}", "presences", 0.8, [Cite(rk, unit, mv[0].text)])
         return None
+    if re.search(r"\binvite", q):
+        guests = [p for p in record.persons if p.guest and any(sp.person_id == p.id for sp in record.speeches)]
+        cites = []
+        for p in guests[:3]:
+            sp = next(sp for sp in record.speeches if sp.person_id == p.id)
+            ui = unit_index(rk, sp.id, "intervention")
+            text = _first_sentence_of(rk, ui) if ui is not None else None
+            if text:
+                cites.append(Cite(rk, rk.units[ui], text))
+        if guests and cites:
+            names = ", ".join(p.name + (f" ({p.roles[0]})" if p.roles else "") for p in guests)
+            return Draft(True, f"Invités ayant pris la parole ({session_label(record)}) : {names}.", "presences", 0.8,
+                         cites)
+        return None
     if re.search(r"arriv|retard", q):
         mv = [m for m in s.movements if m.kind == "arrivée"]
         if mv:
@@ -761,9 +775,12 @@ def _first_sentence_of(rk: RecordKnowledge, unit_idx: int, min_words: int = 6) -
 
 def ask_rapporteur(kn: Knowledge, q: str, rks: list[RecordKnowledge]) -> Draft | None:
     topic = topic_stems(q, kn=kn)
-    matches = [m for m in find_items(kn, q, topic) if m.obj.rapporteur]  # type: ignore[attr-defined]
+    all_matches = find_items(kn, q, topic)
+    matches = [m for m in all_matches if m.obj.rapporteur]  # type: ignore[attr-defined]
     if not matches:
-        return None
+        # a segment with no rapporteur ("Intervention de M. GILARDI …"): whoever spoke most in it
+        segment = [m for m in all_matches if m.score >= 0.8]
+        return ask_speakers(kn, q, rks) if segment else None
     best = matches[0]
     item: AgendaItem = best.obj  # type: ignore[assignment]
     rk = best.rk
@@ -1426,7 +1443,8 @@ def ask_fact(kn: Knowledge, q: str, rks: list[RecordKnowledge]) -> Draft | None:
 SPEECH_VERBS = (r"\b(?:parle|evoque|aborde|mentionne|cite|intervenu|intervenue|pris la parole|demande|propose|"
                 r"annonce|dit|declare|rendu hommage|fait le point|presente|lu|salue|remercie|interroge|questionne|"
                 r"pose|defendu|critique|denonce|souligne|rappele|rappelle|explique|repondu|felicite|insiste|"
-                r"exprime|alerte|regrette|plaide|reclame|souhaite|fait un expose|fait une intervention)\b")
+                r"exprime|alerte|regrette|plaide|reclame|souhaite|fait un expose|fait une intervention|"
+                r"inquiete?|etonne|rejoui|indigne|alarme|insurge|oppose|soutenu|interpelle|invite|appele)\b")
 
 _TITLE_SUBJECT = re.compile(r"^\(?\s*(?:M\.|Monsieur|Mme|Madame)\s+(?:le|la)\s+(?:Pr[ée]sident(?:e)?|Maire)\b")
 

@@ -63,7 +63,7 @@ def tokens(text: str) -> list[str]:
 @lru_cache(maxsize=200_000)
 def stem(token: str) -> str:
     """Snowball French stem of a folded token, with plural -s/-x stripped first."""
-    if token.isdigit():
+    if token.isdigit() or len(token) <= 3:  # "ARS", "FSL": acronyms stay whole
         return token
     if len(token) > 3 and token[-1] in "sx" and token[-2] != "s":
         token = token[:-1]
