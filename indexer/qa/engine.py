@@ -77,6 +77,7 @@ combien montant nombre cout total somme
 seance conseil parole pris prendre prise intervenu abstenu abstenus
 expose exposer presentation pose posees posee poser questions
 abstenue abstenues abstiennent attitude comportement choix lors elu elue elus elues
+pourcentage proportion taux
 """.split())
 
 
@@ -860,6 +861,10 @@ def ask_wish(kn: Knowledge, q: str, rks: list[RecordKnowledge]) -> Draft | None:
         signed = f" (signataires : {', '.join(w.signatories[:3])}{more})"
     outcome = f" Suite donnée : {w.outcome}." if w.outcome else ""
     answer = f"Le vœu « {w.title} » a été déposé par le {who}{signed} ({session_label(rk.record)}).{outcome}"
+    if re.search(r"\bcombien\b", q) and re.search(r"sign", q) and w.signatories:
+        n = len(w.signatories)
+        answer = (f"{n} signataire{'s' if n > 1 else ''} pour le vœu « {w.title} » ({w.group}) : "
+                  f"{', '.join(w.signatories)}.")
     return Draft(True, answer, "voeu", round(0.6 + 0.35 * best.score, 2), cites)
 
 
@@ -1470,7 +1475,8 @@ def ask_mentioned(kn: Knowledge, q: str, rks: list[RecordKnowledge]) -> Draft | 
             for nm in _NAME_RE.finditer(text):
                 full = (nm.group(1) or nm.group(2) or "").strip()
                 name = keys.get(fold(surname_of(full)), full if nm.group(1) else "")
-                if name and fold(name) != fold(h.unit.speaker) and name not in people:
+                if name and fold(name) != fold(h.unit.speaker) and name not in people \
+                        and f" {fold(surname_of(name))} " not in f" {q} ":  # not the one the question names
                     people.append(name)
         if not people and h.unit.kind == "intervention" and re.search(r"\bje\b|\bj'", text, re.IGNORECASE):
             people.append(h.unit.speaker)  # "Je vais donc remettre … cette trompette": the speaker did it
