@@ -453,3 +453,13 @@ def test_slow_questions_cannot_take_every_server_thread(search_home: Path, monke
         t.join(10)
     assert results == [200] * webapp.store.QUESTION_SLOTS
     assert store.ask("Qui a présidé la séance ?").to_dict()["found"]
+
+
+def test_serve_builds_the_index_only_when_there_is_none(tmp_path: Path) -> None:
+    from webapp.serve import ensure_index
+
+    corpus = Path(__file__).resolve().parent.parent / "corpus"
+    assert ensure_index(tmp_path, corpus) is True
+    client = create_app({"MINUTES_HOME": str(tmp_path), "TESTING": True}).test_client()
+    assert client.get("/index.json").get_json()["counts"]["sessions"] == 1
+    assert ensure_index(tmp_path, corpus) is False

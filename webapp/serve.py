@@ -17,9 +17,9 @@ THREADS = 8
 
 def ensure_index(home: Path, corpus: Path = DEFAULT_CORPUS) -> bool:
     """Index `corpus` into `home` when no session is indexed yet; True if it did."""
-    from indexer.index import index_paths, load_records, open_index
+    from indexer.index import index_paths, open_index, read_manifest
 
-    if open_index(home) is not None and load_records(home):
+    if open_index(home) is not None and read_manifest(home)["sessions"]:
         return False
     print(f"Aucun index dans {home} : indexation de {corpus} …", file=sys.stderr)
     summary = index_paths([corpus], home=home, progress=sys.stderr.isatty())
