@@ -681,7 +681,7 @@ class Engine:
                 continue
             idf = math.log(n / (len(ids) + 1)) + 1.0
             norm = K1 * (1.0 - B + B * lengths[ids] / avg)
-            np.add.at(scores, ids, idf * tf * (K1 + 1.0) / (tf + norm))
+            scores[ids] += idf * tf * (K1 + 1.0) / (tf + norm)  # ids of one term are distinct
         cand = _array(allowed)
         s = scores[cand]
         if bonus:
@@ -722,7 +722,10 @@ class Engine:
         key = ("term:" + field, text)
         docs = self._sets.get(key)
         if docs is None:
-            docs = _posting_docs(self._searcher, field, text) & self.all_docs()
+            if field == "text":
+                docs = set(self.postings(text)[0].tolist()) & self.all_docs()
+            else:
+                docs = _posting_docs(self._searcher, field, text) & self.all_docs()
             if len(self._sets) > 2048:
                 self._sets.clear()
             self._sets[key] = docs
@@ -760,29 +763,41 @@ class Engine:
 
 
 def _posting_arrays(searcher, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:  # noqa: ANN001
-    """(document numbers, weights) of one term, read a posting block at a time."""
-    ids: list[int] = []
-    weights: list[float] = []
+    """(document numbers, weights) of one term, decoded a posting block at a time with numpy
+    (Whoosh's W3 blocks hold delta-coded ids and a weights array, None or a constant)."""
+    id_parts: list[np.ndarray] = []
+    weight_parts: list[np.ndarray] = []
     for sub, offset in searcher.subsearchers or [(searcher, 0)]:
         reader = sub.reader()
         if (field, text) not in reader:
             continue
         m = reader.postings(field, text)
-        fast = hasattr(m, "_read_ids") and hasattr(m, "_read_weights") and hasattr(m, "_next_block")
-        while m.is_active():
-            if fast:
-                if m._ids is None:
-                    m._read_ids()
-                if m._weights is None:
-                    m._read_weights()
-                ids.extend([i + offset for i in m._ids] if offset else m._ids)
-                weights.extend(m._weights)
+        fast = all(hasattr(m, a) for a in ("_read_data", "_next_block", "_byteids", "_blocklength"))
+        if fast and not m._byteids:
+            while m.is_active():
+                if m._data is None:
+                    m._read_data()
+                ids, weights = m._data[0], m._data[1]
+                n = m._blocklength
+                id_parts.append(np.cumsum(np.asarray(ids, dtype=np.int64)) + offset)
+                if weights is None:
+                    weight_parts.append(np.ones(n))
+                elif isinstance(weights, float):
+                    weight_parts.append(np.full(n, weights))
+                else:
+                    weight_parts.append(np.asarray(weights, dtype=np.float64))
                 m._next_block()
-            else:
-                ids.append(m.id() + offset)
-                weights.append(m.weight())
+        else:
+            ids_list, weights_list = [], []
+            while m.is_active():
+                ids_list.append(m.id() + offset)
+                weights_list.append(m.weight())
                 m.next()
-    return np.asarray(ids, dtype=np.int64), np.asarray(weights, dtype=np.float64)
+            id_parts.append(np.asarray(ids_list, dtype=np.int64))
+            weight_parts.append(np.asarray(weights_list, dtype=np.float64))
+    if not id_parts:
+        return np.zeros(0, dtype=np.int64), np.zeros(0)
+    return np.concatenate(id_parts), np.concatenate(weight_parts)
 
 
 def _posting_docs(searcher, field: str, text: str) -> set[int]:  # noqa: ANN001
