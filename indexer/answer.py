@@ -105,6 +105,8 @@ def classify(q: str, kn: Knowledge) -> list[tuple[str, Handler]]:
         add("presidence", E.ask_session_role)
     if re.search(r"^qui\b", q):
         pass  # "qui a proposé de reprendre à 14 heures 30 ?" asks for a person, not a time
+    elif re.search(r"^(?:heure (?:de |d )?)?(?:debut|fin|ouverture|cloture|suspension|reprise|levee) de (?:la )?seance", q):
+        add("heure", E.ask_time)
     elif (re.search(r"quelle heure|\bheures?\b", q) and re.search(r"seance|" + _TIME_EVENT, q)) or (
             re.search(r"^quand\b|a quel moment", q) and re.search(r"seance", q) and re.search(_TIME_EVENT, q)):
         add("heure", E.ask_time)

@@ -268,3 +268,10 @@ def test_a_council_absent_from_the_index_gets_no_answer_from_another(search_home
               "À quelle heure a commencé la séance du conseil municipal ?"):
         assert not ask(q, home=search_home).found, q
     assert "MALFAIT" in ask("Qui était secrétaire de séance ?", home=search_home).answer
+
+
+def test_a_question_fitting_two_wishes_names_both(search_home: Path) -> None:
+    ans = ask("Qui a déposé le vœu sur les gares ?", home=search_home)
+    assert ans.found and "2 vœux" in ans.answer
+    assert "Socialiste" in ans.answer and "Communiste" in ans.answer
+    assert len({c.url for c in ans.citations}) == 2

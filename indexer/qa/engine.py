@@ -77,7 +77,7 @@ combien montant nombre cout total somme
 seance conseil parole pris prendre prise intervenu abstenu abstenus
 expose exposer presentation pose posees posee poser questions
 abstenue abstenues abstiennent attitude comportement choix lors elu elue elus elues
-pourcentage proportion taux
+pourcentage proportion taux signataire signataires signe signee signes
 """.split())
 
 
@@ -830,6 +830,16 @@ def ask_wish(kn: Knowledge, q: str, rks: list[RecordKnowledge]) -> Draft | None:
     if not matches:
         return None
     best = matches[0]
+    ties = [m for m in matches if m.score == best.score]
+    if len(ties) > 1:  # "le vœu sur les gares" fits two vœux: name them all rather than pick one
+        cites = [Cite(m.rk, Unit(m.obj.id, "voeu", m.rk.sid, m.rk.record.session.date, m.obj.group, None, None,
+                                 wish_url(m.rk.record, m.obj), m.obj.page, ref=m.obj.id),
+                      f"{m.obj.title} — Déposé par le {m.obj.group}") for m in ties[:3]]
+        listing = " ; ".join(f"« {m.obj.title} », déposé par le {m.obj.group or 'groupe non précisé'}"
+                             + (f" ({', '.join(m.obj.signatories)})" if re.search(r"signataire|\bsigne", q)
+                                and m.obj.signatories else "") for m in ties)
+        return Draft(True, f"{len(ties)} vœux correspondent : {listing}.", "voeu", round(0.5 + 0.3 * best.score, 2),
+                     cites)
     w: Wish = best.obj  # type: ignore[assignment]
     rk = best.rk
     if not w.group and not w.signatories:
@@ -861,6 +871,9 @@ def ask_wish(kn: Knowledge, q: str, rks: list[RecordKnowledge]) -> Draft | None:
         signed = f" (signataires : {', '.join(w.signatories[:3])}{more})"
     outcome = f" Suite donnée : {w.outcome}." if w.outcome else ""
     answer = f"Le vœu « {w.title} » a été déposé par le {who}{signed} ({session_label(rk.record)}).{outcome}"
+    if re.search(r"signataire|\bsigne", q) and w.signatories and not re.search(r"\bcombien\b", q):
+        answer = (f"Signataires du vœu « {w.title} » ({w.group}, {session_label(rk.record)}) : "
+                  f"{', '.join(w.signatories)}.")
     if re.search(r"\bcombien\b", q) and re.search(r"sign", q) and w.signatories:
         n = len(w.signatories)
         answer = (f"{n} signataire{'s' if n > 1 else ''} pour le vœu « {w.title} » ({w.group}) : "
