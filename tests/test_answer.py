@@ -275,3 +275,10 @@ def test_a_question_fitting_two_wishes_names_both(search_home: Path) -> None:
     assert ans.found and "2 vœux" in ans.answer
     assert "Socialiste" in ans.answer and "Communiste" in ans.answer
     assert len({c.url for c in ans.citations}) == 2
+
+
+def test_two_deliberations_fitting_equally_are_not_guessed(search_home: Path) -> None:
+    """« rapport d'activité » fits 2025-370 (services) and 2025-371 (EPOA) alike."""
+    assert not ask("Quel est le numéro de la délibération sur le rapport d'activité ?", home=search_home).found
+    ans = ask("Quel a été le vote sur le rapport d'activité des services départementaux ?", home=search_home)
+    assert ans.found and "2025-370" in ans.answer

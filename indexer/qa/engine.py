@@ -155,6 +155,10 @@ def deliberation_text(record: Record, d: Deliberation) -> str:
     return f"{d.title} {item.title if item else ''} {short_report}"
 
 
+#: Score of an object named by its number ("rapport n°3", "2025-361"), above any word match.
+BY_NUMBER = 1.01
+
+
 @dataclass
 class Match:
     score: float
@@ -185,13 +189,13 @@ def find_deliberations(kn: Knowledge, q: str, topic: list[str]) -> list[Match]:
         for d in rk.record.deliberations:
             year, _, num = d.number.partition("-")
             if m and (m.group(1), m.group(2).lstrip("0")) == (year, num.lstrip("0")):
-                by_number.append(Match(1.0, rk, d))
+                by_number.append(Match(BY_NUMBER, rk, d))
             elif n and num.lstrip("0") == n.group(1).lstrip("0"):
-                by_number.append(Match(1.0, rk, d))
+                by_number.append(Match(BY_NUMBER, rk, d))
             elif r:
                 item = rk.record.item(d.item)
                 if item is not None and item.number == int(r.group(1)):
-                    by_number.append(Match(1.0, rk, d))
+                    by_number.append(Match(BY_NUMBER, rk, d))
     if by_number:  # most recent session first
         return sorted(by_number, key=lambda m: m.rk.record.session.date, reverse=True)
     objects = [(rk, d, deliberation_text(rk.record, d)) for rk in kn.parts for d in rk.record.deliberations]
@@ -201,7 +205,7 @@ def find_deliberations(kn: Knowledge, q: str, topic: list[str]) -> list[Match]:
 def find_items(kn: Knowledge, q: str, topic: list[str], threshold: float = 0.6) -> list[Match]:
     r = re.search(r"\b(?:rapport|point) (?:n )?(?:no )?(\d{1,3})\b", q)
     if r:
-        hits = [Match(1.0, rk, a) for rk in kn.parts for a in rk.record.agenda if a.number == int(r.group(1))]
+        hits = [Match(BY_NUMBER, rk, a) for rk in kn.parts for a in rk.record.agenda if a.number == int(r.group(1))]
         if hits:  # most recent session first
             return sorted(hits, key=lambda m: m.rk.record.session.date, reverse=True)
     objects = [(rk, a, item_text(rk.record, a)) for rk in kn.parts for a in rk.record.agenda]
@@ -635,7 +639,7 @@ def ask_vote(kn: Knowledge, q: str, rks: list[RecordKnowledge]) -> Draft | None:
     if not matches:
         return ask_item_vote(kn, q, topic)
     best = matches[0]
-    if len(matches) > 1 and matches[1].score == best.score and matches[1].rk is best.rk and best.score < 1.0:
+    if len(matches) > 1 and matches[1].score == best.score and matches[1].rk is best.rk and best.score < BY_NUMBER:
         return None  # two deliberations fit equally: do not guess
     d: Deliberation = best.obj  # type: ignore[assignment]
     record = best.rk.record
@@ -654,7 +658,7 @@ def ask_vote(kn: Knowledge, q: str, rks: list[RecordKnowledge]) -> Draft | None:
     if re.search(r"present", q) and vote.present:
         answer = (f"{vote.present} conseillers étaient présents au moment du vote sur « {d.title} » "
                   f"(délibération {d.number}, {session_label(record)}), avec {vote.proxies or 0} délégations de vote.")
-        return Draft(True, answer, "vote", round(0.6 + 0.35 * best.score, 2), _deliberation_cites(best.rk, d, vote))
+        return Draft(True, answer, "vote", round(min(0.95, 0.6 + 0.35 * best.score), 2), _deliberation_cites(best.rk, d, vote))
     answer = (f"{yes_no}« {d.title} » (délibération {d.number}, {session_label(record)}) : {phrase}.")
     if re.search(r"groupe", q) and re.search(r"\bpour\b", q) and vote.for_groups:
         answer += " Pour : " + " ; ".join(vote.for_groups) + "."
@@ -662,7 +666,7 @@ def ask_vote(kn: Knowledge, q: str, rks: list[RecordKnowledge]) -> Draft | None:
         answer += " Abstentions : " + " ; ".join(vote.abstention_groups) + "."
     if vote.against_groups and vote.against:
         answer += " Contre : " + " ; ".join(vote.against_groups) + "."
-    return Draft(True, answer, "vote", round(0.6 + 0.35 * best.score, 2), _deliberation_cites(best.rk, d, vote))
+    return Draft(True, answer, "vote", round(min(0.95, 0.6 + 0.35 * best.score), 2), _deliberation_cites(best.rk, d, vote))
 
 
 GROUP_ALIASES = {
@@ -719,6 +723,8 @@ def ask_group_vote(kn: Knowledge, q: str, rks: list[RecordKnowledge]) -> Draft |
     if not matches:
         return None
     best = matches[0]
+    if len(matches) > 1 and matches[1].score == best.score and best.score < BY_NUMBER:
+        return None  # two deliberations fit equally: do not guess
     d: Deliberation = best.obj  # type: ignore[assignment]
     record = best.rk.record
     vote = _vote_of(record, d)
@@ -745,7 +751,7 @@ def ask_group_vote(kn: Knowledge, q: str, rks: list[RecordKnowledge]) -> Draft |
               + " ; ".join(phrases) + f". Résultat : {_vote_phrase(vote)}.")
     if len(positions) > 1:
         answer = answer.replace(f"le {group} ", f"le {group} est partagé : ", 1)
-    return Draft(True, answer, "position", round(0.6 + 0.3 * best.score, 2), _deliberation_cites(best.rk, d, vote))
+    return Draft(True, answer, "position", round(min(0.95, 0.6 + 0.3 * best.score), 2), _deliberation_cites(best.rk, d, vote))
 
 
 def ask_deliberation(kn: Knowledge, q: str, rks: list[RecordKnowledge]) -> Draft | None:
@@ -754,6 +760,8 @@ def ask_deliberation(kn: Knowledge, q: str, rks: list[RecordKnowledge]) -> Draft
     if not matches:
         return None
     best = matches[0]
+    if len(matches) > 1 and matches[1].score == best.score and best.score < BY_NUMBER:
+        return None  # two deliberations fit equally: do not guess
     d: Deliberation = best.obj  # type: ignore[assignment]
     record = best.rk.record
     vote = _vote_of(record, d)
@@ -762,7 +770,7 @@ def ask_deliberation(kn: Knowledge, q: str, rks: list[RecordKnowledge]) -> Draft
         answer += f", {_vote_phrase(vote)}"
     cites = _deliberation_cites(best.rk, d, vote)
     cites.sort(key=lambda c: c.unit.kind != "deliberation")
-    return Draft(True, answer + ".", "deliberation", round(0.6 + 0.35 * best.score, 2), cites)
+    return Draft(True, answer + ".", "deliberation", round(min(0.95, 0.6 + 0.35 * best.score), 2), cites)
 
 
 def _first_sentence_of(rk: RecordKnowledge, unit_idx: int, min_words: int = 6) -> str | None:
@@ -783,6 +791,9 @@ def ask_rapporteur(kn: Knowledge, q: str, rks: list[RecordKnowledge]) -> Draft |
         segment = [m for m in all_matches if m.score >= 0.8]
         return ask_speakers(kn, q, rks) if segment else None
     best = matches[0]
+    ties = [m for m in matches if m.score == best.score and m.score < BY_NUMBER]
+    if len(ties) > 1 and len({(m.rk.sid, m.obj.rapporteur) for m in ties}) > 1:  # type: ignore[attr-defined]
+        return None  # two reports fit the words equally, with different rapporteurs: do not guess
     item: AgendaItem = best.obj  # type: ignore[assignment]
     rk = best.rk
     record = rk.record
@@ -810,10 +821,10 @@ def ask_rapporteur(kn: Knowledge, q: str, rks: list[RecordKnowledge]) -> Draft |
     if not cites:
         return None
     answer = f"Le rapport « {item.title} » a été présenté par {name} ({session_label(record)})."
-    others = sorted({m.rk.record.session.date for m in matches[1:] if m.score == 1.0 and m.rk is not rk})
+    others = sorted({m.rk.record.session.date for m in matches[1:] if m.score == BY_NUMBER and m.rk is not rk})
     if others:
         answer += " D'autres séances ont un rapport de même numéro : " + ", ".join(map(french_date, others)) + "."
-    return Draft(True, answer, "rapporteur", round(0.6 + 0.35 * best.score, 2), cites[:3])
+    return Draft(True, answer, "rapporteur", round(min(0.95, 0.6 + 0.35 * best.score), 2), cites[:3])
 
 
 def ask_wish(kn: Knowledge, q: str, rks: list[RecordKnowledge]) -> Draft | None:
@@ -878,7 +889,7 @@ def ask_wish(kn: Knowledge, q: str, rks: list[RecordKnowledge]) -> Draft | None:
         n = len(w.signatories)
         answer = (f"{n} signataire{'s' if n > 1 else ''} pour le vœu « {w.title} » ({w.group}) : "
                   f"{', '.join(w.signatories)}.")
-    return Draft(True, answer, "voeu", round(0.6 + 0.35 * best.score, 2), cites)
+    return Draft(True, answer, "voeu", round(min(0.95, 0.6 + 0.35 * best.score), 2), cites)
 
 
 def _all_wishes(kn: Knowledge) -> Draft | None:
