@@ -282,3 +282,18 @@ def test_two_deliberations_fitting_equally_are_not_guessed(search_home: Path) ->
     assert not ask("Quel est le numéro de la délibération sur le rapport d'activité ?", home=search_home).found
     ans = ask("Quel a été le vote sur le rapport d'activité des services départementaux ?", home=search_home)
     assert ans.found and "2025-370" in ans.answer
+
+
+def test_large_index_reads_the_sessions_search_points_to(mixed_home: Path, monkeypatch) -> None:
+    """Past ALL_SESSIONS_UP_TO sessions, the search index picks which sessions a question reads."""
+    import indexer.answer as answer_mod
+
+    monkeypatch.setattr(answer_mod, "ALL_SESSIONS_UP_TO", 1)
+    monkeypatch.setattr(answer_mod, "CANDIDATE_SESSIONS", 2)
+    from indexer.answer import _sessions, candidate_sessions
+
+    sessions = _sessions(mixed_home)
+    chosen = candidate_sessions(mixed_home, "Qui a présenté le rapport sur la téléassistance ?", sessions)
+    assert len(chosen) < len(sessions) and any(s[1].startswith("pas-de-calais") for s in chosen)
+    assert "CAUWET" in ask("Qui a présenté le rapport sur la téléassistance ?", home=mixed_home).answer
+    assert "KERRAIN" in ask("Qui a présenté le rapport sur les Tardives à Lannion ?", home=mixed_home).answer
