@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """Web load benchmark: p50/p95 of each page under concurrent clients.
 
-A waitress server (the one `minutes serve` uses) runs in a thread on 127.0.0.1 with a
-free port; N client threads fetch each page with urllib, a bounded number of times and
-for a bounded time.  Without --home, the bundled corpus is indexed into a temporary
+A waitress server (the one `minutes serve` uses) runs on 127.0.0.1 with a free port, in
+its own process (or in a thread with --in-process); N client threads fetch each page with
+urllib, a bounded number of times and for a bounded time.  Without --home, the bundled corpus is indexed into a temporary
 MINUTES_HOME first.
 
     .venv/bin/python scripts/bench_web.py                          # bundled corpus, 10 clients
@@ -71,6 +71,54 @@ def pages_for(home: Path) -> dict[str, str]:
         "vœux": "/voeux",
         "question": "/question?q=" + q("Le budget supplémentaire a-t-il été adopté ?"),
     }
+
+
+SERVER_CODE = """
+import logging, sys
+from waitress import create_server
+from webapp import create_app
+logging.getLogger("waitress").setLevel(logging.CRITICAL)
+home, port, threads, cache = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4] == "1"
+app = create_app({"MINUTES_HOME": home, "MINUTES_RESPONSE_CACHE": cache})
+create_server(app, host="127.0.0.1", port=port, threads=threads, ident="minutes-bench").run()
+"""
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class ServerProcess:
+    """The server in its own process, so that the client threads do not share its interpreter lock."""
+
+    def __init__(self, home: Path, threads: int, cache: bool) -> None:
+        import subprocess
+
+        self.port = free_port()
+        self.proc = subprocess.Popen([sys.executable, "-c", SERVER_CODE, str(home), str(self.port), str(threads),
+                                      "1" if cache else "0"], cwd=ROOT)
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise SystemExit("le serveur s'est arrêté au démarrage")
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{self.port}/static/css/site.css", timeout=2).read()
+                return
+            except OSError:
+                time.sleep(0.2)
+        self.close()
+        raise SystemExit("le serveur ne répond pas")
+
+    def close(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=10)
+        except Exception:  # noqa: BLE001
+            self.proc.kill()
 
 
 def start_server(home: Path, threads: int, cache: bool = True):
@@ -171,6 +219,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-seconds", type=float, default=20.0, help="time cap per page")
     parser.add_argument("--threads", type=int, default=8, help="waitress threads")
     parser.add_argument("--only", default="", help="comma-separated page names")
+    parser.add_argument("--in-process", action="store_true",
+                        help="run the server in a thread of this process (clients then share its interpreter lock)")
     parser.add_argument("--no-cache", action="store_true",
                         help="render every request (disable the per-generation page cache)")
     parser.add_argument("--json", type=Path, default=None, help="also write the figures to this file")
@@ -190,7 +240,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.only:
         wanted = {n.strip() for n in args.only.split(",")}
         pages = {k: v for k, v in pages.items() if k in wanted}
-    server, base = start_server(home, args.threads, cache=not args.no_cache)
+    if args.in_process:
+        server, base = start_server(home, args.threads, cache=not args.no_cache)
+    else:
+        server = ServerProcess(home, args.threads, cache=not args.no_cache)
+        base = f"http://127.0.0.1:{server.port}"
     try:
         t = time.perf_counter()
         for path in pages.values():  # warm-up: first load of the records, searcher, lexicons
@@ -207,7 +261,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{name:<20} {r['requests']:>5} {r['errors']:>4} {r['p50_ms']:>8} {r['p95_ms']:>8} {r['max_ms']:>8} "
                   f"{r['rps']:>7} {r['bytes'] // 1024:>7}{flag}", flush=True)
         worst = max(results.values(), key=lambda r: r["p95_ms"] or 0)
-        summary = {"home": str(home), "clients": args.clients, "cache": not args.no_cache, "warm_up_s": round(warm, 2), "pages": results,
+        summary = {"home": str(home), "clients": args.clients, "cache": not args.no_cache,
+                   "server": "thread" if args.in_process else "process", "warm_up_s": round(warm, 2), "pages": results,
                    "worst_p95_ms": worst["p95_ms"], "target_p95_ms": TARGET_P95_MS,
                    "all_within_target": all((r["p95_ms"] or 1e9) <= TARGET_P95_MS for r in results.values())}
         print(f"préchauffage {warm:.2f} s ; pire p95 {worst['p95_ms']} ms ({worst['path']}) ; "
