@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, Response, g, request
+from flask import Flask, Response, current_app, g, request
 from flask.json.provider import DefaultJSONProvider
 from werkzeug.exceptions import HTTPException
 
@@ -69,8 +69,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
 def _cache_key() -> tuple | None:
     """(index generation, URL, JSON?) for GET pages; None when the page must not be cached."""
-    from flask import current_app
-
     if request.method != "GET" or request.path.startswith("/static/"):
         return None
     if not current_app.config.get("MINUTES_RESPONSE_CACHE"):
@@ -83,8 +81,6 @@ def _cache_key() -> tuple | None:
 
 
 def _from_cache() -> Response | None:
-    from flask import current_app
-
     key = _cache_key()
     g.cache_key = key
     if key is None:
@@ -109,16 +105,12 @@ def _from_cache() -> Response | None:
 
 
 def _release_cache_lock(_exc: BaseException | None = None) -> None:
-    from flask import current_app
-
     lock = g.pop("cache_lock", None)
     if lock is not None:
         current_app.extensions["minutes-cache"].done(g.get("cache_key"), lock)
 
 
 def _to_cache(response: Response) -> Response:
-    from flask import current_app
-
     key = getattr(g, "cache_key", None)
     if key is None or response.status_code not in (200, 404) or response.direct_passthrough:
         return response

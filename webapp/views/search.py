@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import csv
+import html
 import io
+import re
 from typing import Any
 
 from flask import Blueprint, Response, jsonify, request, url_for
@@ -202,9 +204,6 @@ def all_hits(args: Any) -> tuple[dict[str, Any], list[dict[str, Any]]]:
 
 
 def _plain_snippet(snippet: str) -> str:
-    import html
-    import re
-
     return html.unescape(re.sub(r"</?mark>", "", snippet or ""))
 
 
