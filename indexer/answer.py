@@ -110,8 +110,9 @@ def classify(q: str, kn: Knowledge) -> list[tuple[str, Handler]]:
     elif (re.search(r"quelle heure|\bheures?\b", q) and re.search(r"seance|" + _TIME_EVENT, q)) or (
             re.search(r"^quand\b|a quel moment", q) and re.search(r"seance", q) and re.search(_TIME_EVENT, q)):
         add("heure", E.ask_time)
-    if re.search(r"^qui\b", q) and re.search(r"qui (?:dirige|preside|pilote)\b|directeur|directrice|dirigeant|"
-                                               r"a la tete\b|(?:president|presidente) (?:de|du|des|d)\b", q) \
+    if re.search(r"^qui (?:dirige|preside|pilote|anime)\b|^qui (?:est|etait|sera) (?:le |la |l )?(?:\w+ )?"
+                 r"(?:directeur|directrice|dirigeant|dirigeante|president|presidente|responsable)\b|"
+                 r"^qui (?:est|etait) a la tete\b", q) \
             and not re.search(r"\bseance\b|presid\w* (?:la |l )?(?:reunion|assemblee|conseil)", q):
         add("direction", E.ask_body_head)
     if re.search(r"(?:objet|titre|sujet|intitule) (?:du|de la|de l) (?:rapport|point|deliberation)", q):

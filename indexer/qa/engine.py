@@ -1217,7 +1217,7 @@ def ask_count(kn: Knowledge, q: str, rks: list[RecordKnowledge]) -> Draft | None
                       f"{w.title} — Déposé par le {w.group}") for w in record.wishes[:3]]
         return Draft(True, f"{len(record.wishes)} vœux ont été déposés ({session_label(record)}) : "
                      + " ; ".join(w.title for w in record.wishes) + ".", "nombre", 0.85, cites)
-    topic = topic_stems(q, kn=kn)
+    topic = topic_stems(q, {"part", "quantite", "volume", "niveau"}, kn=kn)
     if not topic:
         return None
     money = bool(re.search(r"montant|cout|budget|somme|euros|financ|enveloppe|prix|tarif|coute", q))
