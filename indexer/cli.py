@@ -100,6 +100,13 @@ def cmd_eval(args: argparse.Namespace) -> int:
     rows = read_questions(path)
     if not rows:
         raise SourceError(f"{path} : aucune question lue ; colonnes attendues : id, question, expect_regex, note")
+    import time
+
+    from .answer import knowledge
+
+    started = time.perf_counter()
+    knowledge(None, rows[0].question)  # build the per-session cache once, so times are per question
+    print(f"préparation de l'index : {time.perf_counter() - started:.1f} s")
     summary = report(evaluate(rows, ask))
     if args.json:
         print(json.dumps(summary, ensure_ascii=False))
