@@ -492,7 +492,7 @@ def _accent_pattern(stem: str) -> str:
 @functools.lru_cache(maxsize=256)
 def _stems_regex(stems: tuple[str, ...]) -> re.Pattern:
     alternatives = "|".join(_accent_pattern(s) for s in sorted(stems, key=len, reverse=True))
-    return re.compile(rf"(?<!\w)(?:{alternatives})", re.IGNORECASE)
+    return re.compile(rf"(?<!\w)(?:{alternatives})")
 
 
 def _find_matches(text: str, terms: set[str], prefixes: list[str], *, limit: int = _MAX_MARKS, start: int = 0,
@@ -504,7 +504,9 @@ def _find_matches(text: str, terms: set[str], prefixes: list[str], *, limit: int
     if not stems:
         return []
     out: list[tuple[int, int, str]] = []
-    for m in _stems_regex(stems).finditer(text, start, len(text) if end is None else end):
+    low = text.lower()  # same length for the texts we meet; otherwise scan case-sensitively
+    haystack = low if len(low) == len(text) else text
+    for m in _stems_regex(stems).finditer(haystack, start, len(text) if end is None else end):
         tok = _WORD_AT.match(text, m.start())
         if tok is None:
             continue
@@ -705,6 +707,8 @@ class Engine:
         the index changes); And / Or become set operations; anything else asks Whoosh."""
         if isinstance(q, Q.Term):
             return self.term_docs(q.fieldname, q.text)
+        if isinstance(q, Q.Phrase) and q.fieldname == "text" and q.slop == 1 and q.words:
+            return self.phrase_docs(list(q.words))
         if isinstance(q, Q.And) and q.subqueries:
             sets = sorted((self.docs(sub) for sub in q.subqueries), key=len)
             out = sets[0]
@@ -717,6 +721,34 @@ class Engine:
                 out |= self.docs(sub)
             return out
         return set(self._searcher.docs_for_query(q))
+
+    def phrase_docs(self, terms: list[str]) -> set[int]:
+        """Documents where `terms` follow each other: the intersection of the terms' documents,
+        then their positions, decoded only for those documents."""
+        key = ("phrase:text", " ".join(terms))
+        cached = self._sets.get(key)
+        if cached is not None:
+            return cached
+        cand = self.term_docs("text", terms[0])
+        for t in terms[1:]:
+            cand = cand & self.term_docs("text", t)
+        if len(terms) > 1 and cand:
+            positions = [_positions(self._searcher, t, cand) for t in terms]
+            out = set()
+            for d in cand:
+                starts = positions[0].get(d, ())
+                for k in range(1, len(terms)):
+                    nxt = positions[k].get(d, ())
+                    starts = [p for p in starts if p + k in nxt]
+                    if not starts:
+                        break
+                if starts:
+                    out.add(d)
+            cand = out
+        if len(self._sets) > 2048:
+            self._sets.clear()
+        self._sets[key] = cand
+        return cand
 
     def term_docs(self, field: str, text: str) -> set[int]:
         key = ("term:" + field, text)
@@ -798,6 +830,35 @@ def _posting_arrays(searcher, field: str, text: str) -> tuple[np.ndarray, np.nda
     if not id_parts:
         return np.zeros(0, dtype=np.int64), np.zeros(0)
     return np.concatenate(id_parts), np.concatenate(weight_parts)
+
+
+def _positions(searcher, term: str, docs: set[int]) -> dict[int, frozenset[int]]:  # noqa: ANN001
+    """Positions of a `text` term in each of `docs`, decoding only those postings."""
+    decode = searcher.schema["text"].format.decode_positions
+    out: dict[int, frozenset[int]] = {}
+    for sub, offset in searcher.subsearchers or [(searcher, 0)]:
+        reader = sub.reader()
+        if ("text", term) not in reader:
+            continue
+        m = reader.postings("text", term)
+        fast = all(hasattr(m, a) for a in ("_read_data", "_next_block", "_byteids", "_fixedsize"))
+        if fast and not m._byteids and (m._fixedsize is None or m._fixedsize < 0):
+            while m.is_active():
+                if m.block_max_id() + offset >= min(docs):
+                    if m._data is None:
+                        m._read_data()
+                    values = m._data[2]
+                    for i, d in enumerate(np.cumsum(np.asarray(m._data[0], dtype=np.int64)).tolist()):
+                        if d + offset in docs:
+                            out[d + offset] = frozenset(decode(values[i]))
+                m._next_block()
+        else:
+            while m.is_active():
+                d = m.id() + offset
+                if d in docs:
+                    out[d] = frozenset(m.value_as("positions"))
+                m.next()
+    return out
 
 
 def _posting_docs(searcher, field: str, text: str) -> set[int]:  # noqa: ANN001
