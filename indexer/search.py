@@ -17,16 +17,18 @@ commit changed the index, so a new session is searchable without a restart.
 from __future__ import annotations
 
 import functools
-import math
 import heapq
 import html
 import json
+import math
 import re
 import threading
 import unicodedata
 from collections import Counter
 from dataclasses import asdict, dataclass, field
+from itertools import accumulate
 from pathlib import Path
+from pickle import loads
 
 import numpy as np
 from whoosh import query as Q
@@ -834,8 +836,8 @@ def _posting_arrays(searcher, field: str, text: str) -> tuple[np.ndarray, np.nda
 
 def _positions(searcher, term: str, docs: set[int]) -> dict[int, frozenset[int]]:  # noqa: ANN001
     """Positions of a `text` term in each of `docs`, decoding only those postings."""
-    decode = searcher.schema["text"].format.decode_positions
     out: dict[int, frozenset[int]] = {}
+    lowest = min(docs)
     for sub, offset in searcher.subsearchers or [(searcher, 0)]:
         reader = sub.reader()
         if ("text", term) not in reader:
@@ -844,13 +846,16 @@ def _positions(searcher, term: str, docs: set[int]) -> dict[int, frozenset[int]]
         fast = all(hasattr(m, a) for a in ("_read_data", "_next_block", "_byteids", "_fixedsize"))
         if fast and not m._byteids and (m._fixedsize is None or m._fixedsize < 0):
             while m.is_active():
-                if m.block_max_id() + offset >= min(docs):
+                if m.block_max_id() + offset >= lowest:
                     if m._data is None:
                         m._read_data()
                     values = m._data[2]
                     for i, d in enumerate(np.cumsum(np.asarray(m._data[0], dtype=np.int64)).tolist()):
                         if d + offset in docs:
-                            out[d + offset] = frozenset(decode(values[i]))
+                            # Positions.encode: 4-byte count + pickled deltas, pickle's final "." stripped
+                            v = values[i]
+                            out[d + offset] = frozenset(accumulate(loads(v[4:] if v.endswith(b".") else
+                                                                         v[4:] + b".")))
                 m._next_block()
         else:
             while m.is_active():
