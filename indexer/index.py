@@ -123,7 +123,7 @@ def units_of(record: Record) -> list[Unit]:
         uid = w.id if w.id.startswith(sid + "/") else f"{sid}/v{n}"
         units.append(Unit(
             id=uid, kind="voeu", session=sid, date=date, title=w.title, text=w.text or w.title,
-            group=w.group, page=w.page, order=order, url=f"/voeux/{uid}", item="voeux", item_title="Vœux"))
+            group=w.group, page=w.page, order=order, url=f"/voeux/{sid}/{n}", item="voeux", item_title="Vœux"))
     for d in record.deliberations:
         base = item_fields(d.item)
         base["number"] = d.number

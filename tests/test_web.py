@@ -143,6 +143,15 @@ def test_search_facets_chips_and_permalinks(client) -> None:
     assert back["total"] == data["total"] and back["chips"] == []
 
 
+@pytest.mark.parametrize("kind", ["intervention", "deliberation", "voeu", "rapport"])
+def test_every_kind_of_hit_links_to_a_page_that_exists(client, kind: str) -> None:
+    hits = client.get(f"/recherche.json?q=departement&type={kind}").get_json()["hits"]
+    assert hits
+    for hit in hits[:5]:
+        page = client.get(hit["permalink"].split("#")[0])
+        assert page.status_code == 200, hit["permalink"]
+
+
 def test_search_multi_select_within_a_facet_is_an_or(client) -> None:
     one = client.get("/recherche.json?q=budget&type=intervention").get_json()["total"]
     other = client.get("/recherche.json?q=budget&type=deliberation").get_json()["total"]
