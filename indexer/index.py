@@ -412,18 +412,38 @@ class IndexSummary:
 
 def source_files(paths: Iterable[Path]) -> list[Path]:
     """Files to index: the given files, and the sources found in the given folders
-    (README files and hidden files are not sources)."""
+    (README files and hidden files are not sources); a file named twice is listed once."""
     out: list[Path] = []
+    seen: set[Path] = set()
+
+    def add(p: Path) -> None:
+        key = p.resolve()
+        if key not in seen:
+            seen.add(key)
+            out.append(p)
+
     for path in paths:
         path = Path(path)
         if path.is_dir():
             for p in sorted(path.rglob("*")):
                 if p.is_file() and p.suffix.lower() in SOURCE_SUFFIXES and not p.name.startswith(".") \
                         and not p.stem.lower().startswith("readme"):
-                    out.append(p)
+                    add(p)
         else:
-            out.append(path)
+            add(path)
     return out
+
+
+def session_groups(files: Iterable[Path]) -> list[list[Path]]:
+    """Files grouped by the session they give (its id is the file stem: `pv.pdf` and
+    `pv.txt` are one session), in order of first appearance; within a group the PDF,
+    the published original with its real page numbers, comes before text conversions."""
+    from .parse import session_id
+
+    groups: dict[str, list[Path]] = {}
+    for path in files:
+        groups.setdefault(session_id(path.stem, "") or str(path), []).append(path)
+    return [sorted(g, key=lambda p: (p.suffix.lower() != ".pdf", str(p))) for g in groups.values()]
 
 
 def _sha256(path: Path) -> str:
@@ -450,25 +470,40 @@ def index_paths(paths: list[Path] | None = None, *, home: Path | None = None, pr
     known = {v.get("sha256") for v in read_manifest(home)["sessions"].values()}
     bar = Progress(len(files), progress)
 
+    seen: dict[str, Path] = {}  # content hash -> the file of this run that had it
+
     def records() -> Iterator[Record]:
-        for path in files:
-            bar.step(path.name)
-            try:
-                if not path.is_file():
-                    raise SourceError(f"{path}: fichier introuvable ; vérifiez le chemin")
-                if _sha256(path) in known:
-                    summary.skipped += 1
+        for group in session_groups(files):
+            chosen: Path | None = None  # the file this session is indexed from
+            for path in group:
+                bar.step(path.name)
+                if chosen is not None:
+                    summary.warnings.append(f"{path} : même séance que {chosen.name} ; seul {chosen.name} "
+                                            "est indexé (le PDF est préféré à sa conversion en texte)")
                     continue
-                record = parse_file(path)
-            except SourceError as exc:
-                summary.errors.append(str(exc))
-                continue
-            except Exception as exc:  # a parser bug must not stop the other files
-                summary.errors.append(f"{path}: lecture impossible ({type(exc).__name__}: {exc}) ; "
-                                      "signalez ce fichier")
-                continue
-            summary.warnings.extend(f"{path.name}: {w}" for w in record.warnings)
-            yield record
+                try:
+                    if not path.is_file():
+                        raise SourceError(f"{path} : fichier introuvable ; vérifiez le chemin")
+                    digest = _sha256(path)
+                    if digest in seen:
+                        summary.warnings.append(f"{path} : même contenu que {seen[digest]} ; ignoré")
+                        continue
+                    if digest in known:
+                        summary.skipped += 1
+                        chosen = seen[digest] = path
+                        continue
+                    record = parse_file(path)
+                except SourceError as exc:
+                    summary.errors.append(str(exc))
+                    continue
+                except Exception as exc:  # a parser bug must not stop the other files
+                    detail = " ".join(str(exc).split())[:200]
+                    summary.errors.append(f"{path} : lecture impossible ({type(exc).__name__} : {detail}) ; "
+                                          "signalez ce fichier")
+                    continue
+                chosen = seen[digest] = path
+                summary.warnings.extend(f"{path} : {w}" for w in record.warnings)
+                yield record
 
     try:
         _write_records(records(), home=home, summary=summary, procs=procs)
@@ -512,7 +547,11 @@ def _write_records(records: Iterable[Record], *, home: Path | None, summary: Ind
                     writer = (ix.writer(procs=procs, limitmb=limitmb, multisegment=True) if procs > 1
                               else ix.writer(limitmb=limitmb))
                 sid = record.session.id
-                if sid in sessions or any(r.session.id == sid for r in pending):
+                if sid in counts:  # documents added by this writer cannot be deleted by it
+                    summary.warnings.append(f"{record.session.source} : la séance {sid} vient déjà d'un autre "
+                                            "fichier de ce lancement ; ignoré")
+                    continue
+                if sid in sessions:
                     writer.delete_by_term("session", sid)
                 units = units_of(record)
                 for u in units:
