@@ -16,11 +16,12 @@ from __future__ import annotations
 import csv
 import re
 import sys
+import threading
 import time
 from dataclasses import asdict, dataclass, field
-from functools import lru_cache
+from functools import lru_cache, wraps
 from pathlib import Path
-from typing import Callable, TextIO
+from typing import Any, Callable, TextIO
 
 from .model import Record
 from .people import fold
@@ -301,7 +302,32 @@ ALL_SESSIONS_UP_TO = 8
 CANDIDATE_SESSIONS = 6
 
 
-@lru_cache(maxsize=64)
+def single_flight(maxsize: int) -> Callable:
+    """`lru_cache`, but concurrent first calls with the same arguments compute the value once:
+    the others wait for it, instead of a dozen server threads each building the same thing."""
+    def decorate(fn: Callable) -> Callable:
+        cached = lru_cache(maxsize=maxsize)(fn)
+        guard = threading.Lock()
+        building: dict[tuple, threading.Lock] = {}
+
+        @wraps(fn)
+        def wrapper(*args: Any) -> Any:
+            with guard:
+                lock = building.setdefault(args, threading.Lock())
+            try:
+                with lock:
+                    return cached(*args)
+            finally:
+                with guard:
+                    if building.get(args) is lock:
+                        del building[args]
+
+        wrapper.cache_clear = cached.cache_clear  # type: ignore[attr-defined]
+        return wrapper
+    return decorate
+
+
+@single_flight(maxsize=64)
 def _record_knowledge(home: str, session_id: str, sha256: str, stamp: int = 0) -> RecordKnowledge | None:
     """One session's preprocessing (sentences, stems, postings), cached by content hash and
     by the time the record was written (a re-parse with a newer parser rebuilds it)."""
@@ -370,7 +396,7 @@ def knowledge(home: Path | None = None, question: str = "") -> Knowledge:
     return _merged(str(root), keys)
 
 
-@lru_cache(maxsize=32)
+@single_flight(maxsize=32)
 def _merged(home: str, keys: tuple[tuple[str, str], ...]) -> Knowledge:
     parts = [rk for sid, sha in keys if (rk := _record_knowledge(home, sid, sha)) is not None]
     return Knowledge.of(parts)

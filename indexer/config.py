@@ -7,6 +7,8 @@ from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CORPUS = PROJECT_ROOT / "corpus"
+#: threads of the web server that `minutes serve` runs (waitress)
+SERVER_THREADS = 16
 
 
 def minutes_home() -> Path:

@@ -297,3 +297,30 @@ def test_large_index_reads_the_sessions_search_points_to(mixed_home: Path, monke
     assert len(chosen) < len(sessions) and any(s[1].startswith("pas-de-calais") for s in chosen)
     assert "CAUWET" in ask("Qui a présenté le rapport sur la téléassistance ?", home=mixed_home).answer
     assert "KERRAIN" in ask("Qui a présenté le rapport sur les Tardives à Lannion ?", home=mixed_home).answer
+
+
+def test_concurrent_first_questions_prepare_each_session_once(search_home: Path, monkeypatch) -> None:
+    """A burst of questions on a fresh server must not have every thread re-read the minutes."""
+    import threading
+
+    import indexer.answer as answer
+
+    builds: list[str] = []
+    real_build = answer.build_record_knowledge
+
+    def counting_build(record):
+        builds.append(record.session.id)
+        return real_build(record)
+
+    monkeypatch.setattr(answer, "build_record_knowledge", counting_build)
+    answer._record_knowledge.cache_clear()
+    answer._merged.cache_clear()
+    results: list[bool] = []
+    threads = [threading.Thread(target=lambda: results.append(ask("Qui a présidé la séance ?", home=search_home).found))
+               for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert results == [True] * 8
+    assert len(builds) == len(set(builds)) == 1

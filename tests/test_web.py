@@ -437,7 +437,6 @@ def test_slow_questions_cannot_take_every_server_thread(search_home: Path, monke
 
     import webapp.store
 
-    monkeypatch.setattr(webapp.store, "QUESTION_WAIT", 0.2)
     app = create_app({"MINUTES_HOME": str(search_home), "TESTING": True, "MINUTES_RESPONSE_CACHE": False})
     store = app.extensions["minutes"]
     release = threading.Event()
@@ -448,19 +447,22 @@ def test_slow_questions_cannot_take_every_server_thread(search_home: Path, monke
         return real_ask(question, home=home)
 
     monkeypatch.setattr(library("answer"), "ask", slow_ask)
+    in_flight = webapp.store.SERVER_THREADS - webapp.store.PAGE_THREADS
     results: list[int] = []
     threads = [threading.Thread(target=lambda: results.append(app.test_client().get("/question?q=Qui+a+pr%C3%A9sid%C3%A9+%3F").status_code))
-               for _ in range(webapp.store.QUESTION_SLOTS)]
+               for _ in range(in_flight)]
     for t in threads:
         t.start()
     time.sleep(0.3)
+    started = time.monotonic()
     busy = app.test_client().get("/question?q=Qui+a+pr%C3%A9sid%C3%A9+%3F")
     assert busy.status_code == 503 and "réessayez" in unescape(busy.get_data(as_text=True))
+    assert time.monotonic() - started < 5  # refused at once, not after waiting
     assert app.test_client().get("/elus").status_code == 200  # other pages are served meanwhile
     release.set()
     for t in threads:
-        t.join(10)
-    assert results == [200] * webapp.store.QUESTION_SLOTS
+        t.join(20)
+    assert results == [200] * in_flight  # the slow questions were all answered
     assert store.ask("Qui a présidé la séance ?").to_dict()["found"]
 
 

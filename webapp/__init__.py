@@ -13,7 +13,7 @@ from flask import Flask, Response, current_app, g, request
 from flask.json.provider import DefaultJSONProvider
 from werkzeug.exceptions import HTTPException
 
-from indexer.config import minutes_home
+from indexer.config import SERVER_THREADS, minutes_home
 
 from . import filters
 from .cache import ResponseCache, etag_of
@@ -41,12 +41,12 @@ class SafeJSONProvider(DefaultJSONProvider):
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__)
     app.json = SafeJSONProvider(app)
-    app.config.update(MINUTES_HOME=None, MINUTES_RESPONSE_CACHE=True)
+    app.config.update(MINUTES_HOME=None, MINUTES_RESPONSE_CACHE=True, MINUTES_THREADS=SERVER_THREADS)
     if config:
         app.config.update(config)
     home = Path(app.config["MINUTES_HOME"]).resolve() if app.config["MINUTES_HOME"] else minutes_home()
     app.config["MINUTES_HOME"] = str(home)
-    app.extensions["minutes"] = Store(home)
+    app.extensions["minutes"] = Store(home, threads=int(app.config["MINUTES_THREADS"]))
     app.jinja_env.autoescape = True
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

@@ -8,11 +8,9 @@ from pathlib import Path
 
 from flask import Flask
 
-from indexer.config import DEFAULT_CORPUS, minutes_home
+from indexer.config import DEFAULT_CORPUS, SERVER_THREADS, minutes_home
 
 from . import create_app
-
-THREADS = 8
 
 
 def ensure_index(home: Path, corpus: Path = DEFAULT_CORPUS) -> bool:
@@ -28,14 +26,16 @@ def ensure_index(home: Path, corpus: Path = DEFAULT_CORPUS) -> bool:
 
 
 def warm_up(app: Flask) -> threading.Thread:
-    """Load the records and the word counts in the background, so the first visitors do not wait."""
+    """Load the records, the word counts and the latest session's sentences for the Q&A in the
+    background, so the first visitors do not wait."""
     def run() -> None:
-        from .store import Unavailable
+        from .store import Unavailable, library
         from .views import persons
 
         with app.test_request_context("/"):
             try:
                 persons.background()
+                library("answer").knowledge(Path(app.config["MINUTES_HOME"]))
             except Unavailable:
                 pass
 
@@ -44,12 +44,12 @@ def warm_up(app: Flask) -> threading.Thread:
     return thread
 
 
-def serve(host: str = "127.0.0.1", port: int = 8000, home: Path | None = None, threads: int = THREADS) -> None:
+def serve(host: str = "127.0.0.1", port: int = 8000, home: Path | None = None, threads: int = SERVER_THREADS) -> None:
     from waitress import create_server
 
     home = home or minutes_home()
     ensure_index(home)
-    app = create_app({"MINUTES_HOME": str(home)})
+    app = create_app({"MINUTES_HOME": str(home), "MINUTES_THREADS": threads})
     server = create_server(app, host=host, port=port, threads=threads, ident="minutes")
     warm_up(app)
     print(f"Site en ligne : http://{'localhost' if host in ('127.0.0.1', '0.0.0.0') else host}:{port}/ "

@@ -15,14 +15,15 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any, Callable
 
+from indexer.config import SERVER_THREADS
 from indexer.model import Person, Record
 
 #: seconds during which the index generation is not re-read (keeps requests cheap)
 GENERATION_TTL = 2.0
-#: questions answered at the same time; others wait at most QUESTION_WAIT seconds, then get
-#: a "busy" page, so that slow answers never take every server thread from the other pages
-QUESTION_SLOTS = 2
-QUESTION_WAIT = 2.0
+#: server threads always left for the other pages: questions are answered concurrently on
+#: the others, and a question that would take one of these gets a "busy" page at once, so
+#: slow answers (seconds each on a large corpus) never take every thread from the site
+PAGE_THREADS = 4
 
 
 class Unavailable(Exception):
@@ -57,12 +58,12 @@ class Derived:
 class Store:
     """The records of an index home, re-read when the index changes."""
 
-    def __init__(self, home: Path) -> None:
+    def __init__(self, home: Path, threads: int = SERVER_THREADS) -> None:
         self.home = home
         self._lock = threading.Lock()
         self._derived: Derived | None = None
         self._checked = 0.0
-        self._questions = threading.BoundedSemaphore(QUESTION_SLOTS)
+        self._questions = threading.BoundedSemaphore(max(1, threads - PAGE_THREADS))
 
     # -- records --------------------------------------------------------------
     def _generation(self) -> Any:
@@ -116,7 +117,7 @@ class Store:
 
     def ask(self, question: str) -> Any:
         answer = library("answer")
-        if not self._questions.acquire(timeout=QUESTION_WAIT):
+        if not self._questions.acquire(blocking=False):
             raise Busy("Trop de questions sont en cours de traitement : réessayez dans un instant.")
         try:
             return answer.ask(question, home=self.home)
