@@ -11,6 +11,7 @@ import json
 import os
 import sys
 
+from .config import SERVER_THREADS
 from .sources import SourceError
 
 EXIT_BAD_INPUT = 2
@@ -171,7 +172,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("serve", help="servir le site web (construit l'index s'il n'existe pas)")
     p.add_argument("--host", default="127.0.0.1", help="adresse d'écoute (défaut : 127.0.0.1)")
     p.add_argument("--port", type=int, default=8000, help="port (défaut : 8000)")
-    p.add_argument("--threads", type=int, default=8, help="fils de traitement (défaut : 8)")
+    p.add_argument("--threads", type=int, default=SERVER_THREADS,
+                   help=f"fils de traitement (défaut : {SERVER_THREADS})")
     p.set_defaults(func=cmd_serve)
     return parser
 
