@@ -79,7 +79,9 @@ from waitress import create_server
 from webapp import create_app
 logging.getLogger("waitress").setLevel(logging.CRITICAL)
 home, port, threads, cache = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4] == "1"
+from webapp.serve import warm_up
 app = create_app({"MINUTES_HOME": home, "MINUTES_RESPONSE_CACHE": cache, "MINUTES_THREADS": threads})
+warm_up(app).join()  # as `minutes serve` does, before the first visitors
 create_server(app, host="127.0.0.1", port=port, threads=threads, ident="minutes-bench").run()
 """
 
