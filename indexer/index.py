@@ -551,8 +551,9 @@ def _write_records(records: Iterable[Record], *, home: Path | None, summary: Ind
                     summary.warnings.append(f"{record.session.source} : la séance {sid} vient déjà d'un autre "
                                             "fichier de ce lancement ; ignoré")
                     continue
-                if sid in sessions:
-                    writer.delete_by_term("session", sid)
+                # Always: a run killed after its commit but before its manifest left this
+                # session's units in the index without a manifest entry.
+                writer.delete_by_term("session", sid)
                 units = units_of(record)
                 for u in units:
                     writer.add_document(**unit_document(u))

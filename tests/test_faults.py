@@ -35,9 +35,12 @@ ROOT = Path(__file__).resolve().parent.parent
 MINUTES = str(Path(sys.executable).with_name("minutes"))  # the installed entry point
 BUNDLED = ROOT / "corpus" / "pas-de-calais-2025-09-22.txt"
 SID = "pas-de-calais-2025-09-22"
-#: queries on the bundled session whose answers must never change under faults
-QUERIES = ("Palestine", "téléassistance", "collèges", '"service civique"', "orateur:pajot budget", "type:voeu",
-           "Mercosur OR agriculteurs", "type:deliberation")
+#: queries on the bundled session whose answers must never change under faults; each has at
+#: most 7 hits a session, so that with the 14 sessions of the kill test all hits are on one page
+#: (paging through ties between identical sessions is not stable: see the report of issue 6)
+QUERIES = ("Palestine", "téléassistance type:deliberation", '"service civique"', "orateur:pajot budget",
+           "type:voeu", "Mercosur OR agriculteurs", "orateur:tellier", '"Pas-de-Calais Habitat"',
+           "groupe:communiste budget")
 
 
 def env_for(home: Path) -> dict[str, str]:
@@ -52,18 +55,12 @@ def minutes(*args: str, home: Path, timeout: float = 180) -> subprocess.Complete
 
 
 def answers(home: Path, queries: tuple[str, ...] = QUERIES) -> dict[str, tuple[int, list[str]]]:
-    """Every hit id of each query, in rank order (all pages)."""
+    """Every hit id of each query, in rank order."""
     out = {}
     for q in queries:
-        ids: list[str] = []
-        page = 1
-        while True:
-            result = search(q, per_page=100, page=page, facets=False, home=home)
-            ids += [h.id for h in result.hits]
-            if page >= result.pages:
-                break
-            page += 1
-        out[q] = (result.total, ids)
+        result = search(q, per_page=100, facets=False, home=home)
+        assert result.total == len(result.hits), q  # all on one page
+        out[q] = (result.total, [h.id for h in result.hits])
     return out
 
 
@@ -76,10 +73,15 @@ def units_per_session(home: Path) -> dict[str, int]:
     return dict(search("", filters={"kind": list(KINDS)}, home=home).facets.get("session", {}))
 
 
-def session_text(day: str, marker: str) -> str:
-    """The bundled session re-dated, with one word no other session has."""
-    text = BUNDLED.read_text(encoding="utf-8").replace("22 SEPTEMBRE 2025", day)
-    return text + f"\n\nNote de relecture : le dossier {marker} est reporté.\n"
+def session_text(day: str, marker: str, *, debate_only: bool = False) -> str:
+    """The bundled session (or only its debate, a tenth of it) re-dated, with one word no
+    other session has."""
+    text = BUNDLED.read_text(encoding="utf-8")
+    if debate_only:
+        text = pdfgen.proces_verbal_part(text)
+    closing = "Eh bien, c'est terminé."  # in the president's last speech
+    assert text.count(closing) == 1
+    return text.replace("22 SEPTEMBRE 2025", day).replace(closing, f"Le dossier {marker} est reporté. {closing}")
 
 
 @pytest.fixture(scope="module")
@@ -259,3 +261,233 @@ def test_text_and_pdf_of_one_session(tmp_path) -> None:
     hits = search("conservatoire", per_page=100, home=home).hits
     assert hits and len({h.id for h in hits}) == len(hits)
     assert units_per_session(home) == {"conseil-2024-06-10": read_manifest(home)["sessions"]["conseil-2024-06-10"]["units"]}
+
+
+# -- kill -9 while indexing ---------------------------------------------------------------
+
+KILLS = 10  # kill points that must land inside a run
+MAX_ROUNDS = 16
+MONTHS = ("JANVIER", "FEVRIER", "MARS", "AVRIL", "MAI", "JUIN", "JUILLET", "AOUT", "SEPTEMBRE", "OCTOBRE",
+          "NOVEMBRE", "DECEMBRE")
+MARKERS = ("zeppelin", "dirigeable", "aérostat", "hydravion", "funiculaire", "téléphérique", "trolleybus",
+           "catamaran", "montgolfière", "draisine", "pédalo", "gyropode", "autogire", "planeur", "brise-glace",
+           "chasse-neige")
+
+
+def start_index(src: Path, home: Path) -> subprocess.Popen:
+    return subprocess.Popen([MINUTES, "index", str(src), "--quiet"], env=env_for(home), cwd=ROOT,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def whole_sessions(home: Path) -> dict[str, int]:
+    """Units per session as the manifest records them (what a whole session has)."""
+    return {sid: v["units"] for sid, v in read_manifest(home)["sessions"].items()}
+
+
+def test_kill_9_at_random_points_while_indexing(tmp_path, indexed) -> None:
+    """`kill -9` of `minutes index` at KILLS points spread over its run: stratified random
+    fractions (fixed seed) of the duration of the last complete run, counted from the
+    process start.  After each kill the index answers exactly as before the run (or,
+    killed after its commit, exactly as the completed run); the next run completes
+    without any clean-up and the new session is searchable."""
+    home, src = copy_home(indexed, tmp_path), tmp_path / "src"
+    src.mkdir()
+    shutil.copy(BUNDLED, src / BUNDLED.name)  # already indexed: skipped by its hash
+    (src / "cd62-2025-12-05.txt").write_text(session_text("5 DECEMBRE 2025", MARKERS[0], debate_only=True),
+                                             encoding="utf-8")
+    started = time.monotonic()
+    first = minutes("index", str(src), "--quiet", home=home)
+    full = time.monotonic() - started  # a run adding one session; re-measured as the test goes
+    assert first.returncode == 0, first.stderr
+    rng = random.Random(6)
+    fractions = [0.05 + 0.95 * (k + rng.random()) / KILLS for k in range(KILLS)]
+    rng.shuffle(fractions)
+    log = []
+    for k in range(1, MAX_ROUNDS + 1):
+        if not fractions:
+            break
+        before, units_before, gen_before = answers(home), units_per_session(home), index_generation(home)
+        manifest_before = read_manifest(home)
+        sid, marker = f"cd62-{2026 + k // 12}-{k % 12 + 1:02d}-05", MARKERS[k]
+        (src / f"{sid}.txt").write_text(session_text(f"5 {MONTHS[k % 12]} {2026 + k // 12}", marker,
+                                                     debate_only=True), encoding="utf-8")
+
+        delay = fractions[0] * full
+        proc = start_index(src, home)
+        started = time.monotonic()
+        try:
+            proc.wait(timeout=delay)
+            killed = False  # it finished before its kill point: this fraction is tried again
+            full = time.monotonic() - started
+        except subprocess.TimeoutExpired:
+            os.kill(proc.pid, signal.SIGKILL)
+            proc.wait()
+            killed = True
+            fractions.pop(0)
+        stale_lock = (home / "index" / "writer.pid").exists()
+        committed = index_generation(home) != gen_before
+        middle = answers(home)
+        if not committed:  # the very same index: same hits, same order
+            assert middle == before, (k, delay)
+            assert units_per_session(home) == units_before
+        assert set(read_manifest(home)["sessions"]) - set(manifest_before["sessions"]) <= {sid}
+        assert set(units_per_session(home)) <= set(units_before) | {sid}  # nothing else appeared
+
+        started = time.monotonic()
+        rerun = minutes("index", str(src), "--quiet", home=home)  # no clean-up of any kind
+        if killed and not committed:
+            full = time.monotonic() - started  # it did the whole work
+        assert rerun.returncode == 0 and rerun.stderr == "", (k, rerun.stderr)
+        after = answers(home)
+        if committed:  # killed after the commit: the completed index, not a part of it
+            assert as_sets(middle) == as_sets(after), (k, delay)
+        assert units_per_session(home) == whole_sessions(home)  # every session whole, none twice
+        assert set(whole_sessions(home)) == set(units_before) | {sid}
+        assert {h.session for h in search(marker, home=home).hits} == {sid}
+        for q, (total, ids) in before.items():  # the earlier sessions answer as before
+            assert set(ids) <= set(after[q][1]), q
+        assert not (home / "index" / "writer.pid").exists()
+        log.append((round(delay, 2), killed, stale_lock, committed))
+    print(f"\nlast run: {full:.1f} s; (delay s, killed, stale lock left, committed): {sorted(log)}")
+    kills = [entry for entry in log if entry[1]]
+    assert len(kills) >= KILLS, log
+    assert sum(stale for _, _, stale, _ in kills) >= KILLS // 2, log  # most kills hit the writing run
+
+
+def test_kill_9_between_commit_and_manifest(tmp_path, indexed) -> None:
+    """Killed right after the index commit, before the records and manifest: the index
+    already shows the new session whole; the next run must not add its units again."""
+    for attempt in range(4):
+        home, src = copy_home(indexed, tmp_path / str(attempt)), tmp_path / str(attempt) / "src"
+        src.mkdir()
+        (src / "cd62-2026-02-09.txt").write_text(session_text("9 FEVRIER 2026", "zeppelin"), encoding="utf-8")
+        gen, manifest = index_generation(home), read_manifest(home)
+        proc = start_index(src, home)
+        while proc.poll() is None:
+            if index_generation(home) != gen:
+                os.kill(proc.pid, signal.SIGKILL)
+                break
+            time.sleep(0.002)
+        proc.wait()
+        if index_generation(home) != gen and read_manifest(home) == manifest:
+            break  # landed in the window
+    else:
+        pytest.fail("the kill never landed between the commit and the manifest")
+    units = units_per_session(home)
+    assert units[SID] == whole_sessions(home)[SID] and units["cd62-2026-02-09"] > 100
+    assert search("Palestine", home=home).total == 2
+
+    rerun = minutes("index", str(src), "--quiet", home=home)
+    assert rerun.returncode == 0 and "1 séance(s) indexée(s)" in rerun.stdout, rerun.stderr
+    assert units_per_session(home) == whole_sessions(home) == {SID: units[SID], "cd62-2026-02-09": units["cd62-2026-02-09"]}
+    assert search("Palestine", home=home).total == 2
+    assert [h.session for h in search("zeppelin", home=home).hits] == ["cd62-2026-02-09"]
+
+
+# -- serving while indexing ---------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def get(url: str) -> tuple[int, bytes]:
+    try:
+        with urllib.request.urlopen(url, timeout=20) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read()
+
+
+def test_searches_keep_answering_while_a_session_is_indexed(tmp_path, indexed) -> None:
+    """The real server keeps answering /recherche.json, every answer whole, while
+    `minutes index` adds a session to the index it serves; the new session then appears
+    in searches and has its page, without a restart."""
+    home = copy_home(indexed, tmp_path)
+    new = tmp_path / "cd62-2026-03-16.txt"
+    new.write_text(session_text("16 MARS 2026", "zeppelin"), encoding="utf-8")
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    queries = ("Palestine", "téléassistance", "type:voeu", "zeppelin")
+    log = open(tmp_path / "serve.log", "w")
+    server = subprocess.Popen([MINUTES, "serve", "--port", str(port)], env=env_for(home), cwd=ROOT,
+                              stdout=log, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if get(f"{base}/recherche.json?q=Palestine")[0] == 200:
+                    break
+            except OSError:
+                pass
+            assert server.poll() is None and time.monotonic() < deadline, "the server did not start"
+            time.sleep(0.2)
+
+        def hits(q: str) -> tuple[int, list[dict]]:
+            status, body = get(f"{base}/recherche.json?q={urllib.request.quote(q)}")
+            assert status == 200, (q, status)
+            data = json.loads(body)
+            return data["total"], data["hits"]
+
+        old = {q: sorted(h["id"] for h in hits(q)[1]) for q in queries}
+        assert old["zeppelin"] == [] and len(old["Palestine"]) == 1
+        stop = threading.Event()
+        seen: list[tuple[float, str, int, list[str], set[str]]] = []
+        failures: list[str] = []
+
+        def hammer() -> None:
+            while not stop.is_set():
+                time.sleep(0.01)  # a busy visitor, leaving the indexer most of the CPU
+                for q in queries:
+                    try:
+                        total, found = hits(q)
+                    except Exception as exc:  # noqa: BLE001 - every failure is reported below
+                        failures.append(f"{q}: {type(exc).__name__}: {exc}")
+                        continue
+                    seen.append((time.monotonic(), q, total, sorted(h["id"] for h in found if h["session"] == SID),
+                                 {h["session"] for h in found}))
+
+        threads = [threading.Thread(target=hammer, daemon=True) for _ in range(2)]  # two at once
+        for t in threads:
+            t.start()
+        time.sleep(0.5)
+        index_started = time.monotonic()
+        out = minutes("index", str(new), "--quiet", home=home)
+        index_ended = time.monotonic()
+        assert out.returncode == 0, out.stderr
+        deadline = time.monotonic() + 20
+        while not (hits("zeppelin")[0] >= 1 and hits("Palestine")[0] == 2):
+            assert time.monotonic() < deadline, "the new session never appeared"
+            time.sleep(0.2)
+        appeared = time.monotonic()
+        # the session page follows within the web app's records refresh (a few seconds at most)
+        while get(f"{base}/seances/{new.stem}.json")[0] != 200:
+            assert time.monotonic() < deadline, "the new session page never appeared"
+            time.sleep(0.1)
+        page_appeared = time.monotonic()
+        for page in (f"/seances/{new.stem}.json", f"/seances/{new.stem}"):
+            status, body = get(base + page)
+            assert status == 200 and new.stem in body.decode("utf-8"), page
+        time.sleep(0.5)
+        stop.set()
+        for t in threads:
+            t.join(timeout=30)
+    finally:
+        server.send_signal(signal.SIGINT)
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+        log.close()
+    assert failures == [], failures[:5]
+    during = [s for s in seen if index_started <= s[0] <= index_ended]
+    print(f"\n{len(seen)} searches, {len(during)} while indexing ({index_ended - index_started:.1f} s); "
+          f"new session in searches {appeared - index_ended:.1f} s after the run, its page "
+          f"{page_appeared - index_ended:.1f} s after")
+    assert len(during) >= 20
+    for _, q, total, old_ids, sessions in seen:  # the old session always answers in full
+        assert old_ids == old[q], q
+        assert sessions <= {SID, new.stem}, q
