@@ -465,8 +465,13 @@ def index_paths(paths: list[Path] | None = None, *, home: Path | None = None, pr
     from .parse import parse_file
 
     started = time.perf_counter()
-    files = source_files(paths or [DEFAULT_CORPUS])
+    given = [Path(p) for p in paths or [DEFAULT_CORPUS]]
+    files = source_files(given)
     summary = IndexSummary(files=len(files))
+    for folder in given:
+        if folder.is_dir() and not source_files([folder]):
+            summary.errors.append(f"{folder} : aucun procès-verbal dans ce dossier (PDF, .txt ou .md) ; "
+                                  "vérifiez le chemin")
     known = {v.get("sha256") for v in read_manifest(home)["sessions"].values()}
     bar = Progress(len(files), progress)
 
@@ -524,12 +529,20 @@ def index_records(records: Iterable[Record], *, home: Path | None = None, procs:
     return summary
 
 
+def _remove_leftovers(home: Path | None) -> None:
+    """Temporary files of a writer that was killed (only the lock holder writes, so any is stale)."""
+    folder = index_path(home)
+    for tmp in [*records_path(home).glob(".*.tmp"), *folder.glob(".*.tmp"), *(folder / "vocab").glob(".*.tmp")]:
+        tmp.unlink(missing_ok=True)
+
+
 def _write_records(records: Iterable[Record], *, home: Path | None, summary: IndexSummary, procs: int = 1,
                    limitmb: int = 256) -> None:
     folder = index_path(home)
     folder.mkdir(parents=True, exist_ok=True)
     records_path(home).mkdir(parents=True, exist_ok=True)
     with WriterLock(folder):
+        _remove_leftovers(home)
         storage = FileStorage(str(folder))
         if whoosh_index.exists_in(str(folder), indexname=INDEX_NAME):
             ix = storage.open_index(indexname=INDEX_NAME)

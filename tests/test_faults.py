@@ -263,6 +263,43 @@ def test_text_and_pdf_of_one_session(tmp_path) -> None:
     assert units_per_session(home) == {"conseil-2024-06-10": read_manifest(home)["sessions"]["conseil-2024-06-10"]["units"]}
 
 
+def test_folders_without_minutes(tmp_path, indexed) -> None:
+    """A folder with no PDF or text (empty, or only Word files): a line naming it, exit 2."""
+    home = copy_home(indexed, tmp_path)
+    empty, word = tmp_path / "vide", tmp_path / "word"
+    empty.mkdir()
+    word.mkdir()
+    (word / "compte-rendu.docx").write_bytes(b"PK\x03\x04" + bytes(100))
+    out = minutes("index", str(empty), str(word), "--quiet", home=home)
+    assert out.returncode == 2
+    assert out.stderr.splitlines() == [
+        f"erreur : {folder} : aucun procès-verbal dans ce dossier (PDF, .txt ou .md) ; vérifiez le chemin"
+        for folder in (empty, word)]
+    assert list(read_manifest(home)["sessions"]) == [SID]
+
+
+def test_a_second_run_waits_for_the_first(tmp_path, indexed) -> None:
+    """Two `minutes index` at once: the second says one line and exits 2, the first completes."""
+    home = copy_home(indexed, tmp_path)
+    new = tmp_path / "cd62-2026-04-13.txt"
+    new.write_text(session_text("13 AVRIL 2026", "zeppelin"), encoding="utf-8")
+    first = start_index(new, home)
+    try:
+        deadline = time.monotonic() + 60
+        while not (home / "index" / "writer.pid").exists():  # the first holds the lock
+            assert first.poll() is None and time.monotonic() < deadline
+            time.sleep(0.01)
+        second = minutes("index", str(new), "--quiet", home=home)
+    finally:
+        assert first.wait(timeout=120) == 0
+    assert second.returncode == 2
+    assert second.stderr.splitlines() == [
+        f"erreur : {home / 'index'}: un autre indexage est en cours (processus {first.pid}) ; "
+        "attendez qu'il se termine"]
+    assert units_per_session(home) == whole_sessions(home) and len(whole_sessions(home)) == 2
+    assert [h.session for h in search("zeppelin", home=home).hits] == [new.stem]
+
+
 # -- kill -9 while indexing ---------------------------------------------------------------
 
 KILLS = 10  # kill points that must land inside a run
@@ -282,6 +319,18 @@ def start_index(src: Path, home: Path) -> subprocess.Popen:
 def whole_sessions(home: Path) -> dict[str, int]:
     """Units per session as the manifest records them (what a whole session has)."""
     return {sid: v["units"] for sid, v in read_manifest(home)["sessions"].items()}
+
+
+def leftovers(home: Path) -> list[str]:
+    """Files a killed writer left behind: our temporary files, segments no table of contents names."""
+    from whoosh.filedb.filestore import FileStorage
+    from whoosh.index import TOC
+
+    folder = home / "index"
+    live = {seg.segment_id() for seg in TOC.read(FileStorage(str(folder)), "MAIN").segments}
+    orphans = [n for n in os.listdir(folder) if n.startswith("MAIN_") and n != "MAIN_WRITELOCK"
+               and n.split(".")[0] not in live]
+    return sorted(orphans + [str(p.relative_to(home)) for p in home.rglob(".*.tmp")])
 
 
 def test_kill_9_at_random_points_while_indexing(tmp_path, indexed) -> None:
@@ -347,6 +396,7 @@ def test_kill_9_at_random_points_while_indexing(tmp_path, indexed) -> None:
         for q, (total, ids) in before.items():  # the earlier sessions answer as before
             assert set(ids) <= set(after[q][1]), q
         assert not (home / "index" / "writer.pid").exists()
+        assert leftovers(home) == [], k
         log.append((round(delay, 2), killed, stale_lock, committed))
     print(f"\nlast run: {full:.1f} s; (delay s, killed, stale lock left, committed): {sorted(log)}")
     kills = [entry for entry in log if entry[1]]
@@ -364,21 +414,24 @@ def test_kill_9_between_commit_and_manifest(tmp_path, indexed) -> None:
         gen, manifest = index_generation(home), read_manifest(home)
         proc = start_index(src, home)
         while proc.poll() is None:
-            if index_generation(home) != gen:
+            if any((home / "records").glob(".*.tmp")):  # the new record is being written
                 os.kill(proc.pid, signal.SIGKILL)
                 break
-            time.sleep(0.002)
+            time.sleep(0.001)
         proc.wait()
         if index_generation(home) != gen and read_manifest(home) == manifest:
             break  # landed in the window
     else:
         pytest.fail("the kill never landed between the commit and the manifest")
+    assert leftovers(home) != []  # a half-written record
+    assert [r.name for r in (home / "records").glob("*.json")] == [f"{SID}.json"]
     units = units_per_session(home)
     assert units[SID] == whole_sessions(home)[SID] and units["cd62-2026-02-09"] > 100
     assert search("Palestine", home=home).total == 2
 
     rerun = minutes("index", str(src), "--quiet", home=home)
     assert rerun.returncode == 0 and "1 séance(s) indexée(s)" in rerun.stdout, rerun.stderr
+    assert leftovers(home) == []
     assert units_per_session(home) == whole_sessions(home) == {SID: units[SID], "cd62-2026-02-09": units["cd62-2026-02-09"]}
     assert search("Palestine", home=home).total == 2
     assert [h.session for h in search("zeppelin", home=home).hits] == ["cd62-2026-02-09"]
