@@ -904,11 +904,12 @@ def search(query: str, *, filters: dict[str, list[str]] | None = None, page: int
     Facet counts for a key ignore that key's own filter, so choices stay visible.
     """
     query = query or ""
-    notice = None
+    truncated = None
     if len(query) > MAX_QUERY_CHARS:
-        notice = f"Requête tronquée à {MAX_QUERY_CHARS} caractères"
+        truncated = f"Requête tronquée à {MAX_QUERY_CHARS} caractères"
+        query = query[:MAX_QUERY_CHARS]
     pq = parse_query(query)
-    notice = pq.notice or notice
+    notice = " ; ".join(n for n in (truncated, pq.notice) if n) or None
     param_filters, filter_notice = normalise_filters(filters)
     notice = notice or filter_notice
     merged: dict[str, list[str]] = {k: list(v) for k, v in param_filters.items()}

@@ -14,11 +14,14 @@ bp = Blueprint("question", __name__)
 
 EXAMPLES = ("Qui a parlé de l'Eurostar ?", "Le budget supplémentaire a-t-il été adopté ?",
             "Qui a présidé la séance ?", "Combien de procurations ont été données ?")
+MAX_QUESTION_CHARS = 500
 
 
 def question_data(args: Any) -> dict[str, Any]:
-    question = args.get("q", "").strip()[:500]
-    data: dict[str, Any] = {"page": "question", "question": question, "answer": None, "notice": None,
+    typed = args.get("q", "").strip()
+    question = typed[:MAX_QUESTION_CHARS]
+    notice = f"Question tronquée à {MAX_QUESTION_CHARS} caractères" if len(typed) > MAX_QUESTION_CHARS else None
+    data: dict[str, Any] = {"page": "question", "question": question, "answer": None, "notice": notice,
                             "examples": list(EXAMPLES)}
     if not question:
         return data

@@ -25,19 +25,34 @@ SORTS = {"pertinence": "relevance", "date": "date"}
 PER_PAGE = 20
 EXPORT_PAGE = 100
 EXPORT_LIMIT = 1000
+MAX_QUERY_CHARS = 500  # as indexer.search.MAX_QUERY_CHARS
+MAX_VALUE_CHARS = 200
+MAX_VALUES = 20
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 def read_params(args: Any) -> dict[str, Any]:
-    """The search as typed in the URL: q, sort, page and the repeated facet parameters."""
-    selected = {param: [v for v in args.getlist(param) if v.strip()][:20] for param, _, _ in FACETS}
+    """The search as typed in the URL: q, sort, page and the repeated facet parameters.
+
+    The query is cut at MAX_QUERY_CHARS (`truncated` says so), facet values at MAX_VALUE_CHARS,
+    MAX_VALUES per facet: every link of the page repeats them."""
+    selected = {param: list(dict.fromkeys(v[:MAX_VALUE_CHARS] for v in args.getlist(param) if v.strip()))[:MAX_VALUES]
+                for param, _, _ in FACETS}
     try:
         page = max(1, min(int(args.get("page", "1")), 1000))
     except ValueError:
         page = 1
     sort = args.get("tri", "pertinence")
-    return {"q": args.get("q", "")[:500], "sort": sort if sort in SORTS else "pertinence", "page": page,
+    q = args.get("q", "")
+    return {"q": q[:MAX_QUERY_CHARS], "truncated": len(q) > MAX_QUERY_CHARS,
+            "sort": sort if sort in SORTS else "pertinence", "page": page,
             "selected": {k: v for k, v in selected.items() if v}}
+
+
+def _notice(params: dict[str, Any], notice: str | None) -> str | None:
+    """The library's notice, after the one saying the query was cut."""
+    cut = f"Requête tronquée à {MAX_QUERY_CHARS} caractères" if params.get("truncated") else None
+    return " ; ".join(dict.fromkeys(n for n in (cut, notice) if n)) or None
 
 
 def library_filters(selected: dict[str, list[str]]) -> dict[str, list[str]]:
@@ -113,7 +128,7 @@ def hit_view(hit: Any) -> dict[str, Any]:
 def search_data(args: Any) -> dict[str, Any]:
     params = read_params(args)
     base = {"page": "recherche", "query": params["q"], "sort": params["sort"], "selected": params["selected"],
-            "total": 0, "hits": [], "facets": [], "chips": [], "suggestion": None, "notice": None,
+            "total": 0, "hits": [], "facets": [], "chips": [], "suggestion": None, "notice": _notice(params, None),
             "pagination": None, "chart": None, "export": None}
     if not params["q"].strip() and not params["selected"]:
         return base
@@ -154,7 +169,7 @@ def search_data(args: Any) -> dict[str, Any]:
         suggestion = {"query": result.suggestion, "href": search_href({**params, "q": result.suggestion}, page=1)}
     base.update({
         "total": result.total, "hits": [hit_view(h) for h in result.hits], "facets": facets, "chips": chips,
-        "suggestion": suggestion, "notice": result.notice, "pagination": pagination,
+        "suggestion": suggestion, "notice": _notice(params, result.notice), "pagination": pagination,
         "chart": charts.bar_chart(points) if points else None,
         "sort_links": {name: search_href(params, tri=name, page=1) for name in SORTS},
         "export": {"csv": search_href(params, endpoint="search.export_csv", page=None, tri=params["sort"]),

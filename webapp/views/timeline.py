@@ -17,6 +17,7 @@ bp = Blueprint("timeline", __name__)
 HIT_PAGES = 1  # at most 100 hits (the most recent) are grouped by item and speaker; totals come from the facets
 #: beyond this many sessions, the overview (no topic, no year chosen) lists sessions without their agendas
 COMPACT_OVER = 24
+MAX_QUERY_CHARS = 300
 
 
 def _topic_hits(query: str) -> tuple[list[Any], dict[str, int], Any]:
@@ -35,15 +36,17 @@ def _topic_hits(query: str) -> tuple[list[Any], dict[str, int], Any]:
 
 
 def timeline_data(args: Any) -> dict[str, Any]:
-    query = args.get("q", "").strip()[:300]
+    typed = args.get("q", "").strip()
+    query = typed[:MAX_QUERY_CHARS]
     year = args.get("annee", "").strip()[:4]
     records = store().records()
-    notice = None
+    cut = f"Requête tronquée à {MAX_QUERY_CHARS} caractères" if len(typed) > MAX_QUERY_CHARS else None
+    notice = cut
     suggestion = None
     if query:
         hits, counts, result = _topic_hits(query)
         if result is not None:
-            notice = result.notice
+            notice = " ; ".join(n for n in (cut, result.notice) if n) or None
             if result.suggestion:
                 suggestion = {"query": result.suggestion,
                               "href": url_for("timeline.timeline", q=result.suggestion)}
