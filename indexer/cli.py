@@ -187,7 +187,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"erreur : {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
-        print("interrompu", file=sys.stderr)
+        after = " ; l'index précédent reste utilisable, relancez la commande pour terminer" \
+            if args.command == "index" else ""
+        print(f"interrompu{after}", file=sys.stderr)
         return 130
     except BrokenPipeError:
         return 0

@@ -512,6 +512,10 @@ def index_paths(paths: list[Path] | None = None, *, home: Path | None = None, pr
 
     try:
         _write_records(records(), home=home, summary=summary, procs=procs)
+    except OSError as exc:  # the files were read: this is the index that cannot be written
+        raise SourceError(f"{index_path(home)} : écriture de l'index impossible ({exc.strerror or exc}) ; "
+                          "vérifiez MINUTES_HOME, la place libre et les droits ; l'index précédent reste "
+                          "utilisable") from exc
     finally:
         bar.close()
     summary.seconds = time.perf_counter() - started

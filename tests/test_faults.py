@@ -300,6 +300,45 @@ def test_a_second_run_waits_for_the_first(tmp_path, indexed) -> None:
     assert [h.session for h in search("zeppelin", home=home).hits] == [new.stem]
 
 
+def test_an_index_that_cannot_be_written(tmp_path) -> None:
+    """MINUTES_HOME under a file: one line naming the index folder, exit 2."""
+    (tmp_path / "fichier").write_text("x")
+    home = tmp_path / "fichier" / "home"
+    doc = tmp_path / "conseil-2024-09-09.txt"
+    doc.write_text(sample("le gymnase"), encoding="utf-8")
+    out = minutes("index", str(doc), "--quiet", home=home)
+    assert out.returncode == 2 and out.stdout == ""
+    assert out.stderr.splitlines() == [
+        f"erreur : {home / 'index'} : écriture de l'index impossible (Not a directory) ; vérifiez MINUTES_HOME, "
+        "la place libre et les droits ; l'index précédent reste utilisable"]
+
+
+def test_ctrl_c_while_indexing(tmp_path, indexed) -> None:
+    """Ctrl-C (SIGINT) in the middle of a run: one line, exit 130, the lock released, the
+    index as before; the next run completes."""
+    home = copy_home(indexed, tmp_path)
+    before = answers(home)
+    new = tmp_path / "cd62-2026-05-18.txt"
+    new.write_text(session_text("18 MAI 2026", "zeppelin"), encoding="utf-8")
+    proc = subprocess.Popen([MINUTES, "index", str(new), "--quiet"], env=env_for(home), cwd=ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while not (home / "index" / "writer.pid").exists():
+        assert proc.poll() is None and time.monotonic() < deadline
+        time.sleep(0.01)
+    time.sleep(0.3)  # parsing the new session
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert err.splitlines() == ["interrompu ; l'index précédent reste utilisable, relancez la commande pour terminer"]
+    assert out == ""
+    assert not (home / "index" / "writer.pid").exists()  # released, not left stale
+    assert answers(home) == before and list(whole_sessions(home)) == [SID]
+    rerun = minutes("index", str(new), "--quiet", home=home)
+    assert rerun.returncode == 0 and "1 séance(s) indexée(s)" in rerun.stdout, rerun.stderr
+    assert [h.session for h in search("zeppelin", home=home).hits] == [new.stem]
+
+
 # -- kill -9 while indexing ---------------------------------------------------------------
 
 KILLS = 10  # kill points that must land inside a run
