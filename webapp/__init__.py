@@ -6,6 +6,7 @@ Run it with `minutes serve` (waitress) or `flask --app webapp run` for developme
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 from typing import Any
 
@@ -77,7 +78,9 @@ def _cache_key() -> tuple | None:
         generation = current_app.extensions["minutes"].derived().generation
     except Unavailable:
         return None
-    return (generation, request.url, wants_json())
+    # the URL by its digest: a key is kept as long as its page, and a URL can be 100 KB long
+    url = hashlib.blake2b(request.url.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+    return (generation, url, wants_json())
 
 
 def _from_cache() -> Response | None:
