@@ -352,6 +352,20 @@ def _extract_slice(path: str, first: int, last: int) -> list[tuple[int, PageLine
     return _extract_pages(reader, range(first, last + 1))
 
 
+def _die_with_parent(parent: int) -> None:
+    """Pool initializer: a worker ends when the process that started it dies, even by
+    ``kill -9`` (Linux ``PR_SET_PDEATHSIG``); otherwise it would wait for work for ever."""
+    try:
+        import ctypes
+        import signal
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # not Linux: nothing more to do
+        return
+    if os.getppid() != parent:  # the parent died before the line above
+        os._exit(1)
+
+
 def _slices(count: int, parts: int) -> list[tuple[int, int]]:
     """Split pages 1..count into `parts` contiguous, nearly equal, non-empty ranges."""
     parts = max(1, min(parts, count))
@@ -385,7 +399,8 @@ def extract_raw_pages(path: Path, workers: int | None = None) -> list[tuple[int,
         return _extract_pages(reader, range(1, count + 1))
     chunks = _slices(count, workers * 2)
     try:
-        with ProcessPoolExecutor(max_workers=min(workers, len(chunks)), mp_context=_pool_context()) as pool:
+        with ProcessPoolExecutor(max_workers=min(workers, len(chunks)), mp_context=_pool_context(),
+                                 initializer=_die_with_parent, initargs=(os.getpid(),)) as pool:
             futures = [pool.submit(_extract_slice, str(path), a, b) for a, b in chunks]
             results: list[tuple[int, PageLines | None]] = []
             for fut in futures:

@@ -443,6 +443,58 @@ def test_kill_9_at_random_points_while_indexing(tmp_path, indexed) -> None:
     assert sum(stale for _, _, stale, _ in kills) >= KILLS // 2, log  # most kills hit the writing run
 
 
+def children(pid: int) -> set[int]:
+    """Live (not zombie) processes whose parent is `pid`."""
+    out = set()
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                stat = Path(f"/proc/{entry}/stat").read_text().rsplit(") ", 1)[1].split()
+            except (OSError, IndexError):
+                continue
+            if int(stat[1]) == pid and stat[0] != "Z":
+                out.add(int(entry))
+    return out
+
+
+def alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(") ", 1)[1][:1] != "Z"
+    except (OSError, IndexError):
+        return False
+
+
+def test_kill_9_while_pdf_pages_are_read_by_worker_processes(tmp_path, indexed) -> None:
+    """A long PDF is read by a pool of worker processes: killing the indexer (-9) ends
+    them too, instead of leaving them blocked for ever."""
+    home = copy_home(indexed, tmp_path)
+    pdf = tmp_path / "cd62-2026-06-22.pdf"
+    pdfgen.minutes_pdf(pdfgen.proces_verbal_part(BUNDLED.read_text(encoding="utf-8")), pdf, min_pages=120)
+    proc = subprocess.Popen([MINUTES, "index", str(pdf), "--quiet"], env={**env_for(home), "MINUTES_WORKERS": "2"},
+                            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    workers: set[int] = set()
+    try:
+        deadline = time.monotonic() + 60
+        while len(workers) < 2:
+            assert proc.poll() is None and time.monotonic() < deadline, "no worker processes seen"
+            workers = children(proc.pid)
+            time.sleep(0.01)
+        time.sleep(0.2)
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+        deadline = time.monotonic() + 10
+        while any(alive(w) for w in workers) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not [w for w in workers if alive(w)], "worker processes outlived the killed indexer"
+    finally:
+        for w in workers:  # never leave them behind, even when the test fails
+            if alive(w):
+                os.kill(w, signal.SIGKILL)
+    rerun = minutes("index", str(pdf), "--quiet", home=home)
+    assert rerun.returncode == 0, rerun.stderr
+    assert units_per_session(home) == whole_sessions(home) and pdf.stem in whole_sessions(home)
+
+
 def test_kill_9_between_commit_and_manifest(tmp_path, indexed) -> None:
     """Killed right after the index commit, before the records and manifest: the index
     already shows the new session whole; the next run must not add its units again."""
