@@ -483,8 +483,12 @@ def index_paths(paths: list[Path] | None = None, *, home: Path | None = None, pr
             for path in group:
                 bar.step(path.name)
                 if chosen is not None:
-                    summary.warnings.append(f"{path} : même séance que {chosen.name} ; seul {chosen.name} "
-                                            "est indexé (le PDF est préféré à sa conversion en texte)")
+                    if chosen.suffix.lower() == ".pdf" and path.suffix.lower() != ".pdf":
+                        why = "(le PDF est préféré à sa conversion en texte)"
+                    else:
+                        why = "; renommez l'un des deux s'il s'agit de deux séances différentes"
+                    summary.warnings.append(f"{path} : même séance que {chosen} ; "
+                                            f"seul {chosen.name} est indexé {why}")
                     continue
                 try:
                     if not path.is_file():

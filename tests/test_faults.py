@@ -73,6 +73,16 @@ def units_per_session(home: Path) -> dict[str, int]:
     return dict(search("", filters={"kind": list(KINDS)}, home=home).facets.get("session", {}))
 
 
+def start_index(src: Path, home: Path) -> subprocess.Popen:
+    return subprocess.Popen([MINUTES, "index", str(src), "--quiet"], env=env_for(home), cwd=ROOT,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def whole_sessions(home: Path) -> dict[str, int]:
+    """Units per session as the manifest records them (what a whole session has)."""
+    return {sid: v["units"] for sid, v in read_manifest(home)["sessions"].items()}
+
+
 def session_text(day: str, marker: str, *, debate_only: bool = False) -> str:
     """The bundled session (or only its debate, a tenth of it) re-dated, with one word no
     other session has."""
@@ -206,6 +216,21 @@ def test_parse_each_bad_file(bad_folder, tmp_path) -> None:
 # -- the same file twice, two files of one session ----------------------------------------
 
 
+def test_one_file_name_in_two_folders(tmp_path) -> None:
+    """Two files whose names give the same session id: one is indexed, a line says how to
+    keep both."""
+    home = tmp_path / "home"
+    first, second = tmp_path / "2024" / "compte-rendu.txt", tmp_path / "2025" / "compte-rendu.txt"
+    for path, place in ((first, "le gymnase"), (second, "la patinoire")):
+        path.parent.mkdir()
+        path.write_text(sample(place), encoding="utf-8")
+    out = minutes("index", str(tmp_path / "2024"), str(tmp_path / "2025"), "--quiet", home=home)
+    assert out.returncode == 0
+    assert out.stderr.splitlines() == [f"attention : {second} : même séance que {first} ; seul compte-rendu.txt "
+                                       "est indexé ; renommez l'un des deux s'il s'agit de deux séances différentes"]
+    assert list(whole_sessions(home)) == ["compte-rendu"] and units_per_session(home) == whole_sessions(home)
+
+
 def test_the_same_file_twice_is_indexed_once(tmp_path) -> None:
     home, src = tmp_path / "home", tmp_path / "src"
     src.mkdir()
@@ -221,7 +246,7 @@ def test_the_same_file_twice_is_indexed_once(tmp_path) -> None:
     assert list(read_manifest(home)["sessions"]) == ["conseil-2024-04-08"]
     hits = search("gymnase", home=home).hits
     assert hits and len({h.id for h in hits}) == len(hits)  # no unit twice
-    assert units_per_session(home) == {"conseil-2024-04-08": read_manifest(home)["sessions"]["conseil-2024-04-08"]["units"]}
+    assert units_per_session(home) == whole_sessions(home)
 
     again = minutes("index", str(src), "--quiet", home=home)
     assert again.returncode == 0 and "0 séance(s) indexée(s)" in again.stdout
@@ -240,7 +265,7 @@ def test_text_and_pdf_of_one_session(tmp_path) -> None:
 
     out = minutes("index", str(src), "--quiet", home=home)
     assert out.returncode == 0, out.stderr
-    assert out.stderr.splitlines() == [f"attention : {txt} : même séance que {pdf.name} ; seul {pdf.name} est indexé "
+    assert out.stderr.splitlines() == [f"attention : {txt} : même séance que {pdf} ; seul {pdf.name} est indexé "
                                        "(le PDF est préféré à sa conversion en texte)"]
     sessions = read_manifest(home)["sessions"]
     assert list(sessions) == ["conseil-2024-06-10"] and sessions["conseil-2024-06-10"]["source"] == pdf.name
@@ -260,7 +285,7 @@ def test_text_and_pdf_of_one_session(tmp_path) -> None:
     assert read_manifest(home)["sessions"]["conseil-2024-06-10"]["source"] == txt.name
     hits = search("conservatoire", per_page=100, home=home).hits
     assert hits and len({h.id for h in hits}) == len(hits)
-    assert units_per_session(home) == {"conseil-2024-06-10": read_manifest(home)["sessions"]["conseil-2024-06-10"]["units"]}
+    assert units_per_session(home) == whole_sessions(home)
 
 
 def test_folders_without_minutes(tmp_path, indexed) -> None:
@@ -348,16 +373,6 @@ MONTHS = ("JANVIER", "FEVRIER", "MARS", "AVRIL", "MAI", "JUIN", "JUILLET", "AOUT
 MARKERS = ("zeppelin", "dirigeable", "aérostat", "hydravion", "funiculaire", "téléphérique", "trolleybus",
            "catamaran", "montgolfière", "draisine", "pédalo", "gyropode", "autogire", "planeur", "brise-glace",
            "chasse-neige")
-
-
-def start_index(src: Path, home: Path) -> subprocess.Popen:
-    return subprocess.Popen([MINUTES, "index", str(src), "--quiet"], env=env_for(home), cwd=ROOT,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-
-
-def whole_sessions(home: Path) -> dict[str, int]:
-    """Units per session as the manifest records them (what a whole session has)."""
-    return {sid: v["units"] for sid, v in read_manifest(home)["sessions"].items()}
 
 
 def leftovers(home: Path) -> list[str]:
@@ -523,7 +538,8 @@ def test_kill_9_between_commit_and_manifest(tmp_path, indexed) -> None:
     rerun = minutes("index", str(src), "--quiet", home=home)
     assert rerun.returncode == 0 and "1 séance(s) indexée(s)" in rerun.stdout, rerun.stderr
     assert leftovers(home) == []
-    assert units_per_session(home) == whole_sessions(home) == {SID: units[SID], "cd62-2026-02-09": units["cd62-2026-02-09"]}
+    assert units_per_session(home) == whole_sessions(home) == {SID: units[SID],
+                                                               "cd62-2026-02-09": units["cd62-2026-02-09"]}
     assert search("Palestine", home=home).total == 2
     assert [h.session for h in search("zeppelin", home=home).hits] == ["cd62-2026-02-09"]
 
