@@ -388,3 +388,76 @@ def test_huge_urls_do_not_fill_the_page_cache(home: Path) -> None:
     assert sum(len(repr(key)) for key in cache._entries) < 30 * 200
     again = c.get("/deliberations", query_string={"texte": "0" + "z" * 100_000})
     assert again.headers["X-Cache"] == "hit"
+
+
+# -- hostile headers ---------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def served(home: Path):
+    """A client of the app as served: not TESTING, so errors go through the error handlers."""
+    return create_app({"MINUTES_HOME": str(home)}).test_client()
+
+
+HOSTS = ["a" * 64, "a" * 1000, "a..b", ".", "evil.example", "evil.example:99999", "[::1]", "localhost:abc",
+         "é.fr", "a b", "-a.com"]
+
+
+@pytest.mark.parametrize("host", HOSTS, ids=lambda h: h[:12])
+@pytest.mark.parametrize("url", ["/", "/recherche.json?q=budget", "/recherche.csv?q=budget", "/nulle-part",
+                                 "/static/css/site.css"])
+def test_hostile_host_header_is_a_clean_answer(served, host: str, url: str) -> None:
+    """A Host header Werkzeug refuses used to crash the error page itself (no adapter to build links)."""
+    r = timed(served.get, url, headers={"Host": host})
+    assert r.status_code in (200, 400, 404), r.status_code
+    body = r.get_data(as_text=True)
+    assert "Traceback" not in body and "Internal Server Error" not in body
+    assert r.headers["X-Content-Type-Options"] == "nosniff" and "frame-ancestors 'none'" in r.headers[
+        "Content-Security-Policy"]
+    if r.status_code == 400:
+        assert "Requête incorrecte" in body
+
+
+@pytest.mark.parametrize("accept", ["*/*;q=NaN", "application/json;q=1e999", "x" * 20_000, "\x00",
+                                    "application/json;;;q=", "application/json, text/html;q=inf"])
+def test_hostile_accept_header(client, accept: str) -> None:
+    for url in ("/recherche?q=budget", "/elus", "/nulle-part"):
+        r = timed(client.get, url, headers={"Accept": accept})
+        assert r.status_code in (200, 404)
+        check_web(r)
+
+
+def test_real_server_answers_a_hostile_host_with_400(search_home: Path) -> None:
+    import http.client
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "MINUTES_HOME": str(search_home)}
+    minutes = ROOT / ".venv" / "bin" / "minutes"
+    cmd = [str(minutes)] if minutes.exists() else [sys.executable, "-m", "indexer"]
+    server = subprocess.Popen([*cmd, "serve", "--port", str(port)], env=env, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                assert time.monotonic() < deadline and server.poll() is None, "the server did not start"
+                time.sleep(0.2)
+        for host, path in (("a" * 64, "/"), ("a..b", "/recherche?q=budget"), (".", "/nulle-part")):
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+            conn.putrequest("GET", path, skip_host=True)
+            conn.putheader("Host", host)
+            conn.endheaders()
+            response = conn.getresponse()
+            body = response.read().decode("utf-8")
+            conn.close()
+            assert response.status == 400, (host, response.status, body)
+            assert "Requête incorrecte" in body and response.getheader("X-Content-Type-Options") == "nosniff"
+    finally:
+        server.terminate()
+        server.wait(10)
+    assert "Traceback" not in (server.stderr.read() if server.stderr else "")

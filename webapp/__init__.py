@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, Response, current_app, g, request
+from flask.globals import request_ctx
 from flask.json.provider import DefaultJSONProvider
 from werkzeug.exceptions import HTTPException
 
@@ -145,6 +146,8 @@ def _http_error(exc: HTTPException) -> Any:
     code = exc.code or 500
     data = {"page": "erreur", "status": code, "title": _TITLES.get(code, "Erreur"),
             "message": _MESSAGES.get(code, "Une erreur est survenue.")}
+    if request_ctx.url_adapter is None:  # a request that cannot be routed (a Host header Werkzeug refuses)
+        return Response(f"{data['title']} : {data['message']}\n", status=code, mimetype="text/plain")
     return respond(data, "error.html", status=code)
 
 
