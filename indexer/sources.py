@@ -879,14 +879,23 @@ _RULE = re.compile(r"^\s*(?:-{2,}|={3,}|\*{3,}|_{3,})(?:\s*[\t|]\s*-{2,})*\s*$")
 _BULLET_IN_LINE = re.compile(r"\s+•(?:\s+•)*\s+")
 
 
+_WORD_END = re.compile(r"[^\W_]$")
+_WORD_START = re.compile(r"[^\W_]")
+_LAST_TOKEN = re.compile(r"(\S{1,40})\s*$")
+_NEXT_TOKEN = re.compile(r"\s*(\S{1,40})")
+_CONTEXT = 120  # characters looked at before a `**` run (a token of 40 and its spaces)
+
+
 def _unbold(line: str) -> str:
     """`**` runs: a line break where they glue two upper-case headings, removed elsewhere."""
     def repl(m: re.Match[str]) -> str:
-        before, after = line[:m.start()], line[m.end():]
-        if re.search(r"[^\W_]$", before) and re.match(r"[^\W_]", after):
+        # bounded look-arounds: a text file of one 10 MB line must not take quadratic time
+        start, end = m.start(), m.end()
+        context = max(0, start - _CONTEXT)
+        if _WORD_END.search(line, context, start) and _WORD_START.match(line, end):
             return "\n"  # glued between two words: "RAPPORT N°2**CONSEIL DEPARTEMENTAL"
-        b = re.search(r"(\S{1,40})\s*$", before)
-        a = re.match(r"\s*(\S{1,40})", after)
+        b = _LAST_TOKEN.search(line, context, start)
+        a = _NEXT_TOKEN.match(line, end)
         if b and a and _mostly_upper(b.group(1)) and _mostly_upper(a.group(1)):
             return "\n"
         return ""

@@ -201,6 +201,7 @@ def test_folder_of_good_and_bad_files(tmp_path, indexed, bad_folder) -> None:
 def test_parse_each_bad_file(bad_folder, tmp_path) -> None:
     """`minutes parse` on each bad file: nothing on stdout, one line naming the file, exit 2."""
     _, bad, _ = bad_folder
+    bad = {**bad, "missing": (tmp_path / "introuvable.pdf", "introuvable")}
     procs = {kind: (subprocess.Popen([MINUTES, "parse", str(path)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                      text=True, env=env_for(tmp_path / "home"), cwd=ROOT), time.monotonic())
              for kind, (path, _) in bad.items()}
@@ -211,6 +212,25 @@ def test_parse_each_bad_file(bad_folder, tmp_path) -> None:
         assert out == "", kind
         assert len(err.splitlines()) == 1 and err.startswith(f"erreur : {path}") and words in err, (kind, err)
         assert time.monotonic() - started < 30, kind
+
+
+def test_a_text_of_one_4_mb_line(tmp_path) -> None:
+    """A text conversion without any line break (4 MB on one line, bold markers and all):
+    indexed in seconds, not in the quarter of an hour quadratic look-arounds took."""
+    home = tmp_path / "home"
+    rng = random.Random(3)
+    words = BUNDLED.read_text(encoding="utf-8").split()  # with its `**bold**` and `<u>` markers
+    text = " ".join(rng.choice(words) for _ in range(600_000)) + " zeppelin"
+    doc = tmp_path / "conseil-2024-10-14.txt"
+    doc.write_text(text, encoding="utf-8")
+    assert doc.stat().st_size > 4_000_000 and text.count("**") > 1000
+    started = time.monotonic()
+    out = minutes("index", str(doc), "--quiet", home=home, timeout=120)
+    elapsed = time.monotonic() - started
+    print(f"\n{doc.stat().st_size / 1e6:.1f} MB on one line indexed in {elapsed:.1f} s")
+    assert out.returncode == 0, out.stderr
+    assert elapsed < 60
+    assert [h.session for h in search("zeppelin", home=home).hits] == [doc.stem]
 
 
 # -- the same file twice, two files of one session ----------------------------------------
