@@ -27,7 +27,7 @@ EXPORT_PAGE = 100
 EXPORT_LIMIT = 1000
 MAX_QUERY_CHARS = 500  # as indexer.search.MAX_QUERY_CHARS
 MAX_VALUE_CHARS = 200
-MAX_VALUES = 20
+MAX_VALUES = 20  # selected facet values, all facets together
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -35,9 +35,13 @@ def read_params(args: Any) -> dict[str, Any]:
     """The search as typed in the URL: q, sort, page and the repeated facet parameters.
 
     The query is cut at MAX_QUERY_CHARS (`truncated` says so), facet values at MAX_VALUE_CHARS,
-    MAX_VALUES per facet: every link of the page repeats them."""
-    selected = {param: list(dict.fromkeys(v[:MAX_VALUE_CHARS] for v in args.getlist(param) if v.strip()))[:MAX_VALUES]
-                for param, _, _ in FACETS}
+    MAX_VALUES in all (the first ones, in facet order): every link of the page repeats them."""
+    selected: dict[str, list[str]] = {}
+    room = MAX_VALUES
+    for param, _, _ in FACETS:
+        values = list(dict.fromkeys(v[:MAX_VALUE_CHARS] for v in args.getlist(param) if v.strip()))[:room]
+        room -= len(values)
+        selected[param] = values
     try:
         page = max(1, min(int(args.get("page", "1")), 1000))
     except ValueError:
