@@ -272,12 +272,23 @@ def _page_count(reader, name: str) -> int:
 PageLines = list[tuple[str, float | None]]  # a page's text lines with their baseline height
 
 
+#: Decoded drawing instructions of one page beyond which it is not read: a dense page of
+#: text holds about 50 kB; pypdf reads about 250 kB a second, so a few kilobytes of PDF
+#: compressing tens of megabytes per page (a "bomb") would otherwise take hours.
+MAX_PAGE_CONTENT = 2_000_000
+
+
 def _extract_pages(reader, numbers: Iterable[int]) -> list[tuple[int, PageLines | None]]:
     """(1-based page number, lines, or None when the page cannot be read)."""
     out: list[tuple[int, PageLines | None]] = []
     for number in numbers:
         try:
-            lines = page_lines(reader.pages[number - 1])
+            page = reader.pages[number - 1]
+            contents = page.get_contents()
+            if contents is not None and len(contents.get_data()) > MAX_PAGE_CONTENT:
+                lines = None  # reported with the unreadable pages
+            else:
+                lines = page_lines(page)
         except Exception:  # noqa: BLE001 - a broken page must not sink the document
             lines = None
         out.append((number, lines))

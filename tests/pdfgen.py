@@ -215,3 +215,23 @@ def proces_verbal_part(text: str) -> str:
     """The debate part of the bundled session: everything before `DEUXIEME PARTIE`."""
     end = text.find("\nDEUXIEME PARTIE")
     return text if end < 0 else text[: end + 1]
+
+
+def content_bomb_pdf(source: bytes | None, path: Path, megabytes: int = 6, bombs: int = 2) -> None:
+    """The pages of `source` (if any) followed by `bombs` pages whose compressed drawing
+    instructions (a few kilobytes each) unfold to `megabytes` of text operators: pypdf
+    reads about 250 kB of them a second."""
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import DecodedStreamObject, NameObject
+
+    writer = PdfWriter()
+    for page in PdfReader(io.BytesIO(source)).pages if source else []:
+        writer.add_page(page)
+    line = b"BT /F1 10 Tf 60 700 Td (Le conseil parle du budget des colleges.) Tj ET\n"
+    for _ in range(bombs):
+        page = writer.add_blank_page(width=A4[0], height=A4[1])
+        stream = DecodedStreamObject()
+        stream.set_data(line * (megabytes * 1_000_000 // len(line)))
+        page[NameObject("/Contents")] = writer._add_object(stream.flate_encode())
+    with open(path, "wb") as fh:
+        writer.write(fh)

@@ -146,10 +146,15 @@ def bad_folder(tmp_path_factory) -> tuple[Path, dict[str, tuple[Path, str]], dic
     put("big_pdf_header", "enorme-entete.pdf", b"%PDF-1.7\n" + big[:20 * 1024 * 1024] + b"\nstartxref\n9\n%%EOF\n",
         "PDF")
 
+    pdfgen.content_bomb_pdf(None, folder / "bombe.pdf", bombs=1, megabytes=20)  # 20 MB from 20 kB
+    bad["bomb"] = (folder / "bombe.pdf", "aucune page lisible")
+
     (folder / "conseil-2024-02-12.pdf").write_bytes(good_pdf)
     good["pdf"] = (folder / "conseil-2024-02-12.pdf", "patinoire")
     (folder / "conseil-2024-03-18.txt").write_bytes(sample("le vélodrome").encode("cp1252"))
     good["cp1252"] = (folder / "conseil-2024-03-18.txt", "vélodrome")
+    pdfgen.content_bomb_pdf(pdfgen.minutes_pdf(sample("la guinguette") * 3), folder / "conseil-2024-04-22.pdf")
+    good["pdf_with_bombs"] = (folder / "conseil-2024-04-22.pdf", "guinguette")  # pages 2 and 3 skipped
     return folder, bad, good
 
 
@@ -164,7 +169,8 @@ def test_folder_of_good_and_bad_files(tmp_path, indexed, bad_folder) -> None:
     started = time.monotonic()
     out = minutes("index", str(folder), str(missing), "--quiet", home=home)
     elapsed = time.monotonic() - started
-    print(f"\nminutes index on {len(bad) + len(good)} files (3 of 20-50 MB) + 1 missing: {elapsed:.1f} s")
+    print(f"\nminutes index on {len(bad) + len(good)} files (3 of 20-50 MB, 2 PDF bombs) + 1 missing: "
+          f"{elapsed:.1f} s")
     assert out.returncode == 2
     assert "Traceback" not in out.stderr + out.stdout
     lines = out.stderr.splitlines()
@@ -179,13 +185,14 @@ def test_folder_of_good_and_bad_files(tmp_path, indexed, bad_folder) -> None:
         assert words in mine[0], (kind, mine[0])
     assert all(any(path.name in line for path, _ in good.values()) for line in warnings), warnings
     assert any(line.startswith(f"attention : {good['cp1252'][0]} : ") and "cp1252" in line for line in warnings)
+    assert f"attention : {good['pdf_with_bombs'][0]} : pages illisibles, ignorées : 2, 3" in warnings
     assert elapsed < 30, "the 20-50 MB files must be refused without being read whole"
 
     summary = out.stdout.strip().splitlines()
-    assert len(summary) == 1 and "2 séance(s) indexée(s)" in summary[0] and f"{len(expected)} erreur(s)" in summary[0]
-    assert set(read_manifest(home)["sessions"]) == {SID, "conseil-2024-02-12", "conseil-2024-03-18"}
-    assert sorted(p.name for p in (home / "records").glob("*.json")) == [
-        "conseil-2024-02-12.json", "conseil-2024-03-18.json", f"{SID}.json"]
+    assert len(summary) == 1 and "3 séance(s) indexée(s)" in summary[0] and f"{len(expected)} erreur(s)" in summary[0]
+    assert set(read_manifest(home)["sessions"]) == {SID, *(path.stem for path, _ in good.values())}
+    assert sorted(p.name for p in (home / "records").glob("*.json")) == sorted(
+        [f"{SID}.json", *(f"{path.stem}.json" for path, _ in good.values())])
     assert as_sets(answers(home)) == as_sets(before)  # the bundled session answers as before
     for kind, (path, word) in good.items():
         found = json.loads(minutes("search", word, "--json", home=home).stdout)
@@ -194,7 +201,7 @@ def test_folder_of_good_and_bad_files(tmp_path, indexed, bad_folder) -> None:
     again = minutes("index", str(folder), str(missing), "--quiet", home=home)
     assert again.returncode == 2
     assert sorted(again.stderr.splitlines()) == sorted(errors)  # the same lines; good files not read again
-    assert "0 séance(s) indexée(s), 2 inchangée(s)" in again.stdout
+    assert "0 séance(s) indexée(s), 3 inchangée(s)" in again.stdout
     assert answers(home) == answers(home) and as_sets(answers(home)) == as_sets(before)
 
 
