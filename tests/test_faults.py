@@ -590,8 +590,9 @@ def get(url: str) -> tuple[int, bytes]:
 
 def test_searches_keep_answering_while_a_session_is_indexed(tmp_path, indexed) -> None:
     """The real server keeps answering /recherche.json, every answer whole, while
-    `minutes index` adds a session to the index it serves; the new session then appears
-    in searches and has its page, without a restart."""
+    `minutes index` adds a session to the index it serves (a first run killed by -9, then
+    one that completes); the new session then appears in searches and has its page,
+    without a restart."""
     home = copy_home(indexed, tmp_path)
     new = tmp_path / "cd62-2026-03-16.txt"
     new.write_text(session_text("16 MARS 2026", "zeppelin"), encoding="utf-8")
@@ -641,6 +642,12 @@ def test_searches_keep_answering_while_a_session_is_indexed(tmp_path, indexed) -
             t.start()
         time.sleep(0.5)
         index_started = time.monotonic()
+        killed = start_index(new, home)  # a first run, killed (-9) in the middle
+        time.sleep(1.0)
+        assert killed.poll() is None, "the run ended before its kill"
+        os.kill(killed.pid, signal.SIGKILL)
+        killed.wait()
+        assert hits("zeppelin")[0] == 0  # still the previous index
         out = minutes("index", str(new), "--quiet", home=home)
         index_ended = time.monotonic()
         assert out.returncode == 0, out.stderr
