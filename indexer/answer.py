@@ -44,6 +44,9 @@ class Citation:
     kind: str = ""
 
 
+MAX_QUESTION_CHARS = 500  # a longer question is cut (and the answer says so)
+
+
 @dataclass
 class Answer:
     question: str
@@ -53,6 +56,7 @@ class Answer:
     confidence: float
     citations: list[Citation] = field(default_factory=list)
     leads: list[Citation] = field(default_factory=list)  # closest passages when not found
+    notice: str | None = None  # e.g. the question was cut at MAX_QUESTION_CHARS
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -404,11 +408,15 @@ def _merged(home: str, keys: tuple[tuple[str, str], ...]) -> Knowledge:
 
 def ask(question: str, home: Path | None = None) -> Answer:
     """Answer a French question from the indexed minutes of `home` (default $MINUTES_HOME)."""
-    question = " ".join((question or "").split())
+    typed = " ".join((question or "").split())
+    question = typed[:MAX_QUESTION_CHARS]
     if not question:
         return Answer(question, False, "Posez une question, par exemple « Qui a présenté le rapport sur le budget ? ».",
                       "inconnu", 0.0)
-    return answer_with(knowledge(home, question), question)
+    answer = answer_with(knowledge(home, question), question)
+    if len(typed) > MAX_QUESTION_CHARS:
+        answer.notice = f"Question tronquée à {MAX_QUESTION_CHARS} caractères"
+    return answer
 
 
 # --------------------------------------------------------------------------- evaluation

@@ -23,6 +23,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from indexer import cli
+from indexer.answer import MAX_QUESTION_CHARS
 from indexer.search import MAX_PER_PAGE, MAX_QUERY_CHARS, MAX_WINDOW, search
 from webapp import create_app
 from webapp.views.search import EXPORT_LIMIT, FORMULA_PREFIXES, PER_PAGE
@@ -323,6 +324,11 @@ def test_cli_ask_survives_hostile_questions(cli_env: Path, q: str, as_json: bool
     code, out, err = timed(run_cli, argv)
     check_cli(code, out, err, argv)
     assert code == 0 and out.strip()
+    if as_json:
+        data = json.loads(out)
+        assert len(data["question"]) <= MAX_QUESTION_CHARS
+        if len(" ".join(_clean(q).split())) > MAX_QUESTION_CHARS:
+            assert data["notice"] == f"Question tronquée à {MAX_QUESTION_CHARS} caractères"
 
 
 HOSTILE_ARGS = [
@@ -352,8 +358,7 @@ def test_real_cli_processes_with_hostile_arguments(search_home: Path, argv: list
     assert proc.returncode == 0 and proc.stdout.strip()
     if "--json" in argv:
         data = json.loads(proc.stdout)
-        if argv[0] == "search":
-            assert len(data["query"]) <= MAX_QUERY_CHARS
+        assert len(data["query" if argv[0] == "search" else "question"]) <= MAX_QUERY_CHARS
     if argv[0] == "search" and len(argv[1]) > MAX_QUERY_CHARS and "--json" not in argv:
         assert f"Requête tronquée à {MAX_QUERY_CHARS} caractères" in proc.stdout
 
