@@ -16,7 +16,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 import pytest
 from hypothesis import HealthCheck, Phase, given, settings
@@ -471,3 +471,20 @@ def test_real_server_answers_a_hostile_host_with_400(search_home: Path) -> None:
         server.terminate()
         server.wait(10)
     assert "Traceback" not in (server.stderr.read() if server.stderr else "")
+
+
+# -- hostile ids in paths ------------------------------------------------------------------------
+
+path_segment = st.one_of(st.text(max_size=40), st.sampled_from(SPECIAL), st.integers(-10**30, 10**30).map(str),
+                         st.text(max_size=5).map(lambda s: "pas-de-calais-2025-09-22" + s))
+ID_ROUTES = ("/seances/{}", "/seances/{}.json", "/elus/{}", "/elus/{}.json", "/deliberations/{}",
+             "/deliberations/{}.json", "/voeux/{}/1", "/voeux/pas-de-calais-2025-09-22/{}", "/static/{}",
+             "/{}", "/api/{}")
+
+
+@settings(max_examples=150, deadline=None, derandomize=True, suppress_health_check=HEALTH, phases=PHASES)
+@given(route=st.sampled_from(ID_ROUTES), segment=path_segment)
+def test_hostile_ids_in_paths(client, route: str, segment: str) -> None:
+    r = timed(client.get, route.format(quote(segment, safe="")), follow_redirects=True)
+    assert r.status_code in (200, 404, 405), r.status_code
+    check_web(r)
