@@ -404,14 +404,16 @@ MARKERS = ("zeppelin", "dirigeable", "aérostat", "hydravion", "funiculaire", "t
 
 
 def leftovers(home: Path) -> list[str]:
-    """Files a killed writer left behind: our temporary files, segments no table of contents names."""
+    """Files a killed writer left behind: our temporary files, Whoosh's temporary files and
+    segments the table of contents does not name (the lock file is checked on its own)."""
     from whoosh.filedb.filestore import FileStorage
     from whoosh.index import TOC
 
     folder = home / "index"
-    live = {seg.segment_id() for seg in TOC.read(FileStorage(str(folder)), "MAIN").segments}
-    orphans = [n for n in os.listdir(folder) if n.startswith("MAIN_") and n != "MAIN_WRITELOCK"
-               and n.split(".")[0] not in live]
+    toc = TOC.read(FileStorage(str(folder)), "MAIN")
+    live = {seg.segment_id() for seg in toc.segments}
+    known = {"manifest.json", "vocab", "MAIN_WRITELOCK", "writer.pid", f"_MAIN_{toc.generation}.toc"}
+    orphans = [n for n in os.listdir(folder) if n not in known and n.split(".")[0] not in live]
     return sorted(orphans + [str(p.relative_to(home)) for p in home.rglob(".*.tmp")])
 
 
