@@ -37,8 +37,9 @@ MINUTES = str(Path(sys.executable).with_name("minutes"))  # the installed entry 
 BUNDLED = ROOT / "corpus" / "pas-de-calais-2025-09-22.txt"
 SID = "pas-de-calais-2025-09-22"
 #: queries on the bundled session whose answers must never change under faults; each has at
-#: most 7 hits a session, so that with the 14 sessions of the kill test all hits are on one page
-#: (paging through ties between identical sessions is not stable: see the report of issue 6)
+#: most 7 hits a session, so that with the sessions the kill test adds all hits are on one page
+#: (paging through hits of equal score, as identical sessions give, is not stable in
+#: indexer.search: a hit can show on two pages and another on none)
 QUERIES = ("Palestine", "téléassistance type:deliberation", '"service civique"', "orateur:pajot budget",
            "type:voeu", "Mercosur OR agriculteurs", "orateur:tellier", '"Pas-de-Calais Habitat"',
            "groupe:communiste budget")
@@ -203,7 +204,7 @@ def test_folder_of_good_and_bad_files(tmp_path, indexed, bad_folder) -> None:
     assert again.returncode == 2
     assert sorted(again.stderr.splitlines()) == sorted(errors)  # the same lines; good files not read again
     assert "0 séance(s) indexée(s), 3 inchangée(s)" in again.stdout
-    assert answers(home) == answers(home) and as_sets(answers(home)) == as_sets(before)
+    assert as_sets(answers(home)) == as_sets(before)
 
 
 def test_parse_each_bad_file(bad_folder, tmp_path) -> None:
@@ -224,7 +225,7 @@ def test_parse_each_bad_file(bad_folder, tmp_path) -> None:
 
 def test_a_text_of_one_4_mb_line(tmp_path) -> None:
     """A text conversion without any line break (4 MB on one line, bold markers and all):
-    indexed in seconds, not in the quarter of an hour quadratic look-arounds took."""
+    indexed in seconds, not in the ten minutes and more quadratic look-arounds took."""
     home = tmp_path / "home"
     rng = random.Random(3)
     words = BUNDLED.read_text(encoding="utf-8").split()  # with its `**bold**` and `<u>` markers
@@ -260,6 +261,8 @@ def test_one_file_name_in_two_folders(tmp_path) -> None:
 
 
 def test_the_same_file_twice_is_indexed_once(tmp_path) -> None:
+    """A file named twice, inside a folder also named, and a copy: one session, no unit twice,
+    a line for the copy."""
     home, src = tmp_path / "home", tmp_path / "src"
     src.mkdir()
     doc = src / "conseil-2024-04-08.txt"
@@ -308,8 +311,8 @@ def test_text_and_pdf_of_one_session(tmp_path) -> None:
     pdfgen.scanned_pdf(pdf)  # the PDF replaced by a scan without text: the conversion takes over
     third = minutes("index", str(src), "--quiet", home=home)
     assert third.returncode == 2
-    assert [line for line in third.stderr.splitlines() if line.startswith("erreur")] == [
-        line for line in third.stderr.splitlines() if str(pdf) in line and "OCR" in line]
+    errors = [line for line in third.stderr.splitlines() if line.startswith("erreur")]
+    assert len(errors) == 1 and str(pdf) in errors[0] and "OCR" in errors[0], third.stderr
     assert read_manifest(home)["sessions"]["conseil-2024-06-10"]["source"] == txt.name
     hits = search("conservatoire", per_page=100, home=home).hits
     assert hits and len({h.id for h in hits}) == len(hits)
@@ -398,9 +401,10 @@ KILLS = 10  # kill points that must land inside a run
 MAX_ROUNDS = 16
 MONTHS = ("JANVIER", "FEVRIER", "MARS", "AVRIL", "MAI", "JUIN", "JUILLET", "AOUT", "SEPTEMBRE", "OCTOBRE",
           "NOVEMBRE", "DECEMBRE")
-MARKERS = ("zeppelin", "dirigeable", "aérostat", "hydravion", "funiculaire", "téléphérique", "trolleybus",
-           "catamaran", "montgolfière", "draisine", "pédalo", "gyropode", "autogire", "planeur", "brise-glace",
-           "chasse-neige")
+MARKERS = ("zeppelin", "dirigeable", "aérostat", "hydravion", "funiculaire", "chaloupe", "trolleybus",
+           "catamaran", "montgolfière", "draisine", "pédalo", "gyropode", "autogire", "planeur", "remorqueur",
+           "tramway", "hydroglisseur")  # words the bundled session does not hold, one a round
+assert len(MARKERS) > MAX_ROUNDS
 
 
 def leftovers(home: Path) -> list[str]:
