@@ -319,8 +319,19 @@ def _pid_alive(pid: int) -> bool:
         return True
 
 
+def _start_time(pid: int) -> str | None:
+    """When the process started (clock ticks since boot, /proc/<pid>/stat), or None."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as fh:
+            return fh.read().rsplit(") ", 1)[1].split()[19]
+    except (OSError, IndexError):
+        return None
+
+
 class WriterLock:
-    """`index/writer.pid`, created exclusively; a pid file naming a dead process is stale."""
+    """`index/writer.pid`, created exclusively, naming the writing process and when it
+    started; a pid file naming a dead process, or a process started at another time (its
+    pid reused, e.g. after a restart), is stale."""
 
     def __init__(self, folder: Path) -> None:
         self.path = folder / "writer.pid"
@@ -330,23 +341,37 @@ class WriterLock:
             try:
                 fd = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
             except FileExistsError:
-                pid = self._holder()
-                if pid is not None and pid != os.getpid() and _pid_alive(pid):
-                    raise IndexBusy(f"{self.path.parent}: un autre indexage est en cours (processus {pid}) ; "
+                pid, started = self._read()
+                if pid is None and self._age() < 5:
+                    pid = -1  # just created by another run, which is writing its pid into it
+                if pid == -1 or (pid is not None and pid != os.getpid() and _pid_alive(pid)
+                                 and (started is None or started == _start_time(pid))):
+                    shown = f" (processus {pid})" if pid != -1 else ""
+                    raise IndexBusy(f"{self.path.parent} : un autre indexage est en cours{shown} ; "
                                     "attendez qu'il se termine")
                 self.path.unlink(missing_ok=True)  # stale: its process is gone
                 continue
             with os.fdopen(fd, "w") as fh:
-                fh.write(str(os.getpid()))
+                fh.write(f"{os.getpid()} {_start_time(os.getpid()) or ''}".strip())
             return self
-        raise IndexBusy(f"{self.path}: verrou impossible à prendre ; supprimez ce fichier si aucun indexage ne tourne")
+        raise IndexBusy(f"{self.path} : verrou impossible à prendre ; supprimez ce fichier si aucun indexage "
+                        "ne tourne")
+
+    def _read(self) -> tuple[int | None, str | None]:
+        try:
+            parts = self.path.read_text().split()
+            return (int(parts[0]) if parts else None), (parts[1] if len(parts) > 1 else None)
+        except (OSError, ValueError):
+            return None, None
 
     def _holder(self) -> int | None:
+        return self._read()[0]
+
+    def _age(self) -> float:
         try:
-            text = self.path.read_text().strip()
-            return int(text) if text else None
-        except (OSError, ValueError):
-            return None
+            return time.time() - self.path.stat().st_mtime
+        except OSError:
+            return 0.0
 
     def __exit__(self, *exc: object) -> None:
         if self._holder() == os.getpid():

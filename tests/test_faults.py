@@ -350,10 +350,38 @@ def test_a_second_run_waits_for_the_first(tmp_path, indexed) -> None:
         assert first.wait(timeout=120) == 0
     assert second.returncode == 2
     assert second.stderr.splitlines() == [
-        f"erreur : {home / 'index'}: un autre indexage est en cours (processus {first.pid}) ; "
+        f"erreur : {home / 'index'} : un autre indexage est en cours (processus {first.pid}) ; "
         "attendez qu'il se termine"]
     assert units_per_session(home) == whole_sessions(home) and len(whole_sessions(home)) == 2
     assert [h.session for h in search("zeppelin", home=home).hits] == [new.stem]
+
+
+def test_a_lock_whose_pid_now_names_another_program(tmp_path, indexed) -> None:
+    """A run killed before a restart leaves `writer.pid`; after the restart its pid is
+    another program's: the lock is stale and the next run goes ahead.  The same pid with
+    its real start time is a live run: refused."""
+    home = copy_home(indexed, tmp_path)
+    doc = tmp_path / "conseil-2024-11-04.txt"
+    doc.write_text(sample("le gymnase"), encoding="utf-8")
+    other = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        started = Path(f"/proc/{other.pid}/stat").read_text().rsplit(") ", 1)[1].split()[19]
+        lock = home / "index" / "writer.pid"
+        lock.write_text(f"{other.pid} {int(started) + 1}")  # same pid, started at another time
+        out = minutes("index", str(doc), "--quiet", home=home)
+        assert out.returncode == 0 and out.stderr == "", out.stderr
+        assert not lock.exists()
+        doc.write_text(sample("la patinoire"), encoding="utf-8")
+        lock.write_text(f"{other.pid} {started}")
+        busy = minutes("index", str(doc), "--quiet", home=home)
+        assert busy.returncode == 2 and busy.stderr.splitlines() == [
+            f"erreur : {home / 'index'} : un autre indexage est en cours (processus {other.pid}) ; "
+            "attendez qu'il se termine"]
+    finally:
+        other.kill()
+        other.wait()
+    assert minutes("index", str(doc), "--quiet", home=home).returncode == 0  # its process gone: stale
+    assert [h.session for h in search("patinoire", home=home).hits] == [doc.stem]
 
 
 def test_an_index_that_cannot_be_written(tmp_path) -> None:
