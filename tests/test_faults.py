@@ -397,6 +397,34 @@ def test_an_index_that_cannot_be_written(tmp_path) -> None:
         "la place libre et les droits ; l'index précédent reste utilisable"]
 
 
+def test_a_disk_that_fills_up_while_indexing(tmp_path, indexed) -> None:
+    """Index files that cannot grow past 100 kB (RLIMIT_FSIZE: writes then fail with an
+    error, as on a full disk): one line, exit 2, the previous index answers as before;
+    with room again the next run completes and leaves nothing behind."""
+    import resource
+
+    home = copy_home(indexed, tmp_path)
+    before = answers(home)
+    new = tmp_path / "cd62-2026-09-14.txt"
+    new.write_text(session_text("14 SEPTEMBRE 2026", "zeppelin", debate_only=True), encoding="utf-8")
+
+    def small_files() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (100_000, 100_000))
+
+    full = subprocess.run([MINUTES, "index", str(new), "--quiet"], capture_output=True, text=True, env=env_for(home),
+                          cwd=ROOT, timeout=120, preexec_fn=small_files)
+    assert full.returncode == 2 and full.stdout == ""
+    assert full.stderr.splitlines() == [
+        f"erreur : {home / 'index'} : écriture de l'index impossible (File too large) ; vérifiez MINUTES_HOME, "
+        "la place libre et les droits ; l'index précédent reste utilisable"]
+    assert answers(home) == before and list(whole_sessions(home)) == [SID]
+    assert not (home / "index" / "writer.pid").exists()
+    rerun = minutes("index", str(new), "--quiet", home=home)
+    assert rerun.returncode == 0 and rerun.stderr == "", rerun.stderr
+    assert leftovers(home) == [] and units_per_session(home) == whole_sessions(home)
+    assert [h.session for h in search("zeppelin", home=home).hits] == [new.stem]
+
+
 def test_ctrl_c_while_indexing(tmp_path, indexed) -> None:
     """Ctrl-C (SIGINT) in the middle of a run: one line, exit 130, the lock released, the
     index as before; the next run completes."""
