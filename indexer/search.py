@@ -691,9 +691,12 @@ class Engine:
         if bonus:
             s = s + np.isin(cand, _array(bonus)) * 1000.0
         if len(cand) > limit:
-            keep = np.argpartition(-s, limit - 1)[:limit]
+            # every document tied with the cut-off score is kept before ordering, so that ties
+            # are broken by document number whatever the limit: pages never overlap or skip
+            cutoff = np.partition(-s, limit - 1)[limit - 1]
+            keep = -s <= cutoff
             cand, s = cand[keep], s[keep]
-        order = np.lexsort((cand, -s))
+        order = np.lexsort((cand, -s))[:limit]
         return [(round(float(s[i]), 4), int(cand[i])) for i in order]
 
     def all_docs(self) -> set[int]:

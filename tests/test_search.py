@@ -179,6 +179,25 @@ def test_sort_by_date_and_pagination(search_home: Path) -> None:
     assert [h.date for h in by_date.hits] == sorted((h.date for h in by_date.hits), reverse=True)
 
 
+def test_pages_of_tied_hits_neither_overlap_nor_skip(tmp_path: Path) -> None:
+    """Two copies of one session score their units the same: paging must list each hit once."""
+    from indexer.index import index_paths
+
+    text = (Path(__file__).resolve().parent.parent / "corpus" / "pas-de-calais-2025-09-22.txt").read_text(encoding="utf-8")
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    (folder / "copie-a.txt").write_text(text, encoding="utf-8")
+    (folder / "copie-b.txt").write_text(text + "\n", encoding="utf-8")
+    home = tmp_path / "home"
+    assert not index_paths([folder], home=home).errors
+    total = search("budget", home=home).total
+    assert total > 40
+    seen: list[str] = []
+    for page in range(1, total // 7 + 2):
+        seen += [h.id for h in search("budget", home=home, per_page=7, page=page).hits]
+    assert len(seen) == len(set(seen)) == total
+
+
 @pytest.mark.parametrize("query", ['"service civique', "orateur:", "foo:bar budget", "budget OR", "(budget",
                                    "*get", "type:nimporte budget"])
 def test_bad_syntax_falls_back_to_words_with_notice(search_home: Path, query: str) -> None:
