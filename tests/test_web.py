@@ -360,6 +360,20 @@ def test_pages_are_cached_until_the_index_changes(tmp_path: Path, monkeypatch) -
     assert fresh.headers["X-Cache"] == "miss" and fresh.get_json()["counts"]["sessions"] == 1
 
 
+def test_a_session_just_indexed_opens_at_once(tmp_path: Path, monkeypatch) -> None:
+    """A search hit can name a session indexed a moment ago: its page must not be a 404,
+    even while the app still trusts its last look at the index (GENERATION_TTL)."""
+    from indexer.index import index_paths
+
+    import webapp.store
+
+    monkeypatch.setattr(webapp.store, "GENERATION_TTL", 600.0)
+    client = create_app({"MINUTES_HOME": str(tmp_path), "TESTING": True}).test_client()
+    assert client.get("/seances.json").status_code == 200  # records read: none yet
+    index_paths([Path(__file__).resolve().parent.parent / "corpus"], home=tmp_path)
+    assert client.get("/seances/pas-de-calais-2025-09-22.json").status_code == 200
+
+
 # -- many sessions: the timeline of debates stays compact ------------------------------------
 
 @pytest.fixture(scope="module")

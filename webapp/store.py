@@ -20,6 +20,8 @@ from indexer.model import Person, Record
 
 #: seconds during which the index generation is not re-read (keeps requests cheap)
 GENERATION_TTL = 2.0
+#: an unknown session id re-reads the generation at once, but not more often than this
+RECHECK_UNKNOWN = 0.1
 #: server threads always left for the other pages: questions are answered concurrently on
 #: the others, and a question that would take one of these gets a "busy" page at once, so
 #: slow answers (seconds each on a large corpus) never take every thread from the site
@@ -96,7 +98,12 @@ class Store:
         return self.derived().records
 
     def record(self, session_id: str) -> Record | None:
-        return self.derived().by_id.get(session_id)
+        found = self.derived().by_id.get(session_id)
+        if found is None and time.monotonic() - self._checked > RECHECK_UNKNOWN:
+            # a session indexed in the last GENERATION_TTL seconds: a search may already link to it
+            self._checked = 0.0
+            found = self.derived().by_id.get(session_id)
+        return found
 
     def memo(self, key: str, compute: Callable[[], Any]) -> Any:
         """A value computed once per index generation (e.g. word counts of all speeches)."""
