@@ -72,6 +72,11 @@ class Document:
 # --------------------------------------------------------------------------- entry point
 
 
+#: control characters dropped from every source (terminal escapes such as ESC]0;…BEL would
+#: otherwise reach the CLI's output); tab, newline and form feed (report pages) are kept
+_CONTROLS = dict.fromkeys([c for c in range(0x20) if chr(c) not in "\t\n\f"] + list(range(0x7F, 0xA0)))
+
+
 def read_source(path: str | Path, *, cache: bool = True) -> Document:
     """Read a PDF or a text file into clean pages; raise SourceError on bad input."""
     path = Path(path)
@@ -88,7 +93,9 @@ def read_source(path: str | Path, *, cache: bool = True) -> Document:
                               "découpez-le ou fournissez le PDF d'origine")
         _sniff_text(head, name)
         pages, warns = read_text_pages(path.read_bytes(), name)
+    pages = [Page(p.number, p.text.translate(_CONTROLS)) for p in pages]
     return Document(path=path, sha256=digest, kind=kind, pages=pages, warnings=warns)
+
 
 
 def _check_file(path: Path) -> int:

@@ -369,3 +369,16 @@ def test_unexpected_error_on_a_file_is_one_line_and_exit_2(good_inputs, monkeypa
     out, err = capsys.readouterr()
     assert out == "" and len(err.strip().split("\n")) == 1
     assert "court.pdf" in err and "Traceback" not in err
+
+
+def test_terminal_escapes_in_a_document_never_reach_the_terminal(tmp_path, capsys):
+    """A document carrying ESC/BEL sequences must not retitle or clear the user's terminal."""
+    text = BUNDLED_TEXT.read_text(encoding="utf-8").replace(
+        "Palestine", "Palestine \x1b]0;pwned\x07\x1b[2J\x9b31m", 1)
+    assert "\x1b" in text
+    path = tmp_path / "pv.txt"
+    path.write_text(text, encoding="utf-8")
+    assert cli.main(["parse", str(path), "--json"]) == 0
+    out = capsys.readouterr().out
+    assert "Palestine" in out and "pwned" in out
+    assert not any(c in out for c in "\x1b\x07\x9b") and "\\u001b" not in out
