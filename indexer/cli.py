@@ -82,6 +82,8 @@ def cmd_ask(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=1))
         return 0
+    if answer.notice:
+        print(f"note : {answer.notice}")
     print(answer.answer)
     for c in answer.citations or answer.leads:
         who = f"{c.speaker} — " if c.speaker else ""

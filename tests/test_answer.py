@@ -108,6 +108,13 @@ def test_ask_cli_json_contract(search_home: Path, monkeypatch, capsys) -> None:
     assert "12 heures 45" in cite["quote"]
 
 
+def test_ask_cli_says_when_a_long_question_was_cut(search_home: Path, monkeypatch, capsys) -> None:
+    monkeypatch.setenv("MINUTES_HOME", str(search_home))
+    assert main(["ask", "Qui a présidé la séance ? " + "blabla " * 200]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("note : Question tronquée à 500 caractères")
+
+
 def test_eval_cli_prints_figures(search_home: Path, monkeypatch, capsys, tmp_path: Path) -> None:
     monkeypatch.setenv("MINUTES_HOME", str(search_home))
     tsv = tmp_path / "q.tsv"
