@@ -23,7 +23,6 @@ import json
 import math
 import re
 import threading
-import unicodedata
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from itertools import accumulate
@@ -34,7 +33,7 @@ import numpy as np
 from whoosh import query as Q
 from whoosh.scoring import BM25F
 
-from .analysis import TOKEN_RE as _WORD_AT, analyze, fold, spans, word_tokens
+from .analysis import TOKEN_RE as _WORD_AT, analyze, fold, word_tokens
 from .index import KINDS, home_dir, index_generation, index_path, open_index
 
 MAX_QUERY_CHARS = 500
@@ -655,7 +654,9 @@ class Engine:
         if cached is None:
             reader = self._searcher.reader()
             n = reader.doc_count_all()
-            arr = np.fromiter((reader.doc_field_length(d, "text", 0) for d in range(n)), dtype=np.float64, count=n)
+            # a unit without any word (a lone quote mark) has no length (None), not 0
+            arr = np.fromiter((reader.doc_field_length(d, "text", 0) or 0 for d in range(n)), dtype=np.float64,
+                              count=n)
             live = _array(self.all_docs())
             avg = float(arr[live].mean()) if len(live) else 1.0
             cached = (arr, max(avg, 1.0))

@@ -284,3 +284,19 @@ def test_generated_corpus_is_deterministic() -> None:
     assert first["session"]["date"] < second["session"]["date"]
     assert first["deliberations"][0]["number"] != second["deliberations"][0]["number"]
     assert first["speeches"][5]["text"] != second["speeches"][5]["text"]
+
+
+def test_a_unit_without_words_does_not_spoil_the_ranking(tmp_path: Path) -> None:
+    """A page holding only a quote mark (seen in a real scanned PDF) has no length in Whoosh:
+    it must not turn every score into NaN and the order into noise."""
+    from indexer.index import index_records
+    from indexer.model import Passage
+    from indexer.parse import parse_document
+    from indexer.sources import read_source
+
+    record = parse_document(read_source(Path(__file__).resolve().parent.parent / "corpus" / "pas-de-calais-2025-09-22.txt"))
+    record.passages.append(Passage(id=f"{record.session.id}/p999", page=999, text='"'))
+    index_records([record], home=tmp_path)
+    hits = search("Palestine", home=tmp_path).hits
+    assert hits[0].speaker == "Jean-Marc TELLIER"
+    assert all(h.score == h.score for h in hits)  # no NaN
