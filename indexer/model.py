@@ -8,7 +8,7 @@ source file.  Field names are English; values keep the document's French.
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field, fields, is_dataclass
+from dataclasses import dataclass, field, fields, is_dataclass
 from typing import Any, get_args, get_origin, get_type_hints
 
 SCHEMA_VERSION = 1

@@ -35,7 +35,7 @@ sys.path.insert(0, str(ROOT))
 from indexer.analysis import STOPWORDS, fold  # noqa: E402
 from indexer.benchgen import DAYS_BETWEEN, FIRST_DATE, bundled_record, generate, source_paragraphs, write_text_session  # noqa: E402
 from indexer.index import index_paths, index_records, units_of  # noqa: E402
-from indexer.search import FACETS, search  # noqa: E402
+from indexer.search import search  # noqa: E402
 
 FTS_FACETS = {"speaker": "speaker_f", "group": "group_f", "item": "item_f", "session": "session", "kind": "kind",
               "year": "year"}

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 from ..model import (AgendaItem, Deliberation, Movement, Person, Proxy, Record, Session, Speech,
                      StageDirection, Vote, Wish)
-from ..people import Roster, fold, slug, split_civility
+from ..people import Roster, fold, slug
 from ..sources import Document
 from .dates import find_session_date, parse_french_date, parse_time
 from .votes import is_vote_block, parse_result, parse_vote_block

@@ -42,8 +42,8 @@ _UPWORD = rf"(?:[{_UP}][{_UP}'’\-]*[{_UP}]|Mc|Mac|LE|LA|DE|DU|D['’])"
 _GIVEN = rf"[{_UP}][{_LOW}]+(?:-[{_UP}]?[{_LOW}]+)*"
 # "Jean-Claude THUILLIER", "Trefina KERRAIN", "Paul LE BIHAN", "Sheila Mc CARRON", "LEBLANC"
 _FULLNAME = rf"(?:{_GIVEN}\s+){{0,3}}{_UPWORD}(?:\s+{_UPWORD}){{0,3}}"
-_TITLE = (rf"(?:[Ll]e|[Ll]a)\s+(?:[Mm]aire|MAIRE|[Pp]r[ée]sidente?|PR[ÉE]SIDENTE?|"
-          rf"[Pp]remi(?:er|ère)\s+[Aa]djointe?|[Aa]djointe?(?:\s+au\s+[Mm]aire)?)")
+_TITLE = (r"(?:[Ll]e|[Ll]a)\s+(?:[Mm]aire|MAIRE|[Pp]r[ée]sidente?|PR[ÉE]SIDENTE?|"
+          r"[Pp]remi(?:er|ère)\s+[Aa]djointe?|[Aa]djointe?(?:\s+au\s+[Mm]aire)?)")
 # one person as the subject of a sentence: "M. TANGUY", "Madame le Maire", "Monsieur Tanguy"
 _PERSON = rf"(?:{_CIV}\s*(?:{_TITLE}|{_FULLNAME}(?![{_LOW}])|{_GIVEN}(?:\s+{_GIVEN})?)|Le\s+[Mm]aire|La\s+[Mm]aire)"
 
@@ -260,8 +260,8 @@ _NUMBERED_BARE = re.compile(rf"^(?P<n>\d{{1,2}})\s+(?P<title>[{_UP}«\"“\d].*)
 _NUMBERED_DIGIT = re.compile(r"^(?P<n>\d{1,2})\s*(?:[.)°]|\s[-–])\s*(?P<title>\d.*)$")
 _ROMAN = re.compile(rf"^(?P<n>[IVX]{{1,5}})\s*[.\-–]\s+(?P<title>[{_UP}].*)$")
 _DELIB_HEAD = re.compile(
-    rf"^(?:(?P<a>DL-\d+-\d+-\d+|D\d{{4}}-\d+|DEL\s?\d+-\d+-\d+)\s*[-–:]?\s*(?:Objet\s*:\s*)?"
-    rf"|D[ÉEée]LIB[ÉEée]RATION\s+(?:N°|n°|no|N)\s*(?P<b>[\w\-/]+)\s*[:\-–]\s*)(?P<title>.+)$")
+    r"^(?:(?P<a>DL-\d+-\d+-\d+|D\d{4}-\d+|DEL\s?\d+-\d+-\d+)\s*[-–:]?\s*(?:Objet\s*:\s*)?"
+    r"|D[ÉEée]LIB[ÉEée]RATION\s+(?:N°|n°|no|N)\s*(?P<b>[\w\-/]+)\s*[:\-–]\s*)(?P<title>.+)$")
 
 
 def numbered_heading(line: str) -> tuple[int, str] | None:
@@ -482,7 +482,7 @@ _START = re.compile(r"(?:séance (?:est )?ouverte|s['’]ouvrira|L['’]an\b)[^�
 _END = re.compile(r"(?:séance (?:est|a été) (?:levée|close|clôturée)|[Ll]evée de (?:la )?séance|[Ff]in de (?:la )?séance)"
                   r"[^.]{0,40}?(\d{1,2}\s*(?:h|H|heures?)\s*\d{0,2})")
 _SECRETARY = (
-    re.compile(rf"^Secrétaires?(?: de séance)?\s*:\s*(?P<who>.+)$", re.I),
+    re.compile(r"^Secrétaires?(?: de séance)?\s*:\s*(?P<who>.+)$", re.I),
     re.compile(rf"(?P<who>{_CIV}\s*{_FULLNAME})\s*(?:,[^,]{{0,60}},)?\s+(?:est|a été)\s+(?:désigné|nommé|élu)e?(?:\(e\))?"
                rf"(?:\s+\S+){{0,4}}?\s+secrétaire"),
     re.compile(rf"(?P<who>{_CIV}\s*{_FULLNAME})\s*,\s*ayant obtenu la majorité des suffrages"),

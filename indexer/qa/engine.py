@@ -439,7 +439,6 @@ def ask_session_role(kn: Knowledge, q: str, rks: list[RecordKnowledge]) -> Draft
 
 def _proxy_quote(record: Record, giver: str, holder: str, giver_id: str | None, holder_id: str | None) -> str:
     g = record.person(giver_id)
-    h = record.person(holder_id)
     absent = "absente" if g is not None and g.civility == "Mme" else "absent"
     return (f"{person_name(record, giver_id, giver)}, {absent}, délégation de vote donnée à "
             f"{person_name(record, holder_id, holder)}.")
