@@ -73,6 +73,19 @@ def pages_for(home: Path) -> dict[str, str]:
     }
 
 
+def home_or_bundled(home: Path | None, prefix: str) -> tuple[Path, tempfile.TemporaryDirectory | None]:
+    """`home` as given, or a temporary MINUTES_HOME holding the bundled corpus (to clean up)."""
+    if home is not None:
+        return home, None
+    from indexer.index import index_paths
+
+    tmp = tempfile.TemporaryDirectory(prefix=prefix)
+    t = time.perf_counter()
+    index_paths([ROOT / "corpus"], home=Path(tmp.name))
+    print(f"index du corpus livré : {time.perf_counter() - t:.1f} s", file=sys.stderr)
+    return Path(tmp.name), tmp
+
+
 SERVER_CODE = """
 import logging, sys
 from waitress import create_server
@@ -228,16 +241,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, default=None, help="also write the figures to this file")
     args = parser.parse_args(argv)
 
-    tmp = None
-    home = args.home
-    if home is None:
-        from indexer.index import index_paths
-
-        tmp = tempfile.TemporaryDirectory(prefix="bench-web-")
-        home = Path(tmp.name)
-        t = time.perf_counter()
-        index_paths([ROOT / "corpus"], home=home)
-        print(f"index du corpus livré : {time.perf_counter() - t:.1f} s", file=sys.stderr)
+    home, tmp = home_or_bundled(args.home, "bench-web-")
     pages = pages_for(home)
     if args.only:
         wanted = {n.strip() for n in args.only.split(",")}

@@ -20,7 +20,6 @@ import itertools
 import json
 import statistics
 import sys
-import tempfile
 import threading
 import time
 import urllib.parse
@@ -28,7 +27,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_web import ROOT, VARIED, ServerProcess, fetch, percentile  # noqa: E402
+from bench_web import VARIED, ServerProcess, fetch, home_or_bundled, percentile  # noqa: E402
 
 QUESTIONS = ("Qui a parlé de {w} ?", "Qu'a dit le président sur {w} ?", "Combien pour {w} ?",
              "Quand a-t-on débattu de {w} ?", "Quel groupe s'est abstenu sur {w} ?")
@@ -96,14 +95,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, default=None, help="also write the figures to this file")
     args = parser.parse_args(argv)
 
-    tmp = None
-    home = args.home
-    if home is None:
-        from indexer.index import index_paths
-
-        tmp = tempfile.TemporaryDirectory(prefix="load-test-")
-        home = Path(tmp.name)
-        index_paths([ROOT / "corpus"], home=home)
+    home, tmp = home_or_bundled(args.home, "load-test-")
     from indexer.index import load_records
 
     session_ids = [r.session.id for r in load_records(home)]
