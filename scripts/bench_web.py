@@ -32,6 +32,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from indexer.config import SERVER_THREADS  # noqa: E402
+
 TARGET_P95_MS = 150.0
 
 
@@ -232,7 +234,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clients", type=int, default=10)
     parser.add_argument("--requests", type=int, default=100, help="requests per page")
     parser.add_argument("--max-seconds", type=float, default=20.0, help="time cap per page")
-    parser.add_argument("--threads", type=int, default=8, help="waitress threads")
+    parser.add_argument("--threads", type=int, default=SERVER_THREADS, help="waitress threads (as minutes serve)")
     parser.add_argument("--only", default="", help="comma-separated page names")
     parser.add_argument("--in-process", action="store_true",
                         help="run the server in a thread of this process (clients then share its interpreter lock)")

@@ -28,6 +28,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_web import VARIED, ServerProcess, fetch, home_or_bundled, percentile  # noqa: E402
+from indexer.config import SERVER_THREADS  # noqa: E402
 
 QUESTIONS = ("Qui a parlé de {w} ?", "Qu'a dit le président sur {w} ?", "Combien pour {w} ?",
              "Quand a-t-on débattu de {w} ?", "Quel groupe s'est abstenu sur {w} ?")
@@ -91,7 +92,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--home", type=Path, default=None, help="an indexed MINUTES_HOME (default: bundled corpus)")
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=60.0)
-    parser.add_argument("--threads", type=int, default=16, help="waitress threads (as minutes serve)")
+    parser.add_argument("--threads", type=int, default=SERVER_THREADS, help="waitress threads (as minutes serve)")
     parser.add_argument("--json", type=Path, default=None, help="also write the figures to this file")
     args = parser.parse_args(argv)
 
