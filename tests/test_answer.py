@@ -331,3 +331,18 @@ def test_concurrent_first_questions_prepare_each_session_once(search_home: Path,
         t.join(60)
     assert results == [True] * 8
     assert len(builds) == len(set(builds)) == 1
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("lors de la séance plénière du 30 janvier 2023", []),
+    ("le procès-verbal de la séance du 7 juillet 2025", []),
+    ("signé le 22/09/2025", []),
+    ("32 agents sont concernés", ["32"]),
+    ("18 500 bénéficiaires en 2024", ["18 500"]),
+    ("30 communes, janvier compris", ["30"]),
+])
+def test_the_day_of_a_date_is_not_a_quantity(text: str, expected: list[str]) -> None:
+    """« Combien de séances ? » must not answer with "la séance du 30 janvier"."""
+    from indexer.qa.engine import quantities
+
+    assert [m.group(0) for m in quantities(text)] == expected

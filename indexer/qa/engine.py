@@ -307,9 +307,15 @@ class Scored:
 QUANTITY_RE = re.compile(r"(?<![\w,.])\d+(?:[ \u00a0\u202f.,]\d+)*(?![\w])")
 
 
+#: what follows the day of a date: "30 janvier", "22/09/2025"
+_DAY_OF_DATE = re.compile(r"\s+(?:" + "|".join(MONTHS_FR + MONTHS) + r")\b|/\d", re.I)
+
+
 def quantities(text: str) -> list[re.Match[str]]:
-    """Numbers that state a quantity: not years alone, not part of a word ("3D", "V2")."""
-    return [m for m in QUANTITY_RE.finditer(text) if not re.fullmatch(r"(?:19|20)\d\d", m.group(0))]
+    """Numbers that state a quantity: not years alone, not the day of a date ("la séance du
+    30 janvier" counts no sessions), not part of a word ("3D", "V2")."""
+    return [m for m in QUANTITY_RE.finditer(text) if not re.fullmatch(r"(?:19|20)\d\d", m.group(0))
+            and not (len(m.group(0)) <= 2 and _DAY_OF_DATE.match(text, m.end()))]
 
 
 def context_stems(rk: RecordKnowledge, unit_idx: int) -> frozenset[str]:
