@@ -97,7 +97,6 @@ def read_source(path: str | Path, *, cache: bool = True) -> Document:
     return Document(path=path, sha256=digest, kind=kind, pages=pages, warnings=warns)
 
 
-
 def _check_file(path: Path) -> int:
     name = str(path)
     try:
