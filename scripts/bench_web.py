@@ -90,14 +90,13 @@ def home_or_bundled(home: Path | None, prefix: str) -> tuple[Path, tempfile.Temp
 
 SERVER_CODE = """
 import logging, sys
-from waitress import create_server
 from webapp import create_app
+from webapp.serve import make_server, warm_up
 logging.getLogger("waitress").setLevel(logging.CRITICAL)
 home, port, threads, cache = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4] == "1"
-from webapp.serve import warm_up
 app = create_app({"MINUTES_HOME": home, "MINUTES_RESPONSE_CACHE": cache, "MINUTES_THREADS": threads})
 warm_up(app).join()  # as `minutes serve` does, before the first visitors
-create_server(app, host="127.0.0.1", port=port, threads=threads, ident="minutes-bench").run()
+make_server(app, host="127.0.0.1", port=port, threads=threads, ident="minutes-bench").run()
 """
 
 
@@ -141,14 +140,13 @@ class ServerProcess:
 def start_server(home: Path, threads: int, cache: bool = True):
     import logging
 
-    from waitress import create_server
-
     logging.getLogger("waitress").setLevel(logging.CRITICAL)  # no "task queue depth" chatter
 
     from webapp import create_app
+    from webapp.serve import make_server
 
     app = create_app({"MINUTES_HOME": str(home), "MINUTES_RESPONSE_CACHE": cache})
-    server = create_server(app, host="127.0.0.1", port=0, threads=threads, ident="minutes-bench")
+    server = make_server(app, host="127.0.0.1", port=0, threads=threads, ident="minutes-bench")
     def run() -> None:
         try:
             server.run()
