@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from indexer import config
 from indexer.model import Record
 from indexer.parse import municipal, parse_document, parse_file
+from indexer.parse.rules import attendance, header, headings, turns, votes
 from indexer.parse.dates import (
     cue_date, date_from_name, find_session_date, first_plain_date, formula_date, french_number,
 )
@@ -40,33 +41,33 @@ def doc_of(*pages: str, name: str = "cm-2024-02-12.txt") -> Document:
 # -- rules on literal lines -------------------------------------------------------------
 
 def test_colon_turn_with_name_role_and_title():
-    assert municipal.colon_turn("Monsieur MAHUET : Il a toujours des responsabilités syndicales ou pas ?") == (
+    assert turns.colon_turn("Monsieur MAHUET : Il a toujours des responsabilités syndicales ou pas ?") == (
         "Monsieur MAHUET", "MAHUET", "", "Il a toujours des responsabilités syndicales ou pas ?")
-    label, name, role, text = municipal.colon_turn(
+    label, name, role, text = turns.colon_turn(
         "Madame ROJON, Directrice générale des services : Ce n'est pas possible de redescendre")
     assert (name, role) == ("ROJON", "Directrice générale des services")
-    assert municipal.colon_turn("Monsieur le Maire : Il a commencé ce matin.")[1] == "le Maire"
-    assert municipal.colon_turn("Mademoiselle VENET : Ce n'est pas qu'administratif ?")[1] == "VENET"
+    assert turns.colon_turn("Monsieur le Maire : Il a commencé ce matin.")[1] == "le Maire"
+    assert turns.colon_turn("Mademoiselle VENET : Ce n'est pas qu'administratif ?")[1] == "VENET"
 
 
 def test_colon_turn_ignores_headers_and_sentences():
-    assert municipal.colon_turn("Secrétaire : Madame Karine DUTEIL") is None
-    assert municipal.colon_turn("Madame Trefina KERRAIN expose :") is None
-    assert municipal.colon_turn("Madame le maire demande aux membres du conseil s'ils sont d'accord pour :") is None
-    assert municipal.colon_turn("Vote : Pour à l'unanimité") is None
+    assert turns.colon_turn("Secrétaire : Madame Karine DUTEIL") is None
+    assert turns.colon_turn("Madame Trefina KERRAIN expose :") is None
+    assert turns.colon_turn("Madame le maire demande aux membres du conseil s'ils sont d'accord pour :") is None
+    assert turns.colon_turn("Vote : Pour à l'unanimité") is None
 
 
 def test_rapporteur_line_and_presenter():
-    assert municipal.rapporteur_turn("Madame Trefina KERRAIN expose :") == (
+    assert turns.rapporteur_turn("Madame Trefina KERRAIN expose :") == (
         "Madame Trefina KERRAIN", "Trefina KERRAIN", "")
-    assert municipal.presents_file("M. ZANNETTACCI présente le dossier.") == "M. ZANNETTACCI"
-    assert municipal.presents_file("M. ZANNETTACCI présente le dossier de la zone.") is None
+    assert turns.presents_file("M. ZANNETTACCI présente le dossier.") == "M. ZANNETTACCI"
+    assert turns.presents_file("M. ZANNETTACCI présente le dossier de la zone.") is None
 
 
 def test_reported_speech_sentences_inside_a_paragraph():
     text = ("M. THUILLIER demande quand la commune aura une réponse. Madame le Maire indique que la "
             "réponse va intervenir dans l'année. Elle précise que l'Etat répond en mars.")
-    starts = municipal.reported_starts(text)
+    starts = turns.reported_starts(text)
     assert [(s[1], s[2]) for s in starts] == [("M. THUILLIER", "THUILLIER"), ("Madame le Maire", "le Maire")]
     assert text[starts[1][0]:].startswith("Madame le Maire indique")
 
@@ -84,7 +85,7 @@ def test_reported_speech_sentences_inside_a_paragraph():
     ("Madame le maire ouvre la séance et rappelle que chacun a reçu le compte rendu.", "le maire"),
 ])
 def test_reported_speech_openings(line, name):
-    starts = municipal.reported_starts(line)
+    starts = turns.reported_starts(line)
     assert starts and starts[0][0] == 0 and starts[0][2] == name
 
 
@@ -96,7 +97,7 @@ def test_reported_speech_openings(line, name):
     "Pour Madame Françoise LE MEN, la chapelle fait partie du couvent.",
 ])
 def test_not_reported_speech(line):
-    starts = municipal.reported_starts(line)
+    starts = turns.reported_starts(line)
     if line.startswith("Madame le Maire donne lecture"):
         assert starts  # "donne lecture" is a speech verb
     else:
@@ -104,70 +105,70 @@ def test_not_reported_speech(line):
 
 
 def test_headings():
-    assert municipal.numbered_heading("1. Approbation du procès-verbal de la séance") == (
+    assert headings.numbered_heading("1. Approbation du procès-verbal de la séance") == (
         1, "Approbation du procès-verbal de la séance")
-    assert municipal.numbered_heading("4 - Vente de documents retirés des collections") == (
+    assert headings.numbered_heading("4 - Vente de documents retirés des collections") == (
         4, "Vente de documents retirés des collections")
-    assert municipal.numbered_heading("1. 50 % de remboursement") is None
-    assert municipal.roman_heading("IV. PERSONNEL") == (4, "PERSONNEL")
-    assert municipal.roman_heading("IX. QUESTIONS DIVERSES – INFORMATIONS") == (9, "QUESTIONS DIVERSES – INFORMATIONS")
-    assert municipal.deliberation_heading("DL-055-07-13 - Signature du marché: Etude communale") == (
+    assert headings.numbered_heading("1. 50 % de remboursement") is None
+    assert headings.roman_heading("IV. PERSONNEL") == (4, "PERSONNEL")
+    assert headings.roman_heading("IX. QUESTIONS DIVERSES – INFORMATIONS") == (9, "QUESTIONS DIVERSES – INFORMATIONS")
+    assert headings.deliberation_heading("DL-055-07-13 - Signature du marché: Etude communale") == (
         "DL-055-07-13", "Signature du marché: Etude communale")
-    assert municipal.deliberation_heading("D2024-21 - Objet : Désignation du vice-président") == (
+    assert headings.deliberation_heading("D2024-21 - Objet : Désignation du vice-président") == (
         "D2024-21", "Désignation du vice-président")
-    assert municipal.deliberation_heading("DELIBERATION N° 2023-45 : Budget primitif 2024") == (
+    assert headings.deliberation_heading("DELIBERATION N° 2023-45 : Budget primitif 2024") == (
         "2023-45", "Budget primitif 2024")
 
 
 def test_vote_lines():
-    v = municipal.vote_line("Vote : Pour à l'unanimité")
-    assert v.unanimous and municipal.finish_vote(v).result == "adopté"
-    v = municipal.vote_line("Vote : 15 voix pour, 2 voix contre (M. Leblanc et Mme Debuissier), 1 abstention (M. Thuillier).")
+    v = votes.vote_line("Vote : Pour à l'unanimité")
+    assert v.unanimous and votes.finish_vote(v).result == "adopté"
+    v = votes.vote_line("Vote : 15 voix pour, 2 voix contre (M. Leblanc et Mme Debuissier), 1 abstention (M. Thuillier).")
     assert (v.for_, v.against, v.abstention) == (15, 2, 1)
     assert v.against_groups == ["M. Leblanc", "Mme Debuissier"] and v.abstention_groups == ["M. Thuillier"]
-    v = municipal.vote_line("Vote : Pour, 17")
-    assert v.for_ == 17 and municipal.finish_vote(v).result == "adopté"
-    assert municipal.finish_vote(municipal.vote_line("Vote : Contre à l'unanimité")).result == "rejeté"
-    assert municipal.not_voting_line("Mme DANAN, M. GOSSOT et Mme HUDO ne prennent pas part au vote.") == [
+    v = votes.vote_line("Vote : Pour, 17")
+    assert v.for_ == 17 and votes.finish_vote(v).result == "adopté"
+    assert votes.finish_vote(votes.vote_line("Vote : Contre à l'unanimité")).result == "rejeté"
+    assert votes.not_voting_line("Mme DANAN, M. GOSSOT et Mme HUDO ne prennent pas part au vote.") == [
         "Mme DANAN", "M. GOSSOT", "Mme HUDO"]
-    assert municipal.count_line("- Abstentions : 2 (M. THUILLIER et M. LEBLANC)") == (
+    assert votes.count_line("- Abstentions : 2 (M. THUILLIER et M. LEBLANC)") == (
         "abstention", 2, ["M. THUILLIER", "M. LEBLANC"])
-    assert municipal.count_line("- Pour : 16") == ("pour", 16, [])
-    assert municipal.count_line(" Contre : 1, M.TANGUY") == ("contre", 1, ["M.TANGUY"])
-    assert municipal.count_line("- Abstention : 1 (M. TANGUY qui indique ne pas comprendre)") == (
+    assert votes.count_line("- Pour : 16") == ("pour", 16, [])
+    assert votes.count_line(" Contre : 1, M.TANGUY") == ("contre", 1, ["M.TANGUY"])
+    assert votes.count_line("- Abstention : 1 (M. TANGUY qui indique ne pas comprendre)") == (
         "abstention", 1, ["M. TANGUY"])
-    assert municipal.count_line("Abstentions : M. Leblanc, M. Thuillier, Mme Debuisser et M. Papin.")[1:] == (
+    assert votes.count_line("Abstentions : M. Leblanc, M. Thuillier, Mme Debuisser et M. Papin.")[1:] == (
         None, ["M. Leblanc", "M. Thuillier", "Mme Debuisser", "M. Papin"])
-    a = municipal.adopted_line("ADOPTÉ À L'UNANIMITÉ")
+    a = votes.adopted_line("ADOPTÉ À L'UNANIMITÉ")
     assert a.unanimous and a.result == "adopté"
-    assert municipal.adopted_line("REJETÉ").result == "rejeté"
-    s = municipal.unanimous_sentence("Après délibération, les membres du conseil municipal adoptent, à "
+    assert votes.adopted_line("REJETÉ").result == "rejeté"
+    s = votes.unanimous_sentence("Après délibération, les membres du conseil municipal adoptent, à "
                                      "l'unanimité, la présente délibération.")
     assert s.unanimous and s.result == "adopté"
-    assert municipal.unanimous_sentence("Le compte rendu est approuvé à l'unanimité").unanimous
-    assert municipal.unanimous_sentence("La commune est fière de son unanimité.") is None
+    assert votes.unanimous_sentence("Le compte rendu est approuvé à l'unanimité").unanimous
+    assert votes.unanimous_sentence("La commune est fière de son unanimité.") is None
 
 
 def test_movements():
-    assert municipal.movement_line("Arrivée de Madame DEFOSSEZ à 19h03.") == ("arrivée", "Madame DEFOSSEZ")
-    assert municipal.movement_line("Madame le maire quitte la séance.") == ("départ", "Madame le maire")
-    assert municipal.movement_line("Madame le Maire réintègre la séance.") == ("retour", "Madame le Maire")
-    assert municipal.movement_line("Madame le maire réintègre la séance et remercie ceux qui lui font confiance.") is None
+    assert attendance.movement_line("Arrivée de Madame DEFOSSEZ à 19h03.") == ("arrivée", "Madame DEFOSSEZ")
+    assert attendance.movement_line("Madame le maire quitte la séance.") == ("départ", "Madame le maire")
+    assert attendance.movement_line("Madame le Maire réintègre la séance.") == ("retour", "Madame le Maire")
+    assert attendance.movement_line("Madame le maire réintègre la séance et remercie ceux qui lui font confiance.") is None
 
 
 def test_proxies_and_names():
-    assert municipal.proxy_pairs("Madame Emmanuelle LEMAITRE à Monsieur Romain RIBEIRO") == [
+    assert attendance.proxy_pairs("Madame Emmanuelle LEMAITRE à Monsieur Romain RIBEIRO") == [
         ("Madame Emmanuelle LEMAITRE", "Monsieur Romain RIBEIRO")]
-    assert municipal.proxy_pairs("Yves NEDELLEC (procuration à Marie-Annick GUILLOU) - Fabien CANEVET "
+    assert attendance.proxy_pairs("Yves NEDELLEC (procuration à Marie-Annick GUILLOU) - Fabien CANEVET "
                                  "(procuration à Patrice KERVAON)") == [
         ("Yves NEDELLEC", "Marie-Annick GUILLOU"), ("Fabien CANEVET", "Patrice KERVAON")]
-    assert municipal.proxy_pairs("Nadine MALHOMME à Georges CARRET, Jean-Claude GROSS à Pierre-Jean ZANNETTACCI") == [
+    assert attendance.proxy_pairs("Nadine MALHOMME à Georges CARRET, Jean-Claude GROSS à Pierre-Jean ZANNETTACCI") == [
         ("Nadine MALHOMME", "Georges CARRET"), ("Jean-Claude GROSS", "Pierre-Jean ZANNETTACCI")]
-    assert municipal.proxy_pairs("M. Paul DURAND donne pouvoir à Mme Anne PETIT") == [
+    assert attendance.proxy_pairs("M. Paul DURAND donne pouvoir à Mme Anne PETIT") == [
         ("M. Paul DURAND", "Mme Anne PETIT")]
-    assert municipal.proxy_pairs("M. Paul DURAND représenté par Mme Anne PETIT") == [
+    assert attendance.proxy_pairs("M. Paul DURAND représenté par Mme Anne PETIT") == [
         ("M. Paul DURAND", "Mme Anne PETIT")]
-    assert municipal.split_names("M. THUILLIER, M. LEBLANC et M. TANGUY)") == ["M. THUILLIER", "M. LEBLANC", "M. TANGUY"]
+    assert votes.split_names("M. THUILLIER, M. LEBLANC et M. TANGUY)") == ["M. THUILLIER", "M. LEBLANC", "M. TANGUY"]
     assert municipal.repair_civilities("M onsieur Jean-Claude THUILLIER et Mad ame le Maire") == (
         "Monsieur Jean-Claude THUILLIER et Madame le Maire")
 
@@ -181,11 +182,11 @@ def test_misspelt_surnames_and_split_letters():
     assert municipal.near_surname("Debuissier", members).id == "marie-alice-debuisser"
     assert municipal.near_surname("LEBRUN", members) is None
     assert municipal.near_surname("RIBO", members) is None  # too short to guess
-    assert municipal._rejoin_name("Monsieur Jean-Ja cques CARRETERO") == "Monsieur Jean-Jacques CARRETERO"
-    assert municipal._rejoin_name("Monsieur Joachim L ÜDER") == "Monsieur Joachim LÜDER"
-    assert municipal._rejoin_name("Madame Anne de LA TOUR") == "Madame Anne de LA TOUR"
-    assert municipal._rejoin_name("Monsieur Bernar d ROBERT") == "Monsieur Bernard ROBERT"
-    assert municipal._rejoin_name("Madame Anne d'ORMESSON") == "Madame Anne d'ORMESSON"
+    assert attendance._rejoin_name("Monsieur Jean-Ja cques CARRETERO") == "Monsieur Jean-Jacques CARRETERO"
+    assert attendance._rejoin_name("Monsieur Joachim L ÜDER") == "Monsieur Joachim LÜDER"
+    assert attendance._rejoin_name("Madame Anne de LA TOUR") == "Madame Anne de LA TOUR"
+    assert attendance._rejoin_name("Monsieur Bernar d ROBERT") == "Monsieur Bernard ROBERT"
+    assert attendance._rejoin_name("Madame Anne d'ORMESSON") == "Madame Anne d'ORMESSON"
 
 
 def test_attendance_lists_in_their_many_shapes():
@@ -205,12 +206,12 @@ def test_attendance_lists_in_their_many_shapes():
 
 
 def test_body_and_town_names():
-    assert municipal.body_of("le Conseil Municipal de la Commune de L’Arbresle, dûment convoqué") == (
+    assert header.body_of("le Conseil Municipal de la Commune de L’Arbresle, dûment convoqué") == (
         "Conseil municipal de L'Arbresle")
-    assert municipal.body_of("le Conseil Municipal de PIERREFONDS, dûment convoqué") == "Conseil municipal de Pierrefonds"
-    assert municipal.body_of("Le Conseil Municipal de la commune de LANNION s'étant assemblé") == (
+    assert header.body_of("le Conseil Municipal de PIERREFONDS, dûment convoqué") == "Conseil municipal de Pierrefonds"
+    assert header.body_of("Le Conseil Municipal de la commune de LANNION s'étant assemblé") == (
         "Conseil municipal de Lannion")
-    assert municipal.body_of("Ville d'ailleurs\nrien") == "Conseil municipal"
+    assert header.body_of("Ville d'ailleurs\nrien") == "Conseil municipal"
 
 
 def test_dates_rules():
@@ -289,7 +290,7 @@ def test_unrecognised_layout_gives_passages_and_a_warning():
 
 
 def test_one_odd_paragraph_gives_a_warning_not_a_failure(monkeypatch):
-    real = municipal.reported_starts
+    real = turns.reported_starts
 
     def flaky(text):
         if "PIÈGE" in text:

@@ -1,0 +1,11 @@
+"""Rules shared by every layout, one module per construct.
+
+- `turns`: who speaks (colon turns, reported speech, rapporteur lines);
+- `votes`: counts, unanimity, results, named dissent, decision formulas;
+- `headings`: agenda items under any numbering;
+- `attendance`: present, excused, absent, proxies, secretary, movements;
+- `header`: body, presidency, times.
+
+Each rule is a small function whose docstring shows the line it matches; layout
+modules (`municipal`, `departmental`, `citycouncil`) only hold what differs.
+"""

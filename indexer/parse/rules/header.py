@@ -1,0 +1,55 @@
+"""Session header rules: body, presidency, times, secretary.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ...people import fold
+from .vocabulary import _CIV, _FULLNAME, _UP
+
+
+_TOWNNAME = rf"(?:L['’]\s?)?[{_UP}][\w\-]+(?:[ \-][{_UP}][\w\-]+)*"
+_BODY = re.compile(rf"[Cc]onseil [Mm]unicipal de (?:la [Cc]ommune de |la [Vv]ille de )?(?P<name>{_TOWNNAME})")
+_TOWN = re.compile(rf"^(?:Commune|Ville|Mairie) de (?P<name>{_TOWNNAME})")
+# "sous la présidence de Madame Flore nce DEMOUY , maire" (words split by the PDF text layer)
+_PRESIDENCY = re.compile(rf"sous la [Pp]r[ée]sidence de\s+(?P<who>{_CIV}\s*[^,()]{{3,50}}?)\s*(?:,|\(|\bmaire\b|$)")
+_TIME_AT = r"\bà\s+(\d{1,2}\s*(?:h|H|heures?)\s*\d{0,2})"
+_OPENED = re.compile(r"[Ss]éance (?:est|a été) (?:ouverte|déclarée ouverte)[^.]{0,40}?" + _TIME_AT)
+_START = re.compile(r"(?:séance (?:est )?ouverte|s['’]ouvrira|L['’]an\b)[^§]{0,160}?" + _TIME_AT)
+_END = re.compile(r"(?:séance (?:est|a été) (?:levée|close|clôturée)|[Ll]evée de (?:la )?séance|[Ff]in de (?:la )?séance)"
+                  r"[^.]{0,40}?(\d{1,2}\s*(?:h|H|heures?)\s*\d{0,2})")
+_SECRETARY = (
+    re.compile(r"^Secrétaires?(?: de séance)?\s*:\s*(?P<who>.+)$", re.I),
+    re.compile(rf"(?P<who>{_CIV}\s*{_FULLNAME})\s*(?:,[^,]{{0,60}},)?\s+(?:est|a été)\s+(?:désigné|nommé|élu)e?(?:\(e\))?"
+               rf"(?:\s+\S+){{0,4}}?\s+secrétaire"),
+    re.compile(rf"(?P<who>{_CIV}\s*{_FULLNAME})\s*,\s*ayant obtenu la majorité des suffrages"),
+)
+_IN_OFFICE = re.compile(r"(?:conseillers|membres) en exercice\s*:?\s*(\d+)", re.I)
+
+
+def town_name(raw: str) -> str:
+    """"PIERREFONDS" → "Pierrefonds"; "L'ARBRESLE" → "L'Arbresle"; "L’Arbresle" → "L'Arbresle"."""
+    raw = raw.replace("’", "'").strip()
+    if raw.isupper():
+        raw = "-".join(w.capitalize() for w in raw.lower().split("-"))
+        raw = re.sub(r"\bL'(\w)", lambda m: "L'" + m.group(1).upper(), raw.title())
+    return raw.replace("' ", "'")
+
+
+def body_of(text: str) -> str:
+    """"le Conseil Municipal de la Commune de L'Arbresle" → "Conseil municipal de L'Arbresle"."""
+    m = _BODY.search(text[:6000])
+    name = m.group("name") if m and not fold(m.group("name")).startswith(("du ", "des ")) else ""
+    if not name or fold(name) in {"la", "le", "du"}:
+        for line in text[:1500].splitlines():
+            t = _TOWN.match(line.strip())
+            if t:
+                name = t.group("name")
+                break
+    if not name:
+        return "Conseil municipal"
+    name = town_name(name)
+    return f"Conseil municipal {'d' + chr(39) if name[0] in 'AEIOUYÉÈaeiouy' else 'de '}{name}"
+
+

@@ -1,0 +1,106 @@
+"""Turn rules: who speaks, in every way French minutes write it.
+
+Each rule matches one construct; its docstring shows the line it matches.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ...people import fold
+from .vocabulary import _CIV, _FULLNAME, _GIVEN, _HANDOVER, _PERSON, _PERSON_RE, _REPORTED, _SENTENCE_START, _TITLE, _UP, _VERB
+
+_COLON_TURN = re.compile(rf"^(?P<label>{_CIV}\s*(?P<name>{_TITLE}|{_FULLNAME}|{_GIVEN})"
+                         rf"(?:\s*,\s*(?P<role>[^:]{{3,80}}?))?)\s*:\s*(?P<text>.*)$")
+
+
+
+def colon_turn(line: str) -> tuple[str, str, str, str] | None:
+    """``Madame ROJON, Directrice générale des services : Ce n'est pas possible …``
+    → (label, name, role, text).  Also ``Monsieur le Maire : …``, ``Mademoiselle VENET : …``."""
+    m = _COLON_TURN.match(line)
+    if not m:
+        return None
+    name = m.group("name")
+    if not _looks_like_name(name):
+        return None
+    role = (m.group("role") or "").strip()
+    if role and (any(c.isdigit() for c in role) or len(role.split()) > 8 or re.search(rf"\b{_VERB}\b", role)):
+        return None
+    return m.group("label").strip(), name.strip(), role, m.group("text").strip()
+
+
+def _looks_like_name(name: str) -> bool:
+    """"MAHUET", "le Maire", "Jean-Claude THUILLIER", "Tanguy" — not "Présents" or "Vote"."""
+    f = fold(name)
+    if f in {"vote", "pour", "contre", "objet", "presents", "absents", "pouvoirs", "secretaire"}:
+        return False
+    return bool(re.search(rf"[{_UP}]", name))
+
+
+_RAPPORTEUR = re.compile(rf"^(?P<label>(?P<subject>{_PERSON})(?:\s*,\s*(?P<srole>[^,:]{{3,70}}),)?)\s+"
+                         r"(?:expose|rapporte|présente)\s*:\s*(?P<text>.*)$")
+
+
+def rapporteur_turn(line: str) -> tuple[str, str, str] | None:
+    """``Madame Trefina KERRAIN expose :`` → (label, name, text after the colon)."""
+    m = _RAPPORTEUR.match(line)
+    if not m:
+        return None
+    return m.group("label").strip(), _strip_civility(m.group("subject")), m.group("text").strip()
+
+
+_PRESENTS_FILE = re.compile(rf"^(?P<subject>{_PERSON})\s+présente\s+le\s+(?:dossier|rapport|point)\b\s*\.?\s*$")
+
+
+def presents_file(line: str) -> str | None:
+    """``M. ZANNETTACCI présente le dossier.`` → "M. ZANNETTACCI" (the item's rapporteur)."""
+    m = _PRESENTS_FILE.match(line)
+    return m.group("subject") if m else None
+
+
+def reported_starts(text: str) -> list[tuple[int, str, str, str]]:
+    """Sentences of a paragraph that open with a person and a speech verb.
+
+    ``M. THUILLIER demande quand … Madame le Maire indique que …`` →
+    [(0, "M. THUILLIER", "THUILLIER", ""), (52, "Madame le Maire", "le Maire", "")]:
+    (offset, label, name to resolve, role).  ``Madame le Maire passe la parole à
+    Mme DECKER qui explique …`` gives Mme DECKER.
+    """
+    out: list[tuple[int, str, str, str]] = []
+    for s in _SENTENCE_START.finditer(text):
+        pos = s.end()
+        if pos >= len(text):
+            continue
+        rest = text[pos:pos + 260]
+        m = _HANDOVER.match(rest) or _REPORTED.match(rest) or _after_leading_clause(rest)
+        if not m:
+            continue
+        subject = m.group("subject")
+        first = _PERSON_RE.match(subject)
+        label = subject.strip()
+        name = _strip_civility(first.group(0) if first else subject)
+        out.append((pos, label, name, (m.group("srole") or "").strip()))
+    return out
+
+
+_LEADING_CLAUSE = re.compile(r"(?:Considérant|Afin|Pour|Suite|Après|Compte tenu|Dans|En|Au vu|Vu|Concernant|"
+                             r"S['’]agissant|Sur|Par ailleurs|Enfin|Ensuite|Puis|Lors)\b[^.;:]{0,140}?,\s+")
+
+
+def _after_leading_clause(sentence: str) -> re.Match[str] | None:
+    """``Considérant les offres reçues, Madame le maire propose de retenir …``: the speaker comes
+    after a short opening clause; the whole sentence is theirs."""
+    m = _LEADING_CLAUSE.match(sentence)
+    if not m:
+        return None
+    return _HANDOVER.match(sentence, m.end()) or _REPORTED.match(sentence, m.end())
+
+
+def _strip_civility(person: str) -> str:
+    """"Madame le Maire" → "le Maire"; "M. TANGUY" → "TANGUY"; "M.TANGUY" → "TANGUY"."""
+    person = " ".join(person.split())
+    m = re.match(rf"{_CIV}\s*(.*)$", person)
+    return (m.group(1) if m and m.group(1) else person).strip()
+
+
