@@ -5,7 +5,7 @@
 
 The question is folded (lower case, no accents) and classified into a kind by French
 patterns (who presented, vote on, when suspended, who directs X, how much …); each
-kind has an answerer in `indexer.qa.engine` that reads the parsed records and
+kind has an answerer in `indexer.qa.kinds` (routed by `indexer.qa.router`) that reads the parsed records and
 returns an answer with 1 to 3 citations whose quote carries the fact.  When no
 answerer can support an answer, the result says so plainly and offers the closest
 passages as leads: a confident wrong answer is worse than none.
@@ -25,7 +25,10 @@ from typing import Any, Callable, TextIO
 
 from .model import Record
 from .people import fold
-from .qa import engine as E
+from .qa import common as E
+from .qa.retrieval import leads
+from .qa.router import classify
+from .qa.text import QUESTION_WORDS, STOPWORDS, stem
 from .qa.knowledge import Knowledge, RecordKnowledge, build_record_knowledge
 
 NOT_FOUND = "Je n'ai pas trouvé la réponse dans les procès-verbaux."
@@ -64,11 +67,6 @@ class Answer:
 
 # --------------------------------------------------------------------------- classification
 
-Handler = Callable[[Knowledge, str, list[RecordKnowledge]], "E.Draft | None"]
-
-_TIME_EVENT = r"suspen|interromp|repri|repren|reprend|leve|termin|commenc|debut|ouvert|clos|clotur|\bfin\b|achev"
-
-
 _POLITE = re.compile(r"^(?:(?:dis|dites|pouvez vous|peux tu|pourriez vous|sauriez vous|savez vous|sais tu)"
                      r"(?: moi| nous)?(?: dire)?|je (?:voudrais|veux|souhaite|souhaiterais|aimerais) savoir|"
                      r"j aimerais savoir|est ce que|est ce qu|on peut savoir|bonjour|merci)\s+")
@@ -83,83 +81,6 @@ def fold_question(question: str) -> str:
             break
         q = q2
     return q
-
-
-def classify(q: str, kn: Knowledge) -> list[tuple[str, Handler]]:
-    """The answerers to try, most specific first, for a folded question."""
-    kinds: list[tuple[str, Handler]] = []
-
-    def add(name: str, handler: Handler) -> None:
-        if all(handler is not h for _, h in kinds):
-            kinds.append((name, handler))
-
-    if re.search(r"\bvoeu", q):
-        add("voeu", E.ask_wish)
-
-    if re.search(r"delegation|procuration|pouvoirs?\b", q) and not re.search(r"delegation de service", q):
-        add("presences", E.ask_proxy)
-    if re.search(r"(?:moment|lors) du vote|pendant le vote", q):
-        add("vote", E.ask_vote)
-    if re.search(r"\b(?:etai(?:t|ent)|est|sont|ete)\s+(?:il |elle |ils |elles )?(?:present|absent|excuse)|"
-                 r"\bpresents\b|\babsents?\b|\babsentes?\b|\bexcuses?\b|\bexcusee?s?\b|\bpresence\b|"
-                 r"en retard|arrive en cours|quitte (?:la seance|l hemicycle)", q):
-        add("presences", E.ask_attendance)
-    if re.search(r"secretaire de seance|secretariat|secretaire|president de (?:la )?seance|"
-                 r"qui (?:presidait|a preside|preside) (?:la )?(?:seance|reunion|assemblee|conseil)|sous la presidence|"
-                 r"qui presidait\s*$", q):
-        add("presidence", E.ask_session_role)
-    if re.search(r"^qui\b", q):
-        pass  # "qui a proposé de reprendre à 14 heures 30 ?" asks for a person, not a time
-    elif re.search(r"^(?:heure (?:de |d )?)?(?:debut|fin|ouverture|cloture|suspension|reprise|levee) de (?:la )?seance", q):
-        add("heure", E.ask_time)
-    elif (re.search(r"quelle heure|\bheures?\b", q) and re.search(r"seance|" + _TIME_EVENT, q)) or (
-            re.search(r"^quand\b|a quel moment", q) and re.search(r"seance", q) and re.search(_TIME_EVENT, q)):
-        add("heure", E.ask_time)
-    if re.search(r"^qui (?:dirige|preside|pilote|anime)\b|^qui (?:est|etait|sera) (?:le |la |l )?(?:\w+ )?"
-                 r"(?:directeur|directrice|dirigeant|dirigeante|president|presidente|responsable)\b|"
-                 r"^qui (?:est|etait) a la tete\b", q) \
-            and not re.search(r"\bseance\b|presid\w* (?:la |l )?(?:reunion|assemblee|conseil)", q):
-        add("direction", E.ask_body_head)
-    if re.search(r"(?:objet|titre|sujet|intitule) (?:du|de la|de l) (?:rapport|point|deliberation)", q):
-        add("deliberation", E.ask_deliberation)
-    if re.search(r"numero", q) and re.search(r"deliberation", q) or re.search(
-            r"quelle deliberation|(?:titre|objet) (?:de la )?deliberation|\bdeliberation (?:n )?\d", q):
-        add("deliberation", E.ask_deliberation)
-    if E.named_group(kn, q) and re.search(r"vot|position|absten|soutenu|oppose|pour ou contre", q):
-        add("position", E.ask_group_vote)
-    if re.search(r"\bvot|resultat|adopt|approuv|rejet|unanim|absten|\bvoix\b|scrutin", q):
-        add("vote", E.ask_vote)
-    if re.search(r"qui (?:a|avait) (?:presente|rapporte|introduit)|rapporteu|qui presentait|presente par|"
-                 r"qui etait (?:le |la )?rapport|^quel(?:le)? (?:elue?|conseill\w+|vice president\w*) (?:a|avait) presente", q):
-        add("rapporteur", E.ask_rapporteur)
-    if re.search(r"\bdit\b|\bdire\b|declar|affirm|\bpens|position|\bavis\b|propos|explique|souligne|selon|"
-                 r"parle|evoque|annonce|defend|critique|reproche|demande", q) and not re.search(r"^qui\b", q):
-        add("citation", E.ask_quote)
-    if re.search(r"\bcombien\b|quel(?:le)?s? (?:est |etait |a ete |sont )?(?:le |la |l |les )?"
-                 r"(?:montant|nombre|cout|budget|total|somme|taux|pourcentage|part|enveloppe|effectif|tarif|prix|"
-                 r"investissement|depense|subvention|dotation|credit|aide|financement)|"
-                 r"\bcoute\b", q):
-        add("nombre", E.ask_count)
-    if re.search(r"^quand\b|a quel moment|quelle date|quel jour|a quelle seance|lors de quelle|en quelle annee|"
-                 r"\bla date\b", q):
-        add("date", E.ask_when)
-    specific = {"voeu", "vote", "position", "presences", "heure", "presidence", "direction", "rapporteur"}
-    free = not any(name in specific for name, _ in kinds)
-    if free and re.search(r"^qui (?:a|avait|ont|s est|se sont|est|etait|sera)\b|"
-                          r"^quel(?:le)?s? (?:elu|conseiller|orateur|intervenant|groupe)", q):
-        if re.search(E.SPEECH_VERBS, q):
-            add("orateurs", E.ask_speakers)
-        elif not (re.search(r"^qui (?:est|etait)\b", q) and E.named_persons(kn, q)):
-            # "qui a décroché un exploit ?", "qui a été accueilli ?": someone the minutes mention
-            add("mention", E.ask_mentioned)
-    if re.search(r"^qui (?:est|etait)\b|^quel (?:est|etait) le (?:role|titre|mandat|poste)|groupe (?:de|d)\b|"
-                 r"quel groupe (?:appartient|siege)|appartient", q):
-        add("personne", E.ask_person)
-    if re.search(r"numero|deliberation", q):
-        add("deliberation", E.ask_deliberation)
-    if re.match(r"(?:a |de |pour |par |dans |sur )?(?:quel|quelle|quels|quelles) \w+", q):
-        add("fait", E.ask_fact)
-    return kinds
 
 
 def guess_kind(q: str) -> str:
@@ -260,7 +181,7 @@ def unknown_names(question: str, kn: Knowledge) -> list[str]:
         w = re.sub(r"^[LlDd]['’]", "", w)
         if len(w) > 2 and w[0].isupper() and not w.isupper():
             for tok in fold(w).split():
-                if len(tok) > 2 and tok not in known and kn.df.get(E.stem(tok), 0) == 0:
+                if len(tok) > 2 and tok not in known and kn.df.get(stem(tok), 0) == 0:
                     out.append(w)
     q = fold(question)
     if _MUNICIPAL.search(q) and not any("municipal" in fold(rk.record.session.body) for rk in kn.parts):
@@ -287,7 +208,7 @@ def answer_with(kn: Knowledge, question: str) -> Answer:
             continue
         cites = [_citation(c) for c in draft.cites[:3]]
         return Answer(question, True, draft.answer, draft.kind or name, draft.confidence, cites)
-    lead_cites = [_citation(c) for c in E.leads(scoped, q)]
+    lead_cites = [_citation(c) for c in leads(scoped, q)]
     text = NOT_FOUND
     if lead_cites:
         text += " Passages les plus proches : voir les pistes ci-dessous."
@@ -370,7 +291,7 @@ def candidate_sessions(home: Path, question: str, sessions: list[tuple[str, str,
             return dated[-CANDIDATE_SESSIONS:]
     from .search import search
 
-    words = [w for w in q.split() if len(w) > 2 and w not in E.STOPWORDS and w not in E.QUESTION_WORDS
+    words = [w for w in q.split() if len(w) > 2 and w not in STOPWORDS and w not in QUESTION_WORDS
              and w not in E.FRAME_WORDS]
     wanted: list[str] = []
     if words:

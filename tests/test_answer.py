@@ -343,6 +343,6 @@ def test_concurrent_first_questions_prepare_each_session_once(search_home: Path,
 ])
 def test_the_day_of_a_date_is_not_a_quantity(text: str, expected: list[str]) -> None:
     """« Combien de séances ? » must not answer with "la séance du 30 janvier"."""
-    from indexer.qa.engine import quantities
+    from indexer.qa.retrieval import quantities
 
     assert [m.group(0) for m in quantities(text)] == expected

@@ -1,0 +1,114 @@
+"""How many, how much: a number stated in the minutes next to the topic asked about."""
+
+from __future__ import annotations
+
+import re
+
+from ..kind import Kind
+from ..common import (
+    Cite, Draft, deliberation_cites, cite_unit, coverage, person_name, rarest_covered, session_label,
+    topic_stems,
+)
+from ..knowledge import KIND_WEIGHTS, Knowledge, RecordKnowledge, Unit, wish_url
+from ..retrieval import Scored, best_sentences, context_stems, quantities
+from ..text import STOPWORDS, stem, tokens
+
+
+def ask_count(kn: Knowledge, q: str, rks: list[RecordKnowledge]) -> Draft | None:
+    rk = rks[-1]
+    record = rk.record
+    # counts the record holds as fields
+    if re.search(r"en exercice", q):
+        v = next((v for v in record.votes if v.in_office), None)
+        value = record.session.in_office or (v.in_office if v else None)
+        if value and v is not None:
+            c = deliberation_cites(rk, record.deliberation(v.deliberation), v)[:1] if v.deliberation and \
+                record.deliberation(v.deliberation) else []
+            if c and str(value) in c[0].quote:
+                return Draft(True, f"{value} conseillers sont en exercice ({session_label(record)}).", "nombre", 0.9, c)
+    if re.search(r"\bdeliberations\b", q) and re.search(r"combien", q) and record.deliberations:
+        adopted = [d for d in record.deliberations if d.vote is not None and d.vote.result.startswith("adopt")]
+        cites = [c for d in record.deliberations[:3]
+                 for c in [cite_unit(rk, f"{rk.sid}/d/{d.number}", f"Délibération n°{d.number} : {d.title}",
+                                     "deliberation")] if c is not None]
+        if cites:
+            first, last = record.deliberations[0].number, record.deliberations[-1].number
+            return Draft(True, f"{len(record.deliberations)} délibérations ({first} à {last}), dont {len(adopted)} "
+                         f"adoptées ({session_label(record)}).", "nombre", 0.85, cites)
+    if re.search(r"\bvoeux\b", q) and re.search(r"combien", q) and record.wishes:
+        cites = [Cite(rk, Unit(w.id, "voeu", rk.sid, record.session.date, w.group, None, None, wish_url(record, w)),
+                      f"{w.title} — Déposé par le {w.group}") for w in record.wishes[:3]]
+        return Draft(True, f"{len(record.wishes)} vœux ont été déposés ({session_label(record)}) : "
+                     + " ; ".join(w.title for w in record.wishes) + ".", "nombre", 0.85, cites)
+    topic = topic_stems(q, {"part", "quantite", "volume", "niveau"}, kn=kn)
+    if not topic:
+        return None
+    money = bool(re.search(r"montant|cout|budget|somme|euros|financ|enveloppe|prix|tarif|coute", q))
+    head = re.search(r"\b(?:montant|total|somme|taux|part|nombre|cout) (?:de la |de l |des |du |de |d )(\w+)", q)
+    head_stem = stem(head.group(1)) if head and head.group(1) not in STOPWORDS else None
+    m = re.search(r"\bcombien (?:de |d )(?:(?:nouveaux|nouvelles|nouvel|autres|grands|grandes|petits|petites|"
+                  r"premiers|premieres|derniers|dernieres) )?(\w+)", q)
+    counted = stem(m.group(1)) if m and m.group(1) not in STOPWORDS else None
+    percent = bool(re.search(r"pourcentage|taux|pour cent|proportion|part\b", q))
+    hits = best_sentences(kn, topic, min_cov=0.5, limit=80, need_number=True, context=True, sentence_min=0.2)
+    good = []
+    for h in hits:
+        text = h.sentence.text
+        if not rarest_covered(kn, topic, h.sentence.stems | context_stems(h.rk, h.sentence.unit)):
+            continue
+        if money and not re.search(r"€|euros?\b|M€|millions?|milliards?", text):
+            continue
+        if percent and "%" not in text and "pour cent" not in text:
+            continue
+        nums = quantities(text)
+        if not nums:
+            continue
+        # a number right next to a topic word ("18 500 bénéficiaires") is what is asked,
+        # and right before the counted noun of "combien de X" most of all
+        near = 0.0
+        for num in nums:
+            after = [stem(t) for t in tokens(text[num.end():])[:5]]
+            before = [stem(t) for t in tokens(text[:num.start()])[-5:]]
+            rate = bool(before) and before[-1] in {"pour", "par"}  # "pour 100 000 habitants" is a rate
+            # "les alarmes traitées, évoquées à 91 764": the noun may come first, unless another
+            # number already counts it ("100 000 habitants contre 83")
+            ahead = tokens(text[:num.start()])[-6:]
+            noun_first = any(stem(t) == counted and (i == 0 or not ahead[i - 1].isdigit())
+                             for i, t in enumerate(ahead) if i >= len(ahead) - 4) if counted else False
+            money_after = bool(re.match(r"\s*(?:M€|k€|€|euros?\b|millions? d|milliards? d)", text[num.end():]))
+            if noun_first and money_after:
+                noun_first = False  # "une nouvelle inscription à hauteur de 320 000 €" is an amount, not a count
+            if counted and (counted in after or noun_first) and not rate:
+                near = 0.4
+                break
+            if any(t in topic for t in after[:3] + before[-3:]):
+                near = max(near, 0.15)
+        if counted and near < 0.4:
+            continue  # "combien d'habitants": a sentence that counts something else is no answer
+        if head_stem and head_stem not in h.sentence.stems:
+            continue  # "le montant des recettes": a sentence about the expenses is no answer
+        own = coverage(kn, topic, h.sentence.stems)
+        if near >= 0.4:
+            pass  # "32 agents" for "combien d'agents": the counted noun is there
+        elif h.score < 0.6 * KIND_WEIGHTS.get(h.unit.kind, 0.8) or own < (0.3 if near else 0.45):
+            continue
+        good.append(Scored(h.score + near, h.rk, h.si))
+    good.sort(key=lambda s: s.score, reverse=True)
+    if not good:
+        return None
+    h = good[0]
+    who = person_name(h.rk.record, h.unit.person_id, h.unit.speaker) if h.unit.kind == "intervention" else ""
+    source = f"selon {who}" if who else {"rapport": "d'après le rapport", "deliberation": "d'après la délibération",
+                                         "vote": "d'après le vote", "voeu": "d'après le vœu"}.get(h.unit.kind,
+                                                                                                 "d'après le procès-verbal")
+    answer = f"« {h.sentence.text} » ({source}, {session_label(h.rk.record)})"
+    cites = [Cite(x.rk, x.unit, x.sentence.text) for x in good[:2]]
+    return Draft(True, answer, "nombre", round(min(0.85, 0.3 + 0.5 * h.score), 2), cites)
+
+
+
+_COUNT_Q = re.compile(r"\bcombien\b|quel(?:le)?s? (?:est |etait |a ete |sont )?(?:le |la |l |les )?"
+                      r"(?:montant|nombre|cout|budget|total|somme|taux|pourcentage|part|enveloppe|effectif|tarif|prix|"
+                      r"investissement|depense|subvention|dotation|credit|aide|financement)|\bcoute\b")
+
+KINDS = [Kind("nombre", 140, lambda q, kn: bool(_COUNT_Q.search(q)), ask_count)]

@@ -1,0 +1,110 @@
+"""Sentence retrieval: IDF coverage of the topic over sentences, quantities, leads."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .common import Cite, MONTHS, MONTHS_FR, topic_stems
+from .knowledge import KIND_WEIGHTS, Knowledge, RecordKnowledge, Unit
+
+
+@dataclass
+class Scored:
+    score: float
+    rk: RecordKnowledge
+    si: int
+
+    @property
+    def sentence(self):
+        return self.rk.sentences[self.si]
+
+    @property
+    def unit(self) -> Unit:
+        return self.rk.units[self.sentence.unit]
+
+
+QUANTITY_RE = re.compile(r"(?<![\w,.])\d+(?:[ \u00a0\u202f.,]\d+)*(?![\w])")
+
+
+#: what follows the day of a date: "30 janvier", "22/09/2025"
+_DAY_OF_DATE = re.compile(r"\s+(?:" + "|".join(MONTHS_FR + MONTHS) + r")\b|/\d", re.I)
+
+
+def quantities(text: str) -> list[re.Match[str]]:
+    """Numbers that state a quantity: not years alone, not the day of a date ("la séance du
+    30 janvier" counts no sessions), not part of a word ("3D", "V2")."""
+    return [m for m in QUANTITY_RE.finditer(text) if not re.fullmatch(r"(?:19|20)\d\d", m.group(0))
+            and not (len(m.group(0)) <= 2 and _DAY_OF_DATE.match(text, m.end()))]
+
+
+def context_stems(rk: RecordKnowledge, unit_idx: int) -> frozenset[str]:
+    """What the surrounding speech and its agenda item are about."""
+    unit = rk.units[unit_idx]
+    item = rk.item_stems.get(unit.item or "", frozenset())
+    if unit.kind == "rapport":  # an annexed report is too long to be a context
+        return item
+    return rk.unit_stems[unit_idx] | item
+
+
+def best_sentences(kn: Knowledge, topic: list[str], *, kinds: set[str] | None = None,
+                   person: str | None = None, min_cov: float = 0.0, limit: int = 10,
+                   need_number: bool = False, context: bool = False, sentence_min: float = 0.45) -> list[Scored]:
+    """Sentences ranked by IDF coverage of the topic (× the unit kind's weight).
+
+    With `context`, topic words found only in the sentence's speech or agenda item title
+    count for half.
+    """
+
+    if not topic:
+        return []
+    total = sum(kn.idf(t) for t in topic) or 1.0
+    out: list[Scored] = []
+    for rk in kn.parts:
+        acc: dict[int, float] = {}
+        for t in topic:
+            w = kn.idf(t)
+            for si in rk.postings.get(t, ()):
+                acc[si] = acc.get(si, 0.0) + w
+        for si, got in acc.items():
+            sent = rk.sentences[si]
+            if context and got / total < sentence_min:
+                continue
+            if context:
+                ctx = context_stems(rk, sent.unit)
+                got += 0.5 * sum(kn.idf(t) for t in topic if t not in sent.stems and t in ctx)
+            cov = got / total
+            if cov < min_cov:
+                continue
+            unit = rk.units[sent.unit]
+            if kinds is not None and unit.kind not in kinds:
+                continue
+            if person is not None and unit.person_id != person:
+                continue
+            if need_number and not quantities(sent.text):
+                continue
+            score = cov * KIND_WEIGHTS.get(unit.kind, 0.8)
+            n = len(sent.toks)
+            if n > 80:  # very long sentences (lists) match by accident
+                score *= 0.85
+            elif n < 4:
+                score *= 0.7
+            out.append(Scored(score, rk, si))
+    out.sort(key=lambda s: (s.score, s.rk.record.session.date), reverse=True)
+    return out[:limit]
+
+
+def leads(kn: Knowledge, q: str, limit: int = 3) -> list[Cite]:
+    """The closest passages, offered when no answer is found."""
+    topic = topic_stems(q, kn=kn)
+    cites = []
+    seen = set()
+    for s in best_sentences(kn, topic, min_cov=0.3, limit=limit * 4):
+        if s.unit.url in seen:
+            continue
+        seen.add(s.unit.url)
+        cites.append(Cite(s.rk, s.unit, s.sentence.text))
+        if len(cites) >= limit:
+            break
+    return cites
+
