@@ -34,7 +34,7 @@ class AgendaItem:
     id: str  # "rapport-2" or "ouverture", "hommage", ...
     order: int
     title: str
-    number: int | None = None  # report number, None for unnumbered segments
+    number: int | str | None = None  # report number ("6.1" for a sub-item as written), None for unnumbered segments
     kind: str = "rapport"  # "rapport" | "segment"
     page: int | None = None  # page where the item starts (table of contents or PDF page)
     deliberation: str | None = None  # deliberation number adopted on this item ("2025-361")
@@ -117,6 +117,7 @@ class Deliberation:
     page: int | None = None
     report_page: int | None = None
     speeches: list[str] = field(default_factory=list)  # ids of the speeches of its debate
+    numbered: bool = True  # False: the document gives no number, `number` is made from the session and item
 
 
 @dataclass

@@ -35,12 +35,13 @@ from .dates import cue_date, date_from_name, find_session_date, formula_date, pa
 from .rules.text import Para, _is_bullet, _unbullet
 from .rules.attendance import _clean_name, movement_line, parse_attendance
 from .rules.header import _END, _IN_OFFICE, _OPENED, _PRESIDENCY, _SECRETARY, _START, body_of
-from .rules.headings import (_AGENDA_HEAD, _NUMBERED, _NUMBERED_BARE, _NUMBERED_DIGIT, deliberation_heading,
+from .rules.headings import (number_prefix, strip_page_ref, sub_heading, _AGENDA_HEAD, _NUMBERED, _NUMBERED_BARE, _NUMBERED_DIGIT, deliberation_heading,
                              numbered_heading, roman_heading)
 from .rules.turns import (_RAPPORTEUR, _strip_civility, colon_turn, presents_file, rapporteur_turn,
                           reported_starts)
 from .rules.votes import (_ADOPTED, _VOTE_HEAD, _set_count, adopted_line, count_line, finish_vote,
-                          majority_sentence, not_voting_line, unanimous_sentence, vote_line)
+                          majority_sentence, not_voting_line, unanimous_sentence, vote_line,
+                          decision_sentence, elects_line, noted_line)
 from .rules.vocabulary import _CIV, _HANDOVER, _PERSON_RE, _REPORTED, _UP
 
 # -- data carried through the pass ----------------------------------------------------
@@ -331,6 +332,7 @@ def _agenda_list_step(para: Para, state: State) -> bool:
             if item_id in state.list_titles:  # the body restarts the numbering
                 _end_list(state)
                 return False
+            title = strip_page_ref(title)
             state.list_titles[item_id] = title
             _ensure_item(state, item_id, n, title, para.page)
             if kind == "n":
@@ -445,9 +447,17 @@ def _heading_step(para: Para, state: State) -> bool:
         m = _NUMBERED_DIGIT.match(line)
         if m and f"point-{int(m.group('n'))}" in state.list_titles:
             h = int(m.group("n")), m.group("title").strip()
+    if h is None:  # "1 Subventions associatives": a bare number, when the agenda list announced it
+        m = _NUMBERED_BARE.match(line)
+        known = state.list_titles.get(f"point-{int(m.group('n'))}") if m else None
+        if m and known is not None and _same_start(known, m.group("title")):
+            h = int(m.group("n")), m.group("title").strip()
     if h:
         n, title = h
         item_id = f"point-{n}"
+        prefixed = number_prefix(title)  # "3 – N° 2018-024 - Exercice 2017 …"
+        if prefixed:
+            title = prefixed[1]
         known = state.list_titles.get(item_id)
         if known is not None:
             if not _same_start(known, title):
@@ -459,9 +469,17 @@ def _heading_step(para: Para, state: State) -> bool:
         _close_vote(state)
         state.last_number = n
         state.item = _ensure_item(state, item_id, n, known or title, para.page)
+        if prefixed and not state.item.deliberation:
+            state.item.deliberation = prefixed[0]
         state.open_title = None if rest or known else state.item
         if rest:
             _step(Para(para.page, rest), state)
+        return True
+    sub = sub_heading(line) if state.last_number else None
+    if sub and sub[0].split(".")[0] == str(state.last_number):  # "6.1 Ecole" under item 6
+        _close_turn(state)
+        _close_vote(state)
+        state.item = _ensure_item(state, "point-" + sub[0].replace(".", "-"), sub[0], sub[1], para.page)
         return True
     folded = fold(line) if state.plain_titles else ""
     for title, item_id in state.plain_titles.items():
@@ -616,8 +634,14 @@ def _vote_step(para: Para, state: State) -> bool:
             _step(Para(para.page, tail), state)
         return True
     adopted = adopted_line(line)
-    sentence = None if adopted or len(line) > 300 or reported_starts(line) else (
-        unanimous_sentence(line) or majority_sentence(line))
+    sentence = None if adopted or len(line) > 400 or reported_starts(line) else (
+        decision_sentence(line) or unanimous_sentence(line) or majority_sentence(line))
+    if adopted is None and sentence is None and not reported_starts(line):
+        item_vote = _recent_vote(state)
+        if item_vote is not None and elects_line(line) and item_vote.result == "adopté":
+            item_vote.result = "élection"  # "- élit Nicolas CHARGUEROS …" under a vote already read
+        elif item_vote is None and state.item is not None:
+            sentence = noted_line(line)  # "- prend acte du rapport annuel …": no vote, the council takes note
     vote = adopted or sentence
     if vote is not None:
         _close_turn(state)
@@ -673,13 +697,21 @@ def _close_vote(state: State) -> None:
     state.pending_not_voting = None
     state.record.votes.append(vote)
     item = state.item
-    if item is not None and item.deliberation:
-        delib = state.record.deliberation(item.deliberation)
+    if item is not None:  # every voted item is a decision, numbered or not
+        number = item.deliberation or decision_number(state.record.session.id, item)
+        delib = state.record.deliberation(number)
         if delib is None or delib.item != item.id:
-            delib = Deliberation(number=item.deliberation, title=item.title, item=item.id, page=vote.page)
+            delib = Deliberation(number=number, title=item.title, item=item.id, page=vote.page,
+                                 numbered=bool(item.deliberation))
             state.record.deliberations.append(delib)
         delib.vote = vote
-        vote.deliberation = item.deliberation
+        vote.deliberation = number
+
+
+def decision_number(session_id: str, item: AgendaItem) -> str:
+    """A decision without a deliberation number gets one unique across sessions, from its item:
+    "pierrefonds-cm-2023-12-05-point-3"."""
+    return f"{session_id}-{item.id}"
 
 
 def _open_turn(state: State, turn: Turn) -> None:

@@ -8,7 +8,8 @@ import re
 from .vocabulary import _UP
 
 
-_AGENDA_HEAD = re.compile(r"^(?:ORDRE DU JOUR|Ordre du jour)(?:\s+de la séance)?\s*:?\s*(?P<rest>.*)$", re.I)
+_AGENDA_HEAD = re.compile(r"^(?:ORDRE DU JOUR|Ordre du jour|SOMMAIRE|Sommaire|TABLE DES MATI[EÈ]RES|Table des mati[eè]res)"
+                          r"(?:\s+de la séance)?\s*:?\s*(?P<rest>.*)$", re.I)
 _NUMBERED = re.compile(rf"^(?P<n>\d{{1,2}})\s*(?:[.)°]|\s[-–])\s*(?P<title>[{_UP}«\"“'’].*)$")
 _NUMBERED_BARE = re.compile(rf"^(?P<n>\d{{1,2}})\s+(?P<title>[{_UP}«\"“\d].*)$")  # agenda list rows only
 _NUMBERED_DIGIT = re.compile(r"^(?P<n>\d{1,2})\s*(?:[.)°]|\s[-–])\s*(?P<title>\d.*)$")
@@ -54,3 +55,28 @@ def deliberation_heading(line: str) -> tuple[str, str] | None:
     return (m.group("a") or m.group("b")).strip(), m.group("title").strip()
 
 
+
+
+_NUMBER_PREFIX = re.compile(r"^(?:N°|n°|No\.?|Délibération\s+n°)\s*(?P<number>\d[\w\-/.]*\d|\d+)\s*[-–:]\s*(?P<title>\S.*)$")
+_PAGE_REF = re.compile(r"\s*(?:\.{2,}|…)?\s*(?:page|p\.)\s*\d{1,3}(?:\s+page)?\s*$", re.I)
+_SUB_HEADING = re.compile(rf"^(?P<n>\d{{1,2}}(?:\.\d{{1,2}}){{1,3}})\.?\s+(?P<title>[{_UP}«\"“].*)$")
+
+
+def number_prefix(title: str) -> tuple[str, str] | None:
+    """``N° 2018-024 - Exercice 2017 – Budget principal …`` (the title of ``3 – N° 2018-024 - …``)
+    → ("2018-024", "Exercice 2017 – Budget principal …"): an item number followed by its deliberation number."""
+    m = _NUMBER_PREFIX.match(title)
+    return (m.group("number"), m.group("title").strip()) if m else None
+
+
+def strip_page_ref(title: str) -> str:
+    """``Compte rendu des décisions prises par le Maire page 03`` → without its table-of-contents page."""
+    return _PAGE_REF.sub("", title).strip()
+
+
+def sub_heading(line: str) -> tuple[str, str] | None:
+    """``6.1 Ecole`` / ``6.5.2 Panneau Pocket`` → ("6.1", "Ecole"): a sub-item of item 6."""
+    m = _SUB_HEADING.match(line)
+    if not m or len(m.group("title")) > 200:
+        return None
+    return m.group("n"), m.group("title").strip()

@@ -148,3 +148,118 @@ def finish_vote(vote: Vote) -> Vote:
     return vote
 
 
+
+
+# -- decision formulas: one sentence that carries the council's decision ------------------
+
+# Another body's decision reported in the minutes (bureau, commission, syndicate): not a council vote.
+_OTHER_BODY = re.compile(r"^\W*(?:N°.{0,80}?)?(?:le|la)\s+(?:bureau|commission|comité|syndicat|conférence)\b", re.I)
+_NOT_A_DECISION = re.compile(r"^\W*(?:vu|considérant|attendu|il est proposé|il est demandé|proposition d|"
+                             r"rappel|pour mémoire)\b", re.I)
+_DECISION_CUE = re.compile(
+    r"après en avoir délibéré|^\W*d[ée]cision\s*:|\bvote\s+(?:favorable|défavorable|contre)|"
+    r"\b(?:délibération|proposition|motion|point|dossier)\s+(?:est\s+)?(?:adoptée?|approuvée?|rejetée?|acceptée?)|"
+    r"^\W*adoption\s+(?:à|par)\b|"
+    r"\b(?:conseil|assemblée)\b[^.;]{0,80}?\b(?:adopte|approuve|accepte|décide|valide|rejette|refuse|"
+    r"émet un avis|donne un avis|vote|n['’]adopte pas|ne retient pas)\b|"
+    r"\b[àa] l['’]\s?unanimit[ée]|\b[àa] la majorit[ée]|\bpar\s+\d+\s+voix\b|\b\d+\s+voix\s+(?:pour|contre)\b|"
+    r"^\W*\d+\s+(?:voix\s+)?(?:pour|contre|abstentions?)\s*[,/;]",
+    re.I)
+_UNANIMITY = re.compile(r"\b[àa] l['’]\s?unanimit[ée]|\bunanimement\b|\bunanimit[ée]\b", re.I)
+_UNANIMITY_VOICES = re.compile(r"unanimit[ée][^()\d]{0,40}\(\s*(?P<n>\d+)\s*(?:voix|votants?|membres?)?\s*\)", re.I)
+_WORD_NUMBER = (r"(?:un|une|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|treize|quatorze|quinze|seize|"
+                r"vingt|trente|quarante|cinquante|soixante)(?:[\s\-]+(?:et[\s\-]+)?(?:un|une|deux|trois|quatre|cinq|six|"
+                r"sept|huit|neuf|dix|onze|vingts?))*")
+_TALLY_ANY = re.compile(
+    rf"(?P<n>\d+|{_WORD_NUMBER})\s+(?:voix\s+|votes?\s+|suffrages?\s+)?(?P<kind>pour|contre|abstentions?|"
+    r"refus de vote|(?:membres?\s+)?(?:ne prenant|ne participant) pas (?:part )?au vote)\b\s*(?:\((?P<names>[^)]*)\))?",
+    re.I)
+_RESULT_WORDS = [
+    ("rejeté", re.compile(r"\b(?:rejet(?:é|ée|és|ées|te)|refus(?:é|ée|e)|n['’]adopte pas|n['’]approuve pas|"
+                          r"ne retient pas|non retenue?|non adoptée?|repouss(?:é|ée|e))\b", re.I)),
+    ("retiré", re.compile(r"\b(?:retir(?:é|ée|e)\s+de\s+l['’]ordre du jour|est retirée?|(?:point|dossier|projet)"
+                          r"[^.;]{0,60}?\bretirée?)\b", re.I)),
+    ("reporté", re.compile(r"\b(?:(?:est|sont|sera|seront)\s+(?:reportée?s?|ajournée?s?)|ajourne\b|report(?:é|ée)\s+à)",
+                           re.I)),
+    ("pris acte", re.compile(r"\b(?:prend acte|prennent acte|donne acte|pris acte|dont acte)\b", re.I)),
+    ("élection", re.compile(r"\b(?:élit|élisent|(?:est|sont)\s+(?:élue?s?|proclamée?s?\s+élue?s?))", re.I)),
+    ("avis défavorable", re.compile(r"\b(?:émet|donne|rend)\s+un\s+avis\s+défavorable", re.I)),
+    ("avis favorable", re.compile(r"\b(?:émet|donne|rend)\s+un\s+avis\s+favorable", re.I)),
+    ("adopté", re.compile(r"\b(?:adopt\w*|approuv\w*|accept\w*|valid\w*|décide|vote favorable|favorable)\b", re.I)),
+]
+
+
+def word_count(token: str) -> int | None:
+    """"14" → 14; "quatorze" → 14; "vingt-six" → 26."""
+    if token.isdigit():
+        return int(token)
+    from ..dates import french_number
+
+    return french_number(token.replace("-", " "))
+
+
+def result_word(text: str) -> str:
+    """The outcome a sentence states: ``… rejette la proposition`` → "rejeté"; ``prend acte du rapport``
+    → "pris acte"; ``le point est retiré de l'ordre du jour`` → "retiré"; ``élit M. X`` → "élection";
+    ``accepte à l'unanimité`` → "adopté"; "" when it states none."""
+    for result, rule in _RESULT_WORDS:
+        if rule.search(text):
+            return result
+    return ""
+
+
+def decision_sentence(line: str) -> Vote | None:
+    """One sentence that carries a council decision, in any phrasing:
+
+    ``DECISION : le Conseil Municipal accepte à l'unanimité, les propositions ci-dessus.``,
+    ``Vote favorable à l'unanimité.``, ``Délibération adoptée par 14 voix POUR``,
+    ``Le Conseil communautaire, après en avoir délibéré, avec 74 voix pour, 2 contre et 2 abstentions :``,
+    ``0 contre, 0 abstention, 11 pour``, ``6 voix Contre, 0 Abstention, 5 pour`` (rejected: the counts
+    decide), ``… à l'unanimité (26 voix), décide :``, ``LE CONSEIL MUNICIPAL, A L'UNANIMITE, ACCEPTE``.
+    Not a visa (``Vu …``, ``Considérant …``) nor another body's decision (``Le bureau … a délibéré``)."""
+    if len(line) > 400 or _NOT_A_DECISION.match(line) or _OTHER_BODY.match(line):
+        return None
+    if not _DECISION_CUE.search(line):
+        return None
+    vote = Vote(text=line)
+    tallies = list(_TALLY_ANY.finditer(line))
+    for t in tallies:
+        n = word_count(t.group("n"))
+        if n is not None:
+            _set_count(vote, t.group("kind") if not fold(t.group("kind")).startswith(("ne ", "membre", "refus"))
+                       else "nppv", n, t.group("names") or "")
+    unanimous = _UNANIMITY.search(line)
+    if unanimous:
+        vote.unanimous = True
+        m = _UNANIMITY_VOICES.search(line)
+        if m and vote.for_ is None:
+            vote.for_ = int(m.group("n"))
+    word = result_word(line)
+    has_counts = vote.for_ is not None or vote.against is not None or vote.abstention is not None
+    if not (unanimous or has_counts or word or re.search(r"majorit", line, re.I)):
+        return None  # "Le Conseil Municipal, après en avoir délibéré," the vote comes on the next line
+    if word and word not in ("adopté",):
+        vote.result = word
+    elif vote.for_ is not None and vote.against is not None and vote.against >= vote.for_:
+        vote.result = "rejeté"  # the counts decide, whatever the words say
+    elif word == "adopté" or unanimous or has_counts or re.search(r"majorit", line, re.I):
+        vote.result = "adopté" if not (vote.for_ is not None and vote.against is not None
+                                       and vote.against >= vote.for_) else "rejeté"
+    return vote
+
+
+_NOTED = re.compile(r"^\W*(?:le conseil[^,;:]{0,40}[,:]?\s*)?(?:prend|prennent|donne)\s+acte\b|\bdont acte\b", re.I)
+_ELECTS = re.compile(r"^\W*(?:le conseil[^,;:]{0,40}[,:]?\s*)?(?:élit|élisent|proclame)\b|\b(?:est|sont)\s+(?:proclamée?s?\s+)?élue?s?\b", re.I)
+
+
+def noted_line(line: str) -> Vote | None:
+    """``- prend acte du rapport annuel 2020 …`` / ``Information sur les marchés … DONT ACTE.`` →
+    the council takes note (no vote)."""
+    if len(line) > 400 or not _NOTED.search(line):
+        return None
+    return Vote(text=line, result="pris acte")
+
+
+def elects_line(line: str) -> bool:
+    """``- élit Nicolas CHARGUEROS …`` / ``M. X est élu délégué …``: the decision is an election."""
+    return len(line) < 400 and bool(_ELECTS.search(line))
