@@ -16,6 +16,7 @@ commit changed the index, so a new session is searchable without a restart.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import heapq
 import html
@@ -23,11 +24,14 @@ import json
 import math
 import re
 import threading
+import time
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from itertools import accumulate
 from pathlib import Path
 from pickle import loads
+from typing import Any
 
 import numpy as np
 from whoosh import query as Q
@@ -40,6 +44,10 @@ MAX_QUERY_CHARS = 500
 MAX_PER_PAGE = 100
 MAX_WINDOW = 1000  # deepest result reachable by paging
 SNIPPET_CHARS = 240
+#: seconds a search may spend expanding, uniting and scoring before it is cut (with a notice)
+SEARCH_BUDGET = 1.0
+#: words a fuzzy word (mot~) may expand to
+MAX_FUZZY_TERMS = 64
 K1, B = 1.2, 0.5  # BM25 parameters (B below the usual 0.75: long speeches are not penalised as much)
 NOTICE_SYNTAX = "Syntaxe non reconnue : recherche sur les mots"
 
@@ -346,8 +354,9 @@ _NUMBER_WORDS = {"delib", "deliberation", "numero", "n°", "no"}
 class _Builder:
     """Turns a ParsedQuery into a Whoosh query against one reader."""
 
-    def __init__(self, reader, raw: str) -> None:  # noqa: ANN001
+    def __init__(self, reader, raw: str, budget: Budget | None = None) -> None:  # noqa: ANN001
         self.reader = reader
+        self.budget = budget or Budget(None)
         self.highlight_terms: set[str] = set()
         self.highlight_prefixes: list[str] = []
         self.numbers: set[str] = set(f"{a}-{b}" for a, b in _DELIB_NUMBER.findall(raw))
@@ -385,11 +394,14 @@ class _Builder:
             if not terms:
                 return None
             term = terms[0]
+            near = [t for t in self.reader.terms_within("text", term, c.distance, prefix=1) if t != term]
+            # the closest and most frequent spellings first, the word itself always
+            near.sort(key=lambda t: (_distance(term, t, c.distance), -self.reader.doc_frequency("text", t), t))
+            near = [term, *near[:MAX_FUZZY_TERMS - 1]]
             if not c.negated:
-                near = set(self.reader.terms_within("text", term, c.distance, prefix=1))
-                self.highlight_terms.update(near | {term})
+                self.highlight_terms.update(near)
                 self.score_terms.update(near)
-            return Q.FuzzyTerm("text", term, maxdist=c.distance, prefixlength=1)
+            return Q.Or([Q.Term("text", t) for t in near])
         terms = analyze(c.text)
         if not terms:
             return None
@@ -414,7 +426,13 @@ class _Builder:
             if self.numbers and len(group) == 1 and group[0].kind == "word" \
                     and _key(group[0].text).rstrip("s") in _NUMBER_WORDS:
                 continue  # "délibération 361": the word only says what the number is
-            qs = [q for q in (self.clause(c) for c in group) if q is not None]
+            qs = []
+            for c in group:
+                if (must or must_not or qs) and self.budget.spent():
+                    break  # the rest of the query is not read (the notice says the search was cut)
+                q = self.clause(c)
+                if q is not None:
+                    qs.append(q)
             if not qs:
                 continue
             q = qs[0] if len(qs) == 1 else Q.Or(qs)
@@ -594,32 +612,154 @@ class Vocabulary:
 
 # -- the engine -------------------------------------------------------------------
 
+class Budget:
+    """The time one search may take.  The expensive steps (expanding fuzzy and prefix words,
+    uniting their documents, scoring their terms, reading phrase positions) look at it and
+    stop when it is spent, so that one costly query cannot hold a thread for long."""
+
+    def __init__(self, seconds: float | None) -> None:
+        self.deadline = None if seconds is None else time.monotonic() + seconds
+        self.seconds = seconds
+        self.cut = False
+
+    def spent(self) -> bool:
+        if self.deadline is not None and not self.cut and time.monotonic() > self.deadline:
+            self.cut = True
+        return self.cut
+
+
+class Snapshot:
+    """One generation of one index home: the caches computed from it, and a pool of searchers
+    over the same segments.  A Whoosh searcher reads its files by seek + read, so each search
+    leases one of its own; the caches are shared by all."""
+
+    def __init__(self, home: Path, ix, generation: int) -> None:  # noqa: ANN001
+        self.home = home
+        self.ix = ix
+        self.generation = generation
+        self.toc = ix._read_toc() if ix is not None else None
+        self.columns: dict[str, Any] = {}
+        self.sets: dict[tuple[str, str], Any] = {}
+        self.vocab: Vocabulary | None = None
+        self._lock = threading.Lock()
+        self._free: list = []
+        self._opened: list = []
+        self._users = 0
+        self._retired = False
+
+    def _open(self):  # noqa: ANN202
+        from whoosh.index import FileIndex
+        from whoosh.searching import Searcher
+
+        toc = self.toc
+        reader = FileIndex._reader(self.ix.storage, toc.schema, toc.segments, toc.generation)
+        return Searcher(reader, weighting=BM25F(B=B, K1=K1), fromindex=self.ix)
+
+    def acquire(self):  # noqa: ANN201
+        with self._lock:
+            self._users += 1
+            if self._free:
+                return self._free.pop()
+        try:
+            searcher = self._open()
+        except Exception:
+            with self._lock:
+                self._users -= 1
+            raise
+        with self._lock:
+            self._opened.append(searcher)
+        return searcher
+
+    def release(self, searcher) -> None:  # noqa: ANN001
+        with self._lock:
+            self._users -= 1
+            self._free.append(searcher)
+            close = self._retired and self._users == 0
+        if close:
+            self._close()
+
+    def retire(self) -> None:
+        """A newer generation replaces this one: close its searchers once no search uses them."""
+        with self._lock:
+            self._retired = True
+            close = self._users == 0
+        if close:
+            self._close()
+
+    def _close(self) -> None:
+        with self._lock:
+            opened, self._opened, self._free = self._opened, [], []
+        for s in opened:
+            try:
+                s.close()
+            except Exception:  # noqa: BLE001 - already closed, or files gone
+                pass
+
+
 class Engine:
-    """One open searcher for one index home, refreshed when the index changes."""
+    """The searchers of one index home, renewed when a commit changes the index.  Searches run
+    concurrently: each one leases a searcher of the current snapshot (nothing is held for the
+    whole search but that lease)."""
 
     def __init__(self, home: Path) -> None:
         self.home = home
-        self._lock = threading.RLock()
-        self._ix = None
-        self._searcher = None
-        self._generation = -2
-        self._columns: dict[str, list] = {}
-        self._sets: dict[tuple[str, str], set[int]] = {}
-        self._vocab: Vocabulary | None = None
+        self._lock = threading.Lock()
+        self._snapshot: Snapshot | None = None
 
-    def searcher(self):  # noqa: ANN201
+    def snapshot(self) -> Snapshot:
         generation = index_generation(self.home)
-        if generation != self._generation or self._searcher is None:
-            if self._searcher is not None:
-                self._searcher.close()
-                self._searcher = None
-            self._ix = open_index(self.home)
-            self._searcher = self._ix.searcher(weighting=BM25F(B=B, K1=K1)) if self._ix is not None else None
-            self._generation = generation
-            self._columns = {}
-            self._sets = {}
-            self._vocab = None
-        return self._searcher
+        current = self._snapshot
+        if current is not None and current.generation == generation:
+            return current
+        with self._lock:
+            current = self._snapshot
+            if current is None or current.generation != generation:
+                ix = open_index(self.home)
+                fresh = Snapshot(self.home, ix, generation)
+                if fresh.toc is not None:
+                    fresh.generation = generation = fresh.toc.generation
+                self._snapshot = fresh
+                if current is not None:
+                    current.retire()
+            return self._snapshot
+
+    @contextlib.contextmanager
+    def view(self, budget: Budget | None = None) -> Iterator[View | None]:
+        """A View of the current snapshot for one search (None when there is no index)."""
+        for attempt in range(3):
+            snap = self.snapshot()
+            if snap.ix is None:
+                yield None
+                return
+            try:
+                searcher = snap.acquire()
+            except OSError:  # segment files of an older generation removed by a commit
+                if attempt == 2:
+                    raise
+                time.sleep(0.05)
+                continue
+            break
+        try:
+            yield View(snap, searcher, budget or Budget(None))
+        finally:
+            snap.release(searcher)
+
+
+class View:
+    """One search's access to a snapshot: its leased searcher and the shared caches."""
+
+    def __init__(self, snap: Snapshot, searcher, budget: Budget) -> None:  # noqa: ANN001
+        self.snap = snap
+        self.searcher = searcher
+        self.budget = budget
+        self._columns = snap.columns
+        self._sets = snap.sets
+
+    def _remember(self, key: tuple, value: Any) -> Any:
+        if len(self._sets) > 2048:
+            self._sets.clear()
+        self._sets[key] = value
+        return value
 
     def column(self, field: str) -> list:
         """Values of a column field for every document number (cached until the index changes);
@@ -631,7 +771,7 @@ class Engine:
             elif field == "order_desc":
                 col = [(d, -o) for d, o in zip(self.column("date"), self.column("order"))]
             else:
-                col = list(self._searcher.reader().column_reader(field))
+                col = list(self.searcher.reader().column_reader(field))
             self._columns[field] = col
         return col
 
@@ -652,7 +792,7 @@ class Engine:
         """Length of the `text` field of every document, and the average length."""
         cached = self._columns.get("lengths:text")
         if cached is None:
-            reader = self._searcher.reader()
+            reader = self.searcher.reader()
             n = reader.doc_count_all()
             # a unit without any word (a lone quote mark) has no length (None), not 0
             arr = np.fromiter((reader.doc_field_length(d, "text", 0) or 0 for d in range(n)), dtype=np.float64,
@@ -668,10 +808,7 @@ class Engine:
         key = ("post:text", term)
         cached = self._sets.get(key)
         if cached is None:
-            cached = _posting_arrays(self._searcher, "text", term)
-            if len(self._sets) > 2048:
-                self._sets.clear()
-            self._sets[key] = cached
+            cached = self._remember(key, _posting_arrays(self.searcher, "text", term))
         return cached
 
     def rank(self, terms: set[str], allowed: set[int], limit: int, bonus: set[int]) -> list[tuple[float, int]]:
@@ -680,7 +817,9 @@ class Engine:
         lengths, avg = self.lengths()
         n = len(lengths)
         scores = np.zeros(n, dtype=np.float64)
-        for term in terms:
+        for term in sorted(terms):
+            if self.budget.spent():
+                break
             ids, tf = self.postings(term)
             if not len(ids):
                 continue
@@ -703,18 +842,20 @@ class Engine:
     def all_docs(self) -> set[int]:
         docs = self._sets.get(("*", ""))
         if docs is None:
-            reader = self._searcher.reader()
-            docs = set(reader.all_doc_ids())
+            docs = set(self.searcher.reader().all_doc_ids())
             self._sets[("*", "")] = docs
         return docs
 
     def docs(self, q: Q.Query) -> set[int]:
         """Documents matching `q`.  Terms read whole posting blocks (and are cached until
-        the index changes); And / Or become set operations; anything else asks Whoosh."""
+        the index changes); And / Or become set operations; prefixes unite their words'
+        documents; anything else asks Whoosh.  A spent budget stops an Or between its parts."""
         if isinstance(q, Q.Term):
             return self.term_docs(q.fieldname, q.text)
         if isinstance(q, Q.Phrase) and q.fieldname == "text" and q.slop == 1 and q.words:
             return self.phrase_docs(list(q.words))
+        if isinstance(q, Q.Prefix) and q.fieldname == "text":
+            return self.prefix_docs(q.text)
         if isinstance(q, Q.And) and q.subqueries:
             sets = sorted((self.docs(sub) for sub in q.subqueries), key=len)
             out = sets[0]
@@ -723,10 +864,24 @@ class Engine:
             return out
         if isinstance(q, Q.Or) and q.subqueries:
             out = set()
-            for sub in q.subqueries:
+            for i, sub in enumerate(q.subqueries):
+                if i and self.budget.spent():
+                    break
                 out |= self.docs(sub)
             return out
-        return set(self._searcher.docs_for_query(q))
+        return set(self.searcher.docs_for_query(q))
+
+    def prefix_docs(self, stem: str) -> set[int]:
+        key = ("prefix:text", stem)
+        cached = self._sets.get(key)
+        if cached is not None:
+            return cached
+        out: set[int] = set()
+        for i, t in enumerate(self.searcher.reader().expand_prefix("text", stem)):
+            if i % 32 == 31 and self.budget.spent():
+                return out  # partial: not cached
+            out |= self.term_docs("text", t.decode("utf-8") if isinstance(t, bytes) else t)
+        return self._remember(key, out)
 
     def phrase_docs(self, terms: list[str]) -> set[int]:
         """Documents where `terms` follow each other: the intersection of the terms' documents,
@@ -739,7 +894,9 @@ class Engine:
         for t in terms[1:]:
             cand = cand & self.term_docs("text", t)
         if len(terms) > 1 and cand:
-            positions = [_positions(self._searcher, t, cand) for t in terms]
+            if self.budget.spent():
+                return set()
+            positions = [_positions(self.searcher, t, cand) for t in terms]
             out = set()
             for d in cand:
                 starts = positions[0].get(d, ())
@@ -751,10 +908,7 @@ class Engine:
                 if starts:
                     out.add(d)
             cand = out
-        if len(self._sets) > 2048:
-            self._sets.clear()
-        self._sets[key] = cand
-        return cand
+        return self._remember(key, cand)
 
     def term_docs(self, field: str, text: str) -> set[int]:
         key = ("term:" + field, text)
@@ -763,20 +917,17 @@ class Engine:
             if field == "text":
                 docs = set(self.postings(text)[0].tolist()) & self.all_docs()
             else:
-                docs = _posting_docs(self._searcher, field, text) & self.all_docs()
-            if len(self._sets) > 2048:
-                self._sets.clear()
-            self._sets[key] = docs
+                docs = _posting_docs(self.searcher, field, text) & self.all_docs()
+            self._remember(key, docs)
         return docs
 
     def filter_docs(self, key: str, value: str) -> set[int]:
         """Documents passing one filter value (cached until the index changes)."""
         docs = self._sets.get((key, value))
         if docs is None:
-            docs = self.docs(_filter_query(key, value, self._searcher.reader()))
-            if len(self._sets) > 2048:
-                self._sets.clear()
-            self._sets[(key, value)] = docs
+            docs = self.docs(_filter_query(key, value, self.searcher.reader()))
+            if not self.budget.cut:  # a cut Or is partial: not kept
+                self._remember((key, value), docs)
         return docs
 
     def filter_union(self, key: str, values: list[str]) -> set[int]:
@@ -788,16 +939,16 @@ class Engine:
         return out
 
     def vocabulary(self) -> Vocabulary:
-        if self._vocab is None:
+        if self.snap.vocab is None:
             counts: Counter[str] = Counter()
-            folder = index_path(self.home) / "vocab"
+            folder = index_path(self.snap.home) / "vocab"
             for path in sorted(folder.glob("*.json")) if folder.is_dir() else []:
                 try:
                     counts.update(json.loads(path.read_text(encoding="utf-8")))
                 except (OSError, ValueError):
                     continue
-            self._vocab = Vocabulary(counts)
-        return self._vocab
+            self.snap.vocab = Vocabulary(counts)
+        return self.snap.vocab
 
 
 def _posting_arrays(searcher, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:  # noqa: ANN001
@@ -895,13 +1046,20 @@ def _posting_docs(searcher, field: str, text: str) -> set[int]:  # noqa: ANN001
 
 @functools.lru_cache(maxsize=8)
 def engine_for(home: str) -> Engine:
-    """The shared engine of one index home (one searcher per home per process)."""
+    """The shared engine of one index home (one per home per process)."""
     return Engine(Path(home))
 
 
+_DEFAULT: Any = object()
+
+
 def search(query: str, *, filters: dict[str, list[str]] | None = None, page: int = 1, per_page: int = 20,
-           sort: str = "relevance", home: Path | None = None, facets: bool = True) -> SearchResult:
+           sort: str = "relevance", home: Path | None = None, facets: bool = True,
+           budget: float | None = _DEFAULT) -> SearchResult:  # type: ignore[assignment]
     """Search the index of `home` (default $MINUTES_HOME).
+
+    A search that takes more than `budget` seconds (default SEARCH_BUDGET; None: no limit)
+    stops expanding and scoring, and gives what it found with a notice.
 
     `filters` uses FILTER_KEYS (or their French names): values of one key are ORed
     (multi-select), keys are ANDed, and they add to the filters typed in the query.
@@ -933,14 +1091,14 @@ def search(query: str, *, filters: dict[str, list[str]] | None = None, page: int
     if not query.strip() and not merged:
         return result
 
-    engine = engine_for(str(home_dir(home)))
-    with engine._lock:
-        searcher = engine.searcher()
-        if searcher is None:
+    spent = Budget(SEARCH_BUDGET if budget is _DEFAULT else budget)
+    with engine_for(str(home_dir(home))).view(spent) as engine:
+        if engine is None:
             result.notice = result.notice or "Aucun index : lancez « minutes index » d'abord"
             return result
+        searcher = engine.searcher
         reader = searcher.reader()
-        builder = _Builder(reader, query)
+        builder = _Builder(reader, query, spent)
         words, excluded = builder.words(pq)
         if words is None and not merged and not pq.excluded_filters and excluded is None:
             result.notice = result.notice or "Aucun mot à chercher"
@@ -973,7 +1131,11 @@ def search(query: str, *, filters: dict[str, list[str]] | None = None, page: int
                 top = [(0.0, d) for d in ranked]
         for score, docnum in top[start:start + per_page]:
             result.hits.append(_hit(searcher.stored_fields(docnum), score, builder))
-        result.suggestion = _suggestion(engine, reader, pq, query)
+        result.suggestion = None if spent.cut else _suggestion(engine, reader, pq, query)
+    if spent.cut:
+        cut = (f"Recherche écourtée : requête trop coûteuse, arrêtée après {spent.seconds:g} s "
+               "(résultats partiels) ; simplifiez-la (moins de mots approchés ~ ou de préfixes *)")
+        result.notice = f"{result.notice} ; {cut}" if result.notice else cut
     return result
 
 
@@ -1000,7 +1162,7 @@ def _hit(stored: dict, score: float, builder: _Builder) -> Hit:
         number=stored.get("number") or "")
 
 
-def _facet_counts(engine: Engine, base: set[int], chosen: dict[str, set[int]],
+def _facet_counts(engine: View, base: set[int], chosen: dict[str, set[int]],
                   docs: set[int]) -> dict[str, dict[str, int]]:
     """Counts per facet value.  Multi-select: a facet with a selection is counted
     without its own filter (but with all the others), so its other values stay visible."""
@@ -1021,7 +1183,7 @@ def _facet_counts(engine: Engine, base: set[int], chosen: dict[str, set[int]],
     return out
 
 
-def _suggestion(engine: Engine, reader, pq: ParsedQuery, query: str) -> str | None:  # noqa: ANN001
+def _suggestion(engine: View, reader, pq: ParsedQuery, query: str) -> str | None:  # noqa: ANN001
     """The query with each unknown word replaced by the closest known word, if any."""
     replaced = query
     changed = False

@@ -300,3 +300,15 @@ def test_a_unit_without_words_does_not_spoil_the_ranking(tmp_path: Path) -> None
     hits = search("Palestine", home=tmp_path).hits
     assert hits[0].speaker == "Jean-Marc TELLIER"
     assert all(h.score == h.score for h in hits)  # no NaN
+
+
+def test_an_expensive_query_is_cut_with_a_notice(search_home: Path) -> None:
+    """A search past its time budget stops expanding and scoring, and says so in French."""
+    words = "budget~2 OR conseil~2 OR collèges~2 OR logement~2 OR solidarité~2 OR insertion~2 OR santé~2"
+    full = search(words, home=search_home, budget=None)
+    assert full.notice is None and full.total > 0
+    cut = search(words, home=search_home, budget=0.0)
+    assert cut.notice and "Recherche écourtée" in cut.notice and "résultats partiels" in cut.notice
+    assert cut.total <= full.total
+    again = search(words, home=search_home, budget=None)  # nothing partial was kept in the caches
+    assert again.total == full.total and [h.id for h in again.hits] == [h.id for h in full.hits]

@@ -139,3 +139,72 @@ def test_a_thousand_idle_sockets_do_not_starve_real_clients(server: Server) -> N
           f"max {max(quiet) * 1000:.0f} ms; with {IDLE} idle sockets: median "
           f"{statistics.median(loaded) * 1000:.0f} ms, max {max(loaded) * 1000:.0f} ms")
     assert max(loaded) < PAGE_BOUND, [round(x, 2) for x in loaded]
+
+
+# -- expensive queries ------------------------------------------------------------------------
+
+HOSTILE_CLIENTS = 4
+#: p95 of ordinary new searches while the hostile clients run (the issue measured 3 s before)
+SEARCH_BOUND = 1.0
+
+
+def _hostile_query(rng) -> str:  # noqa: ANN001
+    """A 500-character OR of fuzzy (~2) words, different each time (never from the page cache)."""
+    words = list(WORDS) + ["conseil", "département", "délibération", "commission", "rapport", "politique",
+                           "financement", "territoire", "élus", "président", "vœu", "groupe", "enfants"]
+    rng.shuffle(words)
+    parts: list[str] = []
+    for w in words * 3:
+        nxt = " OR ".join([*parts, f"{w}~2"])
+        if len(nxt) > 500:
+            break
+        parts.append(f"{w}~2")
+    return " OR ".join(parts)
+
+
+def _ordinary(server: Server, pairs: list[str]) -> list[float]:
+    out = []
+    for p in pairs:
+        elapsed, status, _ = server.get("/recherche?q=" + urllib.parse.quote(p), timeout=30)
+        assert status == 200
+        out.append(elapsed)
+    return out
+
+
+def _p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
+
+
+def test_expensive_queries_do_not_stall_other_searches(server: Server) -> None:
+    import random
+
+    pairs = [f"{a} {b}" for i, a in enumerate(WORDS) for b in WORDS[i + 1:]]
+    random.Random(3).shuffle(pairs)
+    _pages(server, ["/recherche?q=budget"])
+    quiet = _ordinary(server, pairs[:30])
+    stop = threading.Event()
+    hostile: list[tuple[float, int, bytes]] = []
+
+    def attacker(seed: int) -> None:
+        rng = random.Random(seed)
+        while not stop.is_set():
+            q = _hostile_query(rng)
+            hostile.append(server.get("/recherche.json?q=" + urllib.parse.quote(q), timeout=60))
+
+    threads = [threading.Thread(target=attacker, args=(i,)) for i in range(HOSTILE_CLIENTS)]
+    for t in threads:
+        t.start()
+    try:
+        time.sleep(1.0)  # the attack is under way
+        loaded = _ordinary(server, pairs[30:60])
+    finally:
+        stop.set()
+        for t in threads:
+            t.join(120)
+    print(f"\nordinary searches alone: p50 {statistics.median(quiet) * 1000:.0f} ms, p95 {_p95(quiet) * 1000:.0f} ms; "
+          f"with {HOSTILE_CLIENTS} clients sending 500-character fuzzy OR queries: p50 "
+          f"{statistics.median(loaded) * 1000:.0f} ms, p95 {_p95(loaded) * 1000:.0f} ms; hostile queries: "
+          f"{len(hostile)}, p50 {statistics.median([h[0] for h in hostile]) * 1000:.0f} ms")
+    assert hostile and all(status == 200 for _, status, _ in hostile)
+    assert _p95(loaded) < SEARCH_BOUND, [round(x, 2) for x in loaded]
