@@ -11,10 +11,10 @@ from pathlib import Path
 
 from ..model import Passage, Record, Session
 from ..sources import Document, read_source
-from . import departmental, municipal
+from . import citycouncil, departmental, municipal
 from .dates import find_session_date
 
-PARSERS = (departmental, municipal)
+PARSERS = (departmental, municipal, citycouncil)
 
 
 def parse_file(path: str | Path) -> Record:
