@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import Blueprint, Response, jsonify, render_template, request
+from flask import Blueprint, Response, jsonify, make_response, render_template, request
 
 
 def json_rule(rule: str) -> str:
@@ -48,11 +48,13 @@ def json_url(path: str | None = None, args: Any = None) -> str:
     return twin + ("?" + query if query else "")
 
 
-def respond(data: dict[str, Any], template: str, status: int = 200) -> Response | tuple[str, int]:
+def respond(data: dict[str, Any], template: str, status: int = 200) -> Response:
+    """The page as HTML or as its JSON twin.  Both say ``Vary: Accept``: the same URL gives
+    either, so a shared cache must keep them apart."""
     if wants_json():
         response = jsonify(data)
         response.status_code = status
-        response.headers["Vary"] = "Accept"
-        return response
-    html = render_template(template, data=data, json_href=json_url())
-    return html, status
+    else:
+        response = make_response(render_template(template, data=data, json_href=json_url()), status)
+    response.vary.add("Accept")
+    return response
