@@ -127,56 +127,84 @@ def speaker_colours(speakers: Sequence[dict[str, Any]], chair: str | None) -> li
 
 def bar_chart(points: Sequence[dict[str, Any]], *, value: str = "count", height: float = 120.0,
               width: float = 640.0) -> dict[str, Any]:
-    """Vertical bars (one per session, in date order) with year labels under the axis."""
-    n = len(points)
-    left, bottom, top = 36.0, 22.0, 8.0
-    plot_w, plot_h = width - left - 8, height - bottom - top
+    """Vertical bars on a true time axis: each session at its date, every year labelled.
+
+    Two sessions a year apart are a year apart on the axis, whatever lies between them.
+    `width` is the drawing's own width: the page draws a wide and a narrow copy so that the
+    labels keep their size on a phone."""
+    left, bottom, top, right = 36.0, 22.0, 8.0, 10.0
+    plot_w, plot_h = width - left - right, height - bottom - top
     top_value = max((float(p[value]) for p in points), default=0.0) or 1.0
-    slot = plot_w / max(n, 1)
-    bar_w = max(min(slot * 0.7, 28.0), 1.5)
+    days = [_day(p.get("date")) for p in points]
+    known = [d for d in days if d is not None]
+    if not known:
+        return {"width": width, "height": height, "left": left, "top": top, "base": top + plot_h,
+                "max": top_value, "bars": [], "years": []}
+    lo, hi = date(min(known).year, 1, 1), date(max(known).year + 1, 1, 1)
+    span = max((hi - lo).days, 1)
+    single = hi.year - lo.year == 1 and len(known) <= 1
+    slot = plot_w / max(len(points), 1)
+    bar_w = max(min(plot_w * 20 / span, slot * 0.8, 14.0), 2.0)
     bars = []
-    years = []
-    last_year = None
-    for i, p in enumerate(points):
+    for p, d in zip(points, days):
+        if d is None:
+            continue
         h = plot_h * float(p[value]) / top_value
-        x = left + slot * i + (slot - bar_w) / 2
-        bars.append({**p, "x": round(x, 2), "y": round(top + plot_h - h, 2), "w": round(bar_w, 2),
-                     "h": round(max(h, 0.0), 2)})
-        year = str(p.get("date", ""))[:4]
-        if year and year != last_year:
-            x = round(left + slot * i + slot / 2, 2)
-            if not years or x - years[-1]["x"] >= 40:  # labels never overlap
-                years.append({"x": x, "label": year})
-            last_year = year
+        x = left + plot_w * (d - lo).days / span - bar_w / 2
+        if single:
+            x = left + plot_w / 2 - bar_w / 2
+        bars.append({**p, "x": round(min(max(x, left), left + plot_w - bar_w), 2), "y": round(top + plot_h - h, 2),
+                     "w": round(bar_w, 2), "h": round(max(h, 0.0), 2)})
+    years = []
+    step = 1
+    year_w = plot_w * 365 / span
+    while year_w * step < 34:  # labels never overlap
+        step += 1
+    for year in range(lo.year, hi.year):
+        x = round(left + plot_w * (date(year, 1, 1) - lo).days / span, 2)
+        years.append({"x": x, "mid": round(min(x + year_w / 2, left + plot_w - 14), 2),
+                      "label": str(year) if (year - lo.year) % step == 0 else ""})
     return {"width": width, "height": height, "left": left, "top": top, "base": top + plot_h,
-            "max": top_value, "bars": bars, "years": years}
+            "right": left + plot_w, "max": top_value, "bars": bars, "years": years}
 
 
-def calendar_axis(entries: Sequence[dict[str, Any]], *, width: float = 760.0, height: float = 84.0) -> dict[str, Any]:
-    """Sessions as dots on a calendar axis; the dot's area follows its hit count, if any."""
+MONTH_INITIALS = ("J", "F", "M", "A", "M", "J", "J", "A", "S", "O", "N", "D")
+MONTH_SHORT = ("janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc.")
+
+
+def calendar_axis(entries: Sequence[dict[str, Any]], *, width: float = 760.0, height: float | None = None) -> dict[str, Any]:
+    """Sessions as dots on a calendar: one row per year (labelled), months across.
+
+    The dot's area follows its hit count, if any.  A narrow `width` (a phone) gets month
+    initials instead of abbreviations."""
     days = [_day(e["date"]) for e in entries]
     known = [d for d in days if d is not None]
     if not known:
-        return {"width": width, "height": height, "dots": [], "years": []}
-    lo, hi = min(known), max(known)
-    lo_y, hi_y = date(lo.year, 1, 1), date(hi.year + 1, 1, 1)
-    span = max((hi_y - lo_y).days, 1)
-    left, right, axis_y = 12.0, 12.0, height - 26
+        return {"width": width, "height": height or 60.0, "dots": [], "years": [], "months": []}
+    first, last = min(known).year, max(known).year
+    row, top, left, right = 26.0, 24.0, 46.0, 10.0
+    rows = last - first + 1
+    height = height or top + row * rows + 6
     plot = width - left - right
     top_hits = max((int(e.get("hits") or 0) for e in entries), default=0)
+    names = MONTH_INITIALS if width < 500 else MONTH_SHORT
+    months = [{"x": round(left + plot * (m + 0.5) / 12, 2), "x0": round(left + plot * m / 12, 2), "label": names[m]}
+              for m in range(12)]
+    years = [{"label": str(y), "y": round(top + row * (y - first) + row / 2, 2),
+              "y0": round(top + row * (y - first), 2)} for y in range(first, last + 1)]
     dots = []
     for e, d in zip(entries, days):
         if d is None:
             continue
         hits = int(e.get("hits") or 0)
-        r = 3.5 + (7.5 * (hits / top_hits) ** 0.5 if top_hits else 0.0)
+        r = 4.5 + (6.5 * (hits / top_hits) ** 0.5 if top_hits else 0.0)
+        start = date(d.year, 1, 1)
+        length = (date(d.year + 1, 1, 1) - start).days
         dots.append({"id": e["id"], "date": e["date"], "hits": hits,
-                     "cx": round(left + plot * (d - lo_y).days / span, 2), "cy": axis_y - 16, "r": round(r, 2)})
-    years = []
-    for year in range(lo_y.year, hi_y.year):
-        years.append({"x": round(left + plot * (date(year, 1, 1) - lo_y).days / span, 2), "label": str(year)})
-    return {"width": width, "height": height, "axis_y": axis_y, "left": left, "right": width - right,
-            "dots": dots, "years": years}
+                     "cx": round(left + plot * (d - start).days / length, 2),
+                     "cy": round(top + row * (d.year - first) + row / 2, 2), "r": round(r, 2)})
+    return {"width": width, "height": height, "left": left, "right": width - right, "top": top, "row": row,
+            "dots": dots, "years": years, "months": months}
 
 
 def _day(value: str | None) -> date | None:

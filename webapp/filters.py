@@ -24,6 +24,15 @@ def date_fr(value: Any) -> str:
     return f"{day} {MONTHS[d.month - 1]} {d.year}"
 
 
+def span_fr(first: Any, last: Any) -> str:
+    """A period between two session dates: « le 3 mars 2020 » or « du 3 mars 2020 au 9 juin 2023 »."""
+    if not first:
+        return ""
+    if not last or str(last) == str(first):
+        return f"le {date_fr(first)}"
+    return f"du {date_fr(first)} au {date_fr(last)}"
+
+
 def number_fr(value: Any) -> str:
     """12345 → "12 345" (narrow no-break space, as in French typography)."""
     try:
@@ -45,8 +54,30 @@ def plural(count: Any, singular: str, plural_form: str | None = None) -> str:
     return f"{number_fr(n)} {word}"
 
 
+def noun(count: Any, singular: str, plural_form: str | None = None) -> str:
+    """The word alone, agreed with the count (French: 0 and 1 take the singular)."""
+    n = int(count or 0)
+    return singular if n <= 1 else (plural_form or singular + "s")
+
+
+def shorten(value: Any, limit: int = 80) -> str:
+    """A long label cut at a word boundary with an ellipsis (the full text goes in a title attribute)."""
+    text = " ".join(str(value or "").split())
+    if len(text) <= limit:
+        return text
+    cut = text[:limit - 1].rsplit(" ", 1)[0] if " " in text[:limit - 1] else text[:limit - 1]
+    return cut.rstrip(" ,;:-–") + "…"
+
+
 def kind_label(value: Any) -> str:
     return KIND_LABELS.get(str(value), str(value or ""))
+
+
+def narrow_chart(chart: dict[str, Any], value: str = "count") -> dict[str, Any]:
+    """The phone-width copy of a time-axis bar chart, from the same bars (labels keep their size)."""
+    from .charts import bar_chart
+
+    return bar_chart(chart.get("bars", []), value=value, width=360.0, height=float(chart.get("height", 120)))
 
 
 def register(app: Flask) -> None:
@@ -54,4 +85,8 @@ def register(app: Flask) -> None:
     app.add_template_filter(number_fr)
     app.add_template_filter(percent)
     app.add_template_filter(kind_label)
+    app.add_template_filter(shorten)
     app.add_template_global(plural)
+    app.add_template_global(noun)
+    app.add_template_global(span_fr)
+    app.add_template_global(narrow_chart)

@@ -1,43 +1,51 @@
-"""Deliberations: the list with filters (year, result, text) and one page each."""
+"""The decisions register: the list with filters (year, result, words, session), one page each,
+the SCDL « Délibérations » CSV, a JSON export with the full text and the vote, an Atom feed."""
 
 from __future__ import annotations
 
+import csv
+import io
 from typing import Any
 
-from flask import Blueprint, abort, request, url_for
+from flask import Blueprint, Response, abort, jsonify, request, url_for
 
 from indexer.people import fold
-from indexer.timeline import vote_badge
 
 from ..store import library
 from ..twin import respond, twin_route
-from .common import anchor, excerpt, find_deliberation, person_url, store, vote_table
+from . import decisions as reg
+from .common import anchor, excerpt, person_url, vote_table
+from .feeds import atom_response
 
 bp = Blueprint("deliberations", __name__)
 
 PER_PAGE = 50
 
+#: the columns of the SCDL « Délibérations » schema (schema.data.gouv.fr/scdl/deliberations), in order
+SCDL_COLUMNS = ("COLL_NOM", "COLL_SIRET", "DELIB_ID", "DELIB_DATE", "DELIB_MATIERE_CODE", "DELIB_MATIERE_NOM",
+                "DELIB_OBJET", "BUDGET_ANNEE", "BUDGET_NOM", "PREF_ID", "PREF_DATE", "VOTE_EFFECTIF", "VOTE_REEL",
+                "VOTE_POUR", "VOTE_CONTRE", "VOTE_ABSTENTION", "DELIB_URL")
 
-def deliberation_data(number: str) -> dict[str, Any] | None:
-    found = find_deliberation(number)
-    if found is None:
-        return None
-    record, d = found
+
+def decision_data(decision: reg.Decision) -> dict[str, Any]:
+    record = decision.session
     sid = record.session.id
-    item = record.item(d.item)
-    speech_ids = set(d.speeches)
+    d = decision.deliberation
+    item = decision.item
+    speech_ids = set(d.speeches) if d else set()
     speeches = [sp for sp in record.speeches if sp.id in speech_ids] if speech_ids else \
-        [sp for sp in record.speeches if d.item and sp.item == d.item]
-    passages = library("index").report_passages(d)
-    badge = vote_badge(d.vote)
+        [sp for sp in record.speeches if item and sp.item == item.id]
+    passages = library("index").report_passages(d) if d else []
+    info = reg.summary(decision)
+    related = reg.related(decision)
     return {
         "page": "deliberation",
         "deliberation": {
-            "number": d.number, "title": d.title.rstrip(" |"), "visas": d.visas, "articles": d.articles,
-            "vote": vote_table(d.vote), "badge": badge.label if badge else "",
-            "signed_place": d.signed_place, "signed_date": d.signed_date, "receipt_id": d.receipt_id,
-            "published": d.published, "page": d.page, "report_title": d.report_title.rstrip(" |"),
-            "report_page": d.report_page,
+            **info, "visas": d.visas if d else [], "articles": d.articles if d else [],
+            "vote": vote_table(decision.vote), "badge": info["vote"],
+            "signed_place": d.signed_place if d else "", "signed_date": d.signed_date if d else "",
+            "receipt_id": d.receipt_id if d else "", "published": d.published if d else "",
+            "report_title": d.report_title.rstrip(" |") if d else "", "report_page": d.report_page if d else None,
             "report": [{"anchor": f"r{k:03d}", "page": page,
                         "paragraphs": [p for p in text.split("\n\n") if p.strip()]}
                        for k, (page, text) in enumerate(passages, start=1)],
@@ -48,67 +56,149 @@ def deliberation_data(number: str) -> dict[str, Any] | None:
                  "url": url_for("sessions.session", session_id=sid, _anchor=f"point-{item.id}")} if item else None,
         "debate": [{"id": sp.id, "anchor": anchor(sp.id), "speaker": sp.speaker, "person_url": person_url(sp.person_id),
                     "page": sp.page, "words": sp.words, "excerpt": excerpt(sp.text, 160),
+                    "paragraphs": sp.paragraphs,
                     "url": url_for("sessions.session", session_id=sid, _anchor=anchor(sp.id))} for sp in speeches],
+        "related": [reg.summary(o) for o in related],
+        "related_search": url_for("deliberations.deliberations", texte=" ".join(sorted(decision.stems)[:3]))
+        if decision.stems else None,
     }
 
 
 @twin_route(bp, "/deliberations/<number>")
 def deliberation(number: str) -> Any:
-    data = deliberation_data(number)
-    if data is None:
+    decision = reg.find(number)
+    if decision is None:
         abort(404)
-    return respond(data, "deliberation.html")
+    return respond(decision_data(decision), "deliberation.html")
 
 
-def _haystacks() -> dict[tuple[str, str], str]:
-    """Folded number, title and articles of every deliberation, once per index generation."""
-    return store().memo("deliberations:haystack", lambda: {
-        (r.session.id, d.number): fold(" ".join([d.number, d.title, *d.articles]))
-        for r in store().records() for d in r.deliberations})
+def read_filters(args: Any) -> dict[str, str]:
+    return {"annee": args.get("annee", "").strip()[:4], "resultat": args.get("resultat", "").strip()[:20],
+            "texte": args.get("texte", "").strip()[:200], "seance": args.get("seance", "").strip()[:200]}
+
+
+def matching(filters: dict[str, str]) -> list[reg.Decision]:
+    needles = fold(filters["texte"]).split()
+    out = []
+    for d in reg.all_decisions():
+        if filters["annee"] and d.date[:4] != filters["annee"]:
+            continue
+        if filters["resultat"] and filters["resultat"] not in d.categories:
+            continue
+        if filters["seance"] and d.session.session.id != filters["seance"]:
+            continue
+        if needles:
+            hay = reg.haystack(d)
+            if not all(n in hay for n in needles):
+                continue
+        out.append(d)
+    return out
 
 
 def list_data(args: Any) -> dict[str, Any]:
-    year = args.get("annee", "").strip()[:4]
-    result = args.get("resultat", "").strip()[:20]
-    text = args.get("texte", "").strip()[:200]
-    needle = fold(text)
-    rows, years, results = [], set(), set()
-    haystacks = _haystacks() if needle else {}
-    for record in reversed(store().records()):
-        for d in record.deliberations:
-            d_year = (record.session.date or "")[:4]
-            d_result = d.vote.result if d.vote and d.vote.result else "non indiqué"
-            years.add(d_year)
-            results.add(d_result)
-            if year and d_year != year:
-                continue
-            if result and d_result != result:
-                continue
-            if needle and needle not in haystacks.get((record.session.id, d.number), ""):
-                continue
-            badge = vote_badge(d.vote)
-            rows.append({"number": d.number, "title": d.title.rstrip(" |"), "date": record.session.date,
-                         "session": record.session.id, "result": d_result, "vote": badge.label if badge else "",
-                         "url": url_for("deliberations.deliberation", number=d.number),
-                         "excerpt": excerpt(d.articles[0], 180) if d.articles else ""})
+    filters = read_filters(args)
+    everything = reg.all_decisions()
+    rows = matching(filters)
     try:
         page = max(1, int(args.get("page", "1")))
     except ValueError:
         page = 1
     pages = max(1, -(-len(rows) // PER_PAGE))
     page = min(page, pages)
-    filters = {"annee": year, "resultat": result, "texte": text}
+    active = {k: v for k, v in filters.items() if v}
 
     def href(n: int) -> str:
-        return url_for("deliberations.deliberations", **{k: v for k, v in filters.items() if v}, page=n if n > 1 else None)
+        return url_for("deliberations.deliberations", **active, page=n if n > 1 else None)
 
+    years: dict[str, int] = {}
+    for d in everything:
+        years[d.date[:4]] = years.get(d.date[:4], 0) + 1
+    sessions = []
+    seen = set()
+    for d in everything:
+        s = d.session.session
+        if s.id not in seen:
+            seen.add(s.id)
+            sessions.append({"id": s.id, "date": s.date})
     return {"page": "deliberations", "filters": filters,
-            "options": {"years": sorted(years, reverse=True), "results": sorted(results)},
-            "total": len(rows), "deliberations": rows[(page - 1) * PER_PAGE:page * PER_PAGE],
+            "options": {"years": [{"value": y, "count": n} for y, n in sorted(years.items(), reverse=True)],
+                        "results": [r for r in reg.RESULTS if any(r in d.categories for d in everything)],
+                        "sessions": sessions},
+            "total": len(rows), "numbered": sum(1 for d in rows if d.number),
+            "deliberations": [reg.summary(d) for d in rows[(page - 1) * PER_PAGE:page * PER_PAGE]],
             "pagination": {"page": page, "pages": pages, "prev": href(page - 1) if page > 1 else None,
-                           "next": href(page + 1) if page < pages else None}}
+                           "next": href(page + 1) if page < pages else None},
+            "exports": {"scdl": url_for("deliberations.scdl_csv", **active),
+                        "json": url_for("deliberations.export_json", **active),
+                        "atom": url_for("deliberations.feed", **active)}}
 
 
 @twin_route(bp, "/deliberations")
 def deliberations() -> Any:
     return respond(list_data(request.args), "deliberations.html")
+
+
+# -- exports ----------------------------------------------------------------------
+
+def _cell(value: Any) -> str:
+    """A CSV cell a spreadsheet will not run as a formula; None is empty."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(("=", "+", "-", "@", "\t", "\r")) else text
+
+
+def scdl_row(d: reg.Decision, host: str) -> dict[str, Any]:
+    """One SCDL line: only what the minutes state; everything else stays empty."""
+    v = d.vote
+    s = d.session.session
+    in_office = (v.in_office if v and v.in_office is not None else s.in_office)
+    voters = v.present + v.proxies if v and v.present is not None and v.proxies is not None else None
+    return {"COLL_NOM": s.body, "COLL_SIRET": "", "DELIB_ID": d.number, "DELIB_DATE": s.date,
+            "DELIB_MATIERE_CODE": "", "DELIB_MATIERE_NOM": "", "DELIB_OBJET": d.title, "BUDGET_ANNEE": "",
+            "BUDGET_NOM": "", "PREF_ID": d.deliberation.receipt_id if d.deliberation else "", "PREF_DATE": "",
+            "VOTE_EFFECTIF": in_office, "VOTE_REEL": voters,
+            "VOTE_POUR": v.for_ if v else None, "VOTE_CONTRE": v.against if v else None,
+            "VOTE_ABSTENTION": v.abstention if v else None, "DELIB_URL": host + d.url}
+
+
+@bp.route("/deliberations.scdl.csv")
+def scdl_csv() -> Response:
+    host = request.host_url.rstrip("/")
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";")
+    writer.writerow(SCDL_COLUMNS)
+    for d in matching(read_filters(request.args)):
+        row = scdl_row(d, host)
+        writer.writerow([_cell(row[c]) for c in SCDL_COLUMNS])
+    response = Response(out.getvalue(), mimetype="text/csv")
+    response.headers["Content-Disposition"] = 'attachment; filename="deliberations-scdl.csv"'
+    return response
+
+
+@bp.route("/deliberations/export")
+def export_json() -> Response:
+    """Every matching decision with its full text (articles, or the item's debate) and its vote."""
+    host = request.host_url.rstrip("/")
+    rows = []
+    for d in matching(read_filters(request.args)):
+        delib = d.deliberation
+        v = d.vote
+        rows.append({**reg.summary(d), "url": host + d.url,
+                     "articles": delib.articles if delib else [], "visas": delib.visas if delib else [],
+                     "vote": {"for": v.for_, "against": v.against, "abstention": v.abstention,
+                              "not_voting": v.not_voting, "unanimous": v.unanimous, "result": v.result,
+                              "for_groups": v.for_groups, "against_groups": v.against_groups,
+                              "abstention_groups": v.abstention_groups, "text": v.text} if v else None})
+    response = jsonify({"filters": read_filters(request.args), "total": len(rows), "deliberations": rows})
+    response.headers["Content-Disposition"] = 'attachment; filename="deliberations.json"'
+    return response
+
+
+@bp.route("/deliberations/flux.atom")
+def feed() -> Response:
+    filters = read_filters(request.args)
+    entries = [{"id": d.url, "title": (f"{d.number} — " if d.number else "") + d.title, "url": d.url,
+                "updated": d.date, "summary": f"{reg.summary(d)['vote'] or d.result} · séance du {d.date}"}
+               for d in matching(filters)[:50]]
+    label = " ; ".join(f"{k} : {v}" for k, v in filters.items() if v)
+    return atom_response("Délibérations" + (f" ({label})" if label else ""),
+                         url_for("deliberations.deliberations", **{k: v for k, v in filters.items() if v}), entries)

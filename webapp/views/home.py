@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from typing import Any
 
 from flask import Blueprint
+
+from indexer.analysis import STOPWORDS, fold
+from indexer.model import Record
+from indexer.people import surname_of
 
 from ..store import Unavailable
 from ..twin import respond, twin_route
@@ -33,9 +39,86 @@ def home_data() -> dict[str, Any]:
     sessions = [session_summary(r) for r in reversed(records)]
     return {"page": "accueil", "counts": counts, "sessions": sessions[:30],
             "more_sessions": max(len(sessions) - 30, 0), "notices": notices,
-            "examples": {"search": ["Mercosur", "téléassistance", "2025-361", "orateur:pajot budget"],
-                         "question": ["Qui a parlé de l'Eurostar ?",
-                                      "Le budget supplémentaire a-t-il été adopté ?"]}}
+            "examples": store().memo("home:examples", lambda: examples(records)) if records else
+            {"search": [], "question": []}}
+
+
+#: words of agenda titles that name no subject
+_BLAND = frozenset(fold(w) for w in """rapport rapports point points délibération délibérations conseil municipal
+municipale séance séances approbation adoption procès-verbal verbal compte rendu communication communications
+questions diverses décision décisions désignation divers ordre jour présentation modification modifications
+convention conventions année exercice monsieur madame maire président""".split())
+
+
+def _topic_words(records: list[Record]) -> list[str]:
+    """The words that name the most agenda items across the archive (subjects, not formulas)."""
+    counts: Counter[str] = Counter()
+    forms: dict[str, str] = {}
+    for record in records:
+        seen = set()
+        for item in record.agenda:
+            for word in re.findall(r"[^\W\d_]{6,}", item.title):
+                key = fold(word)
+                if key in STOPWORDS or key in _BLAND or key in seen:
+                    continue
+                seen.add(key)
+                counts[key] += 1
+                forms.setdefault(key, word.lower())
+    return [forms[k] for k, _ in counts.most_common(6)]
+
+
+def examples(records: list[Record]) -> dict[str, list[str]]:
+    """Example searches and questions drawn from the indexed sessions, so that each one finds something."""
+    topics = _topic_words(records)
+    search = topics[:2]
+    latest = records[-1]
+    numbered = next((d.number for r in reversed(records) for d in r.deliberations if d.number), None)
+    if numbered:
+        search.append(numbered)
+    words: Counter[str] = Counter()
+    for record in records[-5:]:
+        for sp in record.speeches:
+            if sp.person_id and not sp.role.startswith("présid"):
+                words[sp.speaker] += sp.words
+    if words and topics:
+        speaker = words.most_common(1)[0][0]
+        search.append(f"orateur:{fold(surname_of(speaker)).split(' ')[0]} {topics[0]}")
+    question = []
+    if topics:
+        question.append(f"Qui a parlé de {topics[min(2, len(topics) - 1)]} ?")
+    if latest.session.date:
+        from ..filters import date_fr
+        question.append(f"Qui a présidé la séance du {date_fr(latest.session.date)} ?")
+    return {"search": search, "question": question}
+
+
+@bp.route("/flux/recherche.atom")
+def search_feed() -> Any:
+    """The latest passages matching a search (q and the search page's filters), newest first."""
+    from flask import request, url_for
+
+    from .feeds import atom_response
+
+    q = request.args.get("q", "")[:500]
+    filters = {key: [v[:200] for v in request.args.getlist(param) if v.strip()][:10]
+               for param, key in (("orateur", "speaker"), ("groupe", "group"), ("point", "item"),
+                                  ("seance", "session"), ("type", "kind"), ("annee", "year"))}
+    filters = {k: v for k, v in filters.items() if v}
+    entries = []
+    if q.strip() or filters:
+        result = store().search(q, filters=filters, page=1, per_page=50, sort="date", facets=False)
+        for hit in result.hits:
+            title = hit.title or hit.item_title or f"Séance du {hit.date}"
+            entries.append({"id": hit.id, "updated": hit.date, "url": hit.url or url_for("sessions.session", session_id=hit.session),
+                            "title": (f"{hit.speaker} — " if hit.speaker else "") + title[:250],
+                            "summary": re.sub(r"</?mark>", "", hit.snippet or "")})
+    import html as _html
+    for e in entries:
+        e["summary"] = _html.unescape(e["summary"])
+    page = url_for("search.search", q=q or None, **{p: request.args.getlist(p) for p in
+                                                    ("orateur", "groupe", "point", "seance", "type", "annee")
+                                                    if request.args.getlist(p)})
+    return atom_response(f"Recherche « {q} »" if q else "Recherche", page, entries)
 
 
 @twin_route(bp, "/")

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from flask import Blueprint, abort, url_for
+from flask import Blueprint, abort, redirect, request, url_for
 
 from indexer.people import fold, surname_of
+from indexer.registry import Registry, build_registry
 
 from .. import charts
 from ..lexicon import Lexicon, distinctive_words, lexicon, sample_every, stem_counts
@@ -22,13 +23,22 @@ bp = Blueprint("persons", __name__)
 SAMPLE_SPEECHES = 2000
 
 
+def registry() -> Registry:
+    """One register of persons across the archive, once per index generation."""
+    return store().memo("registry", lambda: build_registry(store().records()))
+
+
+def canonical_id(person_id: str | None) -> str | None:
+    return registry().canonical(person_id) or person_id
+
+
 def background() -> tuple[dict[str | None, Counter[str]], Counter[str]]:
     """Stem counts of a deterministic sample of all speeches, by person and in total."""
     def compute() -> tuple[dict[str | None, Counter[str]], Counter[str]]:
         speeches = [sp for r in store().records() for sp in r.speeches]
         by_person: dict[str | None, Counter[str]] = {}
         for sp in speeches[::sample_every(len(speeches), SAMPLE_SPEECHES)]:
-            by_person.setdefault(sp.person_id, Counter()).update(stem_counts(sp.text))
+            by_person.setdefault(canonical_id(sp.person_id), Counter()).update(stem_counts(sp.text))
         total: Counter[str] = Counter()
         for counts in by_person.values():
             total.update(counts)
@@ -48,21 +58,25 @@ def distinctive(slug: str, speeches: list[Any]) -> list[dict[str, Any]]:
 
 
 def person_data(slug: str) -> dict[str, Any] | None:
-    person = store().derived().persons.get(slug)
-    records = store().records()
-    mine = [(r, sp) for r in records for sp in r.speeches if sp.person_id == slug]
-    if person is None and not mine:
+    reg = registry()
+    entry = reg.get(slug)
+    if entry is None:
         return None
+    ids = set(entry.ids)
+    records = store().records()
+    by_id = {r.session.id: r for r in records}
+    mine = [(r, sp) for r in records for sp in r.speeches if sp.person_id in ids]
+    spoken: dict[str, list[Any]] = {}
+    for r, sp in mine:
+        spoken.setdefault(r.session.id, []).append(sp)
     sessions = []
     activity = []
-    for record in records:
-        speeches = [sp for r, sp in mine if r is record]
-        if not speeches:
-            continue
+    for sid in entry.sessions:
+        record = by_id[sid]
+        speeches = spoken.get(sid, [])
         items: dict[str | None, list[Any]] = {}
         for sp in speeches:
             items.setdefault(sp.item, []).append(sp)
-        sid = record.session.id
         item_views = []
         for item_id, sps in items.items():
             item = record.item(item_id)
@@ -77,31 +91,52 @@ def person_data(slug: str) -> dict[str, Any] | None:
                              for sp in sps],
             })
         words = sum(sp.words for sp in speeches)
-        sessions.append({"id": sid, "date": record.session.date, "body": record.session.body,
-                         "url": url_for("sessions.session", session_id=sid), "speeches": len(speeches),
-                         "words": words, "items": item_views})
-        activity.append({"session": sid, "date": record.session.date, "count": len(speeches), "words": words,
-                         "label": record.session.date, "href": url_for("sessions.session", session_id=sid)})
-    words = distinctive(slug, [sp for _, sp in mine])
-    labels = Counter(sp.label for _, sp in mine)
+        s = record.session
+        status = _attendance(record, ids, entry.names)
+        sessions.append({"id": sid, "date": s.date, "body": s.body, "url": url_for("sessions.session", session_id=sid),
+                         "speeches": len(speeches), "words": words, "attendance": status, "items": item_views})
+        activity.append({"session": sid, "date": s.date, "count": len(speeches), "words": words,
+                         "label": s.date, "href": url_for("sessions.session", session_id=sid)})
+    words = distinctive(entry.id, [sp for _, sp in mine])
     roles = Counter(sp.role for _, sp in mine if sp.role)
-    info = {"id": slug, "name": person.name if person else mine[0][1].speaker,
-            "civility": person.civility if person else "", "group": person.group if person else "",
-            "roles": (list(person.roles) if person else []) + [r for r in roles if person is None or r not in person.roles],
-            "labels": sorted(set(person.labels if person else []) | set(labels)),
-            "guest": person.guest if person else False}
+    info = {**entry.to_dict(), "roles": [h.to_dict() for h in entry.roles],
+            "speech_roles": [r for r in roles if r not in {h.value for h in entry.roles}],
+            "labels": sorted(set(entry.labels))}
+    spoke = [a for a in activity if a["count"]]
     return {
         "page": "elu", "person": info,
-        "totals": {"speeches": len(mine), "words": sum(sp.words for _, sp in mine), "sessions": len(sessions)},
+        "totals": {"speeches": len(mine), "words": sum(sp.words for _, sp in mine), "sessions": len(sessions),
+                   "spoke_in": len(spoke), "first": sessions[0]["date"] if sessions else None,
+                   "last": sessions[-1]["date"] if sessions else None},
         "sessions": list(reversed(sessions)),
         "distinctive": words,
         "activity": activity,
-        "chart": charts.bar_chart(activity, value="words", height=110) if activity else None,
+        "chart": charts.bar_chart(activity, value="words", height=110) if spoke else None,
+        "feed": url_for("persons.person_feed", slug=entry.id),
     }
+
+
+def _attendance(record: Any, ids: set[str], names: list[str]) -> str:
+    """« présent », « excusé », « absent » or « procuration » as the session's lists say; "" if they do not."""
+    s = record.session
+    folded = {fold(n) for n in names}
+    if any(fold(n) in folded for n in s.excused):
+        return "excusé"
+    if any(fold(n) in folded for n in s.absent):
+        return "absent"
+    if any(p.giver_id in ids or fold(p.giver) in folded for p in s.proxies):
+        return "procuration donnée"
+    if any(fold(n) in folded for n in s.present):
+        return "présent"
+    return ""
 
 
 @twin_route(bp, "/elus/<slug>")
 def person(slug: str) -> Any:
+    canonical = registry().canonical(slug)
+    if canonical and canonical != slug:  # a spelling merged into another: one page per person
+        target = url_for("persons.person_json" if request.path.endswith(".json") else "persons.person", slug=canonical)
+        return redirect(target, code=301)
     data = person_data(slug)
     if data is None:
         abort(404)
@@ -109,20 +144,49 @@ def person(slug: str) -> Any:
 
 
 def persons_data() -> dict[str, Any]:
+    reg = registry()
     speeches: Counter[str] = Counter()
     words: Counter[str] = Counter()
     for r in store().records():
         for sp in r.speeches:
-            if sp.person_id:
-                speeches[sp.person_id] += 1
-                words[sp.person_id] += sp.words
+            cid = reg.canonical(sp.person_id)
+            if cid:
+                speeches[cid] += 1
+                words[cid] += sp.words
+    by_id = {r.session.id: r.session.date for r in store().records()}
     people = []
-    for pid, p in store().derived().persons.items():
-        people.append({"id": pid, "name": p.name, "civility": p.civility, "group": p.group, "guest": p.guest,
-                       "speeches": speeches[pid], "words": words[pid], "url": url_for("persons.person", slug=pid)})
+    for pid, e in reg.persons.items():
+        dates = [by_id[sid] for sid in e.sessions if by_id.get(sid)]
+        people.append({"id": pid, "name": e.name, "civility": e.civility, "group": e.group, "guest": e.guest,
+                       "speeches": speeches[pid], "words": words[pid], "sessions": len(e.sessions),
+                       "first": min(dates) if dates else None, "last": max(dates) if dates else None,
+                       "variants": len(e.ids) - 1, "url": url_for("persons.person", slug=pid)})
     people.sort(key=lambda p: (fold(surname_of(p["name"])), fold(p["name"])))
     return {"page": "elus", "total": len(people), "speakers": sum(1 for p in people if p["speeches"]),
-            "persons": people}
+            "merged": sum(p["variants"] for p in people), "persons": people}
+
+
+@bp.route("/elus/<slug>/flux.atom")
+def person_feed(slug: str) -> Any:
+    """The person's latest speeches (50), newest first."""
+    from .feeds import atom_response
+
+    entry = registry().get(slug)
+    if entry is None:
+        abort(404)
+    ids = set(entry.ids)
+    entries = []
+    for record in reversed(store().records()):
+        for sp in record.speeches:
+            if sp.person_id in ids:
+                item = record.item(sp.item)
+                entries.append({"id": sp.id, "updated": record.session.date,
+                                "title": f"{entry.name} — {item.title.rstrip(' |') if item else 'séance'}"[:300],
+                                "url": url_for("sessions.session", session_id=record.session.id, _anchor=anchor(sp.id)),
+                                "summary": excerpt(sp.text, 400)})
+        if len(entries) >= 50:
+            break
+    return atom_response(f"Interventions de {entry.name}", url_for("persons.person", slug=entry.id), entries[:50])
 
 
 @twin_route(bp, "/elus")

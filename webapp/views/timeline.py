@@ -59,8 +59,10 @@ def timeline_data(args: Any) -> dict[str, Any]:
         grouped, total = 0, 0
     data = timeline.to_dict()
     all_entries = [s for y in data["years"] for s in y["sessions"]]
-    chart = charts.calendar_axis(sorted(all_entries, key=lambda e: e["date"]))
-    for dot in chart["dots"]:
+    ordered = sorted(all_entries, key=lambda e: e["date"])
+    chart = charts.calendar_axis(ordered)
+    chart_narrow = charts.calendar_axis(ordered, width=360.0)
+    for dot in chart["dots"] + chart_narrow["dots"]:
         dot["href"] = url_for("timeline.timeline", q=query or None, annee=dot["date"][:4],
                               _anchor=f"seance-{dot['id']}")
     years_nav = [{"year": y["year"], "sessions": len(y["sessions"]), "hits": y["hits"], "current": y["year"] == year,
@@ -82,7 +84,8 @@ def timeline_data(args: Any) -> dict[str, Any]:
                 for sp in topic["speakers"]:
                     sp["url"] = person_url(sp["person_id"])
                 topic["permalinks"] = [_permalink(link) for link in topic["links"][:6] if link["url"]]
-    data.update({"page": "chronologie", "year": year, "compact": compact, "years_nav": years_nav, "chart": chart, "notice": notice,
+    data.update({"page": "chronologie", "year": year, "compact": compact, "years_nav": years_nav, "chart": chart, "chart_narrow": chart_narrow,
+                 "notice": notice,
                  "suggestion": suggestion, "total_hits": total, "grouped_hits": grouped,
                  "search_url": url_for("search.search", q=query) if query else None,
                  "all_years_href": url_for("timeline.timeline", q=query or None)})
