@@ -138,7 +138,28 @@ def find_session_date(text: str, head: int = 6000) -> str | None:
     "le 29 juin" by mistake, and the next minutes approve those "du 26 juin 2023".
     """
     opening = text[:head]
-    return cue_date(fold(opening)) or formula_date(opening) or first_plain_date(opening)
+    folded = fold(opening)
+    met = met_date(folded)
+    if met:
+        return met
+    cue, formula = cue_date(folded), formula_date(opening)
+    if cue and formula and cue != formula:
+        cue_at = min((m.start() for m in _SESSION_CUES.finditer(folded)), default=0)
+        formula_at = _FORMULA.search(folded).start()
+        if cue_at > formula_at:  # a date cited after the opening formula ("compte rendu de la séance du …")
+            return formula
+    return cue or formula or first_plain_date(opening)
+
+
+# "Le 25 mars 2024, le conseil municipal de la commune de THYEZ s'est réuni …": the meeting formula.
+_MET = re.compile(r"\ble (?:" + _WEEKDAY + r")?(1er|\d{1,2}) " + _MONTH + r" ((?:19|20)\d\d)\s*(?:a [^,]{1,30})?,?\s*"
+                  r"(?:le|la) (?:conseil|assemblee|comite)[^.]{0,140}?\bs est reuni")
+
+
+def met_date(folded: str) -> str | None:
+    """``Le 25 mars 2024, le conseil municipal … s'est réuni`` → "2024-03-25" (folded text)."""
+    m = _MET.search(folded)
+    return iso(m.group(1), MONTHS[m.group(2)], m.group(3)) if m else None
 
 
 _NAME_DATE = (

@@ -34,7 +34,7 @@ from ..sources import Document
 from .dates import cue_date, date_from_name, find_session_date, formula_date, parse_time
 from .rules.text import Para, _is_bullet, _unbullet
 from .rules.attendance import _clean_name, movement_line, parse_attendance
-from .rules.header import _END, _IN_OFFICE, _OPENED, _PRESIDENCY, _SECRETARY, _START, body_of
+from .rules.header import _END, _IN_OFFICE, _OPENED, _SECRETARY, _START, body_of, presidency
 from .rules.headings import (number_prefix, strip_page_ref, sub_heading, _AGENDA_HEAD, _NUMBERED, _NUMBERED_BARE, _NUMBERED_DIGIT, deliberation_heading,
                              numbered_heading, roman_heading)
 from .rules.turns import (_RAPPORTEUR, _strip_civility, colon_turn, presents_file, rapporteur_turn,
@@ -159,8 +159,9 @@ def parse(doc: Document) -> Record:
     if date:
         title_date, opening_date = cue_date(fold(text[:6000])), formula_date(text[:6000])
         if title_date and opening_date and title_date != opening_date:
+            kept = "le titre" if date == title_date else "la formule d'ouverture" if date == opening_date else date
             record.warnings.append(f"dates contradictoires dans l'en-tête : titre {title_date}, formule d'ouverture "
-                                   f"{opening_date} ; le titre est retenu")
+                                   f"{opening_date} ; {kept} est retenu" + ("e" if kept.startswith("la ") else ""))
     else:
         date = date_from_name(doc.path.stem) or ""
         record.warnings.append("date de séance illisible dans le document : "
@@ -196,11 +197,9 @@ def _guard(record: Record, page: int, what: str, action) -> None:
 def _parse_header(text: str, paras: list[Para], state: State) -> None:
     session, roster = state.record.session, state.roster
     parse_attendance(paras, state)  # full names first: the presidency line may be garbled
-    m = _PRESIDENCY.search(text[:6000])
-    if m and _clean_name(m.group("who")):
-        after = fold(text[m.end("who"):m.end("who") + 30])
-        role = "Maire" if "maire" in after else ""
-        president = roster.add(_clean_name(m.group("who")), role=role)
+    who, role = presidency(text)
+    if who:
+        president = roster.add(who, role=role)
         state.members.add(president.id)
         session.president = president.name
         titles = ["le maire", "la maire", "maire"] if role or "maire" in fold(text[:3000]) else []

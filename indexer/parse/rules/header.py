@@ -13,7 +13,38 @@ _TOWNNAME = rf"(?:L['’]\s?)?[{_UP}][\w\-]+(?:[ \-][{_UP}][\w\-]+)*"
 _BODY = re.compile(rf"[Cc]onseil [Mm]unicipal de (?:la [Cc]ommune de |la [Vv]ille de )?(?P<name>{_TOWNNAME})")
 _TOWN = re.compile(rf"^(?:Commune|Ville|Mairie) de (?P<name>{_TOWNNAME})")
 # "sous la présidence de Madame Flore nce DEMOUY , maire" (words split by the PDF text layer)
-_PRESIDENCY = re.compile(rf"sous la [Pp]r[ée]sidence de\s+(?P<who>{_CIV}\s*[^,()]{{3,50}}?)\s*(?:,|\(|\bmaire\b|$)")
+_PRESIDENCY = re.compile(rf"sous la [Pp]r[ée]sidence de\s+(?P<who>(?:{_CIV}\s*)?[{_UP}][^,()]{{2,50}}?)\s*"
+                         r"(?:,|\(|\b(?i:maire|président|présidente)\b|\.\s|\.?$)", re.M)
+# "Présidence : M. Hubert BRIGAND", "Président de séance : Mme X"
+_PRESIDENCY_LABEL = re.compile(rf"^Pr[ée]siden(?:ce|te?)(?: de (?:la )?séance)?\s*:\s*(?P<who>(?:{_CIV}\s*)?[{_UP}][^,()\n]{{2,50}}?)"
+                               r"\s*(?:,|\(|$)", re.M)
+# "… par Yves Nicolin, Président." (the convocation signed by the president), "Marc Baïetto, Maire"
+_NAME_COMMA_TITLE = re.compile(rf"(?P<who>(?:{_CIV}\s*)?[{_UP}][\w\-]+(?:\s+[{_UP}][\w\-]+){{1,3}}),\s+"
+                               r"(?P<role>Maire|Président|Présidente)\b")
+# Signature block: "Le maire, Le secrétaire de séance" then "Daniel JUGY Julien PONS"
+_SIGNATURE = re.compile(rf"^(?:Le|La)\s+(?:[Mm]aire|[Pp]r[ée]sidente?)\b[^\n]{{0,60}}\n(?:\s*\n)?"
+                        rf"(?P<who>[{_UP}][\w\-]+(?:\s+[{_UP}][\w\-]+)?\s+[{_UP}][{_UP}\-]+)\b", re.M)
+
+
+def presidency(text: str) -> tuple[str, str]:
+    """Who presides, and as what: ``sous la présidence de Monsieur Dominique GOSSET Maire`` /
+    ``sous la présidence de Marc Baïetto, Maire`` / ``Présidence : M. Hubert BRIGAND`` /
+    ``… par Yves Nicolin, Président`` / a signature block ``Le maire,`` then ``Daniel JUGY``
+    → (name, "Maire" | "Président" | "")."""
+    head = text[:6000]
+    for rule in (_PRESIDENCY, _PRESIDENCY_LABEL, _NAME_COMMA_TITLE):
+        m = rule.search(head)
+        if m:
+            who = " ".join(m.group("who").split()).strip(" .")
+            after = fold(text[m.end("who"):m.end("who") + 30] + " " + (m.groupdict().get("role") or ""))
+            role = "Maire" if "maire" in after else "Président" if "presiden" in after else ""
+            if len(who.split()) >= 2 or re.match(_CIV, who):
+                return who, role
+    m = _SIGNATURE.search(text[-4000:])
+    if m:
+        return " ".join(m.group("who").split()), "Maire" if "aire" in m.group(0).split("\n")[0] else "Président"
+    return "", ""
+
 _TIME_AT = r"\bà\s+(\d{1,2}\s*(?:h|H|heures?)\s*\d{0,2})"
 _OPENED = re.compile(r"[Ss]éance (?:est|a été) (?:ouverte|déclarée ouverte)[^.]{0,40}?" + _TIME_AT)
 _START = re.compile(r"(?:séance (?:est )?ouverte|s['’]ouvrira|L['’]an\b)[^§]{0,160}?" + _TIME_AT)
