@@ -1053,6 +1053,14 @@ def engine_for(home: str) -> Engine:
 _DEFAULT: Any = object()
 
 
+def forget_queries(home: Path | None = None) -> None:
+    """Drop what searches of `home` computed and kept (posting sets, phrases, filters), not what is
+    computed once per index generation (facet columns, lengths): a benchmark's "new" query."""
+    snap = engine_for(str(home_dir(home)))._snapshot
+    if snap is not None:
+        snap.sets.clear()
+
+
 def search(query: str, *, filters: dict[str, list[str]] | None = None, page: int = 1, per_page: int = 20,
            sort: str = "relevance", home: Path | None = None, facets: bool = True,
            budget: float | None = _DEFAULT) -> SearchResult:  # type: ignore[assignment]
