@@ -28,6 +28,7 @@ from .people import fold
 from .qa import common as E
 from .qa.retrieval import leads
 from .qa.router import classify
+from .qa.scope import scope_of, select_parts
 from .qa.text import QUESTION_WORDS, STOPWORDS, stem
 from .qa.knowledge import Knowledge, RecordKnowledge, build_record_knowledge
 
@@ -90,72 +91,6 @@ def guess_kind(q: str) -> str:
 
 # --------------------------------------------------------------------------- session filter
 
-def date_filter(q: str) -> tuple[str | None, str | None]:
-    """A date or month named in the folded question: ("2025-09-22", None) or (None, "2025-09")."""
-    m = re.search(r"\b(\d{1,2}|1er) (" + "|".join(E.MONTHS) + r") (\d{4})\b", q)
-    if m:
-        day = 1 if m.group(1) == "1er" else int(m.group(1))
-        return f"{m.group(3)}-{E.MONTHS.index(m.group(2)) + 1:02d}-{day:02d}", None
-    m = re.search(r"\b(\d{4}) (\d{2}) (\d{2})\b", q)
-    if m and m.group(1).startswith(("19", "20")):
-        return f"{m.group(1)}-{m.group(2)}-{m.group(3)}", None
-    m = re.search(r"\b(\d{1,2}) (\d{1,2}) (\d{4})\b", q)
-    if m and int(m.group(2)) <= 12:
-        return f"{m.group(3)}-{int(m.group(2)):02d}-{int(m.group(1)):02d}", None
-    m = re.search(r"\b(" + "|".join(E.MONTHS) + r") (\d{4})\b", q)
-    if m:
-        return None, f"{m.group(2)}-{E.MONTHS.index(m.group(1)) + 1:02d}"
-    return None, None
-
-
-_GENERIC_BODY_WORDS = frozenset({"conseil", "de", "du", "des", "la", "le", "l", "d", "et", "commune", "ville",
-                                 "seance", "assemblee"})
-
-
-def body_words(rk: RecordKnowledge) -> set[str]:
-    words = set(fold(rk.record.session.body).split()) | set(fold(rk.sid).split())
-    return {w for w in words - _GENERIC_BODY_WORDS if len(w) > 3 and not w.isdigit()}
-
-
-def body_filter(kn: Knowledge, q: str) -> list[RecordKnowledge]:
-    """Sessions of the council the question names ("du Pas-de-Calais", "municipal de Lannion").
-
-    A word shared by many councils ("municipal") weighs less than a name ("lannion"):
-    only the sessions with the best score are kept.
-    """
-    padded = f" {q} "
-    words = {rk.sid: body_words(rk) for rk in kn.parts}
-    df: dict[str, int] = {}
-    for ws in words.values():
-        for w in ws:
-            df[w] = df.get(w, 0) + 1
-    scores = {sid: sum(1 / df[w] for w in ws if f" {w} " in padded) for sid, ws in words.items()}
-    best = max(scores.values(), default=0.0)
-    if best <= 0:
-        return []
-    return [rk for rk in kn.parts if scores[rk.sid] == best]
-
-
-def select_parts(kn: Knowledge, q: str) -> Knowledge:
-    """The sessions a question names by date or by council, else all of them."""
-    parts = kn.parts
-    day, month = date_filter(q)
-    if day or month:
-        dated = [rk for rk in parts if (day and rk.record.session.date == day)
-                 or (month and rk.record.session.date.startswith(month))]
-        parts = dated or parts
-    ignore: frozenset[str] = frozenset()
-    if len({rk.record.session.body for rk in parts}) > 1:
-        chosen = body_filter(Knowledge(parts=parts), q)
-        if chosen:
-            padded = f" {q} "
-            ignore = frozenset(w for rk in chosen for w in body_words(rk) if f" {w} " in padded)
-            parts = chosen
-    if parts is kn.parts:
-        return kn
-    return Knowledge(parts=parts, df=kn.df, total=kn.total, ignore=ignore)
-
-
 # --------------------------------------------------------------------------- answering
 
 def _citation(c: E.Cite) -> Citation:
@@ -194,13 +129,18 @@ def answer_with(kn: Knowledge, question: str) -> Answer:
     q = fold_question(question)
     if not kn.parts:
         return Answer(question, False, NO_INDEX, "inconnu", 0.0)
-    scoped = select_parts(kn, q)
-    rks = sorted(scoped.parts, key=lambda rk: (rk.record.session.date, rk.sid))
+    sc = select_parts(kn, q)
+    scoped = sc.kn
     kinds = classify(q, kn)
     first_kind = kinds[0][0] if kinds else guess_kind(q)
-    if unknown_names(question, kn):
-        # "… à L'Arbresle ?" on an index without L'Arbresle: questions about "the session" must not
-        # answer for another council
+    if not scoped.parts:  # a day or month the archive holds no session of
+        return Answer(question, False, f"{NOT_FOUND} {sc.missing[0].upper()}{sc.missing[1:]}.", first_kind, 0.0)
+    rks = sorted(scoped.parts, key=lambda rk: (rk.record.session.date, rk.sid))
+    if scoped.years:  # questions about "the session" read the sessions of the years named
+        rks = [rk for rk in rks if int(rk.record.session.date[:4] or 0) in scoped.years] or rks
+    if unknown_names(question, kn) or sc.missing:
+        # "… à L'Arbresle ?" on an index without L'Arbresle, "… en 2019" without a 2019 session: questions
+        # about "the session" must not answer for another council or another year
         kinds = [(n, h) for n, h in kinds if n not in SESSION_KINDS]
     for name, handler in kinds:
         draft = handler(scoped, q, rks)
@@ -209,7 +149,7 @@ def answer_with(kn: Knowledge, question: str) -> Answer:
         cites = [_citation(c) for c in draft.cites[:3]]
         return Answer(question, True, draft.answer, draft.kind or name, draft.confidence, cites)
     lead_cites = [_citation(c) for c in leads(scoped, q)]
-    text = NOT_FOUND
+    text = f"{NOT_FOUND} {sc.missing[0].upper()}{sc.missing[1:]}." if sc.missing else NOT_FOUND
     if lead_cites:
         text += " Passages les plus proches : voir les pistes ci-dessous."
     return Answer(question, False, text, first_kind, 0.0, [], lead_cites)
@@ -224,7 +164,7 @@ def knowledge_of(records: list[Record]) -> Knowledge:
 #: index picks the sessions worth reading.
 ALL_SESSIONS_UP_TO = 8
 #: Sessions read per question on a large index (plus the most recent one).
-CANDIDATE_SESSIONS = 6
+CANDIDATE_SESSIONS = 10
 
 
 def single_flight(maxsize: int) -> Callable:
@@ -280,29 +220,32 @@ def _sessions(home: Path) -> list[tuple[str, str, str]]:
 
 def candidate_sessions(home: Path, question: str, sessions: list[tuple[str, str, str]]) -> list[tuple[str, str, str]]:
     """The sessions a question is about: all of them on a small index; else those named by
-    date, those where the search index finds the question's words, and the most recent."""
+    day or month (or the most recent alone, to say there is none), those of the years named,
+    those where the search index finds the question's words, and the most recent."""
     if len(sessions) <= ALL_SESSIONS_UP_TO:
         return sessions
     q = fold_question(question)
-    day, month = date_filter(q)
-    if day or month:
-        dated = [s for s in sessions if (day and s[0] == day) or (month and s[0].startswith(month))]
-        if dated:
-            return dated[-CANDIDATE_SESSIONS:]
+    scope = scope_of(q)
+    if scope.dated:
+        dated = [s for s in sessions if scope.holds(s[0])]
+        return dated[-CANDIDATE_SESSIONS:] if dated else sessions[-1:]
     from .search import search
 
+    # a year names its sessions, and those around it: a tariff "2016" is voted in 2015, an account "2024" in 2025
+    near = {y + d for y in scope.years for d in (-1, 0, 1)}
+    chosen = [s for s in sessions if int(s[0][:4] or 0) in near]
     words = [w for w in q.split() if len(w) > 2 and w not in STOPWORDS and w not in QUESTION_WORDS
-             and w not in E.FRAME_WORDS]
+             and w not in E.FRAME_WORDS and not (w.isdigit() and len(w) == 4)]
     wanted: list[str] = []
     if words:
-        result = search(" OR ".join(words[:6]), per_page=12, facets=False, home=home)
+        result = search(" OR ".join(words[:8]), per_page=40, facets=False, home=home)
         for hit in result.hits:
             if hit.session not in wanted:
                 wanted.append(hit.session)
             if len(wanted) >= CANDIDATE_SESSIONS:
                 break
     by_id = {s[1]: s for s in sessions}
-    chosen = [by_id[sid] for sid in wanted if sid in by_id]
+    chosen += [by_id[sid] for sid in wanted if sid in by_id and by_id[sid] not in chosen]
     if sessions[-1] not in chosen:
         chosen.append(sessions[-1])
     return sorted(chosen)

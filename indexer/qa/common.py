@@ -84,7 +84,7 @@ def topic_stems(q: str, drop: set[str] | frozenset[str] = frozenset(), kn: Knowl
     for tok in q.split():
         if tok in STOPWORDS or tok in QUESTION_WORDS or tok in FRAME_WORDS or tok in drop:
             continue
-        if kn is not None and tok in kn.ignore:
+        if kn is not None and (tok in kn.ignore or (tok.isdigit() and len(tok) == 4 and int(tok) in kn.years)):
             continue
         if len(tok) < 2 and not tok.isdigit():
             continue
@@ -162,6 +162,8 @@ def rank_objects(kn: Knowledge, topic: list[str], objects: list[tuple[RecordKnow
     """Objects whose text covers the topic well enough, best first (ties: most recent session)."""
     out = []
     for rk, obj, text in objects:
+        if not kn.fits_years(rk, text):
+            continue
         stems = set(stems_of(text)) | acronyms(text)
         cov = coverage(kn, topic, stems)
         if cov >= threshold and rarest_covered(kn, topic, stems):
@@ -241,6 +243,9 @@ def named_persons(kn: Knowledge, q: str) -> list[tuple[RecordKnowledge, Person]]
             out.append(found[pids[0]])
         else:
             full = [pid for pid in pids if f" {fold(found[pid][1].name)} " in padded]
+            if not full and _one_person(sur, [found[pid][1].name for pid in pids]):
+                # one person spelt several ways across an archive ("M. TANGUY", "Ronan TANGUY"): the fullest name
+                full = [max(pids, key=lambda pid: len(found[pid][1].name))]
             out.extend(found[pid] for pid in full)
     if not out and kn.parts:
         # "le Président" / "le Maire" alone: whoever chaired the most recent session asked about
@@ -252,6 +257,12 @@ def named_persons(kn: Knowledge, q: str) -> list[tuple[RecordKnowledge, Person]]
             if p is not None:
                 out.append((rk, p))
     return out
+
+
+def _one_person(surname: str, names: list[str]) -> bool:
+    """Names with this surname whose given names never disagree ("TANGUY", "Ronan TANGUY")."""
+    given = {" ".join(t for t in fold(n).split() if t not in surname.split()) for n in names} - {""}
+    return len(given) <= 1
 
 
 def person_name(record: Record, pid: str | None, fallback: str = "") -> str:

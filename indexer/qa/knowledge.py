@@ -161,6 +161,7 @@ class Knowledge:
     df: dict[str, int] = field(default_factory=dict)
     total: int = 0
     ignore: frozenset[str] = frozenset()  # folded words naming the council asked about, not the topic
+    years: frozenset[int] = frozenset()  # years the question names: evidence must be of them (qa.scope.in_years)
 
     @classmethod
     def of(cls, parts: list[RecordKnowledge]) -> "Knowledge":
@@ -175,6 +176,14 @@ class Knowledge:
     def idf(self, st: str) -> float:
         """Smoothed inverse sentence frequency; an unseen stem is as rare as can be."""
         return math.log((self.total + 1) / (self.df.get(st, 0) + 0.5))
+
+    def fits_years(self, rk: RecordKnowledge, *texts: str) -> bool:
+        """Evidence fits the years of the question: its session is of one of them, or it states one."""
+        if not self.years:
+            return True
+        if int(rk.record.session.date[:4] or 0) in self.years:
+            return True
+        return any(str(y) in t for y in self.years for t in texts if t)
 
     @property
     def records(self) -> list[Record]:

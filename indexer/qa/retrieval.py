@@ -79,6 +79,9 @@ def best_sentences(kn: Knowledge, topic: list[str], *, kinds: set[str] | None = 
             unit = rk.units[sent.unit]
             if kinds is not None and unit.kind not in kinds:
                 continue
+            if kn.years and not kn.fits_years(rk, sent.text, rk.record.item(unit.item).title if unit.item
+                                              and rk.record.item(unit.item) else ""):
+                continue
             if person is not None and unit.person_id != person:
                 continue
             if need_number and not quantities(sent.text):

@@ -1,0 +1,77 @@
+"""« Pourquoi … ? »: the reason the minutes state, from the passage about the topic.
+
+The passage is found by the topic words (and the person the question names, as speaker or
+subject); the answer is the sentence of that passage which states a cause (« parce que »,
+« en raison de », « compte tenu », « car », « suite à », « puisque » …), never a cause taken
+from another passage.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ...people import surname_of
+from ..common import Cite, Draft, coverage, named_persons, person_name, rarest_covered, session_label, topic_stems
+from ..kind import Kind
+from ..knowledge import Knowledge, RecordKnowledge
+from ..retrieval import best_sentences, context_stems
+from ..text import tokens
+
+#: Folded phrases that state a cause or a justification.
+CAUSE = re.compile(r"\b(?:parce qu|car\b|en raison d|du fait d|compte tenu|dans la mesure ou|puisqu|suite a|"
+                   r"fait suite|a la suite d|faute d|etant donne|vu que|motif|raison|pour cause|afin d|a cause d|"
+                   r"grace a|justifi|s explique|estime qu|considerant|manqu|interesse|non conforme|"
+                   r"ne (?:peut|pouvait|peuvent) pas|n a pas (?:ete|pu)|il s avere|en effet)")
+_ASKED = {"pourquoi", "quelle", "raison", "raisons", "motif", "motifs", "cause"}
+
+
+def ask_why(kn: Knowledge, q: str, rks: list[RecordKnowledge]) -> Draft | None:
+    named = named_persons(kn, q)
+    person = named[0][1] if named else None
+    drop = set(_ASKED)
+    if person is not None:
+        drop |= set(tokens(person.name))
+    topic = topic_stems(q, drop, kn=kn)
+    if not topic:
+        return None
+    best: tuple[float, Cite, Cite] | None = None
+    hits = best_sentences(kn, topic, min_cov=0.35, limit=40, context=True, sentence_min=0.25,
+                          person=person.id if person is not None else None)
+    if person is not None:  # reported speech ("M. TANGUY indique que …") may sit in another speaker's turn
+        hits += best_sentences(kn, topic, min_cov=0.35, limit=60, context=True, sentence_min=0.25)
+    for h in hits:
+        rk, unit = h.rk, h.unit
+        around = h.sentence.stems | context_stems(rk, h.sentence.unit)
+        if not rarest_covered(kn, topic, around) and coverage(kn, topic, around) < 0.7:
+            continue
+        if person is not None:
+            sur = " ".join(tokens(surname_of(person.name)))
+            if unit.person_id != person.id and f" {sur} " not in f" {' '.join(h.sentence.toks)} ":
+                continue
+        # the cause: this sentence, or one next to it in the same passage
+        sis = rk.by_unit.get(h.sentence.unit, [])
+        pos = sis.index(h.si) if h.si in sis else 0
+        for offset, bonus in ((0, 0.3), (1, 0.2), (-1, 0.15), (2, 0.1)):
+            k = pos + offset
+            if not 0 <= k < len(sis):
+                continue
+            sent = rk.sentences[sis[k]]
+            if CAUSE.search(" ".join(sent.toks)):
+                score = h.score + bonus
+                if best is None or score > best[0]:
+                    best = (score, Cite(rk, unit, sent.text), Cite(rk, unit, h.sentence.text))
+                break
+    if best is None or best[0] < 0.55:
+        return None
+    score, cause, topic_cite = best
+    rk = cause.rk
+    who = person_name(rk.record, cause.unit.person_id, cause.unit.speaker) if cause.unit.kind == "intervention" else ""
+    source = f"selon {who}, " if who else ""
+    cites = [cause] if cause.quote == topic_cite.quote else [cause, topic_cite]
+    return Draft(True, f"« {cause.quote} » ({source}{session_label(rk.record)})", "pourquoi",
+                 round(min(0.85, 0.3 + 0.4 * score), 2), cites)
+
+
+KINDS = [Kind("pourquoi", 5, lambda q, kn: bool(re.search(r"\bpourquoi\b|pour quelle raison|pour quelles raisons|"
+                                                       r"quel(?:le)?s? (?:est|etait|sont) (?:la|le|les) (?:raison|motif|cause)", q)),
+              ask_why, specific=True)]
