@@ -278,7 +278,7 @@ def test_second_read_comes_from_the_cache(good_inputs, tmp_path, monkeypatch):
     def boom(*_args, **_kwargs):
         raise AssertionError("the PDF was extracted again")
 
-    monkeypatch.setattr(sources, "extract_raw_pages", boom)
+    monkeypatch.setattr(sources.pdf, "extract_raw_pages", boom)
     again = read_source(good_inputs["small_pdf"])
     assert again.pages == first.pages and again.sha256 == first.sha256
 

@@ -1,0 +1,80 @@
+"""OCR of scanned pages with tesseract (Debian: tesseract-ocr, tesseract-ocr-fra).
+
+A page without a text layer but with a picture is rendered to a grey image and read
+by `tesseract … -l fra`.  Tesseract is optional: without it (or with MINUTES_OCR=0)
+the product says which pages need OCR.  A page whose OCR fails or runs past its time
+budget ($MINUTES_OCR_TIMEOUT seconds, default 120) is skipped with a warning.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import shutil
+import subprocess
+
+#: Resolution of the rendered page: tesseract reads body text best at 300 dpi.
+OCR_DPI = 300
+DEFAULT_TIMEOUT = 120.0
+
+
+class OcrFailed(Exception):
+    """OCR of one page failed; the message (French) says why."""
+
+
+@functools.lru_cache(maxsize=4)
+def _languages(binary: str) -> frozenset[str]:
+    try:
+        out = subprocess.run([binary, "--list-langs"], capture_output=True, text=True, timeout=20)
+    except (OSError, subprocess.SubprocessError):
+        return frozenset()
+    return frozenset(line.strip() for line in out.stdout.splitlines()[1:] if line.strip())
+
+
+def tesseract() -> str | None:
+    """Path of a tesseract that reads French, or None (not installed, disabled, no French)."""
+    if os.environ.get("MINUTES_OCR", "1").lower() in {"0", "no", "non", "off", "false"}:
+        return None
+    binary = shutil.which("tesseract")
+    if not binary or "fra" not in _languages(binary):
+        return None
+    return binary
+
+
+def timeout() -> float:
+    try:
+        return max(1.0, float(os.environ.get("MINUTES_OCR_TIMEOUT", DEFAULT_TIMEOUT)))
+    except ValueError:
+        return DEFAULT_TIMEOUT
+
+
+def pgm(pixels: bytes, width: int, height: int) -> bytes:
+    """A grey image as a binary PGM file, which tesseract reads from its standard input."""
+    return b"P5\n%d %d\n255\n" % (width, height) + pixels
+
+
+def read_image(image: bytes, binary: str, budget: float) -> str:
+    """Text of one page image; OcrFailed on error or past the time budget."""
+    env = dict(os.environ, OMP_THREAD_LIMIT="1")  # one core per page: pages run in parallel
+    try:
+        out = subprocess.run([binary, "stdin", "stdout", "-l", "fra", "--psm", "3"], input=image,
+                             capture_output=True, timeout=budget, env=env)
+    except subprocess.TimeoutExpired:
+        raise OcrFailed(f"délai de {budget:.0f} s dépassé") from None
+    except OSError as exc:
+        raise OcrFailed(f"tesseract ne démarre pas ({exc.strerror or exc})") from None
+    if out.returncode != 0:
+        detail = " ".join(out.stderr.decode("utf-8", "replace").split())[:80]
+        raise OcrFailed(f"tesseract a échoué ({detail or out.returncode})")
+    return out.stdout.decode("utf-8", "replace")
+
+
+def ocr_lines(reader, number: int, binary: str) -> list[tuple[str, None]]:
+    """Lines read by OCR on page `number` of an open reader (no baseline heights)."""
+    try:
+        pixels, width, height = reader.render_gray(number, OCR_DPI)
+    except Exception as exc:  # noqa: BLE001 - a page that cannot be rendered
+        raise OcrFailed(f"page impossible à rendre en image ({type(exc).__name__})") from None
+    text = read_image(pgm(pixels, width, height), binary, timeout())
+    text = text.replace("\f", "").replace("\u2014", "—")
+    return [(line.rstrip(), None) for line in text.split("\n")]

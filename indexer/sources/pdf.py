@@ -1,0 +1,251 @@
+"""PDF → raw page lines → clean pages.
+
+Pages are read by pdfium (pypdf when pdfium refuses the file); a long document is
+split over a process pool.  Pages without a text layer but with a picture go to OCR
+when tesseract is installed.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor
+from pathlib import Path
+
+from .. import config
+from . import ocr
+from .base import Page, SourceError, page_list
+from .clean import clean_pdf_pages, normalise_chars, strip_furniture
+from .readers import PageLines, lines_of, open_pdf
+
+#: Below this many pages a PDF is extracted by one process.
+POOL_MIN_PAGES = 20
+
+#: (page number, lines or None when unreadable, how: "text" | "ocr" | "scan" | "bad" | "ocr-failed: why")
+RawPage = tuple[int, PageLines | None, str]
+
+
+def _has_text(lines: PageLines | None) -> bool:
+    return bool(lines) and len("".join("".join(t for t, _ in lines).split())) >= 3
+
+
+def extract_range(reader, numbers: Iterable[int], binary: str | None) -> list[RawPage]:
+    """Raw lines of the given pages of an open reader; OCR for picture-only pages."""
+    out: list[RawPage] = []
+    for number, lines in lines_of(reader, numbers):
+        if lines is None:
+            out.append((number, None, "bad"))
+            continue
+        if _has_text(lines):
+            out.append((number, lines, "text"))
+            continue
+        try:
+            scanned = reader.has_images(number)
+        except Exception:  # noqa: BLE001
+            scanned = False
+        if not scanned or binary is None:
+            out.append((number, lines, "scan" if scanned else "text"))
+            continue
+        try:
+            out.append((number, ocr.ocr_lines(reader, number, binary), "ocr"))
+        except ocr.OcrFailed as exc:
+            out.append((number, [], f"ocr-failed: {exc}"))
+    return out
+
+
+def extract_slice(path: str, first: int, last: int, reader: str | None = None) -> list[RawPage]:
+    """Worker: open the PDF in this process and extract pages first..last (1-based, inclusive)."""
+    pdf = open_pdf(Path(path), reader)
+    try:
+        return extract_range(pdf, range(first, last + 1), ocr.tesseract())
+    finally:
+        pdf.close()
+
+
+def die_with_parent(parent: int) -> None:
+    """Pool initializer: a worker ends when the process that started it dies, even by
+    ``kill -9`` (Linux ``PR_SET_PDEATHSIG``); otherwise it would wait for work for ever."""
+    try:
+        import ctypes
+        import signal
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # not Linux: nothing more to do
+        return
+    if os.getppid() != parent:  # the parent died before the line above
+        os._exit(1)
+
+
+def slices(count: int, parts: int) -> list[tuple[int, int]]:
+    """Split pages 1..count into `parts` contiguous, nearly equal, non-empty ranges."""
+    parts = max(1, min(parts, count))
+    base, extra = divmod(count, parts)
+    out, start = [], 1
+    for i in range(parts):
+        size = base + (1 if i < extra else 0)
+        out.append((start, start + size - 1))
+        start += size
+    return out
+
+
+def pool_context():
+    import multiprocessing
+
+    # fork is cheapest, but not safe once threads are running (e.g. inside the web server)
+    method = "fork" if threading.active_count() == 1 and os.name == "posix" else "spawn"
+    return multiprocessing.get_context(method)
+
+
+def new_pool(workers: int) -> ProcessPoolExecutor:
+    return ProcessPoolExecutor(max_workers=workers, mp_context=pool_context(),
+                               initializer=die_with_parent, initargs=(os.getpid(),))
+
+
+def check_pdf_tail(path: Path) -> None:
+    """A PDF always ends with %%EOF (possibly followed by a little padding)."""
+    size = path.stat().st_size
+    with path.open("rb") as fh:
+        fh.seek(max(0, size - 4096))
+        tail = fh.read()
+    if b"%%EOF" not in tail:
+        raise SourceError(f"{path} : PDF tronqué (fin de fichier absente) ; "
+                          "le téléchargement ou la copie est incomplet, récupérez-le à nouveau")
+
+
+def page_count(path: Path, reader: str | None = None) -> int:
+    pdf = open_pdf(path, reader)
+    try:
+        count = pdf.count
+    finally:
+        pdf.close()
+    if count == 0:
+        raise SourceError(f"{path} : PDF sans aucune page ; fournissez le procès-verbal complet")
+    return count
+
+
+def extract_raw_pages(path: Path, workers: int | None = None, reader: str | None = None,
+                      pool: Executor | None = None) -> list[RawPage]:
+    """Raw lines of every page, in order; over a process pool for long documents."""
+    check_pdf_tail(path)
+    reader = reader or os.environ.get("MINUTES_PDF_READER") or None
+    pdf = open_pdf(path, reader)
+    try:
+        count = pdf.count
+        if count == 0:
+            raise SourceError(f"{path} : PDF sans aucune page ; fournissez le procès-verbal complet")
+        workers = workers or config.workers()
+        if (workers <= 1 and pool is None) or count < POOL_MIN_PAGES:
+            return extract_range(pdf, range(1, count + 1), ocr.tesseract())
+        chunks = slices(count, workers * 4)
+        try:
+            if pool is not None:
+                return _gather(pool, path, chunks, pdf.name)
+            with new_pool(min(workers, len(chunks))) as own:
+                return _gather(own, path, chunks, pdf.name)
+        except SourceError:
+            raise
+        except Exception:  # noqa: BLE001 - no process pool here (sandbox, no /dev/shm …): one process
+            return extract_range(pdf, range(1, count + 1), ocr.tesseract())
+    finally:
+        pdf.close()
+
+
+def _gather(pool: Executor, path: Path, chunks: Sequence[tuple[int, int]], reader: str) -> list[RawPage]:
+    futures = [pool.submit(extract_slice, str(path), a, b, reader) for a, b in chunks]
+    results: list[RawPage] = []
+    for fut in futures:
+        results.extend(fut.result())
+    return results
+
+
+# --------------------------------------------------------------------------- line gaps
+
+
+def _steps(pages: Iterable[PageLines]) -> Iterator[float]:
+    for lines in pages:
+        prev_y = None
+        for text, y in lines:
+            if not text.strip() or y is None:
+                continue
+            if prev_y is not None and 2 < prev_y - y < 100:
+                yield round(prev_y - y, 1)
+            prev_y = y
+
+
+def line_spacing(pages: Iterable[PageLines]) -> float | None:
+    """The document's usual distance between two lines of a paragraph (most common step)."""
+    counts = Counter(_steps(pages))
+    if sum(counts.values()) < 5:
+        return None
+    return counts.most_common(1)[0][0]
+
+
+def with_gaps(lines: PageLines, leading: float | None) -> str:
+    """The page's text, with a blank line where the vertical gap is clearly larger than `leading`."""
+    if leading is None:
+        return "\n".join(t for t, _ in lines)
+    out: list[str] = []
+    prev_y = None
+    for text, y in lines:
+        if text.strip() and y is not None:
+            if prev_y is not None and prev_y - y > 1.4 * leading and out and out[-1].strip():
+                out.append("")
+            prev_y = y
+        out.append(text)
+    return "\n".join(out)
+
+
+# --------------------------------------------------------------------------- raw → clean
+
+
+def clean_raw_pages(name: str, raw: Sequence[RawPage]) -> tuple[list[Page], list[str]]:
+    """Raw lines of every page → clean pages and warnings; SourceError when nothing is readable."""
+    warns: list[str] = []
+    unreadable = [n for n, _, how in raw if how == "bad"]
+    if len(unreadable) == len(raw):
+        raise SourceError(f"{name} : PDF endommagé, aucune page lisible ; "
+                          "téléchargez-le à nouveau ou réenregistrez-le depuis un lecteur PDF")
+    leading = line_spacing(lines for _, lines, how in raw if lines and how == "text")
+    texts = [(n, with_gaps(lines or [], leading if how == "text" else None)) for n, lines, how in raw]
+    pages = clean_pdf_pages(texts)
+    for page, (_, _, how) in zip(pages, raw):
+        page.ocr = how == "ocr"
+    bodies = strip_furniture([normalise_chars(t).split("\n") for _, t in texts])
+    empty = [n for (n, _, how), body in zip(raw, bodies)
+             if how != "bad" and len("".join("".join(body).split())) < 3]
+    scans = [n for n, _, how in raw if how == "scan"]
+    failed = [(n, how.split(": ", 1)[1]) for n, _, how in raw if how.startswith("ocr-failed")]
+    if len(empty) + len(unreadable) == len(raw):
+        if failed:
+            raise SourceError(f"{name} : aucune page lisible, même par OCR ({failed[0][1]}) ; "
+                              "vérifiez le fichier ou relancez avec MINUTES_OCR_TIMEOUT plus grand")
+        if scans:
+            raise SourceError(f"{name} ne contient pas de texte : passez-le d'abord à l'OCR "
+                              "(reconnaissance de caractères), ou installez tesseract-ocr et "
+                              "tesseract-ocr-fra pour que minutes le fasse")
+        raise SourceError(f"{name} ne contient pas de texte : passez-le d'abord à l'OCR "
+                          "(reconnaissance de caractères)")
+    if unreadable:
+        warns.append(f"pages illisibles, ignorées : {page_list(unreadable)}")
+    for number, why in failed:
+        warns.append(f"page {number} : OCR impossible ({why}), page ignorée")
+    if scans:
+        warns.append(f"pages scannées sans texte, à passer à l'OCR : {page_list(scans)} ; "
+                     "installez tesseract-ocr et tesseract-ocr-fra pour que minutes les lise")
+    blank = [n for n in empty if n not in scans and n not in {f for f, _ in failed}]
+    if blank:
+        warns.append(f"pages sans texte (scannées ?) : {page_list(blank)} ; "
+                     "passez le PDF à l'OCR pour les indexer")
+    ocr_pages = [p.number for p in pages if p.ocr]
+    if ocr_pages:
+        warns.append(f"texte issu d'une reconnaissance optique (OCR), à vérifier : pages {page_list(ocr_pages)}")
+    return pages, warns
+
+
+def read_pdf_pages(path: Path, workers: int | None = None, reader: str | None = None,
+                   pool: Executor | None = None) -> tuple[list[Page], list[str]]:
+    raw = extract_raw_pages(path, workers, reader, pool)
+    return clean_raw_pages(str(path), raw)
