@@ -193,13 +193,25 @@ def _items(doc: Document, record: Record) -> None:
                 continue
             texts.setdefault(item.id, []).append(line)
             pages.setdefault(item.id, page.number)
+    found: dict[str, list[Vote]] = {}
     for it in record.agenda:
         joined = " ".join(texts.get(it.id, []))  # a tally may be cut over two lines ("Motion" / "Carried 7-0.")
         starts = [m.start() for m in _TALLY.finditer(joined)]
         for k, start in enumerate(starts):
             vote = tally(joined[starts[k - 1] if k else 0:starts[k + 1] if k + 1 < len(starts) else len(joined)])
-            if vote is None:
-                continue
+            if vote is not None:
+                found.setdefault(it.id, []).append(vote)
+    for it in record.agenda:
+        # Two columns flattened: a parent's motion printed under its "(A)", which then holds two motions
+        # while the parent, not a "for the following:" header, holds none.
+        parent_id = it.id.rsplit("-", 1)[0] if isinstance(it.number, str) and "(" in it.number else None
+        parent = record.item(parent_id) if parent_id else None
+        if parent is not None and len(found.get(it.id, [])) >= 2 and not found.get(parent.id) \
+                and not re.search(r"\bfollowing\s*:?\s*$", parent.title + ":"):
+            found[parent.id] = [found[it.id].pop(0)]
+    for it in record.agenda:
+        joined = " ".join(texts.get(it.id, []))
+        for vote in found.get(it.id, []):
             vote.page, vote.item = pages.get(it.id, it.page), it.id
             if re.search(r"\bWITHDRAWN\b", joined):
                 vote.result = "retiré"

@@ -35,7 +35,7 @@ from .dates import cue_date, date_from_name, find_session_date, formula_date, pa
 from .rules.text import Para, _is_bullet, _unbullet
 from .rules.attendance import _clean_name, movement_line, parse_attendance
 from .rules.header import _END, _IN_OFFICE, _OPENED, _SECRETARY, _START, body_of, presidency
-from .rules.headings import (number_prefix, strip_page_ref, sub_heading, _AGENDA_HEAD, _NUMBERED, _NUMBERED_BARE, _NUMBERED_DIGIT, deliberation_heading,
+from .rules.headings import (number_alone, number_prefix, numbered_deliberation_heading, strip_page_ref, sub_heading, _AGENDA_HEAD, _NUMBERED, _NUMBERED_BARE, _NUMBERED_DIGIT, deliberation_heading,
                              numbered_heading, roman_heading)
 from .rules.turns import (_RAPPORTEUR, _strip_civility, colon_turn, presents_file, rapporteur_turn,
                           reported_starts)
@@ -228,6 +228,10 @@ def _parse_header(text: str, paras: list[Para], state: State) -> None:
 def _step(para: Para, state: State) -> None:
     line = para.text
     heading, state.open_title = state.open_title, None
+    if heading is not None and not heading.title and len(line) < 250 and not line.endswith(":"):
+        heading.title = line  # "DELIBERATION … N° DEL2024_22" then its title
+        state.open_title = heading if line.isupper() else None
+        return
     if heading is not None and title_continues(heading.title, line):
         heading.title = f"{heading.title} {line}"
         return
@@ -407,7 +411,20 @@ def _list_entries(line: str, state: State) -> list[tuple[str, int, str]]:
 
 def _heading_step(para: Para, state: State) -> bool:
     line = para.text
+    alone = number_alone(line)
+    if alone and not state.record.item("delib-" + slug(alone)):
+        _close_turn(state)
+        _close_vote(state)
+        item = _ensure_item(state, "delib-" + slug(alone), None, "", para.page)
+        item.deliberation = alone
+        state.item = state.open_title = item  # its title is the next paragraph
+        return True
     d = deliberation_heading(line)
+    numbered = numbered_deliberation_heading(line) if not d else None
+    if numbered and any(a.deliberation == numbered[0] for a in state.record.agenda):
+        _leftover(state, para.page, line)  # a closing list of the deliberations taken
+        return True
+    d = d or numbered
     if d:
         number, title = d
         title, rest = _split_title(title, None)
@@ -419,6 +436,7 @@ def _heading_step(para: Para, state: State) -> bool:
         item = _ensure_item(state, item_id, None, title.rstrip(" :"), para.page)
         item.deliberation = number
         state.item = item
+        state.open_title = None if rest else item
         if rest:
             _step(Para(para.page, rest), state)
         return True
@@ -440,6 +458,12 @@ def _heading_step(para: Para, state: State) -> bool:
         state.open_title = None if rest else state.item
         if rest:
             _step(Para(para.page, rest), state)
+        return True
+    sub = sub_heading(line) if state.last_number else None
+    if sub and sub[0].split(".")[0] == str(state.last_number):  # "6.1 Ecole" under item 6
+        _close_turn(state)
+        _close_vote(state)
+        state.item = _ensure_item(state, "point-" + sub[0].replace(".", "-"), sub[0], sub[1], para.page)
         return True
     h = numbered_heading(line)
     if h is None:  # "11 - 1 Boulevard Mendès France …": a title that starts with a number, when listed
@@ -473,12 +497,6 @@ def _heading_step(para: Para, state: State) -> bool:
         state.open_title = None if rest or known else state.item
         if rest:
             _step(Para(para.page, rest), state)
-        return True
-    sub = sub_heading(line) if state.last_number else None
-    if sub and sub[0].split(".")[0] == str(state.last_number):  # "6.1 Ecole" under item 6
-        _close_turn(state)
-        _close_vote(state)
-        state.item = _ensure_item(state, "point-" + sub[0].replace(".", "-"), sub[0], sub[1], para.page)
         return True
     folded = fold(line) if state.plain_titles else ""
     for title, item_id in state.plain_titles.items():

@@ -80,3 +80,28 @@ def sub_heading(line: str) -> tuple[str, str] | None:
     if not m or len(m.group("title")) > 200:
         return None
     return m.group("n"), m.group("title").strip()
+
+
+# "2014/25 – DECISIONS MODIFICATIVES", "N°2014/26 - ACQUISITION …": a year and a sequence number
+_YEAR_NUMBER_HEAD = re.compile(rf"^(?:N°\s*)?(?P<number>(?:19|20)\d\d\s*[/_]\s*\d{{1,4}})\s*[-–:]\s*(?P<title>[{_UP}«\"“].*)$")
+# "2018.07.06 - 2 CREATION D'UNE COMMUNE NOUVELLE": the session date and a sequence number
+_DATED_NUMBER_HEAD = re.compile(rf"^(?P<number>(?:19|20)\d\d[.\-]\d\d[.\-]\d\d\s*-\s*[0-9Il]{{1,3}})\s+(?P<title>[{_UP}«\"“].*)$")
+# "DELIBERATION DU CONSEIL MUNICIPAL N° DEL2024_ 22" with its title on the next line
+_NUMBER_ALONE = re.compile(r"^(?:EXTRAIT DU REGISTRE DES )?D[ÉEée]LIB[ÉEée]RATIONS?\b[^:]{0,60}?\b(?:N°|n°|No)\s*"
+                           r"(?P<number>[A-Za-z]{0,4}\s?\d[\w\-/]*(?:\s?[_\-/]\s?\d+)?)\s*$")
+
+
+def numbered_deliberation_heading(line: str) -> tuple[str, str] | None:
+    """``2014/25 – DECISIONS MODIFICATIVES …`` / ``N°2014/26 - ACQUISITION TERRAIN …`` /
+    ``2018.07.06 - 2 CREATION D'UNE COMMUNE NOUVELLE`` → (number, title)."""
+    m = _YEAR_NUMBER_HEAD.match(line) or _DATED_NUMBER_HEAD.match(line)
+    if not m:
+        return None
+    return " ".join(m.group("number").split()), m.group("title").strip()
+
+
+def number_alone(line: str) -> str | None:
+    """``DELIBERATION DU CONSEIL MUNICIPAL N° DEL2024_ 22`` → "DEL2024_22": a deliberation number whose
+    title is on the next line."""
+    m = _NUMBER_ALONE.match(line)
+    return m.group("number").replace(" ", "") if m else None

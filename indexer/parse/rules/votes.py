@@ -158,9 +158,10 @@ _NOT_A_DECISION = re.compile(r"^\W*(?:vu|considérant|attendu|il est proposé|il
                              r"rappel|pour mémoire)\b", re.I)
 _DECISION_CUE = re.compile(
     r"après en avoir délibéré|^\W*d[ée]cision\s*:|\bvote\s+(?:favorable|défavorable|contre)|"
-    r"\b(?:délibération|proposition|motion|point|dossier)\s+(?:est\s+)?(?:adoptée?|approuvée?|rejetée?|acceptée?)|"
+    r"\b(?:délibération|proposition|motion|point|dossier|demande|projet)\s+(?:est\s+)?(?:non\s+)?"
+    r"(?:adoptée?|approuvée?|rejetée?|acceptée?|retenue?|refusée?)|"
     r"^\W*adoption\s+(?:à|par)\b|"
-    r"\b(?:conseil|assemblée)\b[^.;]{0,80}?\b(?:adopte|approuve|accepte|décide|valide|rejette|refuse|"
+    r"\b(?:conseil|assemblée)\b[^.;]{0,160}?\b(?:adopte|approuve|accepte|décide|valide|rejette|refuse|"
     r"émet un avis|donne un avis|vote|n['’]adopte pas|ne retient pas)\b|"
     r"\b[àa] l['’]\s?unanimit[ée]|\b[àa] la majorit[ée]|\bpar\s+\d+\s+voix\b|\b\d+\s+voix\s+(?:pour|contre)\b|"
     r"^\W*\d+\s+(?:voix\s+)?(?:pour|contre|abstentions?)\s*[,/;]",
@@ -185,7 +186,8 @@ _RESULT_WORDS = [
     ("élection", re.compile(r"\b(?:élit|élisent|(?:est|sont)\s+(?:élue?s?|proclamée?s?\s+élue?s?))", re.I)),
     ("avis défavorable", re.compile(r"\b(?:émet|donne|rend)\s+un\s+avis\s+défavorable", re.I)),
     ("avis favorable", re.compile(r"\b(?:émet|donne|rend)\s+un\s+avis\s+favorable", re.I)),
-    ("adopté", re.compile(r"\b(?:adopt\w*|approuv\w*|accept\w*|valid\w*|décide|vote favorable|favorable)\b", re.I)),
+    ("adopté", re.compile(r"\b(?:adopt\w*|approuv\w*|accept\w*|valid\w*|décide|vote favorable|favorable|"
+                          r"vote\s+(?:en|les?|la|l['’]|des?|un|une|pour)\b)", re.I)),
 ]
 
 
