@@ -375,7 +375,10 @@ TRAVERSAL = ["../../../../etc/passwd", "..%2f..%2f..%2f..%2fetc%2fpasswd", "%2e%
              "..", "%2e%2e", "...", "~root", "records/../records/" + SESSION, f"../records/{SESSION}",
              f"..%2frecords%2f{SESSION}", "index/MAIN_WRITELOCK", "%c0%ae%c0%ae/%c0%ae%c0%ae/etc/passwd",
              "\\..\\..\\pyproject.toml", "file:///etc/passwd"]
-SAMPLES = {"session_id": SESSION, "slug": "jean-marc-tellier", "number": "2025-361", "filename": "css/site.css"}
+SAMPLES = {"session_id": SESSION, "slug": "jean-marc-tellier", "number": "2025-361", "filename": "css/site.css",
+           "anchor": "s002"}
+#: the bundled session is a text conversion: it has no PDF to serve (tests/test_web_archive.py serves one)
+NO_SAMPLE = {"/sources/<session_id>.pdf"}
 SECRETS = ("root:x:0:0", "[build-system]", "def create_app", "\"schema\":", "import ")
 
 
@@ -397,6 +400,8 @@ def _fill(rule: str, name: str | None = None, value: str = "") -> str:
 
 def test_every_route_with_a_parameter_serves_its_sample(client) -> None:
     for rule in _routes(client):
+        if rule in NO_SAMPLE:
+            continue
         assert client.get(_fill(rule)).status_code == 200, rule  # so that the refusals below are refusals
 
 

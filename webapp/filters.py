@@ -80,6 +80,13 @@ def narrow_chart(chart: dict[str, Any], value: str = "count") -> dict[str, Any]:
     return bar_chart(chart.get("bars", []), value=value, width=360.0, height=float(chart.get("height", 120)))
 
 
+def source_link(session_id: Any, page: Any = None) -> str | None:
+    """The link to a page of a session's indexed PDF, or None when it cannot be served."""
+    from .views.common import source_url
+
+    return source_url(str(session_id), int(page) if page else None)
+
+
 def register(app: Flask) -> None:
     app.add_template_filter(date_fr)
     app.add_template_filter(number_fr)
@@ -90,3 +97,4 @@ def register(app: Flask) -> None:
     app.add_template_global(noun)
     app.add_template_global(span_fr)
     app.add_template_global(narrow_chart)
+    app.add_template_global(source_link)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, url_for
+from flask import current_app, jsonify, render_template, url_for
 
 from indexer.model import Record, Speech, Vote
 
@@ -78,3 +78,56 @@ def find_deliberation(number: str) -> tuple[Record, Any] | None:
         if d is not None:
             return record, d
     return None
+
+
+def respond_without_twin(data: dict[str, Any], template: str) -> Any:
+    """A page whose JSON is served by content negotiation only (Accept: application/json), for
+    pages the OpenAPI description does not list yet: no ``.json`` URL is advertised."""
+    from ..twin import wants_json
+
+    if wants_json():
+        return jsonify(data)
+    return render_template(template, data=data, json_href=None)
+
+
+# -- sources: the indexed PDF, served from the manifest's path only ------------------------
+
+def source_file(session_id: str) -> Any:
+    """The indexed source PDF of a session, or None: the path comes from the index manifest (never
+    from the request) and the file must still hash to the indexed content."""
+    import hashlib
+    from pathlib import Path
+
+    from ..store import library
+
+    record = store().record(session_id)
+    if record is None:
+        return None
+    entry = library("index").read_manifest(store().home)["sessions"].get(session_id) or {}
+    raw = entry.get("path") or ""
+    if not raw:
+        return None
+    path = Path(raw)
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    if path.suffix.lower() != ".pdf" or not path.is_file():
+        return None
+
+    def digest() -> str:
+        h = hashlib.sha256()
+        with path.open("rb") as f:
+            for block in iter(lambda: f.read(1 << 20), b""):
+                h.update(block)
+        return h.hexdigest()
+    sha = store().memo(f"sha:{path}:{stat.st_size}:{stat.st_mtime_ns}", digest)
+    return path if sha == record.session.sha256 else None
+
+
+def source_url(session_id: str, page: int | None = None) -> str | None:
+    """`/sources/<session>.pdf#page=N` when the session's PDF can be served, else None."""
+    available = store().memo(f"source:{session_id}", lambda: source_file(session_id) is not None)
+    if not available:
+        return None
+    return url_for("sessions.source_pdf", session_id=session_id) + (f"#page={page}" if page else "")

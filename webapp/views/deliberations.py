@@ -14,7 +14,7 @@ from indexer.people import fold
 from ..store import library
 from ..twin import respond, twin_route
 from . import decisions as reg
-from .common import anchor, excerpt, person_url, vote_table
+from .common import anchor, excerpt, person_url, source_url, vote_table
 from .feeds import atom_response
 
 bp = Blueprint("deliberations", __name__)
@@ -43,6 +43,7 @@ def decision_data(decision: reg.Decision) -> dict[str, Any]:
         "deliberation": {
             **info, "visas": d.visas if d else [], "articles": d.articles if d else [],
             "vote": vote_table(decision.vote), "badge": info["vote"],
+            "source_url": source_url(sid, decision.page) if decision.page else None,
             "signed_place": d.signed_place if d else "", "signed_date": d.signed_date if d else "",
             "receipt_id": d.receipt_id if d else "", "published": d.published if d else "",
             "report_title": d.report_title.rstrip(" |") if d else "", "report_page": d.report_page if d else None,
@@ -56,7 +57,7 @@ def decision_data(decision: reg.Decision) -> dict[str, Any]:
                  "url": url_for("sessions.session", session_id=sid, _anchor=f"point-{item.id}")} if item else None,
         "debate": [{"id": sp.id, "anchor": anchor(sp.id), "speaker": sp.speaker, "person_url": person_url(sp.person_id),
                     "page": sp.page, "words": sp.words, "excerpt": excerpt(sp.text, 160),
-                    "paragraphs": sp.paragraphs,
+                    "paragraphs": sp.paragraphs, "source_url": source_url(sid, sp.page) if sp.page else None,
                     "url": url_for("sessions.session", session_id=sid, _anchor=anchor(sp.id))} for sp in speeches],
         "related": [reg.summary(o) for o in related],
         "related_search": url_for("deliberations.deliberations", texte=" ".join(sorted(decision.stems)[:3]))

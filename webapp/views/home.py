@@ -14,7 +14,7 @@ from indexer.people import surname_of
 
 from ..store import Unavailable
 from ..twin import respond, twin_route
-from .common import session_summary, store
+from .common import respond_without_twin, session_summary, store
 
 bp = Blueprint("home", __name__)
 
@@ -119,6 +119,26 @@ def search_feed() -> Any:
                                                     ("orateur", "groupe", "point", "seance", "type", "annee")
                                                     if request.args.getlist(p)})
     return atom_response(f"Recherche « {q} »" if q else "Recherche", page, entries)
+
+
+@bp.route("/accessibilite")
+def accessibility() -> Any:
+    """The accessibility statement (RGAA 4.1): what was checked, how, and whom to tell."""
+    return respond_without_twin({"page": "accessibilite", "title": "Déclaration d'accessibilité", "standard": "RGAA 4.1",
+                    "conformity": "partiellement conforme",
+                    "checks": ["axe-core (règles WCAG 2.1 A et AA) dans Chromium sur chaque type de page, "
+                               "à 1280 et 390 px de large : aucune violation grave ou critique",
+                               "navigation au clavier : lien d'évitement, focus visible, formulaires",
+                               "aucun script nécessaire : filtres, listes repliées (<details>) et graphiques "
+                               "fonctionnent sans JavaScript ; chaque graphique a un tableau équivalent",
+                               "pages lisibles à 390 px sans défilement horizontal"],
+                    "limits": ["l'audit RGAA complet (106 critères) n'a pas été mené par un auditeur externe",
+                               "les PDF sources des collectivités ne sont pas balisés : leur accessibilité ne "
+                               "dépend pas de ce site",
+                               "le texte des procès-verbaux est reproduit tel qu'extrait des PDF, coquilles comprises"],
+                    "contact": "Signalez tout défaut d'accessibilité à l'équipe qui publie ce site (adresse de "
+                               "contact de la collectivité) ; sans réponse satisfaisante, saisissez le Défenseur "
+                               "des droits (defenseurdesdroits.fr)."}, "accessibility.html")
 
 
 @twin_route(bp, "/")

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, url_for
+from flask import Blueprint, Response, abort, send_file, url_for
 
 from indexer.model import Record
 from indexer.timeline import parse_clock, session_timeline
 
 from .. import charts
 from ..twin import respond, twin_route
-from .common import anchor, person_url, session_summary, store, vote_table
+from .common import anchor, person_url, session_summary, source_file, source_url, store, vote_table
 
 bp = Blueprint("sessions", __name__)
 
@@ -49,7 +49,9 @@ def debate(record: Record) -> list[dict[str, Any]]:
                      "label": unit.label, "role": unit.role, "group": person.group if person else "",
                      "page": unit.page, "paragraphs": unit.paragraphs, "reported": unit.reported,
                      "words": unit.words, "permalink": url_for("sessions.session", session_id=record.session.id,
-                                                               _anchor=anchor(unit.id))}
+                                                               _anchor=anchor(unit.id)),
+                     "source_url": source_url(record.session.id, unit.page) if unit.page else None,
+                     "cite_url": url_for("sessions.cite", session_id=record.session.id, anchor=anchor(unit.id))}
         else:
             entry = {"type": "direction", "id": unit.id, "anchor": anchor(unit.id), "order": unit.order,
                      "text": unit.text, "page": unit.page}
@@ -108,7 +110,8 @@ def session_data(record: Record) -> dict[str, Any]:
                                  "holder": _person_link(record, p.holder, p.holder_id)} for p in s.proxies],
                     "movements": [{"person": _person_link(record, m.person, m.person_id), "kind": m.kind,
                                    "text": m.text, "item": m.item} for m in s.movements],
-                    "source": s.source, "pages": s.pages, "layout": record.layout},
+                    "source": s.source, "pages": s.pages, "layout": record.layout,
+                    "source_url": source_url(s.id)},
         "timeline": timeline,
         "chart": gantt,
         "agenda": debate(record),
@@ -116,8 +119,8 @@ def session_data(record: Record) -> dict[str, Any]:
                            "url": url_for("deliberations.deliberation", number=d.number)} for d in record.deliberations],
         "wishes": [{"title": w.title, "group": w.group, "url": url_for("wishes.wish", session_id=s.id, number=n)}
                    for n, w in enumerate(record.wishes, start=1)],
-        "passages": [{"anchor": anchor(p.id), "page": p.page, "paragraphs": [x for x in p.text.split("\n\n") if x.strip()]}
-                     for p in record.passages],
+        "passages": [{"anchor": anchor(p.id), "page": p.page, "paragraphs": [x for x in p.text.split("\n\n") if x.strip()],
+                      "source_url": source_url(s.id, p.page)} for p in record.passages],
         "warnings": record.warnings,
     }
 
@@ -142,3 +145,39 @@ def sessions_data() -> dict[str, Any]:
 @twin_route(bp, "/seances")
 def sessions() -> Any:
     return respond(sessions_data(), "sessions.html")
+
+
+@bp.route("/sources/<session_id>.pdf")
+def source_pdf(session_id: str) -> Response:
+    """The indexed PDF of the session (open it at a page with #page=N)."""
+    path = source_file(session_id)
+    if path is None:
+        abort(404)
+    record = store().record(session_id)
+    return send_file(path, mimetype="application/pdf", conditional=True,
+                     download_name=record.session.source if record else f"{session_id}.pdf")
+
+
+@bp.route("/seances/<session_id>/<anchor>/citer")
+def cite(session_id: str, anchor: str) -> Any:
+    from .cite import citation
+    from .common import respond_without_twin
+
+    data = citation(session_id, anchor)
+    if data is None:
+        abort(404)
+    return respond_without_twin(data, "cite.html")
+
+
+@bp.route("/seances/<session_id>/<anchor>/citation.csl")
+def cite_csl(session_id: str, anchor: str) -> Response:
+    from .cite import citation, csl_response
+
+    return csl_response(citation(session_id, anchor))
+
+
+@bp.route("/seances/<session_id>/<anchor>/citation.bib")
+def cite_bib(session_id: str, anchor: str) -> Response:
+    from .cite import bib_response, citation
+
+    return bib_response(citation(session_id, anchor))
