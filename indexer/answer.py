@@ -144,6 +144,9 @@ def answer_with(kn: Knowledge, question: str) -> Answer:
         kinds = [(n, h) for n, h in kinds if n not in SESSION_KINDS]
     for name, handler in kinds:
         draft = handler(scoped, q, rks)
+        if draft is not None and not draft.found and draft.final:
+            lead_cites = [_citation(c) for c in draft.cites[:3]] or [_citation(c) for c in leads(scoped, q)]
+            return Answer(question, False, f"{NOT_FOUND} {draft.answer}", draft.kind or name, 0.0, [], lead_cites)
         if draft is None or not draft.found or not draft.cites:
             continue
         cites = [_citation(c) for c in draft.cites[:3]]

@@ -34,6 +34,7 @@ class Draft:
     kind: str
     confidence: float
     cites: list[Cite] = field(default_factory=list)
+    final: bool = False  # not found, and no other kind may answer instead (its text says why)
 
 
 def french_date(iso: str) -> str:

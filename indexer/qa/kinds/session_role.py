@@ -6,11 +6,36 @@ import re
 
 from ..kind import Kind
 from ...people import fold, surname_of
-from ..common import Cite, Draft, session_label
+from ..common import Cite, Draft, coverage, session_label, topic_stems
 from ..knowledge import Knowledge, RecordKnowledge
 
 
+_CHAIR_FOR = re.compile(r"(?:M\.|Mme|Monsieur|Madame)\s+((?:[A-ZÉÈ][\w'’-]+\s+)*[A-ZÉÈ][A-ZÉÈÊËÏÎÔÇ'’-]{2,}|"
+                        r"[A-ZÉÈ][\w'’-]+(?:\s+[A-ZÉÈ][\w'’-]+)*)[^.]{0,80}?\bpour pr[ée]sider\b")
+
+
+def ask_chair_for(kn: Knowledge, q: str, rks: list[RecordKnowledge]) -> Draft | None:
+    """« Qui a présidé la séance pour le vote du compte administratif ? »: the member elected to chair
+    while the mayor steps out (« ÉLIT Madame X … pour présider la séance pour le vote du … »)."""
+    m = re.search(r"\bpour (?:le vote|l examen|la discussion)\b(.+)$", q)
+    if not m:
+        return None
+    topic = topic_stems(m.group(1), kn=kn)
+    for rk in reversed(rks):
+        for sent in rk.sentences:
+            if "presid" not in " ".join(sent.toks) or coverage(kn, topic, sent.stems) < 0.6:
+                continue
+            hit = _CHAIR_FOR.search(sent.text)
+            if hit:
+                return Draft(True, f"{hit.group(1).strip()} a présidé la séance pour ce vote ({session_label(rk.record)}).",
+                             "presidence", 0.85, [Cite(rk, rk.units[sent.unit], sent.text)])
+    return None
+
+
 def ask_session_role(kn: Knowledge, q: str, rks: list[RecordKnowledge]) -> Draft | None:
+    chair_for = ask_chair_for(kn, q, rks)
+    if chair_for is not None:
+        return chair_for
     rk = rks[-1]
     s = rk.record.session
     if re.search(r"secretar|secretaire", q):
@@ -33,7 +58,29 @@ def ask_session_role(kn: Knowledge, q: str, rks: list[RecordKnowledge]) -> Draft
 
 
 _ROLE_Q = re.compile(r"secretaire de seance|secretariat|secretaire|president de (?:la )?seance|"
-                     r"qui (?:presidait|a preside|preside) (?:la )?(?:seance|reunion|assemblee|conseil)|sous la presidence|"
+                     r"qui (?:presidait|a preside|preside) (?:la |le |l )?(?:seance|reunion|assemblee|conseil)|sous la presidence|"
                      r"qui presidait\s*$")
 
 KINDS = [Kind("presidence", 50, lambda q, kn: bool(_ROLE_Q.search(q)), ask_session_role, specific=True)]
+
+
+def ask_mayor(kn: Knowledge, q: str, rks: list[RecordKnowledge]) -> Draft | None:
+    """« Qui est le maire ? »: who chairs the latest session asked about (a municipal council is chaired
+    by its mayor), with that session's date, when the minutes call them mayor."""
+    for rk in reversed(rks):
+        s = rk.record.session
+        if not s.president or "municipal" not in fold(s.body):
+            continue
+        key = fold(surname_of(s.president))
+        for sent in rk.sentences[:80]:
+            folded = f" {' '.join(sent.toks)} "
+            if f" {key} " in folded and re.search(r"\bmaire\b", folded) and re.search(r"presid|maire", folded):
+                latest = "la plus récente indexée" if rk is rks[-1] and not kn.years else ""
+                when = f"{session_label(rk.record)}{', ' + latest if latest else ''}"
+                return Draft(True, f"{s.president}, maire, présidait la {when}.", "maire", 0.85,
+                             [Cite(rk, rk.units[sent.unit], sent.text)])
+    return None
+
+
+KINDS.append(Kind("maire", 45, lambda q, kn: bool(re.search(r"^qui (?:est|etait|sera) (?:le |la |l )?maire\b", q)),
+                  ask_mayor, specific=True))

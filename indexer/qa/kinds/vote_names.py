@@ -116,8 +116,8 @@ def ask_vote_names(kn: Knowledge, q: str, rks: list[RecordKnowledge]) -> Draft |
                      best.cites)
     if count:
         return Draft(False, f"{label} : {count} voix {where}, sans les noms dans le procès-verbal.", "vote", 0.3,
-                     best.cites)
-    return None
+                     best.cites, final=True)
+    return Draft(False, f"Le vote {where} ne dit pas qui a voté ainsi.", "vote", 0.0, best.cites, final=True)
 
 
 KINDS = [Kind("vote", 25, lambda q, kn: bool(re.search(r"^(?:qui|quels?|quelles?)\b", q)

@@ -52,7 +52,7 @@ def ask_date_fact(kn: Knowledge, q: str) -> Draft | None:
 _DEBATE = r"parl|debat|evoqu|abord|examin|discut|\bvot|traite|presente|etudie|question"
 
 
-_DATE_IN_TEXT = re.compile(r"\b\d{1,2}(?:er)?\s+(?:" + "|".join(MONTHS_FR) + r")\s+\d{4}\b|\b\d{1,2}/\d{1,2}/\d{4}\b",
+_DATE_IN_TEXT = re.compile(r"\b\d{1,2}(?:er)?\s+(?:" + "|".join(MONTHS_FR) + r")\b|\b\d{1,2}/\d{1,2}/\d{4}\b",
                            re.IGNORECASE)
 
 

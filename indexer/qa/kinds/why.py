@@ -44,13 +44,14 @@ def ask_why(kn: Knowledge, q: str, rks: list[RecordKnowledge]) -> Draft | None:
         around = h.sentence.stems | context_stems(rk, h.sentence.unit)
         if not rarest_covered(kn, topic, around) and coverage(kn, topic, around) < 0.7:
             continue
-        if person is not None:
-            sur = " ".join(tokens(surname_of(person.name)))
-            if unit.person_id != person.id and f" {sur} " not in f" {' '.join(h.sentence.toks)} ":
-                continue
-        # the cause: this sentence, or one next to it in the same passage
         sis = rk.by_unit.get(h.sentence.unit, [])
         pos = sis.index(h.si) if h.si in sis else 0
+        if person is not None:
+            sur = " ".join(tokens(surname_of(person.name)))
+            window = " ".join(" ".join(rk.sentences[sis[k]].toks) for k in range(max(0, pos - 1), pos + 1))
+            if unit.person_id != person.id and f" {sur} " not in f" {window} ":
+                continue
+        # the cause: this sentence, or one next to it in the same passage
         for offset, bonus in ((0, 0.3), (1, 0.2), (-1, 0.15), (2, 0.1)):
             k = pos + offset
             if not 0 <= k < len(sis):
@@ -62,7 +63,7 @@ def ask_why(kn: Knowledge, q: str, rks: list[RecordKnowledge]) -> Draft | None:
                     best = (score, Cite(rk, unit, sent.text), Cite(rk, unit, h.sentence.text))
                 break
     if best is None or best[0] < 0.55:
-        return None
+        return Draft(False, "Les procès-verbaux ne donnent pas de raison pour cela.", "pourquoi", 0.0, final=True)
     score, cause, topic_cite = best
     rk = cause.rk
     who = person_name(rk.record, cause.unit.person_id, cause.unit.speaker) if cause.unit.kind == "intervention" else ""

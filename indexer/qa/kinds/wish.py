@@ -110,4 +110,5 @@ def _wishes_of_group(kn: Knowledge, group: str) -> Draft | None:
 
 
 
-KINDS = [Kind("voeu", 10, lambda q, kn: bool(re.search(r"\bvoeu", q)), ask_wish, specific=True)]
+KINDS = [Kind("voeu", 10, lambda q, kn: bool(re.search(r"\bvoeu", q))
+              and not (re.search(r"\bcombien\b", q) and not re.search(r"\bvoeux\b|\bsign", q)), ask_wish, specific=True)]
