@@ -1,0 +1,254 @@
+"""The Whoosh backend: a parsed query → Whoosh queries → document sets, facet counts, BM25 ranking.
+
+Every Whoosh import of the search lives here and in `whoosh_engine` (and the Whoosh analyzer
+in `whoosh_analysis`).
+"""
+
+from __future__ import annotations
+
+import functools
+import heapq
+import re
+from pathlib import Path
+
+import numpy as np
+from whoosh import query as Q
+
+from ..analysis import analyze, fold
+from .backend import Budget, Matches, Request
+from .filters import BY_VALUE, FACETS
+from .query import Clause, ParsedQuery, _key
+from .results import Hit
+from .snippets import snippet
+from .suggest import _distance
+from .whoosh_engine import Engine, View, _array, terms_query
+
+#: words a fuzzy word (mot~) may expand to
+MAX_FUZZY_TERMS = 64
+
+# Plain words are matched in `text` only: it indexes, besides the body, the unit's
+# title three times and its speaker twice, which is BM25F with those field weights
+# folded into one field (so that Whoosh ranks with one posting list per word).
+WORD_FIELDS = ("text", "title", "speaker", "item_title", "group")
+
+
+_DELIB_CONTEXT = re.compile(r"(?:d[ée]lib[ée]ration|d[ée]lib\.?|n°|numéro|numero)\s*(?:n°\s*)?(\d{1,4})\b", re.I)
+_DELIB_NUMBER = re.compile(r"\b(\d{4})[-/](\d{1,4})\b")
+
+
+_NUMBER_WORDS = {"delib", "deliberation", "numero", "n°", "no"}
+
+
+class _Builder:
+    """Turns a ParsedQuery into a Whoosh query against one reader."""
+
+    def __init__(self, reader, raw: str, budget: Budget | None = None) -> None:  # noqa: ANN001
+        self.reader = reader
+        self.budget = budget or Budget(None)
+        self.highlight_terms: set[str] = set()
+        self.highlight_prefixes: list[str] = []
+        self.numbers: set[str] = set(f"{a}-{b}" for a, b in _DELIB_NUMBER.findall(raw))
+        self.short_numbers = {m for m in _DELIB_CONTEXT.findall(raw)}
+        for short in self.short_numbers:
+            self.numbers.update(self._numbers_ending(short))
+        self.highlight_terms.update(self.numbers)
+        self.score_terms: set[str] = set()  # terms of the `text` field that rank the hits
+
+    def _numbers_ending(self, short: str) -> list[str]:
+        suffix = "-" + short.lstrip("0")
+        return [t for t in self._number_terms() if t.endswith(suffix)]
+
+    @functools.cached_property
+    def _number_terms_cache(self) -> list[str]:
+        return [t.decode("utf-8") if isinstance(t, bytes) else t for t in self.reader.lexicon("number")]
+
+    def _number_terms(self) -> list[str]:
+        return self._number_terms_cache
+
+    def clause(self, c: Clause) -> Q.Query | None:
+        if c.kind == "prefix":
+            stem = _key(c.text).replace("-", "").replace("'", "").replace("’", "")
+            if not c.negated:
+                self.highlight_prefixes.append(stem)
+                expansions = []
+                for t in self.reader.expand_prefix("text", stem):
+                    expansions.append(t.decode("utf-8") if isinstance(t, bytes) else t)
+                    if len(expansions) >= 64:
+                        break
+                self.score_terms.update(expansions)
+            return Q.Prefix("text", stem)
+        if c.kind == "fuzzy":
+            terms = analyze(c.text)
+            if not terms:
+                return None
+            term = terms[0]
+            near = [t for t in self.reader.terms_within("text", term, c.distance, prefix=1) if t != term]
+            # the closest and most frequent spellings first, the word itself always
+            near.sort(key=lambda t: (_distance(term, t, c.distance), -self.reader.doc_frequency("text", t), t))
+            near = [term, *near[:MAX_FUZZY_TERMS - 1]]
+            if not c.negated:
+                self.highlight_terms.update(near)
+                self.score_terms.update(near)
+            return Q.Or([Q.Term("text", t) for t in near])
+        terms = analyze(c.text)
+        if not terms:
+            return None
+        if not c.negated:
+            self.highlight_terms.update(terms)
+            self.score_terms.update(terms)
+        main = terms_query("text", terms)
+        raw = re.sub(r"^n[°o]\.?\s*", "", c.text.strip(), flags=re.I)
+        number = raw if _DELIB_NUMBER.fullmatch(raw) else None
+        parts: list[Q.Query] = []
+        if number is None and raw.isdigit() and raw in self.short_numbers:
+            parts.extend(Q.Term("number", n) for n in self._numbers_ending(raw))
+        if number is not None:
+            parts.append(Q.Term("number", number.replace("/", "-")))
+        return Q.Or([main, *parts]) if parts else main
+
+    def words(self, pq: ParsedQuery) -> tuple[Q.Query | None, Q.Query | None]:
+        """(what the words require, what they exclude); None when the query has no words."""
+        must: list[Q.Query] = []
+        must_not: list[Q.Query] = []
+        for group in pq.groups:
+            if self.numbers and len(group) == 1 and group[0].kind == "word" \
+                    and _key(group[0].text).rstrip("s") in _NUMBER_WORDS:
+                continue  # "délibération 361": the word only says what the number is
+            qs = []
+            for c in group:
+                if (must or must_not or qs) and self.budget.spent():
+                    break  # the rest of the query is not read (the notice says the search was cut)
+                q = self.clause(c)
+                if q is not None:
+                    qs.append(q)
+            if not qs:
+                continue
+            q = qs[0] if len(qs) == 1 else Q.Or(qs)
+            (must_not if group[0].negated else must).append(q)
+        main = None if not must else must[0] if len(must) == 1 else Q.And(must)
+        excluded = None if not must_not else must_not[0] if len(must_not) == 1 else Q.Or(must_not)
+        return main, excluded
+
+    def number_boost(self) -> Q.Query:
+        """The deliberations whose number the query names (they come first)."""
+        return Q.Or([Q.And([Q.Term("number", n), Q.Term("kind", "deliberation")]) for n in sorted(self.numbers)])
+
+
+class WhooshBackend:
+    """The Backend of one Whoosh index home."""
+
+    def __init__(self, home: Path) -> None:
+        self.engine = Engine(home)
+
+    def generation(self) -> int:
+        return self.engine.snapshot().generation
+
+    def forget(self) -> None:
+        snap = self.engine._snapshot
+        if snap is not None:
+            snap.sets.clear()
+
+    def run(self, request: Request, spent: Budget) -> Matches | None:
+        pq, query, merged = request.parsed, request.raw, request.filters
+        page, per_page, sort, facets = request.page, request.per_page, request.sort, request.facets
+        result = Matches()
+        with self.engine.view(spent) as engine:
+            if engine is None:
+                return None
+            searcher = engine.searcher
+            reader = searcher.reader()
+            builder = _Builder(reader, query, spent)
+            words, excluded = builder.words(pq)
+            if words is None and not merged and not pq.excluded_filters and excluded is None:
+                result.notice = "Aucun mot à chercher"
+                return result
+            base = engine.all_docs() if words is None else engine.docs(words)
+            if excluded is not None:
+                base = base - engine.docs(excluded)
+            for key, values in pq.excluded_filters.items():
+                for v in values:
+                    base = base - engine.filter_docs(key, v)
+            chosen = {key: engine.filter_union(key, values) for key, values in merged.items()}
+            docs = _intersect(base, chosen.values())
+            result.total = len(docs)
+            if facets:
+                result.facets = _facet_counts(engine, base, chosen, docs)
+            start = (page - 1) * per_page
+            top: list[tuple[float, int]] = []
+            if docs and start < len(docs):
+                limit = start + per_page
+                if sort == "relevance" and words is not None:
+                    bonus = engine.docs(builder.number_boost()) if builder.numbers else set()
+                    top = engine.rank(builder.score_terms, docs, limit, bonus)
+                else:
+                    if sort == "date_asc":
+                        key = engine.column("order_asc").__getitem__
+                        ranked = heapq.nsmallest(limit, docs, key=key)
+                    else:  # newest session first, in the order of the debate
+                        key = engine.column("order_desc").__getitem__
+                        ranked = heapq.nlargest(limit, docs, key=key)
+                    top = [(0.0, d) for d in ranked]
+            for score, docnum in top[start:start + per_page]:
+                result.hits.append(_hit(searcher.stored_fields(docnum), score, builder))
+            result.suggestion = None if spent.cut else _suggestion(engine, reader, pq, query)
+        return result
+
+
+def _intersect(base: set[int], sets) -> set[int]:  # noqa: ANN001
+    out = base
+    for s in sorted(sets, key=len):
+        out = out & s
+    return out
+
+
+def _hit(stored: dict, score: float, builder: _Builder) -> Hit:
+    text = stored.get("text") or ""
+    return Hit(
+        id=stored.get("id", ""), kind=stored.get("kind", ""), speaker=stored.get("speaker") or "",
+        person_id=stored.get("person_id") or "", group=stored.get("group") or "", item=stored.get("item") or "",
+        item_title=stored.get("item_title") or "", session=stored.get("session", ""),
+        date=stored.get("date", ""), page=stored.get("page"),
+        snippet=snippet(text, builder.highlight_terms, builder.highlight_prefixes),
+        score=round(score, 4), url=stored.get("url") or "", title=stored.get("title") or "",
+        number=stored.get("number") or "")
+
+
+def _facet_counts(engine: View, base: set[int], chosen: dict[str, set[int]],
+                  docs: set[int]) -> dict[str, dict[str, int]]:
+    """Counts per facet value.  Multi-select: a facet with a selection is counted
+    without its own filter (but with all the others), so its other values stay visible."""
+    out: dict[str, dict[str, int]] = {}
+    for name, field_name in FACETS.items():
+        scope = docs
+        if name in chosen:
+            scope = _intersect(base, [s for k, s in chosen.items() if k != name])
+        labels, codes = engine.codes(field_name)
+        arr = _array(scope)
+        hist = np.bincount(codes[arr], minlength=len(labels)) if len(arr) else np.zeros(len(labels), dtype=np.int64)
+        counts = {labels[i]: int(hist[i]) for i in np.flatnonzero(hist) if labels[i]}
+        if name in BY_VALUE:
+            ordered = sorted(counts.items(), key=lambda kv: kv[0], reverse=True)
+        else:
+            ordered = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+        out[name] = dict(ordered[:100])
+    return out
+
+
+def _suggestion(engine: View, reader, pq: ParsedQuery, query: str) -> str | None:  # noqa: ANN001
+    """The query with each unknown word replaced by the closest known word, if any."""
+    replaced = query
+    changed = False
+    for word in pq.words:
+        terms = analyze(word)
+        if not terms or any(c.isdigit() for c in word):
+            continue
+        known = all(any(reader.doc_frequency(f, t) for f in WORD_FIELDS) for t in terms)
+        if known:
+            continue
+        fix = engine.vocabulary().correct(word)
+        if fix and fold(fix) != fold(word):
+            replaced = re.sub(rf"(?<!\w){re.escape(word)}(?!\w)", fix, replaced, count=1)
+            changed = True
+    return replaced if changed else None
+
+

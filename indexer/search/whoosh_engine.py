@@ -1,0 +1,477 @@
+"""The Whoosh side of the search: snapshots of an index generation, searchers leased per search,
+posting lists decoded a block at a time with numpy, vectorised BM25.
+
+A Whoosh searcher reads its files by seek + read, so two threads must never share one: each
+search leases a searcher from the pool of the current `Snapshot`; the caches computed from a
+generation (facet columns, field lengths, posting sets) are shared by all of them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import math
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator
+from itertools import accumulate
+from pathlib import Path
+from pickle import loads
+from typing import Any
+
+import numpy as np
+from whoosh import query as Q
+from whoosh.scoring import BM25F
+
+from ..analysis import analyze
+from ..index import index_generation, index_path, open_index
+from .backend import Budget
+from .filters import BY_KEY
+from .suggest import Vocabulary
+
+K1, B = 1.2, 0.5  # BM25 parameters (B below the usual 0.75: long speeches are not penalised as much)
+
+
+def terms_query(field: str, terms: list[str], boost: float = 1.0) -> Q.Query:
+    if len(terms) == 1:
+        return Q.Term(field, terms[0], boost=boost)
+    return Q.Phrase(field, terms, boost=boost)
+
+
+def filter_query(key: str, value: str) -> Q.Query:
+    """The documents passing one filter value, from its row in `filters.FILTERS`."""
+    f = BY_KEY[key]
+    if f.match == "date":
+        return Q.Term(f.fields[0], value) if len(value) == 10 else Q.Prefix(f.fields[0], value)
+    if f.match == "from":
+        return Q.TermRange(f.fields[0], value, None)
+    if f.match == "to":
+        return Q.TermRange(f.fields[0], None, value if len(value) == 10 else value + "\uffff")
+    parts: list[Q.Query] = [Q.Term(name, value) for name in f.fields]
+    terms = analyze(value) if f.words else []
+    if f.number and value.isdigit():
+        parts.append(Q.Term(f.number, value))
+    elif terms:
+        parts.append(Q.And([Q.Term(f.words, t) for t in terms]) if f.all_words else terms_query(f.words, terms))
+    return parts[0] if len(parts) == 1 else Q.Or(parts)
+
+
+def _array(docs: set[int]) -> np.ndarray:
+    return np.fromiter(docs, dtype=np.int64, count=len(docs))
+
+
+class Snapshot:
+    """One generation of one index home: the caches computed from it, and a pool of searchers
+    over the same segments.  A Whoosh searcher reads its files by seek + read, so each search
+    leases one of its own; the caches are shared by all."""
+
+    def __init__(self, home: Path, ix, generation: int) -> None:  # noqa: ANN001
+        self.home = home
+        self.ix = ix
+        self.generation = generation
+        self.toc = ix._read_toc() if ix is not None else None
+        self.columns: dict[str, Any] = {}
+        self.sets: dict[tuple[str, str], Any] = {}
+        self.vocab: Vocabulary | None = None
+        self._lock = threading.Lock()
+        self._free: list = []
+        self._opened: list = []
+        self._users = 0
+        self._retired = False
+
+    def _open(self):  # noqa: ANN202
+        from whoosh.index import FileIndex
+        from whoosh.searching import Searcher
+
+        toc = self.toc
+        reader = FileIndex._reader(self.ix.storage, toc.schema, toc.segments, toc.generation)
+        return Searcher(reader, weighting=BM25F(B=B, K1=K1), fromindex=self.ix)
+
+    def acquire(self):  # noqa: ANN201
+        with self._lock:
+            self._users += 1
+            if self._free:
+                return self._free.pop()
+        try:
+            searcher = self._open()
+        except Exception:
+            with self._lock:
+                self._users -= 1
+            raise
+        with self._lock:
+            self._opened.append(searcher)
+        return searcher
+
+    def release(self, searcher) -> None:  # noqa: ANN001
+        with self._lock:
+            self._users -= 1
+            self._free.append(searcher)
+            close = self._retired and self._users == 0
+        if close:
+            self._close()
+
+    def retire(self) -> None:
+        """A newer generation replaces this one: close its searchers once no search uses them."""
+        with self._lock:
+            self._retired = True
+            close = self._users == 0
+        if close:
+            self._close()
+
+    def _close(self) -> None:
+        with self._lock:
+            opened, self._opened, self._free = self._opened, [], []
+        for s in opened:
+            try:
+                s.close()
+            except Exception:  # noqa: BLE001 - already closed, or files gone
+                pass
+
+
+class Engine:
+    """The searchers of one index home, renewed when a commit changes the index.  Searches run
+    concurrently: each one leases a searcher of the current snapshot (nothing is held for the
+    whole search but that lease)."""
+
+    def __init__(self, home: Path) -> None:
+        self.home = home
+        self._lock = threading.Lock()
+        self._snapshot: Snapshot | None = None
+
+    def snapshot(self) -> Snapshot:
+        generation = index_generation(self.home)
+        current = self._snapshot
+        if current is not None and current.generation == generation:
+            return current
+        with self._lock:
+            current = self._snapshot
+            if current is None or current.generation != generation:
+                ix = open_index(self.home)
+                fresh = Snapshot(self.home, ix, generation)
+                if fresh.toc is not None:
+                    fresh.generation = generation = fresh.toc.generation
+                self._snapshot = fresh
+                if current is not None:
+                    current.retire()
+            return self._snapshot
+
+    @contextlib.contextmanager
+    def view(self, budget: Budget | None = None) -> Iterator[View | None]:
+        """A View of the current snapshot for one search (None when there is no index)."""
+        for attempt in range(3):
+            snap = self.snapshot()
+            if snap.ix is None:
+                yield None
+                return
+            try:
+                searcher = snap.acquire()
+            except OSError:  # segment files of an older generation removed by a commit
+                if attempt == 2:
+                    raise
+                time.sleep(0.05)
+                continue
+            break
+        try:
+            yield View(snap, searcher, budget or Budget(None))
+        finally:
+            snap.release(searcher)
+
+
+class View:
+    """One search's access to a snapshot: its leased searcher and the shared caches."""
+
+    def __init__(self, snap: Snapshot, searcher, budget: Budget) -> None:  # noqa: ANN001
+        self.snap = snap
+        self.searcher = searcher
+        self.budget = budget
+        self._columns = snap.columns
+        self._sets = snap.sets
+
+    def _remember(self, key: tuple, value: Any) -> Any:
+        if len(self._sets) > 2048:
+            self._sets.clear()
+        self._sets[key] = value
+        return value
+
+    def column(self, field: str) -> list:
+        """Values of a column field for every document number (cached until the index changes);
+        "order_asc" / "order_desc" are sort keys (date, position in the session)."""
+        col = self._columns.get(field)
+        if col is None:
+            if field == "order_asc":
+                col = list(zip(self.column("date"), self.column("order")))
+            elif field == "order_desc":
+                col = [(d, -o) for d, o in zip(self.column("date"), self.column("order"))]
+            else:
+                col = list(self.searcher.reader().column_reader(field))
+            self._columns[field] = col
+        return col
+
+    def codes(self, field: str) -> tuple[list[str], np.ndarray]:
+        """A facet column as (distinct values, value index of each document)."""
+        key = "codes:" + field
+        cached = self._columns.get(key)
+        if cached is None:
+            values = self.column(field)
+            index: dict[str, int] = {}
+            codes = np.fromiter((index.setdefault(v, len(index)) for v in values), dtype=np.int32,
+                                count=len(values))
+            cached = (list(index), codes)
+            self._columns[key] = cached
+        return cached
+
+    def lengths(self) -> tuple[np.ndarray, float]:
+        """Length of the `text` field of every document, and the average length."""
+        cached = self._columns.get("lengths:text")
+        if cached is None:
+            reader = self.searcher.reader()
+            n = reader.doc_count_all()
+            # a unit without any word (a lone quote mark) has no length (None), not 0
+            arr = np.fromiter((reader.doc_field_length(d, "text", 0) or 0 for d in range(n)), dtype=np.float64,
+                              count=n)
+            live = _array(self.all_docs())
+            avg = float(arr[live].mean()) if len(live) else 1.0
+            cached = (arr, max(avg, 1.0))
+            self._columns["lengths:text"] = cached
+        return cached
+
+    def postings(self, term: str) -> tuple[np.ndarray, np.ndarray]:
+        """(document numbers, term frequencies) of a `text` term (cached until the index changes)."""
+        key = ("post:text", term)
+        cached = self._sets.get(key)
+        if cached is None:
+            cached = self._remember(key, _posting_arrays(self.searcher, "text", term))
+        return cached
+
+    def rank(self, terms: set[str], allowed: set[int], limit: int, bonus: set[int]) -> list[tuple[float, int]]:
+        """The `limit` best of `allowed` by BM25 over `terms` (vectorised; the title and speaker
+        weights are already in the term frequencies), `bonus` documents first."""
+        lengths, avg = self.lengths()
+        n = len(lengths)
+        scores = np.zeros(n, dtype=np.float64)
+        for term in sorted(terms):
+            if self.budget.spent():
+                break
+            ids, tf = self.postings(term)
+            if not len(ids):
+                continue
+            idf = math.log(n / (len(ids) + 1)) + 1.0
+            norm = K1 * (1.0 - B + B * lengths[ids] / avg)
+            scores[ids] += idf * tf * (K1 + 1.0) / (tf + norm)  # ids of one term are distinct
+        cand = _array(allowed)
+        s = scores[cand]
+        if bonus:
+            s = s + np.isin(cand, _array(bonus)) * 1000.0
+        if len(cand) > limit:
+            # every document tied with the cut-off score is kept before ordering, so that ties
+            # are broken by document number whatever the limit: pages never overlap or skip
+            cutoff = np.partition(-s, limit - 1)[limit - 1]
+            keep = -s <= cutoff
+            cand, s = cand[keep], s[keep]
+        order = np.lexsort((cand, -s))[:limit]
+        return [(round(float(s[i]), 4), int(cand[i])) for i in order]
+
+    def all_docs(self) -> set[int]:
+        docs = self._sets.get(("*", ""))
+        if docs is None:
+            docs = set(self.searcher.reader().all_doc_ids())
+            self._sets[("*", "")] = docs
+        return docs
+
+    def docs(self, q: Q.Query) -> set[int]:
+        """Documents matching `q`.  Terms read whole posting blocks (and are cached until
+        the index changes); And / Or become set operations; prefixes unite their words'
+        documents; anything else asks Whoosh.  A spent budget stops an Or between its parts."""
+        if isinstance(q, Q.Term):
+            return self.term_docs(q.fieldname, q.text)
+        if isinstance(q, Q.Phrase) and q.fieldname == "text" and q.slop == 1 and q.words:
+            return self.phrase_docs(list(q.words))
+        if isinstance(q, Q.Prefix) and q.fieldname == "text":
+            return self.prefix_docs(q.text)
+        if isinstance(q, Q.And) and q.subqueries:
+            sets = sorted((self.docs(sub) for sub in q.subqueries), key=len)
+            out = sets[0]
+            for other in sets[1:]:
+                out = out & other
+            return out
+        if isinstance(q, Q.Or) and q.subqueries:
+            out = set()
+            for i, sub in enumerate(q.subqueries):
+                if i and self.budget.spent():
+                    break
+                out |= self.docs(sub)
+            return out
+        return set(self.searcher.docs_for_query(q))
+
+    def prefix_docs(self, stem: str) -> set[int]:
+        key = ("prefix:text", stem)
+        cached = self._sets.get(key)
+        if cached is not None:
+            return cached
+        out: set[int] = set()
+        for i, t in enumerate(self.searcher.reader().expand_prefix("text", stem)):
+            if i % 32 == 31 and self.budget.spent():
+                return out  # partial: not cached
+            out |= self.term_docs("text", t.decode("utf-8") if isinstance(t, bytes) else t)
+        return self._remember(key, out)
+
+    def phrase_docs(self, terms: list[str]) -> set[int]:
+        """Documents where `terms` follow each other: the intersection of the terms' documents,
+        then their positions, decoded only for those documents."""
+        key = ("phrase:text", " ".join(terms))
+        cached = self._sets.get(key)
+        if cached is not None:
+            return cached
+        cand = self.term_docs("text", terms[0])
+        for t in terms[1:]:
+            cand = cand & self.term_docs("text", t)
+        if len(terms) > 1 and cand:
+            if self.budget.spent():
+                return set()
+            positions = [_positions(self.searcher, t, cand) for t in terms]
+            out = set()
+            for d in cand:
+                starts = positions[0].get(d, ())
+                for k in range(1, len(terms)):
+                    nxt = positions[k].get(d, ())
+                    starts = [p for p in starts if p + k in nxt]
+                    if not starts:
+                        break
+                if starts:
+                    out.add(d)
+            cand = out
+        return self._remember(key, cand)
+
+    def term_docs(self, field: str, text: str) -> set[int]:
+        key = ("term:" + field, text)
+        docs = self._sets.get(key)
+        if docs is None:
+            if field == "text":
+                docs = set(self.postings(text)[0].tolist()) & self.all_docs()
+            else:
+                docs = _posting_docs(self.searcher, field, text) & self.all_docs()
+            self._remember(key, docs)
+        return docs
+
+    def filter_docs(self, key: str, value: str) -> set[int]:
+        """Documents passing one filter value (cached until the index changes)."""
+        docs = self._sets.get((key, value))
+        if docs is None:
+            docs = self.docs(filter_query(key, value))
+            if not self.budget.cut:  # a cut Or is partial: not kept
+                self._remember((key, value), docs)
+        return docs
+
+    def filter_union(self, key: str, values: list[str]) -> set[int]:
+        if len(values) == 1:
+            return self.filter_docs(key, values[0])
+        out: set[int] = set()
+        for v in values:
+            out |= self.filter_docs(key, v)
+        return out
+
+    def vocabulary(self) -> Vocabulary:
+        if self.snap.vocab is None:
+            counts: Counter[str] = Counter()
+            folder = index_path(self.snap.home) / "vocab"
+            for path in sorted(folder.glob("*.json")) if folder.is_dir() else []:
+                try:
+                    counts.update(json.loads(path.read_text(encoding="utf-8")))
+                except (OSError, ValueError):
+                    continue
+            self.snap.vocab = Vocabulary(counts)
+        return self.snap.vocab
+
+
+def _posting_arrays(searcher, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:  # noqa: ANN001
+    """(document numbers, weights) of one term, decoded a posting block at a time with numpy
+    (Whoosh's W3 blocks hold delta-coded ids and a weights array, None or a constant)."""
+    id_parts: list[np.ndarray] = []
+    weight_parts: list[np.ndarray] = []
+    for sub, offset in searcher.subsearchers or [(searcher, 0)]:
+        reader = sub.reader()
+        if (field, text) not in reader:
+            continue
+        m = reader.postings(field, text)
+        fast = all(hasattr(m, a) for a in ("_read_data", "_next_block", "_byteids", "_blocklength"))
+        if fast and not m._byteids:
+            while m.is_active():
+                if m._data is None:
+                    m._read_data()
+                ids, weights = m._data[0], m._data[1]
+                n = m._blocklength
+                id_parts.append(np.cumsum(np.asarray(ids, dtype=np.int64)) + offset)
+                if weights is None:
+                    weight_parts.append(np.ones(n))
+                elif isinstance(weights, float):
+                    weight_parts.append(np.full(n, weights))
+                else:
+                    weight_parts.append(np.asarray(weights, dtype=np.float64))
+                m._next_block()
+        else:
+            ids_list, weights_list = [], []
+            while m.is_active():
+                ids_list.append(m.id() + offset)
+                weights_list.append(m.weight())
+                m.next()
+            id_parts.append(np.asarray(ids_list, dtype=np.int64))
+            weight_parts.append(np.asarray(weights_list, dtype=np.float64))
+    if not id_parts:
+        return np.zeros(0, dtype=np.int64), np.zeros(0)
+    return np.concatenate(id_parts), np.concatenate(weight_parts)
+
+
+def _positions(searcher, term: str, docs: set[int]) -> dict[int, frozenset[int]]:  # noqa: ANN001
+    """Positions of a `text` term in each of `docs`, decoding only those postings."""
+    out: dict[int, frozenset[int]] = {}
+    lowest = min(docs)
+    for sub, offset in searcher.subsearchers or [(searcher, 0)]:
+        reader = sub.reader()
+        if ("text", term) not in reader:
+            continue
+        m = reader.postings("text", term)
+        fast = all(hasattr(m, a) for a in ("_read_data", "_next_block", "_byteids", "_fixedsize"))
+        if fast and not m._byteids and (m._fixedsize is None or m._fixedsize < 0):
+            while m.is_active():
+                if m.block_max_id() + offset >= lowest:
+                    if m._data is None:
+                        m._read_data()
+                    values = m._data[2]
+                    for i, d in enumerate(np.cumsum(np.asarray(m._data[0], dtype=np.int64)).tolist()):
+                        if d + offset in docs:
+                            # Positions.encode: 4-byte count + pickled deltas, pickle's final "." stripped
+                            v = values[i]
+                            out[d + offset] = frozenset(accumulate(loads(v[4:] if v.endswith(b".") else
+                                                                         v[4:] + b".")))
+                m._next_block()
+        else:
+            while m.is_active():
+                d = m.id() + offset
+                if d in docs:
+                    out[d] = frozenset(m.value_as("positions"))
+                m.next()
+    return out
+
+
+def _posting_docs(searcher, field: str, text: str) -> set[int]:  # noqa: ANN001
+    """Document numbers of one term, a posting block at a time (Whoosh's W3 leaf matcher
+    keeps each block's ids in `_ids`); other matchers are walked one id at a time."""
+    out: set[int] = set()
+    subs = searcher.subsearchers or [(searcher, 0)]
+    for sub, offset in subs:
+        reader = sub.reader()
+        if (field, text) not in reader:
+            continue
+        m = reader.postings(field, text)
+        fast = hasattr(m, "_read_ids") and hasattr(m, "_next_block")
+        while m.is_active():
+            if fast:
+                if m._ids is None:
+                    m._read_ids()
+                out.update([i + offset for i in m._ids] if offset else m._ids)
+                m._next_block()
+            else:
+                out.add(m.id() + offset)
+                m.next()
+    return out
