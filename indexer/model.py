@@ -164,6 +164,21 @@ class Passage:
 
 
 @dataclass
+class Coverage:
+    """What the text signals against what was read: a low reading is said, never silent."""
+
+    decision_formulas: int = 0  # "après en avoir délibéré", "à l'unanimité", "Motion Carried 6-1" … in the text
+    votes_read: int = 0  # votes and outcomes in the record
+    numbered_headings: int = 0  # lines shaped like a numbered heading
+    items: int = 0  # numbered agenda items read
+    decided_items: int = 0  # items with a vote or an outcome
+    attributed: float = 0.0  # share of the text attributed to a speaker or an item
+    dates_seen: list[str] = field(default_factory=list)  # dates written in the opening
+    pages_with_gaps: list[int] = field(default_factory=list)  # pages with more formulas than votes read
+    partial: bool = False  # « lecture partielle »
+
+
+@dataclass
 class Session:
     id: str  # "pas-de-calais-2025-09-22"
     body: str  # "Conseil départemental du Pas-de-Calais"
@@ -201,6 +216,7 @@ class Record:
     passages: list[Passage] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     layout: str = ""  # which parser recognised the document
+    coverage: Coverage | None = None  # None in records written before coverage was measured
     schema: int = SCHEMA_VERSION
 
     # -- look-ups -----------------------------------------------------------

@@ -57,4 +57,8 @@ def record_as_text(record: Record) -> str:
     if record.passages:
         out.append("")
         out.append(f"Passages (mise en page non reconnue) : {len(record.passages)} pages")
+    from .parse.coverage import quality_line
+
+    out.append("")
+    out.append(quality_line(record))
     return "\n".join(out)

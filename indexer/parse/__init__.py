@@ -12,6 +12,7 @@ from pathlib import Path
 from ..model import Passage, Record, Session
 from ..sources import Document, read_source
 from . import citycouncil, departmental, municipal
+from .coverage import measure
 from .dates import find_session_date
 
 PARSERS = (departmental, municipal, citycouncil)
@@ -28,6 +29,7 @@ def parse_document(doc: Document) -> Record:
             break
     else:
         record = parse_pages(doc)
+    record.coverage = measure(doc, record)
     record.warnings[:0] = doc.warnings
     record.session.source = doc.path.name
     record.session.sha256 = doc.sha256

@@ -28,7 +28,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..model import AgendaItem, Deliberation, Movement, Passage, Person, Record, Session, Speech, Vote
+from ..model import AgendaItem, Coverage, Deliberation, Movement, Passage, Person, Record, Session, Speech, Vote
 from ..people import Roster, fold, slug, surname_of
 from ..sources import Document
 from .dates import cue_date, date_from_name, find_session_date, formula_date, parse_time
@@ -175,9 +175,13 @@ def parse(doc: Document) -> Record:
     state = State(record=record, roster=roster, members=set())
     paras = paragraphs(doc)
     _guard(record, 1, "en-tête", lambda: _parse_header(text, paras, state))
+    attributed = 0
     for index, para in enumerate(paras):
         state.position = index
         _guard(record, para.page, "paragraphe", lambda p=para: _step(p, state))
+        if state.item is not None or state.turn is not None:
+            attributed += len(para.text)  # read as part of an item or a speaker's turn
+    record.coverage = Coverage(attributed=attributed / max(1, sum(len(p.text) for p in doc.pages)))
     _close_turn(state)
     _close_vote(state)
     _finish(state)

@@ -154,6 +154,9 @@ def finish_vote(vote: Vote) -> Vote:
 
 # Another body's decision reported in the minutes (bureau, commission, syndicate): not a council vote.
 _OTHER_BODY = re.compile(r"^\W*(?:N°.{0,80}?)?(?:le|la)\s+(?:bureau|commission|comité|syndicat|conférence)\b", re.I)
+# "N° DBC 2021-094 - … Le bureau communautaire, après en avoir délibéré à l'unanimité :"
+_OTHER_BODY_DECIDES = re.compile(r"\b(?:le|la)\s+(?:bureau|commission|comité|conférence)\b[^.;]{0,40}?"
+                                 r"\b(?:après en avoir délibéré|a délibéré|adopte|approuve|décide)", re.I)
 _NOT_A_DECISION = re.compile(r"^\W*(?:vu|considérant|attendu|il est proposé|il est demandé|proposition d|"
                              r"rappel|pour mémoire)\b", re.I)
 _DECISION_CUE = re.compile(
@@ -219,7 +222,7 @@ def decision_sentence(line: str) -> Vote | None:
     ``0 contre, 0 abstention, 11 pour``, ``6 voix Contre, 0 Abstention, 5 pour`` (rejected: the counts
     decide), ``… à l'unanimité (26 voix), décide :``, ``LE CONSEIL MUNICIPAL, A L'UNANIMITE, ACCEPTE``.
     Not a visa (``Vu …``, ``Considérant …``) nor another body's decision (``Le bureau … a délibéré``)."""
-    if len(line) > 400 or _NOT_A_DECISION.match(line) or _OTHER_BODY.match(line):
+    if len(line) > 400 or _NOT_A_DECISION.match(line) or _OTHER_BODY.match(line) or _OTHER_BODY_DECIDES.search(line):
         return None
     if not _DECISION_CUE.search(line):
         return None

@@ -1,0 +1,118 @@
+"""Coverage: what the text signals against what the parser read, so that a parse is never silently partial.
+
+Counted on the document's own text, independently of the layout that read it:
+
+- decision formulas (``après en avoir délibéré``, ``DECISION :``, ``à l'unanimité``, ``Motion Carried 6-1``,
+  ``prend acte`` …) against the votes and outcomes read;
+- numbered headings (``1.``, ``II -``, ``N° 2018-024``, ``2014/25 –``) against the agenda items read;
+- the share of the text attributed to a speaker or an item;
+- the dates seen in the opening, against the session date retained.
+
+Each gap gives a French warning naming its page (« page 12 : 3 formules de décision, 1 vote lu »), and
+`quality_line` sums the whole up in one line for ``minutes parse``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from ..model import Coverage, Record
+from ..people import fold
+from ..sources import Document
+from .dates import MONTHS
+from .rules.votes import _NOT_A_DECISION, _OTHER_BODY, decision_sentence, noted_line
+
+_TALLY_EN = re.compile(r"\bMotion\s+(?:Carried|Passed|Failed|Lost|Defeated)\s+\d+\s*-\s*\d+", re.I)
+_HEADING = re.compile(r"^(?:\d{1,3}(?:\.\d{1,2}){0,2}\s*(?:[.)°]|\s[-–])\s*[A-ZÀ-Ý«\"]|[IVX]{1,5}\s*[.\-–]\s+[A-ZÀ-Ý]|"
+                      r"(?:N°\s*)?(?:19|20)\d\d\s*[/_.\-]\s*\d{1,4}\s*[-–:]\s*[A-ZÀ-Ý]|"
+                      r"\d{2}-\d{3,4}\s+(?:\d{1,3}\.|\([A-Z]\))\s)")
+_DATE = re.compile(r"\b(1er|\d{1,2}) (" + "|".join(MONTHS) + r") ((?:19|20)\d\d)\b")
+LOW = 0.6  # below this share of the signals read, the record is a partial reading
+
+
+def measure(doc: Document, record: Record) -> Coverage:
+    """Compare the text's signals with the record and add a warning per gap."""
+    formulas: Counter[int] = Counter()
+    headings: set[str] = set()
+    for page in doc.pages:
+        for raw in page.text.splitlines():
+            line = " ".join(raw.split())
+            if not line:
+                continue
+            if _HEADING.match(line) and len(line) < 250 and len(line.split()) >= 3:
+                headings.add(fold(line)[:60])  # a table of contents and the body give one heading
+            if _NOT_A_DECISION.match(line) or _OTHER_BODY.match(line):
+                continue
+            n = len(_TALLY_EN.findall(line))
+            if n:
+                formulas[page.number] += n
+            elif decision_sentence(line) is not None or noted_line(line) is not None \
+                    or re.match(r"^\W*(?:Vote|VOTE)\s*:|^\W*ADOPT[ÉE]|^\W*REJET[ÉE]", line):
+                formulas[page.number] += 1
+    votes: Counter[int] = Counter(v.page or 0 for v in record.votes)
+    decided_items = {v.item for v in record.votes if v.item} | {d.item for d in record.deliberations if d.item}
+    total_chars = sum(len(p.text) for p in doc.pages) or 1
+    attributed = record_attributed(record)
+    if record.coverage is not None:  # measured by the layout during its pass
+        attributed = max(attributed, int(record.coverage.attributed * total_chars))
+    cov = Coverage(
+        decision_formulas=sum(formulas.values()),
+        votes_read=len(record.votes),
+        numbered_headings=len(headings),
+        items=sum(1 for a in record.agenda if a.number is not None or a.deliberation),
+        decided_items=len(decided_items),
+        attributed=round(min(1.0, attributed / total_chars), 3),
+        dates_seen=sorted({f"{m.group(3)}-{MONTHS[m.group(2)]:02d}-{int(1 if m.group(1) == '1er' else m.group(1)):02d}"
+                           for m in _DATE.finditer(fold(doc.text[:6000]))}),
+    )
+    gaps = []
+    short = cov.votes_read < cov.decision_formulas  # pages are only checked when the whole falls short
+    for page_no in sorted(formulas) if short else ():
+        near = sum(votes.get(p, 0) for p in (page_no - 1, page_no, page_no + 1))
+        if formulas[page_no] > near:
+            gaps.append(page_no)
+            n, v = formulas[page_no], votes.get(page_no, 0)
+            record.warnings.append(f"page {page_no} : {n} formule{'s' if n > 1 else ''} de décision, "
+                                   f"{v} vote{'s' if v > 1 else ''} lu{'s' if v > 1 else ''}")
+    cov.pages_with_gaps = gaps
+    if cov.decision_formulas and cov.votes_read < cov.decision_formulas * LOW:
+        record.warnings.append(f"lecture partielle : {cov.decision_formulas} formules de décision, "
+                               f"{cov.votes_read} votes lus")
+    if cov.numbered_headings >= 3 and cov.items == 0:
+        record.warnings.append(f"lecture partielle : {cov.numbered_headings} titres numérotés, aucun point lu")
+    if record.session.date and cov.dates_seen and record.session.date not in cov.dates_seen \
+            and record.layout not in ("citycouncil",):
+        record.warnings.append(f"date retenue {record.session.date} absente des dates de l'en-tête "
+                               f"({', '.join(cov.dates_seen[:4])})")
+    cov.partial = bool((cov.decision_formulas and cov.votes_read < cov.decision_formulas * LOW)
+                       or (cov.numbered_headings >= 3 and cov.items == 0)
+                       or cov.attributed < 0.2)
+    return cov
+
+
+def record_attributed(record: Record) -> int:
+    """Characters the layout attributed to an item or a speaker (speeches, deliberations, item passages)."""
+    chars = sum(len(sp.text) for sp in record.speeches)
+    chars += sum(len(d.report) + sum(len(a) for a in d.articles) + len(d.title) for d in record.deliberations)
+    chars += sum(len(v.text) for v in record.votes)
+    chars += sum(len(p.text) for p in record.passages if "-" in p.id.rsplit("/", 1)[-1])  # item passages
+    return chars
+
+
+def quality_line(record: Record) -> str:
+    """``lecture complète : 24 points, 23 votes lus sur 24 formules de décision, 81 % du texte attribué``."""
+    c = record.coverage
+    if c is None:
+        return "lecture : couverture non mesurée"
+    head = "lecture partielle" if c.partial else "lecture complète"
+    gaps = len(c.pages_with_gaps)
+    return (f"{head} : {_n(c.items, 'point')} sur {_n(c.numbered_headings, 'titre numéroté', 'titres numérotés')}, "
+            f"{_n(c.votes_read, 'vote lu', 'votes lus')} sur {_n(c.decision_formulas, 'formule de décision', 'formules de décision')}, "
+            f"{round(c.attributed * 100)} % du texte attribué à un orateur ou un point"
+            + (f", {_n(gaps, 'page à vérifier', 'pages à vérifier')} ({', '.join(map(str, c.pages_with_gaps[:6]))})"
+               if gaps else ""))
+
+
+def _n(n: int, one: str, many: str | None = None) -> str:
+    return f"{n} {one if n <= 1 else (many or one + 's')}"
