@@ -24,6 +24,10 @@ def cmd_parse(args: argparse.Namespace) -> int:
     record = parse_file(args.file)
     for warning in record.warnings:
         print(f"attention : {args.file}: {warning}", file=sys.stderr)
+    if args.json:  # the text output ends with the same line
+        from .parse.coverage import quality_line
+
+        print(f"{args.file}: {quality_line(record)}", file=sys.stderr)
     if args.json:
         print(record.to_json(indent=1))
     else:
