@@ -235,3 +235,50 @@ def content_bomb_pdf(source: bytes | None, path: Path, megabytes: int = 6, bombs
         page[NameObject("/Contents")] = writer._add_object(stream.flate_encode())
     with open(path, "wb") as fh:
         writer.write(fh)
+
+
+def aes256_open_pdf(source: bytes, path: Path) -> None:
+    """Encrypted with AES-256 and an empty user password: any viewer opens it without asking."""
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter()
+    for page in PdfReader(io.BytesIO(source)).pages:
+        writer.add_page(page)
+    writer.encrypt(user_password="", owner_password="proprietaire", algorithm="AES-256")
+    with open(path, "wb") as fh:
+        writer.write(fh)
+
+
+def image_only_pdf(source: bytes, path: Path, *, dpi: int = 200, keep_text: tuple[int, ...] = ()) -> None:
+    """`source` as a scanner gives it: every page rendered to a grey picture and put back
+    as a picture-only page (no text layer).  Pages listed in `keep_text` (1-based) are
+    kept as they are, text layer included."""
+    import pypdfium2 as pdfium
+    from pypdf import PdfReader, PdfWriter
+
+    doc = pdfium.PdfDocument(source)
+    scans = io.BytesIO()
+    pdf = canvas.Canvas(scans, pagesize=A4)
+    for index in range(len(doc)):
+        page = doc[index]
+        image = page.render(scale=dpi / 72, grayscale=True).to_pil()
+        png = io.BytesIO()
+        image.save(png, format="PNG")
+        width, height = page.get_size()
+        pdf.setPageSize((width, height))
+        from reportlab.lib.utils import ImageReader
+
+        pdf.drawImage(ImageReader(io.BytesIO(png.getvalue())), 0, 0, width=width, height=height)
+        pdf.showPage()
+        page.close()
+    pdf.save()
+    doc.close()
+    if not keep_text:
+        Path(path).write_bytes(scans.getvalue())
+        return
+    original, scanned = PdfReader(io.BytesIO(source)), PdfReader(io.BytesIO(scans.getvalue()))
+    writer = PdfWriter()
+    for number, (text_page, scan_page) in enumerate(zip(original.pages, scanned.pages), start=1):
+        writer.add_page(text_page if number in keep_text else scan_page)
+    with open(path, "wb") as fh:
+        writer.write(fh)

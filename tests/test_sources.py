@@ -338,8 +338,9 @@ def test_bad_input_exits_2_without_traceback(bad_inputs, name, capsys):
     assert elapsed < 5, f"{name} took {elapsed:.1f} s"
 
 
-def test_scanned_pdf_says_ocr_first(bad_inputs):
-    with pytest.raises(SourceError, match=r"ne contient pas de texte : passez-le d'abord à l'OCR"):
+def test_scanned_pdf_says_ocr_first(bad_inputs, monkeypatch):
+    monkeypatch.setenv("MINUTES_OCR", "0")  # as without tesseract
+    with pytest.raises(SourceError, match=r"ne contient pas de texte : passez-le d'abord à l'OCR.*tesseract-ocr-fra"):
         read_source(bad_inputs["scanned"])
 
 

@@ -69,12 +69,15 @@ def read_image(image: bytes, binary: str, budget: float) -> str:
     return out.stdout.decode("utf-8", "replace")
 
 
-def ocr_lines(reader, number: int, binary: str) -> list[tuple[str, None]]:
-    """Lines read by OCR on page `number` of an open reader (no baseline heights)."""
+def page_image(reader, number: int) -> bytes:
+    """Page `number` of an open reader as a PGM image for tesseract; OcrFailed if it cannot be rendered."""
     try:
         pixels, width, height = reader.render_gray(number, OCR_DPI)
     except Exception as exc:  # noqa: BLE001 - a page that cannot be rendered
         raise OcrFailed(f"page impossible à rendre en image ({type(exc).__name__})") from None
-    text = read_image(pgm(pixels, width, height), binary, timeout())
-    text = text.replace("\f", "").replace("\u2014", "—")
-    return [(line.rstrip(), None) for line in text.split("\n")]
+    return pgm(pixels, width, height)
+
+
+def text_lines(text: str) -> list[tuple[str, None]]:
+    """Tesseract's output as page lines (no baseline heights)."""
+    return [(line.rstrip(), None) for line in text.replace("\f", "").split("\n")]

@@ -33,8 +33,10 @@ def _has_text(lines: PageLines | None) -> bool:
 
 
 def extract_range(reader, numbers: Iterable[int], binary: str | None) -> list[RawPage]:
-    """Raw lines of the given pages of an open reader; OCR for picture-only pages."""
+    """Raw lines of the given pages of an open reader; OCR for picture-only pages
+    (tesseract runs for several pages at once when this process is not a pool worker)."""
     out: list[RawPage] = []
+    scans: list[int] = []  # indexes in `out` of the pages waiting for OCR
     for number, lines in lines_of(reader, numbers):
         if lines is None:
             out.append((number, None, "bad"))
@@ -46,14 +48,40 @@ def extract_range(reader, numbers: Iterable[int], binary: str | None) -> list[Ra
             scanned = reader.has_images(number)
         except Exception:  # noqa: BLE001
             scanned = False
-        if not scanned or binary is None:
-            out.append((number, lines, "scan" if scanned else "text"))
-            continue
-        try:
-            out.append((number, ocr.ocr_lines(reader, number, binary), "ocr"))
-        except ocr.OcrFailed as exc:
-            out.append((number, [], f"ocr-failed: {exc}"))
+        out.append((number, lines, "scan" if scanned else "text"))
+        if scanned and binary is not None:
+            scans.append(len(out) - 1)
+    if scans:
+        _ocr_pages(reader, out, scans, binary)
     return out
+
+
+def _ocr_pages(reader, out: list[RawPage], scans: Sequence[int], binary: str) -> None:
+    """Replace the scanned pages of `out` by their OCR text (or a failure), in place."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    parallel = 1 if IN_WORKER else config.workers()
+    budget = ocr.timeout()
+
+    def run(image: bytes) -> PageLines:
+        return ocr.text_lines(ocr.read_image(image, binary, budget))
+
+    with ThreadPoolExecutor(max_workers=parallel) as threads:
+        pending: list[tuple[int, object]] = []
+        for i in scans:  # pages are rendered here one by one (pdfium is not thread-safe)
+            number = out[i][0]
+            try:
+                pending.append((i, threads.submit(run, ocr.page_image(reader, number))))
+            except ocr.OcrFailed as exc:
+                out[i] = (number, [], f"ocr-failed: {exc}")
+            while len([1 for _, f in pending if not f.done()]) >= parallel:
+                next(f for _, f in pending if not f.done()).exception()  # wait for one
+        for i, fut in pending:
+            number = out[i][0]
+            try:
+                out[i] = (number, fut.result(), "ocr")
+            except ocr.OcrFailed as exc:
+                out[i] = (number, [], f"ocr-failed: {exc}")
 
 
 def extract_slice(path: str, first: int, last: int, reader: str | None = None) -> list[RawPage]:
@@ -65,9 +93,15 @@ def extract_slice(path: str, first: int, last: int, reader: str | None = None) -
         pdf.close()
 
 
+#: True in the processes of an extraction pool (they run one OCR at a time)
+IN_WORKER = False
+
+
 def die_with_parent(parent: int) -> None:
     """Pool initializer: a worker ends when the process that started it dies, even by
     ``kill -9`` (Linux ``PR_SET_PDEATHSIG``); otherwise it would wait for work for ever."""
+    global IN_WORKER
+    IN_WORKER = True
     try:
         import ctypes
         import signal
@@ -222,6 +256,9 @@ def clean_raw_pages(name: str, raw: Sequence[RawPage]) -> tuple[list[Page], list
         if failed:
             raise SourceError(f"{name} : aucune page lisible, même par OCR ({failed[0][1]}) ; "
                               "vérifiez le fichier ou relancez avec MINUTES_OCR_TIMEOUT plus grand")
+        if any(how == "ocr" for _, _, how in raw):
+            raise SourceError(f"{name} ne contient pas de texte lisible, même par OCR ; "
+                              "vérifiez qu'il s'agit bien du procès-verbal, ou fournissez un scan plus net")
         if scans:
             raise SourceError(f"{name} ne contient pas de texte : passez-le d'abord à l'OCR "
                               "(reconnaissance de caractères), ou installez tesseract-ocr et "

@@ -1,0 +1,115 @@
+"""Scanned pages are read by OCR (tesseract, French): recall, marks, failures, no tesseract."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import stat
+from pathlib import Path
+
+import pytest
+
+from indexer.sources import SourceError, read_source
+from indexer.sources import ocr
+
+from . import pdfgen
+from .conftest import FRENCH_SAMPLE
+
+HAVE_TESSERACT = ocr.tesseract() is not None
+#: under CI tesseract must be there (.ci/run installs it): missing, the tests fail
+needs_tesseract = pytest.mark.skipif(not HAVE_TESSERACT and not os.environ.get("CI"),
+                                     reason="tesseract-ocr and tesseract-ocr-fra not installed")
+
+TEXT = (FRENCH_SAMPLE + "\nMadame DUPRÉ : La commission des finances a examiné le budget primitif ; "
+        "les dépenses d'investissement s'élèvent à 1 250 000 euros, dont la rénovation du gymnase "
+        "et l'extension de la cantine scolaire.\n\nMonsieur MÉNARD : Je voterai contre cette "
+        "délibération, faute d'étude préalable sur l'éclairage public.\n") * 4
+
+
+@pytest.fixture(autouse=True)
+def _home(tmp_path, monkeypatch):
+    monkeypatch.setenv("MINUTES_HOME", str(tmp_path / "home"))
+
+
+@pytest.fixture(scope="module")
+def scans(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("scans")
+    source = pdfgen.minutes_pdf(TEXT)
+    files = {"text": folder / "texte.pdf", "scan": folder / "scan.pdf", "mixed": folder / "mixte.pdf"}
+    files["text"].write_bytes(source)
+    pdfgen.image_only_pdf(source, files["scan"])
+    pdfgen.image_only_pdf(source, files["mixed"], keep_text=(1,))
+    return files
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[^\W\d_]+|\d+", text.lower())
+
+
+@needs_tesseract
+@pytest.mark.slow
+def test_a_scanned_pdf_gives_back_its_words(scans):
+    """Pages rendered to pictures and re-assembled as an image-only PDF: ≥ 95 % of the words."""
+    original = read_source(scans["text"], cache=False)
+    scanned = read_source(scans["scan"], cache=False)
+    assert len(scanned.pages) == len(original.pages) >= 2
+    assert all(p.ocr for p in scanned.pages) and not any(p.ocr for p in original.pages)
+    assert scanned.ocr_pages == [p.number for p in scanned.pages]
+    want, got = _words(original.text), _words(scanned.text)
+    remaining = {}
+    for w in got:
+        remaining[w] = remaining.get(w, 0) + 1
+    found = 0
+    for w in want:
+        if remaining.get(w):
+            remaining[w] -= 1
+            found += 1
+    recall = found / len(want)
+    print(f"\nOCR word recall: {recall:.1%} of {len(want)} words")
+    assert recall >= 0.95, f"{recall:.1%}"
+    assert any("reconnaissance optique" in w for w in scanned.warnings)
+    again = read_source(scans["scan"])  # cached by content hash, OCR flags included
+    assert read_source(scans["scan"]).pages == again.pages and all(p.ocr for p in again.pages)
+
+
+def _fake_tesseract(folder: Path, body: str) -> Path:
+    """A `tesseract` that lists French but misbehaves when asked to read a page."""
+    folder.mkdir(parents=True, exist_ok=True)
+    script = folder / "tesseract"
+    script.write_text("#!/bin/sh\nif [ \"$1\" = \"--list-langs\" ]; then echo 'List of available languages (2):';"
+                      " echo eng; echo fra; exit 0; fi\n" + body + "\n", encoding="utf-8")
+    script.chmod(script.stat().st_mode | stat.S_IEXEC)
+    return folder
+
+
+@pytest.mark.parametrize("body, why", [("sleep 30", "délai de 2 s dépassé"),
+                                       ("echo 'Error in pixReadStream' >&2; exit 1", "tesseract a échoué")])
+def test_a_page_whose_ocr_fails_is_skipped_with_a_warning(scans, tmp_path, monkeypatch, body, why):
+    fake = _fake_tesseract(tmp_path / "bin", body)
+    monkeypatch.setenv("PATH", f"{fake}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.setenv("MINUTES_OCR_TIMEOUT", "2")
+    ocr._languages.cache_clear()
+    doc = read_source(scans["mixed"], cache=False)
+    assert "Madame LEFÈVRE : Je souhaite" in doc.pages[0].text and not doc.pages[0].ocr
+    assert not doc.pages[1].text.strip()
+    assert any(w.startswith("page 2 : OCR impossible") and why in w for w in doc.warnings), doc.warnings
+    with pytest.raises(SourceError, match="même par OCR"):
+        read_source(scans["scan"], cache=False)
+
+
+def test_without_tesseract_the_pages_to_ocr_are_named(scans, tmp_path, monkeypatch):
+    empty = tmp_path / "empty-bin"
+    empty.mkdir()
+    python_dir = str(Path(shutil.which("python3") or "/usr/bin/python3").parent)
+    monkeypatch.setenv("PATH", f"{empty}")  # no tesseract on the PATH
+    ocr._languages.cache_clear()
+    try:
+        assert ocr.tesseract() is None
+        doc = read_source(scans["mixed"], cache=False)
+    finally:
+        monkeypatch.setenv("PATH", python_dir + os.pathsep + os.environ.get("PATH", ""))
+    assert "Madame LEFÈVRE" in doc.pages[0].text
+    pages = ", ".join(str(n) for n in range(2, len(doc.pages) + 1))
+    assert any(f"à passer à l'OCR : {pages}" in w and "tesseract-ocr-fra" in w for w in doc.warnings), doc.warnings
+    assert not any(p.ocr for p in doc.pages)

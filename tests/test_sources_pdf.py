@@ -1,0 +1,195 @@
+"""PDF readers: pdfium and pypdf give the same clean text; encrypted PDFs; bullets;
+real PDFs read word for word (split words, person names); scanned pages by OCR."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from indexer.sources import SourceError, clean_pdf_pages, iter_sources, read_source
+
+from . import pdfgen
+from .conftest import FRENCH_SAMPLE, ROOT
+
+SHARED = ROOT.parent / "shared"
+PIERREFONDS = SHARED / "corpus-multi" / "pierrefonds"
+#: real minutes where pypdf splits no word in a way that moves letters (only spaces differ)
+REAL = ["20241015-PV.pdf", "20250127-PV.pdf", "CM-01-MARS-2022.pdf", "CM-19-AOUT-2021.pdf",
+        "compte-rendu-03-12-2018.pdf"]
+
+
+@pytest.fixture(autouse=True)
+def _home(tmp_path, monkeypatch):
+    monkeypatch.setenv("MINUTES_HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("MINUTES_PDF_READER", raising=False)
+
+
+def _read(path: Path, reader: str, monkeypatch) -> list:
+    monkeypatch.setenv("MINUTES_PDF_READER", reader)
+    try:
+        return read_source(path, cache=False).pages
+    finally:
+        monkeypatch.delenv("MINUTES_PDF_READER")
+
+
+# -- encrypted PDFs ------------------------------------------------------------------------------
+
+
+def test_cryptography_is_a_runtime_dependency():
+    """AES PDFs need it whatever extras were installed (pip install . without [test])."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    runtime = [re.split(r"[<>=!~ ]", d, maxsplit=1)[0].lower() for d in project["dependencies"]]
+    assert "cryptography" in runtime and "pypdfium2" in runtime
+
+
+@pytest.fixture(scope="module")
+def encrypted(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("aes")
+    small = pdfgen.minutes_pdf(FRENCH_SAMPLE * 3)
+    files = {"open": folder / "aes256-sans-mot-de-passe.pdf", "locked": folder / "aes256-protege.pdf"}
+    pdfgen.aes256_open_pdf(small, files["open"])
+    pdfgen.encrypted_pdf(small, files["locked"])
+    return files
+
+
+def test_aes256_pdf_with_an_empty_user_password_is_read(encrypted):
+    doc = read_source(encrypted["open"])
+    assert "Madame LEFÈVRE : Je souhaite évoquer la rénovation" in doc.text
+
+
+_WITHOUT_CRYPTOGRAPHY = """
+import sys
+sys.modules["cryptography"] = None  # as on a machine where it is not installed
+from indexer.sources import SourceError, read_source
+try:
+    print(read_source(sys.argv[1], cache=False).text)
+except SourceError as exc:
+    print("ERREUR", exc)
+"""
+
+
+def test_aes256_pdf_is_read_even_without_the_cryptography_package(encrypted, tmp_path):
+    """pypdf alone said « PDF illisible ou endommagé (cryptography>=3.1 is required…) »."""
+    def run(path: Path) -> str:
+        out = subprocess.run([sys.executable, "-c", _WITHOUT_CRYPTOGRAPHY, str(path)], cwd=ROOT,
+                             capture_output=True, text=True, timeout=60,
+                             env={**os.environ, "MINUTES_HOME": str(tmp_path)})
+        assert out.returncode == 0 and "Traceback" not in out.stderr, out.stderr
+        return out.stdout
+
+    assert "Madame LEFÈVRE" in run(encrypted["open"])
+    locked = run(encrypted["locked"])
+    assert locked.startswith("ERREUR") and "mot de passe" in locked and "cryptography" not in locked
+
+
+def test_a_pdf_that_needs_a_password_still_says_so(encrypted, monkeypatch):
+    for reader in ("pdfium", "pypdf"):
+        monkeypatch.setenv("MINUTES_PDF_READER", reader)
+        with pytest.raises(SourceError, match="protégé par un mot de passe"):
+            read_source(encrypted["locked"], cache=False)
+
+
+# -- same clean text whichever reader -------------------------------------------------------------
+
+
+def test_pdfium_and_pypdf_give_the_same_clean_pages_on_the_bundled_pdf(pv_pdf, monkeypatch):
+    pdfium, pypdf = _read(pv_pdf.pdf, "pdfium", monkeypatch), _read(pv_pdf.pdf, "pypdf", monkeypatch)
+    assert len(pdfium) == len(pypdf) > 30
+    assert [p.text for p in pdfium] == [p.text for p in pypdf]
+
+
+def _letters(pages) -> list[str]:
+    return ["".join(p.text.split()) for p in pages]
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not PIERREFONDS.is_dir(), reason="../shared/corpus-multi/pierrefonds absent")
+@pytest.mark.parametrize("name", REAL)
+def test_pdfium_and_pypdf_give_the_same_clean_pages_on_real_minutes(name, monkeypatch):
+    """Same characters in the same order on every page; only the spaces pypdf puts inside
+    words (« Jean-Ja cques », « arti cle ») may differ."""
+    pdfium, pypdf = _read(PIERREFONDS / name, "pdfium", monkeypatch), _read(PIERREFONDS / name, "pypdf", monkeypatch)
+    assert [p.number for p in pdfium] == [p.number for p in pypdf]
+    assert _letters(pdfium) == _letters(pypdf)
+    spaces = sum(p.text.count(" ") for p in pdfium)
+    assert abs(spaces - sum(p.text.count(" ") for p in pypdf)) <= 0.03 * spaces
+
+
+def test_files_read_in_parallel_give_what_one_process_gives(pv_pdf, encrypted, monkeypatch):
+    files = [pv_pdf.pdf, encrypted["open"], pv_pdf.text, encrypted["locked"]]
+    monkeypatch.setenv("MINUTES_WORKERS", "2")
+    results = list(iter_sources(files, cache=False))
+    assert [path for path, _ in results] == files
+    for path, result in results[:3]:
+        assert result.pages == read_source(path, cache=False, workers=1).pages
+    assert isinstance(results[3][1], SourceError) and "mot de passe" in str(results[3][1])
+
+
+# -- symbol-font bullets --------------------------------------------------------------------------
+
+
+def test_symbol_font_bullets_are_removed_and_start_their_line():
+    raw = [(1, "Ordre du jour :\n\uf0d8 Vote du taux des taxes communales\n\uf0a7 Budget primitif 2021\n"
+               "\uf02d Madame Isabelle SIGAUD à Madame Florence DEMOUY\n\x01 section de fonctionnement\n"
+               "Le conseil \uf0b7 approuve.")]
+    (page,) = clean_pdf_pages(raw)
+    lines = page.text.split("\n")
+    assert "Vote du taux des taxes communales" in lines
+    assert "Budget primitif 2021" in lines
+    assert "- Madame Isabelle SIGAUD à Madame Florence DEMOUY" in lines  # the Symbol font's minus
+    assert "section de fonctionnement" in lines
+    assert not re.search("[\ue000-\uf8ff\x00-\x08\x1f]", page.text)
+
+
+# -- real minutes, word for word ------------------------------------------------------------------
+
+
+_TOKEN = re.compile(r"[^\W\d_]+")
+
+
+def split_words(ours: str, reference: str) -> int:
+    """Adjacent words of `ours` that the reference text writes as one word, never as two."""
+    ref = [t.lower() for t in _TOKEN.findall(reference)]
+    vocab, pairs = set(ref), set(zip(ref, ref[1:]))
+    tokens = list(_TOKEN.finditer(ours))
+    return sum(1 for a, b in zip(tokens, tokens[1:]) if ours[a.end():b.start()] == " "
+               and (a.group(0) + b.group(0)).lower() in vocab
+               and (a.group(0).lower(), b.group(0).lower()) not in pairs)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not PIERREFONDS.is_dir() or not shutil.which("pdftotext"),
+                    reason="needs ../shared/corpus-multi/pierrefonds and pdftotext (poppler-utils)")
+def test_real_minutes_keep_their_words_and_names_whole():
+    """Split-word rate against pdftotext ≤ 0.1 % on 10 files; no person name split anywhere
+    in the archive (« M ichel LEBLANC », « Catherine GEV AERT », « R onan TANGUY » with pypdf)."""
+    files = sorted(PIERREFONDS.glob("*.pdf"))
+    assert len(files) >= 70
+    docs = dict(iter_sources(files, cache=False))
+    sample = files[:: len(files) // 10][:10]
+    splits = words = 0
+    for path in sample:
+        reference = subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True,
+                                   check=True).stdout.decode("utf-8")
+        splits += split_words(docs[path].text, reference)
+        words += len(_TOKEN.findall(docs[path].text))
+    assert words > 20_000
+    assert splits <= 0.001 * words, f"{splits} split words of {words}"
+    text = "\n".join(doc.text for doc in docs.values())
+    flat = " ".join(text.split())
+    for whole in ("Michel LEBLANC", "Catherine GEVAERT", "Emmanuelle LEMAITRE", "Ronan TANGUY"):
+        assert whole in flat
+    surnames = {m.group(1) for m in re.finditer(r"\b(?:Madame|Monsieur) [A-Z][a-zéèï]+(?:-[A-Z][a-zéè]+)? "
+                                                r"([A-ZÉÈÜ]{4,})\b", flat)}
+    assert len(surnames) >= 30
+    broken = [f"{n[:i]} {n[i:]}" for n in surnames for i in range(1, len(n))
+              if re.search(rf"\b{n[:i]} {n[i:]}\b", flat)]
+    assert not broken
+    assert not re.findall(r"\b(?:Madame|Monsieur) [A-ZÉ] [a-zéè]{2,}\b", flat)
