@@ -6,6 +6,8 @@ from typing import Any
 
 from flask import Blueprint, jsonify, url_for
 
+from indexer.search.filters import openapi_parameters
+
 from ..twin import respond, twin_route
 
 bp = Blueprint("api", __name__)
@@ -34,9 +36,7 @@ def _op(summary: str, schema_ref: str, params: list[dict[str, Any]] | None = Non
 
 
 def openapi() -> dict[str, Any]:
-    facets = [_param(p, f"filtre {label} (répétable : valeurs en OU)", repeated=True) for p, label in (
-        ("orateur", "orateur"), ("groupe", "groupe politique"), ("point", "point de l'ordre du jour (id)"),
-        ("seance", "séance (id)"), ("type", "type : intervention, deliberation, voeu, rapport"), ("annee", "année"))]
+    facets = openapi_parameters()  # from the library's one table of filters and facets
     q = _param("q", "requête : mots, \"phrase\", OR, -exclusion, préfixe*, orateur:…, groupe:…, date:2025-09")
     tri = _param("tri", "tri", schema={"type": "string", "enum": ["pertinence", "date"]})
     page = _param("page", "page de résultats", schema={"type": "integer", "minimum": 1})

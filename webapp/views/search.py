@@ -10,6 +10,9 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify, request, url_for
 
+from indexer.search.filters import web_facets
+from indexer.search.query import MAX_QUERY_CHARS as QUERY_LIMIT
+
 from .. import charts
 from ..filters import date_fr, kind_label
 from ..twin import respond, twin_route
@@ -17,15 +20,13 @@ from .common import anchor, store
 
 bp = Blueprint("search", __name__)
 
-#: (query parameter, library facet key, French label), in sidebar order
-FACETS = (("orateur", "speaker", "Orateur"), ("groupe", "group", "Groupe"),
-          ("point", "item", "Point de l'ordre du jour"), ("seance", "session", "Séance"),
-          ("type", "kind", "Type"), ("annee", "year", "Année"))
+#: (query parameter, library facet key, French label), in sidebar order: from the library's one table
+FACETS = web_facets()
 SORTS = {"pertinence": "relevance", "date": "date"}
 PER_PAGE = 20
 EXPORT_PAGE = 100
 EXPORT_LIMIT = 1000
-MAX_QUERY_CHARS = 500  # as indexer.search.MAX_QUERY_CHARS
+MAX_QUERY_CHARS = QUERY_LIMIT
 MAX_VALUE_CHARS = 200
 MAX_VALUES = 20  # selected facet values, all facets together
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
