@@ -37,7 +37,7 @@ from .rules.attendance import _clean_name, movement_line, parse_attendance
 from .rules.header import _END, _IN_OFFICE, _OPENED, _SECRETARY, _START, body_of, presidency
 from .rules.headings import (number_alone, number_prefix, numbered_deliberation_heading, strip_page_ref, sub_heading, _AGENDA_HEAD, _NUMBERED, _NUMBERED_BARE, _NUMBERED_DIGIT, deliberation_heading,
                              numbered_heading, roman_heading)
-from .rules.turns import (_RAPPORTEUR, _strip_civility, colon_turn, presents_file, rapporteur_turn,
+from .rules.turns import (bare_name_starts, _RAPPORTEUR, _strip_civility, colon_turn, presents_file, rapporteur_turn,
                           reported_starts)
 from .rules.votes import (_ADOPTED, _VOTE_HEAD, _set_count, adopted_line, count_line, finish_vote,
                           majority_sentence, not_voting_line, unanimous_sentence, vote_line,
@@ -79,6 +79,7 @@ class State:
     open_title: AgendaItem | None = None  # a heading in capitals that may go on in the next paragraph
     leftovers: dict[int, list[str]] = field(default_factory=dict)
     articles: dict[str, list[str]] = field(default_factory=dict)  # item id -> decision articles
+    known_names: set[str] = field(default_factory=set)  # folded names and surnames of the members
 
 
 # -- recognising ----------------------------------------------------------------------
@@ -175,6 +176,10 @@ def parse(doc: Document) -> Record:
     state = State(record=record, roster=roster, members=set())
     paras = paragraphs(doc)
     _guard(record, 1, "en-tête", lambda: _parse_header(text, paras, state))
+    for person in roster.persons.values():  # members named without civility can speak: "Franck Beysson répond …"
+        if len(person.name.split()) >= 2:
+            state.known_names.add(fold(person.name))
+            state.known_names.add(fold(person.name).split()[-1])
     attributed = 0
     for index, para in enumerate(paras):
         state.position = index
@@ -287,6 +292,9 @@ def _step(para: Para, state: State) -> None:
         _leftover(state, para.page, line)
         return
     starts = reported_starts(line)
+    if state.known_names:
+        seen = {pos for pos, *_ in starts}
+        starts = sorted(starts + [b for b in bare_name_starts(line, state.known_names) if b[0] not in seen])
     if not starts:
         if state.turn is not None:
             state.turn.parts.append(line)

@@ -89,9 +89,14 @@ def _clean_name(chunk: str) -> str:
     chunk = re.sub(r"^et\s+", "", chunk)
     if not chunk or len(chunk) > 60:
         return ""
-    if not re.search(rf"[{_UP}]{{2,}}|^{_CIV}\s*[{_UP}]", chunk):
+    if not re.search(rf"[{_UP}]{{2,}}|^{_CIV}\s*[{_UP}]", chunk) and not _PLAIN_NAME.match(chunk):
         return ""
     return chunk
+
+
+# "Christine Aranéo", "Jean-Yves Boire", "Antoine Vermorel-Marques", "Adina Lupu Bratiloveanu": a name in a
+# list of names written without civility nor capitals
+_PLAIN_NAME = re.compile(rf"^{_GIVEN}(?:\s+(?:(?:de|du|d['’]|le|la|van|von)\s*)?{_GIVEN}){{1,3}}$")
 
 
 def _rejoin_name(name: str) -> str:

@@ -8,7 +8,8 @@ from __future__ import annotations
 import re
 
 from ...people import fold
-from .vocabulary import _CIV, _FULLNAME, _GIVEN, _HANDOVER, _PERSON, _PERSON_RE, _REPORTED, _SENTENCE_START, _TITLE, _UP, _VERB
+from .vocabulary import (_ADVERB, _CIV, _CLITIC, _FULLNAME, _GIVEN, _HANDOVER, _LOW, _OPENING, _PERSON, _PERSON_RE,
+                         _REPORTED, _SENTENCE_START, _TITLE, _UP, _VERB)
 
 _COLON_TURN = re.compile(rf"^(?P<label>{_CIV}\s*(?P<name>{_TITLE}|{_FULLNAME}|{_GIVEN})"
                          rf"(?:\s*,\s*(?P<role>[^:]{{3,80}}?))?)\s*:\s*(?P<text>.*)$")
@@ -104,3 +105,24 @@ def _strip_civility(person: str) -> str:
     return (m.group(1) if m and m.group(1) else person).strip()
 
 
+
+
+_BARE_SUBJECT = re.compile(rf"(?P<subject>{_GIVEN}(?:[\s\-]+{_GIVEN}){{1,3}})\s*,?\s+{_OPENING}{_CLITIC}{_ADVERB}"
+                           rf"(?P<verb>{_VERB})(?![{_LOW}])")
+
+
+def bare_name_starts(text: str, known: set[str]) -> list[tuple[int, str, str, str]]:
+    """Reported speech opened by a member's name without civility: ``Franck Beysson répond que …``,
+    ``Jean-Yves Boire n'a rien … Il explique``.  Only names of the session's members (`known`: folded
+    full names and surnames) count, so that ``Cette Convention précise …`` is nobody."""
+    out = []
+    for s in _SENTENCE_START.finditer(text):
+        pos = s.end()
+        m = _BARE_SUBJECT.match(text, pos)
+        if not m:
+            continue
+        subject = m.group("subject")
+        folded = fold(subject)
+        if folded in known or folded.split()[-1] in known:
+            out.append((pos, subject, subject, ""))
+    return out
