@@ -71,7 +71,7 @@ combien montant nombre cout total somme
 seance conseil parole pris prendre prise intervenu abstenu abstenus
 expose exposer presentation pose posees posee poser questions
 abstenue abstenues abstiennent attitude comportement choix lors elu elue elus elues
-pourcentage proportion taux signataire signataires signe signee signes
+pourcentage proportion taux signataire signataires signe signee signes annee annees
 """.split())
 
 
