@@ -27,7 +27,7 @@ class Decision:
     key: str  # deliberation number, or "<session id>~<item id>" (one URL segment)
     session: Record
     title: str
-    number: str = ""  # deliberation number, when the minutes give one
+    number: str = ""  # deliberation number, only when the minutes give one
     item: AgendaItem | None = None
     deliberation: Deliberation | None = None
     vote: Vote | None = None
@@ -89,7 +89,10 @@ def decisions_of(record: Record) -> list[Decision]:
         item = record.item(d.item)
         vote = d.vote or next((v for v in record.votes if v.deliberation == d.number), None)
         title = d.title.rstrip(" |") or (item.title.rstrip(" |") if item else d.number)
-        out.append(Decision(key=d.number, session=record, title=title, number=d.number, item=item, deliberation=d,
+        # a deliberation the document gives no number for (a voted item) keeps its made-up key
+        # for its URL, never as a number shown or exported
+        number = d.number if getattr(d, "numbered", True) else ""
+        out.append(Decision(key=d.number, session=record, title=title, number=number, item=item, deliberation=d,
                             vote=vote, page=d.page, stems=_stems(title)))
         if d.item:
             covered.add(d.item)
@@ -136,8 +139,8 @@ def related(decision: Decision, limit: int = 8) -> list[Decision]:
         shared = decision.stems & other.stems
         if len(shared) < 2:
             continue
-        score = len(shared) / len(decision.stems | other.stems)
-        if score >= 0.3:
+        score = len(shared) / min(len(decision.stems), len(other.stems))
+        if score >= 0.5:
             scored.append((score, other))
     scored.sort(key=lambda t: (-t[0], t[1].date))
     return sorted([d for _, d in scored[:limit]], key=lambda d: d.date)

@@ -47,7 +47,8 @@ def home_data() -> dict[str, Any]:
 _BLAND = frozenset(fold(w) for w in """rapport rapports point points délibération délibérations conseil municipal
 municipale séance séances approbation adoption procès-verbal verbal compte rendu communication communications
 questions diverses décision décisions désignation divers ordre jour présentation modification modifications
-convention conventions année exercice monsieur madame maire président""".split())
+convention conventions année exercice monsieur madame maire président ouverture clôture installation
+secrétaire approbation précédente précédent""".split())
 
 
 def _topic_words(records: list[Record]) -> list[str]:
@@ -80,12 +81,16 @@ def examples(records: list[Record]) -> dict[str, list[str]]:
         for sp in record.speeches:
             if sp.person_id and not sp.role.startswith("présid"):
                 words[sp.speaker] += sp.words
-    if words and topics:
-        speaker = words.most_common(1)[0][0]
-        search.append(f"orateur:{fold(surname_of(speaker)).split(' ')[0]} {topics[0]}")
+    for speaker, _ in words.most_common(3):  # a speaker and a subject they spoke of
+        said = fold(" ".join(sp.text for r in records[-5:] for sp in r.speeches if sp.speaker == speaker))
+        topic = next((t for t in topics if fold(t) in said), None)
+        if topic:
+            search.append(f"orateur:{fold(surname_of(speaker)).split(' ')[0]} {topic}")
+            break
     question = []
     if topics:
-        question.append(f"Qui a parlé de {topics[min(2, len(topics) - 1)]} ?")
+        topic = topics[min(2, len(topics) - 1)]
+        question.append(f"Qui a parlé d'{topic} ?" if fold(topic)[0] in "aeiouyh" else f"Qui a parlé de {topic} ?")
     if latest.session.date:
         from ..filters import date_fr
         question.append(f"Qui a présidé la séance du {date_fr(latest.session.date)} ?")

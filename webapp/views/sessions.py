@@ -56,6 +56,7 @@ def debate(record: Record) -> list[dict[str, Any]]:
             entry = {"type": "direction", "id": unit.id, "anchor": anchor(unit.id), "order": unit.order,
                      "text": unit.text, "page": unit.page}
         entries.setdefault(item, []).append((order, entry))
+    numbered = {d.number for d in record.deliberations if getattr(d, "numbered", True)}
     seen_votes: set[tuple[Any, ...]] = set()
     votes: dict[str | None, list[dict[str, Any]]] = {}
     for vote in record.votes:
@@ -63,7 +64,8 @@ def debate(record: Record) -> list[dict[str, Any]]:
         if key in seen_votes:
             continue
         seen_votes.add(key)
-        votes.setdefault(vote.item, []).append({"type": "vote", **(vote_table(vote) or {})})
+        votes.setdefault(vote.item, []).append({"type": "vote", **(vote_table(vote) or {}),
+                                                "number_shown": vote.deliberation if vote.deliberation in numbered else None})
     out = []
     for item in sorted(record.agenda, key=lambda a: a.order):
         delib = record.deliberation(item.deliberation) if item.deliberation else None
@@ -72,7 +74,7 @@ def debate(record: Record) -> list[dict[str, Any]]:
             "kind": item.kind, "page": item.page,
             "rapporteur": _person_link(record, persons[item.rapporteur].name, item.rapporteur)
             if item.rapporteur in persons else None,
-            "deliberation": {"number": delib.number, "title": delib.title.rstrip(" |"),
+            "deliberation": {"number": delib.number if delib.number in numbered else "", "title": delib.title.rstrip(" |"),
                              "url": url_for("deliberations.deliberation", number=delib.number)} if delib else None,
             "entries": [e for _, e in sorted(entries.get(item.id, []), key=lambda t: t[0])],
             "votes": votes.get(item.id, []),
@@ -115,7 +117,8 @@ def session_data(record: Record) -> dict[str, Any]:
         "timeline": timeline,
         "chart": gantt,
         "agenda": debate(record),
-        "deliberations": [{"number": d.number, "title": d.title.rstrip(" |"), "result": d.vote.result if d.vote else "",
+        "deliberations": [{"number": d.number if getattr(d, "numbered", True) else "", "title": d.title.rstrip(" |"),
+                           "result": d.vote.result if d.vote else "",
                            "url": url_for("deliberations.deliberation", number=d.number)} for d in record.deliberations],
         "wishes": [{"title": w.title, "group": w.group, "url": url_for("wishes.wish", session_id=s.id, number=n)}
                    for n, w in enumerate(record.wishes, start=1)],
