@@ -33,7 +33,7 @@ from ..people import Roster, fold, slug, surname_of
 from ..sources import Document
 from .dates import cue_date, date_from_name, find_session_date, formula_date, parse_time
 from .rules.text import Para, _is_bullet, _unbullet
-from .rules.attendance import _clean_name, movement_line, parse_attendance
+from .rules.attendance import movement_line, parse_attendance
 from .rules.header import _END, _IN_OFFICE, _OPENED, _SECRETARY, _START, body_of, presidency
 from .rules.headings import (number_alone, number_prefix, numbered_deliberation_heading, strip_page_ref, sub_heading, _AGENDA_HEAD, _NUMBERED, _NUMBERED_BARE, _NUMBERED_DIGIT, deliberation_heading,
                              numbered_heading, roman_heading)
@@ -310,14 +310,8 @@ def _step(para: Para, state: State) -> None:
     for i, (pos, label, name, role) in enumerate(starts):
         end = starts[i + 1][0] if i + 1 < len(starts) else len(line)
         chunk = line[pos:end].strip()
-        turn = state.turn
-        if turn is not None and turn.kind == "reported" and fold(turn.label) == fold(label):
-            # the same speaker goes on ("… Madame le Maire indique que …" after her own exposé): one turn
-            if i > 0:
-                turn.parts[-1] = turn.parts[-1] + " " + chunk
-            else:
-                turn.parts.append(chunk)
-            continue
+        # a new explicit subject is a new intervention, even by the same speaker; pronoun
+        # continuations ("Il précise …") open nothing and stay in the turn
         _open_turn(state, Turn(label=label, name=name, role=role, reported=True, page=para.page, kind="reported"))
         state.turn.parts.append(chunk)
 
