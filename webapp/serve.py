@@ -9,9 +9,13 @@ descriptor limit raised to match), `poll()` instead of `select()` (which stops a
 
 from __future__ import annotations
 
+import os
 import resource
+import signal
+import socket
 import sys
 import threading
+import time
 from pathlib import Path
 
 from flask import Flask
@@ -91,17 +95,118 @@ def make_server(app: Flask, host: str = "127.0.0.1", port: int = 8000, threads: 
     return create_server(app, host=host, port=port, **options)
 
 
-def serve(host: str = "127.0.0.1", port: int = 8000, home: Path | None = None, threads: int = SERVER_THREADS) -> None:
+def default_workers() -> int:
+    """Server processes by default: one per core."""
+    return max(1, os.cpu_count() or 1)
+
+
+def serve(host: str = "127.0.0.1", port: int = 8000, home: Path | None = None, threads: int = SERVER_THREADS,
+          workers: int | None = None) -> None:
+    """Serve `home` on host:port: `workers` processes (default: one per core) sharing one
+    listening socket and the index on disk, each with `threads` threads."""
     home = home or minutes_home()
+    workers = max(1, workers or default_workers())
     ensure_index(home)
+    where = f"http://{'localhost' if host in ('127.0.0.1', '0.0.0.0') else host}:{port}/"
+    if workers == 1:
+        app = create_app({"MINUTES_HOME": str(home), "MINUTES_THREADS": threads})
+        server = make_server(app, host=host, port=port, threads=threads)
+        warm_up(app)
+        print(f"Site en ligne : {where} (index : {home}) — Ctrl+C pour arrêter", file=sys.stderr)
+        try:
+            server.run()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            server.close()
+        return
+    listener = _listen(host, port)
+    print(f"Site en ligne : {where} (index : {home}, {workers} processus) — Ctrl+C pour arrêter", file=sys.stderr)
+    Supervisor(listener, home, threads, workers).run()
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    info = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)[0]
+    sock = socket.socket(info[0], socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind(info[4])
+        sock.listen(2048)
+    except OSError:
+        sock.close()
+        raise
+    sock.setblocking(False)
+    return sock
+
+
+def _worker(listener: socket.socket, home: Path, threads: int) -> None:
+    """One server process: its own app, caches and searchers, on the shared socket."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     app = create_app({"MINUTES_HOME": str(home), "MINUTES_THREADS": threads})
-    server = make_server(app, host=host, port=port, threads=threads)
+    server = make_server(app, threads=threads, sockets=[listener])
     warm_up(app)
-    print(f"Site en ligne : http://{'localhost' if host in ('127.0.0.1', '0.0.0.0') else host}:{port}/ "
-          f"(index : {home}) — Ctrl+C pour arrêter", file=sys.stderr)
     try:
         server.run()
     except KeyboardInterrupt:
         pass
     finally:
         server.close()
+
+
+class Supervisor:
+    """Forks the worker processes, starts a new one when one dies, ends them all on Ctrl+C or SIGTERM."""
+
+    #: a worker that dies this many times within a minute is not restarted again
+    MAX_RESTARTS = 10
+
+    def __init__(self, listener: socket.socket, home: Path, threads: int, workers: int) -> None:
+        self.listener, self.home, self.threads, self.workers = listener, home, threads, workers
+        self.children: set[int] = set()
+        self.stopping = False
+        self.deaths: list[float] = []
+
+    def _fork(self) -> None:
+        pid = os.fork()
+        if pid == 0:
+            code = 0
+            try:
+                _worker(self.listener, self.home, self.threads)
+            except BaseException:  # noqa: BLE001 - a worker never returns into the supervisor's loop
+                code = 1
+            finally:
+                os._exit(code)
+        self.children.add(pid)
+
+    def _stop(self, signum: int, frame: object) -> None:
+        self.stopping = True
+        for pid in list(self.children):
+            try:
+                os.kill(pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+
+    def run(self) -> None:
+        signal.signal(signal.SIGTERM, self._stop)
+        signal.signal(signal.SIGINT, self._stop)
+        for _ in range(self.workers):
+            self._fork()
+        while self.children:
+            try:
+                pid, _ = os.wait()
+            except ChildProcessError:
+                break
+            except InterruptedError:
+                continue
+            self.children.discard(pid)
+            if self.stopping:
+                continue
+            now = time.monotonic()
+            self.deaths = [t for t in self.deaths if now - t < 60] + [now]
+            if len(self.deaths) > self.MAX_RESTARTS:
+                print("erreur : les processus du serveur s'arrêtent sans cesse ; "
+                      "relancez avec --workers 1 pour voir l'erreur", file=sys.stderr)
+                self._stop(signal.SIGTERM, None)
+                continue
+            self._fork()
+        self.listener.close()
