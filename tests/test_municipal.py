@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from indexer import config
 from indexer.model import Record
-from indexer.parse import municipal, parse_document, parse_file
+from indexer.parse import municipal, municipal_state, parse_document, parse_file
 from indexer.parse.rules import attendance, header, headings, turns, votes
 from indexer.parse.dates import (
     cue_date, date_from_name, find_session_date, first_plain_date, formula_date, french_number,
@@ -177,11 +177,11 @@ def test_misspelt_surnames_and_split_letters():
     from indexer.model import Person
     members = [Person(id="michel-leblanc", name="Michel LEBLANC"), Person(id="romain-ribeiro", name="Romain RIBEIRO"),
                Person(id="marie-alice-debuisser", name="Marie-Alice DEBUISSER")]
-    assert municipal.near_surname("LEBANC", members).id == "michel-leblanc"
-    assert municipal.near_surname("RIBERO", members).id == "romain-ribeiro"
-    assert municipal.near_surname("Debuissier", members).id == "marie-alice-debuisser"
-    assert municipal.near_surname("LEBRUN", members) is None
-    assert municipal.near_surname("RIBO", members) is None  # too short to guess
+    assert municipal_state.near_surname("LEBANC", members).id == "michel-leblanc"
+    assert municipal_state.near_surname("RIBERO", members).id == "romain-ribeiro"
+    assert municipal_state.near_surname("Debuissier", members).id == "marie-alice-debuisser"
+    assert municipal_state.near_surname("LEBRUN", members) is None
+    assert municipal_state.near_surname("RIBO", members) is None  # too short to guess
     assert attendance._rejoin_name("Monsieur Jean-Ja cques CARRETERO") == "Monsieur Jean-Jacques CARRETERO"
     assert attendance._rejoin_name("Monsieur Joachim L ÜDER") == "Monsieur Joachim LÜDER"
     assert attendance._rejoin_name("Madame Anne de LA TOUR") == "Madame Anne de LA TOUR"
