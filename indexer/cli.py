@@ -54,11 +54,9 @@ def cmd_search(args: argparse.Namespace) -> int:
     import re
 
     from .search import search
+    from .search.filters import cli_filters
 
-    filters = {key: values for key, values in (("speaker", args.orateur), ("group", args.groupe),
-                                               ("item", args.point), ("session", args.seance),
-                                               ("kind", args.type), ("date", args.date), ("from", args.du),
-                                               ("to", args.au)) if values}
+    filters = cli_filters(args)
     result = search(args.query, filters=filters, page=args.page, per_page=args.limit, sort=args.sort,
                     facets=not args.no_facets)
     if args.json:
@@ -125,8 +123,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     if not 0 < args.port < 65536:
         raise SourceError(f"port {args.port} : donnez un numéro entre 1 et 65535")
+    if args.workers is not None and not 1 <= args.workers <= 64:
+        raise SourceError(f"--workers {args.workers} : donnez un nombre de processus entre 1 et 64")
     try:
-        serve(host=args.host, port=args.port, threads=args.threads)
+        serve(host=args.host, port=args.port, threads=args.threads, workers=args.workers)
     except OSError as exc:
         raise SourceError(f"{args.host}:{args.port} : impossible d'écouter ({exc.strerror or exc}) ; "
                           "choisissez un autre port avec --port") from exc
@@ -151,14 +151,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("search", help="rechercher dans les séances indexées")
     p.add_argument("query", help='requête : mots, "expression", OR, -mot, préfixe*, mot~, orateur:…, type:…')
     p.add_argument("--json", action="store_true", help="sortie JSON")
-    p.add_argument("--orateur", action="append", help="filtrer par orateur (répétable)")
-    p.add_argument("--groupe", action="append", help="filtrer par groupe politique")
-    p.add_argument("--point", action="append", help="filtrer par point de l'ordre du jour")
-    p.add_argument("--seance", action="append", help="filtrer par séance (identifiant ou date)")
-    p.add_argument("--type", action="append", help="intervention, deliberation, voeu, rapport, passage")
-    p.add_argument("--date", action="append", help="AAAA, AAAA-MM ou AAAA-MM-JJ")
-    p.add_argument("--du", action="append", help="à partir de cette date")
-    p.add_argument("--au", action="append", help="jusqu'à cette date")
+    from .search.filters import add_cli_options
+
+    add_cli_options(p)  # one repeatable option per filter of the library's table (--orateur, --type …)
     p.add_argument("--limit", type=int, default=10, help="résultats par page (max 100)")
     p.add_argument("--page", type=int, default=1)
     p.add_argument("--sort", choices=("relevance", "date", "date_asc"), default="relevance")
@@ -179,7 +174,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--host", default="127.0.0.1", help="adresse d'écoute (défaut : 127.0.0.1)")
     p.add_argument("--port", type=int, default=8000, help="port (défaut : 8000)")
     p.add_argument("--threads", type=int, default=SERVER_THREADS,
-                   help=f"fils de traitement (défaut : {SERVER_THREADS})")
+                   help=f"fils de traitement par processus (défaut : {SERVER_THREADS})")
+    p.add_argument("--workers", type=int, default=None,
+                   help="processus serveurs partageant l'index (défaut : un par cœur)")
     p.set_defaults(func=cmd_serve)
     return parser
 
