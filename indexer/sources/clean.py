@@ -247,10 +247,26 @@ def clean_pdf_pages(raw: Sequence[tuple[int, str]]) -> list[Page]:
     return [Page(number, text) for (number, _), text in zip(raw, texts)]
 
 
-_SPLIT_PAIR = re.compile(r"(?<![\w'’-])(?=([^\W\d_]+(?:-[^\W\d_]+)*) ([^\W\d_]+)(?![\w'’-]))")
-
-
 _TOKEN = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
+_PIECE = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
+_GLUE = re.compile(r"[\w'’-]")
+
+
+def _candidate_pairs(text: str, words: Counter[str]) -> list[tuple[int, str, str]]:
+    """(offset, first, second) for two words separated by one space whose glued form is a
+    word of the document: the first may be a compound ("Jean-Ja cques"), the second not;
+    neither touches another word, digit, apostrophe or hyphen."""
+    out = []
+    prev = None
+    for m in _PIECE.finditer(text):
+        if prev is not None and prev.end() + 1 == m.start() and text[prev.end()] == " " and "-" not in m.group(0):
+            a, b = prev.group(0), m.group(0)
+            before = text[prev.start() - 1] if prev.start() else " "
+            after = text[m.end()] if m.end() < len(text) else " "
+            if not _GLUE.match(before) and not _GLUE.match(after) and words[(a + b).lower()]:
+                out.append((prev.start(), a, b))
+        prev = m
+    return out
 
 
 def rejoin_split_words(texts: Sequence[str]) -> list[str]:
@@ -262,9 +278,8 @@ def rejoin_split_words(texts: Sequence[str]) -> list[str]:
     only needs its second piece never to stand alone: "M" is also "M." before a name).
     """
     words = Counter(t.lower() for text in texts for t in _TOKEN.findall(text))
-    found = [[m for m in _SPLIT_PAIR.finditer(text) if words[(m.group(1) + m.group(2)).lower()]]
-             for text in texts]
-    pairs = Counter((m.group(1).lower(), m.group(2).lower()) for matches in found for m in matches)
+    found = [_candidate_pairs(text, words) for text in texts]
+    pairs = Counter((a.lower(), b.lower()) for matches in found for _, a, b in matches)
 
     def should_glue(a: str, b: str) -> bool:
         key = (a.lower(), b.lower())
@@ -277,10 +292,10 @@ def rejoin_split_words(texts: Sequence[str]) -> list[str]:
 
     def fix(text: str, matches) -> str:
         out, last = [], 0
-        for m in matches:  # overlapping pairs: "Madame Flore nce"
-            if m.start() >= last and should_glue(m.group(1), m.group(2)):
-                out.append(text[last:m.start()] + m.group(1) + m.group(2))
-                last = m.start() + len(m.group(1)) + 1 + len(m.group(2))
+        for start, a, b in matches:  # overlapping pairs: "Madame Flore nce"
+            if start >= last and should_glue(a, b):
+                out.append(text[last:start] + a + b)
+                last = start + len(a) + 1 + len(b)
         return "".join(out) + text[last:] if out else text
 
     return [fix(text, matches) if matches else text for text, matches in zip(texts, found)]

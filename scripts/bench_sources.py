@@ -1,0 +1,193 @@
+#!/usr/bin/env python3
+"""Sources benchmark (a script, not a timed test): our PDF reading against pdftotext,
+in the same run, on the same files (default: the 78 Pierrefonds PDFs).
+
+1. pdftotext alone (poppler, one file after the other): the anchor.
+2. Page readers alone, raw text: pdfium and pypdf, pages/s.
+3. `iter_sources` (read + clean, all cores, no cache), and `read_source` file by file.
+4. Optionally (--index) `minutes index` of the same files, cold: time and ratio.
+5. Split words against pdftotext's text, per reader, on --split-files files; person
+   names split anywhere in the set.
+6. Peak memory (RSS) of this process and of the worker processes.
+
+Usage: .venv/bin/python scripts/bench_sources.py [FOLDER] [--no-pypdf] [--index] [--split-files 10]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from indexer.sources import iter_sources, read_source  # noqa: E402
+from indexer.sources.readers import open_pdf  # noqa: E402
+
+DEFAULT = ROOT.parent / "shared" / "corpus-multi" / "pierrefonds"
+_TOKEN = re.compile(r"[^\W\d_]+")
+
+
+def pdftotext(path: Path) -> str:
+    return subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True,
+                          check=False).stdout.decode("utf-8", "replace")
+
+
+def raw_read(files: list[Path], reader: str) -> tuple[float, int]:
+    started, pages = time.perf_counter(), 0
+    for path in files:
+        pdf = open_pdf(path, reader)
+        for number in range(1, pdf.count + 1):
+            pdf.page_lines(number)
+            pages += 1
+        pdf.close()
+    return time.perf_counter() - started, pages
+
+
+def split_words(ours: str, reference: str) -> tuple[int, int, list[str]]:
+    """(split words, words, examples): adjacent tokens of `ours` that the reference writes
+    as one word, and never as these two words."""
+    ref_tokens = [t.lower() for t in _TOKEN.findall(reference)]
+    vocab = set(ref_tokens)
+    ref_pairs = set(zip(ref_tokens, ref_tokens[1:]))
+    splits, examples = 0, []
+    tokens = list(_TOKEN.finditer(ours))
+    for a, b in zip(tokens, tokens[1:]):
+        if ours[a.end():b.start()] != " ":
+            continue
+        x, y = a.group(0).lower(), b.group(0).lower()
+        if x + y in vocab and (x, y) not in ref_pairs:
+            splits += 1
+            if len(examples) < 8:
+                examples.append(f"{a.group(0)} {b.group(0)}")
+    return splits, len(tokens), examples
+
+
+_NAME = re.compile(r"\b(?:Madame|Monsieur|Mme|M\.)\s+((?:[A-ZÉÈ][a-zéèëïçô]+[- ])*)([A-ZÉÈÀÜ][A-ZÉÈÀÜËÏ'-]{2,}(?: [A-ZÉÈÀÜ]{2,})?)\b")
+
+
+def roster(texts: list[str]) -> set[str]:
+    """Surnames in capitals after a civility, as pdftotext reads them."""
+    names: Counter[str] = Counter()
+    for text in texts:
+        names.update(m.group(2) for m in _NAME.finditer(" ".join(text.split())))
+    return {n for n, c in names.items() if c >= 2 and len(n) >= 4}
+
+
+def split_names(text: str, names: set[str]) -> list[str]:
+    """Occurrences of a roster name cut by a space ("GEV AERT", "LEMAI TRE"), or of a
+    first name cut after its first letter ("M ichel")."""
+    found = []
+    flat = " ".join(text.split())
+    for name in names:
+        letters = name.replace(" ", "")
+        for cut in range(1, len(letters)):
+            piece = letters[:cut] + " " + letters[cut:]
+            if piece != name and re.search(rf"(?<![\w-]){re.escape(piece)}(?![\w-])", flat):
+                found.append(piece)
+    found += re.findall(r"\b(?:Madame|Monsieur)\s+([A-ZÉ] [a-zéè]{2,})\b", flat)
+    return found
+
+
+def peak_rss() -> tuple[float, float]:
+    me = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return me, kids
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("folder", nargs="?", type=Path, default=DEFAULT)
+    parser.add_argument("--no-pypdf", action="store_true", help="skip the (slow) pypdf reader")
+    parser.add_argument("--index", action="store_true", help="also time `minutes index` of the files, cold")
+    parser.add_argument("--split-files", type=int, default=10, help="files for the split-word rate")
+    args = parser.parse_args(argv)
+    files = sorted(args.folder.glob("*.pdf"))
+    if not files:
+        print(f"{args.folder} : aucun PDF", file=sys.stderr)
+        return 2
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"machine: {os.cpu_count()} cores, load average {load}; {len(files)} PDF in {args.folder}")
+
+    started = time.perf_counter()
+    reference = {path: pdftotext(path) for path in files}
+    anchor = time.perf_counter() - started
+    pages = sum(len(read_pages) for read_pages in (t.split("\f")[:-1] or [t] for t in reference.values()))
+    print(f"pdftotext (anchor): {pages} pages in {anchor:.2f} s = {pages / anchor:.0f} pages/s")
+
+    for reader in ("pdfium",) + (() if args.no_pypdf else ("pypdf",)):
+        seconds, count = raw_read(files, reader)
+        print(f"reader {reader}, raw lines, one process: {count} pages in {seconds:.2f} s = "
+              f"{count / seconds:.0f} pages/s (x{seconds / anchor:.2f} pdftotext)")
+
+    os.environ["MINUTES_PDF_READER"] = ""
+    started = time.perf_counter()
+    docs = {}
+    for path, result in iter_sources(files, cache=False):
+        if isinstance(result, BaseException):
+            print(f"  erreur : {result}")
+            continue
+        docs[path] = result
+    seconds = time.perf_counter() - started
+    verdict = "OK" if seconds <= 3 * anchor else "TROP LENT"
+    print(f"iter_sources (read + clean, {os.environ.get('MINUTES_WORKERS') or os.cpu_count()} workers, "
+          f"no cache): {seconds:.2f} s = x{seconds / anchor:.2f} pdftotext — target ≤ 3×: {verdict}")
+    from indexer.parse import parse_document
+
+    started = time.perf_counter()
+    records = sum(not isinstance(r, BaseException) for _, r in iter_sources(files, cache=False, then=parse_document))
+    seconds = time.perf_counter() - started
+    verdict = "OK" if seconds <= 3 * anchor else "TROP LENT"
+    print(f"iter_sources(then=parse_document) (read + clean + parse in the workers): {records} records in "
+          f"{seconds:.2f} s = x{seconds / anchor:.2f} pdftotext — target ≤ 3×: {verdict}")
+    started = time.perf_counter()
+    for path in files:
+        read_source(path, cache=False, workers=1)
+    seconds = time.perf_counter() - started
+    print(f"read_source file by file, one process: {seconds:.2f} s = x{seconds / anchor:.2f} pdftotext")
+
+    if args.index:
+        from indexer.index import index_paths
+
+        with tempfile.TemporaryDirectory(prefix="bench-sources-") as home:
+            os.environ["MINUTES_HOME"] = home
+            started = time.perf_counter()
+            summary = index_paths(files, home=Path(home))
+            seconds = time.perf_counter() - started
+            verdict = "OK" if seconds <= 3 * anchor else "TROP LENT"
+            print(f"minutes index, cold: {summary.sessions} sessions in {seconds:.2f} s = "
+                  f"x{seconds / anchor:.2f} pdftotext — target ≤ 3×: {verdict}")
+
+    sample = files[:: max(1, len(files) // args.split_files)][: args.split_files]
+    for reader in ("pdfium",) + (() if args.no_pypdf else ("pypdf",)):
+        os.environ["MINUTES_PDF_READER"] = reader
+        splits = words = 0
+        examples: list[str] = []
+        for path in sample:
+            s, w, ex = split_words(read_source(path, cache=False).text, reference[path])
+            splits, words = splits + s, words + w
+            examples += ex[:2]
+        verdict = "OK" if splits <= 0.001 * words else "TROP"
+        print(f"split words, {reader}, {len(sample)} files: {splits} of {words} = "
+              f"{100 * splits / max(1, words):.3f} % — target ≤ 0.1 %: {verdict}; e.g. {examples[:6]}")
+    os.environ["MINUTES_PDF_READER"] = ""
+
+    names = roster(list(reference.values()))
+    broken = [(p.name, piece) for p, doc in docs.items() for piece in split_names(doc.text, names)]
+    print(f"person names split in the whole set ({len(names)} surnames in the roster): {len(broken)}"
+          + (f" e.g. {broken[:8]}" if broken else ""))
+    me, kids = peak_rss()
+    print(f"peak RSS: this process {me:.0f} MB, largest worker {kids:.0f} MB")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
