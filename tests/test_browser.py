@@ -37,6 +37,10 @@ MAIN_PAGES = {
     "voeux": "/voeux",
     "question": "/question?q=Le+budget+suppl%C3%A9mentaire+a-t-il+%C3%A9t%C3%A9+adopt%C3%A9+%3F",
     "introuvable": "/seances/inconnue",
+    "accessibilite": "/accessibilite",
+    "citer": f"/seances/{SESSION}/s002/citer",
+    "elus": "/elus",
+    "seances": "/seances",
 }
 
 
@@ -217,14 +221,15 @@ def test_axe_finds_no_serious_violation(browser, base_url: str, name: str) -> No
 @pytest.mark.parametrize("name", list(MAIN_PAGES))
 def test_screenshots_and_no_horizontal_scroll_at_360px(browser, base_url: str, name: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
-    for width in (1280, 360):
+    for width in (1280, 390, 360):
         context = browser.new_context(viewport={"width": width, "height": 800})
         pg = context.new_page()
         try:
             pg.goto(base_url + MAIN_PAGES[name])
             overflow = pg.evaluate("() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
             assert overflow <= 1, f"{name} déborde de {overflow}px à {width}px"
-            pg.screenshot(path=str(ARTIFACTS / f"{name}-{width}.png"), full_page=(width == 1280 and name not in ("seance", "deliberation")))
+            if width != 360:
+                pg.screenshot(path=str(ARTIFACTS / f"{name}-{width}.png"), full_page=name not in ("seance", "deliberation"))
         finally:
             context.close()
 
