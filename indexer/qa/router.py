@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from .kind import Handler, Kind
 from .kinds import (
-    body_head, count, deliberation, fact, group_vote, mention, person, presence, quote, rapporteur, session_role,
+    archive, body_head, count, deliberation, fact, group_vote, mention, person, presence, quote, rapporteur, session_role,
     speakers, time, vote, vote_names, when, why, wish, yes_no,
 )
 from .knowledge import Knowledge
 
-MODULES = (why, yes_no, wish, presence, vote_names, vote, session_role, time, body_head, deliberation, group_vote, rapporteur, quote, count,
+MODULES = (why, yes_no, archive, wish, presence, vote_names, vote, session_role, time, body_head, deliberation, group_vote, rapporteur, quote, count,
            when, speakers, mention, person, fact)
 
 
