@@ -21,7 +21,7 @@ from ..model import Coverage, Record
 from ..people import fold
 from ..sources import Document
 from .dates import MONTHS
-from .rules.votes import _NOT_A_DECISION, _OTHER_BODY, decision_sentence, noted_line
+from .rules.votes import _NOT_A_DECISION, _OTHER_BODY, decision_sentence, election_line, noted_line
 
 _TALLY_EN = re.compile(r"\bMotion\s+(?:Carried|Passed|Failed|Lost|Defeated)\s+\d+\s*-\s*\d+", re.I)
 _HEADING = re.compile(r"^(?:\d{1,3}(?:\.\d{1,2}){0,2}\s*(?:[.)°]|\s[-–])\s*[A-ZÀ-Ý«\"]|[IVX]{1,5}\s*[.\-–]\s+[A-ZÀ-Ý]|"
@@ -47,7 +47,7 @@ def measure(doc: Document, record: Record) -> Coverage:
             n = len(_TALLY_EN.findall(line))
             if n:
                 formulas[page.number] += n
-            elif decision_sentence(line) is not None or noted_line(line) is not None \
+            elif decision_sentence(line) is not None or noted_line(line) is not None or election_line(line) \
                     or re.match(r"^\W*(?:Vote|VOTE)\s*:|^\W*ADOPT[ÉE]|^\W*REJET[ÉE]", line):
                 formulas[page.number] += 1
     votes: Counter[int] = Counter(v.page or 0 for v in record.votes)
@@ -81,12 +81,15 @@ def measure(doc: Document, record: Record) -> Coverage:
                                f"{cov.votes_read} votes lus")
     if cov.numbered_headings >= 3 and cov.items == 0:
         record.warnings.append(f"lecture partielle : {cov.numbered_headings} titres numérotés, aucun point lu")
+    if cov.items >= 3 and cov.decided_items == 0:
+        record.warnings.append(f"lecture partielle : {cov.items} points lus, aucun vote ni résultat lu")
     if record.session.date and cov.dates_seen and record.session.date not in cov.dates_seen \
             and record.layout not in ("citycouncil",):
         record.warnings.append(f"date retenue {record.session.date} absente des dates de l'en-tête "
                                f"({', '.join(cov.dates_seen[:4])})")
     cov.partial = bool((cov.decision_formulas and cov.votes_read < cov.decision_formulas * LOW)
                        or (cov.numbered_headings >= 3 and cov.items == 0)
+                       or (cov.items >= 3 and cov.decided_items == 0)
                        or cov.attributed < 0.2)
     return cov
 

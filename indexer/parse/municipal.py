@@ -40,7 +40,7 @@ from .rules.header import _END, _IN_OFFICE, _OPENED, _SECRETARY, _START, body_of
 from .rules.turns import (bare_name_starts, _strip_civility, colon_turn, presents_file, rapporteur_turn,
                           reported_starts)
 from .rules.votes import (_set_count, adopted_line, count_line, majority_sentence, not_voting_line,
-                          unanimous_sentence, vote_line, decision_sentence, elects_line, noted_line)
+                          unanimous_sentence, vote_line, decision_sentence, election_line, elects_line, noted_line)
 from .rules.vocabulary import _REPORTED
 
 # -- recognising ----------------------------------------------------------------------
@@ -318,7 +318,8 @@ def _vote_step(para: Para, state: State) -> bool:
         if item_vote is not None and elects_line(line) and item_vote.result == "adopté":
             item_vote.result = "élection"  # "- élit Nicolas CHARGUEROS …" under a vote already read
         elif item_vote is None and state.item is not None:
-            sentence = noted_line(line)  # "- prend acte du rapport annuel …": no vote, the council takes note
+            # "- prend acte du rapport annuel …": no vote, the council takes note; "Sont élus …": an election
+            sentence = noted_line(line) or election_line(line)
     vote = adopted or sentence
     if vote is not None:
         _close_turn(state)

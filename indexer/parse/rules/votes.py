@@ -268,3 +268,15 @@ def noted_line(line: str) -> Vote | None:
 def elects_line(line: str) -> bool:
     """``- élit Nicolas CHARGUEROS …`` / ``M. X est élu délégué …``: the decision is an election."""
     return len(line) < 400 and bool(_ELECTS.search(line))
+
+
+_ELECTED = re.compile(r"^\W*(?:(?:par conséquent|ainsi|en conséquence),?\s+)?(?:sont|est)\s+(?:proclamée?s?\s+)?élue?s?\b|"
+                      r"\b(?:est|sont)\s+proclamée?s?\s+élue?s?\b|\bayant obtenu la majorité absolue\b", re.I)
+
+
+def election_line(line: str) -> Vote | None:
+    """``Sont élus délégués pour les élections sénatoriales …`` / ``M. X, ayant obtenu la majorité absolue,
+    est proclamé élu maire`` → an election (not adopted or rejected)."""
+    if len(line) > 400 or not _ELECTED.search(line):
+        return None
+    return Vote(text=line, result="élection")
