@@ -5,7 +5,7 @@
    (target: ≤ 2 s).
 2. PDF extraction: a 600-page PDF generated from the bundled text (running headers,
    page numbers, hyphenated line ends), read with MINUTES_WORKERS=1 and =2, cache
-   disabled (target: ≤ 20 s on 2 cores).
+   disabled (target: ≤ 20 s on 2 cores); peak memory of the process and its workers.
 
 Usage: .venv/bin/python scripts/bench_parse.py [--pages 600] [--runs 1]
 """
@@ -88,6 +88,9 @@ def main(argv: list[str] | None = None) -> int:
             results[workers] = seconds
             print(f"PDF, MINUTES_WORKERS={workers}: {pages} pages in {seconds:.1f} s = "
                   f"{pages / seconds:.0f} pages/s (CPU {cpu:.1f} s, all processes)")
+        me = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        print(f"peak RSS: this process {me:.0f} MB, largest extraction worker {kids:.0f} MB")
         verdict = "OK" if results[2] <= 20 else "TROP LENT"
         print(f"speed-up with 2 workers: x{results[1] / results[2]:.2f}; "
               f"{args.pages}-page PDF on 2 cores: {results[2]:.1f} s — target ≤ 20 s: {verdict}")
