@@ -138,3 +138,123 @@ def test_roster_keeps_homonyms_apart():
     roster.add("Mme Anne DUPONT")
     assert roster.find("DUPONT") is None  # ambiguous: never guess
     assert roster.find("Anne DUPONT").name == "Anne DUPONT"
+
+
+# -- decision formulas (rules/votes.py) -----------------------------------------
+
+from indexer.parse.citycouncil import english_date, english_time, tally  # noqa: E402
+from indexer.parse.dates import met_date  # noqa: E402
+from indexer.parse.rules.header import presidency  # noqa: E402
+from indexer.parse.rules.headings import (number_alone, number_prefix, numbered_deliberation_heading,  # noqa: E402
+                                          strip_page_ref, sub_heading)
+from indexer.parse.rules.turns import bare_name_starts  # noqa: E402
+from indexer.parse.rules.votes import decision_sentence, election_line, noted_line, result_word  # noqa: E402
+
+
+@pytest.mark.parametrize("line, expected", [
+    ("DECISION : le Conseil Municipal accepte à l'unanimité les propositions du rapporteur.", ("adopté", None, None, None)),
+    ("Vote favorable à l'unanimité.", ("adopté", None, None, None)),
+    ("Délibération adoptée par 19 voix POUR", ("adopté", 19, None, None)),
+    ("Le Conseil communautaire, après en avoir délibéré, avec 61 voix pour, 3 contre et 5 abstentions :",
+     ("adopté", 61, 3, 5)),
+    ("2 contre, 1 abstention, 12 pour", ("adopté", 12, 2, 1)),
+    ("8 voix contre, 1 abstention, 6 pour", ("rejeté", 6, 8, 1)),  # the counts decide
+    ("Le conseil municipal, après en avoir délibéré, à l'unanimité (23 voix), décide :", ("adopté", 23, None, None)),
+    ("LE CONSEIL MUNICIPAL, A L'UNANIMITE, APPROUVE CETTE PROPOSITION", ("adopté", None, None, None)),
+    ("Le conseil municipal, après en avoir délibéré, par quatorze voix pour et deux abstentions, adopte le budget.",
+     ("adopté", 14, None, 2)),
+    ("Après en avoir délibéré, le Conseil municipal rejette la demande de subvention.", ("rejeté", None, None, None)),
+    ("Proposition non retenue par le conseil municipal.", ("rejeté", None, None, None)),
+    ("Le conseil municipal, après en avoir délibéré, émet un avis défavorable au projet.",
+     ("avis défavorable", None, None, None)),
+])
+def test_decision_sentence_in_every_phrasing(line, expected):
+    vote = decision_sentence(line)
+    assert vote is not None
+    assert (vote.result, vote.for_, vote.against, vote.abstention) == expected
+
+
+@pytest.mark.parametrize("line", [
+    "Considérant que la commission a adopté le rapport à l'unanimité le 3 mai ;",
+    "Vu la délibération du 12 mars adoptée à l'unanimité,",
+    "Le bureau communautaire, après en avoir délibéré à l'unanimité :",
+    "N° DBC 2022-041 - Voirie - Convention avec le département Le bureau communautaire, après en avoir délibéré à l'unanimité :",
+    "Le Conseil Municipal, après en avoir délibéré,",  # the vote comes on the next line
+    "Il est proposé au conseil municipal d'adopter le règlement intérieur.",
+])
+def test_not_a_council_decision(line):
+    assert decision_sentence(line) is None
+
+
+def test_outcomes_beyond_adopted_and_rejected():
+    assert noted_line("- prend acte du rapport annuel d'activité 2022.").result == "pris acte"
+    assert noted_line("Information sur les marchés passés en 2022. DONT ACTE.").result == "pris acte"
+    assert election_line("Sont élus délégués titulaires : M. Paul MARTIN, Mme Anne PETIT.").result == "élection"
+    assert result_word("Le point est retiré de l'ordre du jour.") == "retiré"
+    assert result_word("Ce projet de délibération est reporté au prochain conseil.") == "reporté"
+    assert noted_line("Le Maire propose de prendre une décision.") is None
+
+
+# -- US city council tallies (citycouncil.py) ------------------------------------
+
+def test_tally_second_number_is_read_from_the_names():
+    v = tally("Moved by Smith to adopt. Motion Carried 6-1. Pass: Jones.")
+    assert (v.for_, v.against, v.abstention, v.abstention_groups) == (6, 0, 1, ["Jones"])
+    v = tally("Moved by Smith to adopt. Motion Carried 6-1. Absent: Jones.")
+    assert (v.for_, v.against, v.abstention, v.absent) == (6, 0, None, 1)
+    v = tally("Motion Carried 5-2. Nays: Brown and Jones.")
+    assert (v.for_, v.against, v.against_groups) == (5, 2, ["Brown", "Jones"])
+    v = tally("Motion Carried 5-1-1. Nays: Brown. Pass: Jones.")
+    assert (v.for_, v.against, v.abstention) == (5, 1, 1)
+    assert tally("Moved by Smith to receive and file. Motion Carried 7-0.").result == "pris acte"
+    assert tally("Moved by Brown to approve. Motion Failed 3-4.").result == "rejeté"
+
+
+def test_english_dates_and_times():
+    assert english_date("SUMMARY OF COUNCIL MEETING\nMarch 8, 2004 4:30 P.M.") == "2004-03-08"
+    assert (english_time("March 8, 2004 4:30 P.M."), english_time("7:30 AM")) == ("16:30", "07:30")
+
+
+# -- headings (rules/headings.py) ---------------------------------------------------
+
+def test_deliberation_numbers_of_every_shape():
+    assert numbered_deliberation_heading("2019/14 – SUBVENTIONS AUX ASSOCIATIONS") == ("2019/14", "SUBVENTIONS AUX ASSOCIATIONS")
+    assert numbered_deliberation_heading("N°2019/15 - ACHAT D'UN TRACTEUR")[0] == "2019/15"
+    assert numbered_deliberation_heading("2021.03.12 - 4 VOTE DU BUDGET")[0] == "2021.03.12 - 4"
+    assert numbered_deliberation_heading("2019 sera une année de travaux") is None
+    assert number_prefix("N° 2021-033 - Budget annexe de l'eau") == ("2021-033", "Budget annexe de l'eau")
+    assert number_alone("DELIBERATION DU CONSEIL MUNICIPAL N° DEL2022_07") == "DEL2022_07"
+    assert number_alone("DELIBERATION DU CONSEIL MUNICIPAL N° DEL2022_07 : Budget") is None
+    assert sub_heading("4.2 Cantine scolaire") == ("4.2", "Cantine scolaire")
+    assert sub_heading("4.2.1 Tarifs") == ("4.2.1", "Tarifs")
+    assert strip_page_ref("Compte administratif 2021 page 07") == "Compte administratif 2021"
+
+
+# -- header (rules/header.py, dates.py) -----------------------------------------------
+
+@pytest.mark.parametrize("text, expected", [
+    ("Le conseil municipal s'est réuni sous la présidence de Monsieur Paul MARTIN Maire.", ("Monsieur Paul MARTIN", "Maire")),
+    ("… s'est réuni en mairie sous la présidence de Anne Durand, Maire.", ("Anne Durand", "Maire")),
+    ("Présidence : M. Pierre LEROUX\nSecrétaire : Mme Anne PETIT", ("M. Pierre LEROUX", "")),
+    ("La convocation a été faite le 2 mars 2022 par Sophie Marchand, Présidente.", ("Sophie Marchand", "Président")),
+])
+def test_presidency_in_every_formula(text, expected):
+    assert presidency(text) == expected
+
+
+def test_meeting_formula_date_wins_over_cited_dates():
+    folded = fold("Vu la loi n° 2022-12 du 3 février 2022. Le 14 avril 2023, le conseil municipal de la commune "
+                  "de X s'est réuni en séance ordinaire")
+    assert met_date(folded) == "2023-04-14"
+    text = ("L'an deux mille dix-neuf, le cinq juillet, le conseil municipal s'est réuni.\n"
+            "1. Approbation du compte rendu de la séance du 21 juin 2019")
+    assert find_session_date(text) == "2019-07-05"
+
+
+# -- turns (rules/turns.py) -----------------------------------------------------------
+
+def test_reported_speech_of_members_named_without_civility():
+    known = {"paul martin", "martin", "anne petit", "petit"}
+    text = "Le débat s'ouvre. Paul Martin répond que le budget est tenu. Cette Convention précise les tarifs."
+    starts = bare_name_starts(text, known)
+    assert [(label, text[pos:pos + 10]) for pos, label, _, _ in starts] == [("Paul Martin", "Paul Marti")]
