@@ -167,3 +167,10 @@ def test_accessibility_statement_linked_from_every_page(client) -> None:
     assert r.status_code == 200 and "RGAA 4.1" in r.get_data(as_text=True)
     for url in ("/", "/deliberations", "/elus/ronan-tanguy", "/chronologie"):
         assert 'href="/accessibilite"' in client.get(url).get_data(as_text=True), url
+
+
+def test_a_vote_naming_councillors_lists_them_without_calling_them_groups(client) -> None:
+    hit = client.get("/deliberations.json?texte=gratuite+bibliotheque").get_json()["deliberations"][0]
+    html = client.get(hit["url"]).get_data(as_text=True)
+    assert "Vote par groupe" not in html
+    assert re.search(r'<th scope="col">Élus</th>', html) and "Mme DEFOSSEZ" in html

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from flask import current_app, jsonify, render_template, url_for
@@ -53,6 +54,10 @@ _POSITIONS = (("for_", "for_groups", "Pour"), ("against", "against_groups", "Con
               ("absent", "absent_groups", "Absents sans délégation de vote"))
 
 
+#: a vote's list entry that names a person rather than a group: « Mme DEFOSSEZ », « Monsieur Bernard ROBERT »
+_PERSON = re.compile(r"^(?:M\.|MM\.|Mme|Mmes|Mlle|Monsieur|Madame|Messieurs|Mesdames)(?:\s|$)")
+
+
 def vote_table(vote: Vote | None) -> dict[str, Any] | None:
     """A vote as rows (position, count, groups) plus its totals, ready for a table."""
     if vote is None:
@@ -64,7 +69,11 @@ def vote_table(vote: Vote | None) -> dict[str, Any] | None:
         if count is None and not groups:
             continue
         rows.append({"position": label, "count": count, "groups": list(groups)})
-    return {"result": vote.result, "unanimous": vote.unanimous, "rows": rows,
+    values = [g for row in rows for g in row["groups"]]
+    persons = [g for g in values if _PERSON.match(g)]
+    names = "élus" if values and len(persons) == len(values) else ("groupes" if values and not persons else
+                                                                   ("groupes ou élus" if values else ""))
+    return {"result": vote.result, "unanimous": vote.unanimous, "rows": rows, "named": names,
             "present": vote.present, "proxies": vote.proxies, "in_office": vote.in_office,
             "deliberation": vote.deliberation,
             "deliberation_url": url_for("deliberations.deliberation", number=vote.deliberation)

@@ -28,6 +28,11 @@ def registry() -> Registry:
     return store().memo("registry", lambda: build_registry(store().records()))
 
 
+def entry_name(slug: str) -> str:
+    entry = registry().get(slug)
+    return entry.name if entry else ""
+
+
 def canonical_id(person_id: str | None) -> str | None:
     return registry().canonical(person_id) or person_id
 
@@ -53,7 +58,8 @@ def distinctive(slug: str, speeches: list[Any]) -> list[dict[str, Any]]:
         others = Counter(total)
         others.subtract(by_person.get(slug, Counter()))
         own = lexicon(sp.text for sp in speeches[::sample_every(len(speeches), SAMPLE_SPEECHES)])
-        return distinctive_words(own, Lexicon(+others, {}))
+        name = set(fold(entry_name(slug)).split())  # their own name, quoted in reported speech, says nothing
+        return [w for w in distinctive_words(own, Lexicon(+others, {})) if fold(w["word"]) not in name]
     return store().memo(f"lexicon:{slug}", compute)
 
 
