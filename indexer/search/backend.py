@@ -20,12 +20,17 @@ from .results import Hit
 class Budget:
     """The time one search may take.  The expensive steps (expanding fuzzy and prefix words,
     uniting their documents, scoring their terms, reading phrase positions) look at it and
-    stop when it is spent, so that one costly query cannot hold a thread for long."""
+    stop when it is spent, so that one costly query cannot hold a thread for long.  What one
+    index generation needs once (columns, lengths) is not counted: the backend `start`s the
+    budget after preparing it."""
 
     def __init__(self, seconds: float | None) -> None:
-        self.deadline = None if seconds is None else time.monotonic() + seconds
         self.seconds = seconds
         self.cut = False
+        self.start()
+
+    def start(self) -> None:
+        self.deadline = None if self.seconds is None else time.monotonic() + self.seconds
 
     def spent(self) -> bool:
         if self.deadline is not None and not self.cut and time.monotonic() > self.deadline:

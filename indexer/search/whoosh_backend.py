@@ -155,6 +155,8 @@ class WhooshBackend:
         with self.engine.view(spent) as engine:
             if engine is None:
                 return None
+            engine.prepare(facets)
+            spent.start()
             searcher = engine.searcher
             reader = searcher.reader()
             builder = _Builder(reader, query, spent)

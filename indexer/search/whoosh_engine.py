@@ -22,15 +22,71 @@ from typing import Any
 
 import numpy as np
 from whoosh import query as Q
+from whoosh.filedb import structfile as StructFileModule
 from whoosh.scoring import BM25F
+from whoosh.util.numeric import byte_to_length
 
 from ..analysis import analyze
 from ..index import index_generation, index_path, open_index
 from .backend import Budget
-from .filters import BY_KEY
+from .filters import BY_KEY, FACETS
 from .suggest import Vocabulary
 
 K1, B = 1.2, 0.5  # BM25 parameters (B below the usual 0.75: long speeches are not penalised as much)
+
+
+class _MemoryFile:
+    """A read-only file over a memoryview of the mapped segment, without copying it.
+
+    Whoosh's BufferFile wraps each file of a memory-mapped compound segment in
+    ``BytesIO(memoryview)``, which copies the whole file: every searcher opened copied the
+    postings, so a pool of searchers multiplied the memory and the first search of a large
+    index spent most of its time copying.  This reads the shared mapping in place."""
+
+    __slots__ = ("_buf", "_pos", "closed")
+
+    def __init__(self, buf) -> None:  # noqa: ANN001
+        self._buf = buf
+        self._pos = 0
+        self.closed = False
+
+    def read(self, n: int = -1) -> bytes:
+        start = self._pos
+        end = len(self._buf) if n is None or n < 0 else min(len(self._buf), start + n)
+        self._pos = end
+        return bytes(self._buf[start:end])
+
+    def readline(self, limit: int = -1) -> bytes:
+        start = self._pos
+        end = len(self._buf) if limit is None or limit < 0 else min(len(self._buf), start + limit)
+        chunk = self._buf[start:end]
+        nl = bytes(chunk).find(b"\n") if len(chunk) < 4096 else bytes(chunk[:4096]).find(b"\n")
+        stop = start + nl + 1 if nl >= 0 else end
+        self._pos = stop
+        return bytes(self._buf[start:stop])
+
+    def seek(self, pos: int, whence: int = 0) -> int:
+        base = 0 if whence == 0 else self._pos if whence == 1 else len(self._buf)
+        self._pos = max(0, base + pos)
+        return self._pos
+
+    def tell(self) -> int:
+        return self._pos
+
+    def close(self) -> None:
+        self.closed = True
+
+
+def _buffer_file_init(self, buf, name=None, onclose=None) -> None:  # noqa: ANN001
+    self._buf = buf
+    self._name = name
+    self.file = _MemoryFile(buf)
+    self.onclose = onclose
+    self.is_real = False
+    self.is_closed = False
+
+
+StructFileModule.BufferFile.__init__ = _buffer_file_init
 
 
 def terms_query(field: str, terms: list[str], boost: float = 1.0) -> Q.Query:
@@ -194,6 +250,15 @@ class View:
         self._sets[key] = value
         return value
 
+    def prepare(self, facets: bool = True) -> None:
+        """Read what every search of this generation needs (live documents, lengths, facet
+        columns), once; the first search after a commit pays for it."""
+        self.all_docs()
+        self.lengths()
+        if facets:
+            for column in FACETS.values():
+                self.codes(column)
+
     def column(self, field: str) -> list:
         """Values of a column field for every document number (cached until the index changes);
         "order_asc" / "order_desc" are sort keys (date, position in the session)."""
@@ -209,14 +274,14 @@ class View:
         return col
 
     def codes(self, field: str) -> tuple[list[str], np.ndarray]:
-        """A facet column as (distinct values, value index of each document)."""
+        """A facet column as (distinct values, value index of each document), read from the
+        column's own table of distinct values (one decode per value, not per document)."""
         key = "codes:" + field
         cached = self._columns.get(key)
         if cached is None:
-            values = self.column(field)
             index: dict[str, int] = {}
-            codes = np.fromiter((index.setdefault(v, len(index)) for v in values), dtype=np.int32,
-                                count=len(values))
+            parts = [_leaf_codes(leaf, field, index) for leaf, _ in self.searcher.reader().leaf_readers()]
+            codes = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int32)
             cached = (list(index), codes)
             self._columns[key] = cached
         return cached
@@ -225,11 +290,8 @@ class View:
         """Length of the `text` field of every document, and the average length."""
         cached = self._columns.get("lengths:text")
         if cached is None:
-            reader = self.searcher.reader()
-            n = reader.doc_count_all()
-            # a unit without any word (a lone quote mark) has no length (None), not 0
-            arr = np.fromiter((reader.doc_field_length(d, "text", 0) or 0 for d in range(n)), dtype=np.float64,
-                              count=n)
+            parts = [_leaf_lengths(leaf, "text") for leaf, _ in self.searcher.reader().leaf_readers()]
+            arr = np.concatenate(parts) if parts else np.zeros(0)
             live = _array(self.all_docs())
             avg = float(arr[live].mean()) if len(live) else 1.0
             cached = (arr, max(avg, 1.0))
@@ -273,11 +335,24 @@ class View:
         return [(round(float(s[i]), 4), int(cand[i])) for i in order]
 
     def all_docs(self) -> set[int]:
-        docs = self._sets.get(("*", ""))
+        """Every live document number (once per index generation)."""
+        docs = self._columns.get("*")
         if docs is None:
-            docs = set(self.searcher.reader().all_doc_ids())
-            self._sets[("*", "")] = docs
+            docs = set()
+            for leaf, offset in self.searcher.reader().leaf_readers():
+                n = leaf.doc_count_all()
+                live = set(range(offset, offset + n))
+                if leaf.has_deletions():
+                    live -= {d + offset for d in leaf._perdoc.deleted_docs()}
+                docs |= live
+            self._columns["*"] = docs
+            self._columns["*deleted"] = len(docs) < self.searcher.reader().doc_count_all()
         return docs
+
+    def live(self, docs: set[int]) -> set[int]:
+        """`docs` without deleted documents (a no-op for an index without deletions)."""
+        self.all_docs()
+        return docs & self.all_docs() if self._columns["*deleted"] else docs
 
     def docs(self, q: Q.Query) -> set[int]:
         """Documents matching `q`.  Terms read whole posting blocks (and are cached until
@@ -329,18 +404,21 @@ class View:
         if len(terms) > 1 and cand:
             if self.budget.spent():
                 return set()
-            positions = [_positions(self.searcher, t, cand) for t in terms]
-            out = set()
-            for d in cand:
-                starts = positions[0].get(d, ())
-                for k in range(1, len(terms)):
-                    nxt = positions[k].get(d, ())
-                    starts = [p for p in starts if p + k in nxt]
-                    if not starts:
-                        break
-                if starts:
-                    out.add(d)
-            cand = out
+            # positions term by term, each only in the documents where the phrase still holds
+            starts = {d: list(p) for d, p in _positions(self.searcher, terms[0], cand).items()}
+            for k in range(1, len(terms)):
+                if not starts:
+                    break
+                nxt = _positions(self.searcher, terms[k], set(starts))
+                held = {}
+                for d, ps in starts.items():
+                    following = nxt.get(d)
+                    if following:
+                        kept = [p for p in ps if p + k in following]
+                        if kept:
+                            held[d] = kept
+                starts = held
+            cand = set(starts)
         return self._remember(key, cand)
 
     def term_docs(self, field: str, text: str) -> set[int]:
@@ -348,9 +426,9 @@ class View:
         docs = self._sets.get(key)
         if docs is None:
             if field == "text":
-                docs = set(self.postings(text)[0].tolist()) & self.all_docs()
+                docs = self.live(set(self.postings(text)[0].tolist()))
             else:
-                docs = _posting_docs(self.searcher, field, text) & self.all_docs()
+                docs = self.live(_posting_docs(self.searcher, field, text))
             self._remember(key, docs)
         return docs
 
@@ -382,6 +460,47 @@ class View:
                     continue
             self.snap.vocab = Vocabulary(counts)
         return self.snap.vocab
+
+
+_BYTE_LENGTH = np.array([0.0] + [float(byte_to_length(b)) for b in range(1, 256)])
+_INT_DTYPES = {1: "u1", 2: ">u2", 4: ">u4", 8: ">u8"}
+
+
+def _leaf_codes(leaf, field: str, index: dict[str, int]) -> np.ndarray:  # noqa: ANN001
+    """Value codes of one segment's column (codes into `index`, which grows with new values)."""
+    n = leaf.doc_count_all()
+    fieldobj = leaf.schema[field]
+    if not leaf.has_column(field):
+        value = fieldobj.from_column_value(fieldobj.column_type.default_value())
+        return np.full(n, index.setdefault(value, len(index)), dtype=np.int32)
+    raw = leaf.column_reader(field, translate=False)
+    uniques = getattr(raw, "_uniques", None)
+    size = getattr(raw, "_itemsize", None)
+    if isinstance(uniques, list) and size in _INT_DTYPES and getattr(raw, "_doccount", None) == n:
+        refs = np.frombuffer(raw._dbfile.get(raw._basepos, n * size), dtype=_INT_DTYPES[size]).astype(np.int64)
+        table = np.array([index.setdefault(fieldobj.from_column_value(u), len(index)) for u in uniques],
+                         dtype=np.int32)
+        return table[refs]
+    return np.fromiter((index.setdefault(fieldobj.from_column_value(v), len(index)) for v in raw), dtype=np.int32,
+                       count=n)
+
+
+def _leaf_lengths(leaf, field: str) -> np.ndarray:  # noqa: ANN001
+    """Lengths of `field` in each document of one segment (0 for a unit without words)."""
+    n = leaf.doc_count_all()
+    raw = None
+    perdoc = getattr(leaf, "_perdoc", None)
+    if perdoc is not None and hasattr(perdoc, "_cached_reader"):
+        from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+
+        raw = perdoc._cached_reader(_lenfield(field), LENGTHS_COLUMN)
+    if raw is not None and getattr(raw, "_fixedlen", None) == 1 and hasattr(raw, "_count"):
+        count = min(raw._count, n)
+        data = np.frombuffer(raw._dbfile.get(raw._basepos, count), dtype=np.uint8)
+        out = np.zeros(n)
+        out[:count] = _BYTE_LENGTH[data]
+        return out
+    return np.fromiter((leaf.doc_field_length(d, field, 0) or 0 for d in range(n)), dtype=np.float64, count=n)
 
 
 def _posting_arrays(searcher, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:  # noqa: ANN001
@@ -423,9 +542,14 @@ def _posting_arrays(searcher, field: str, text: str) -> tuple[np.ndarray, np.nda
 
 
 def _positions(searcher, term: str, docs: set[int]) -> dict[int, frozenset[int]]:  # noqa: ANN001
-    """Positions of a `text` term in each of `docs`, decoding only those postings."""
+    """Positions of a `text` term in each of `docs`, decoding only those postings (numpy picks
+    them out of each block; a block without any of `docs` is not decoded)."""
     out: dict[int, frozenset[int]] = {}
-    lowest = min(docs)
+    if not docs:
+        return out
+    wanted = np.fromiter(docs, dtype=np.int64, count=len(docs))
+    wanted.sort()
+    lowest, highest = int(wanted[0]), int(wanted[-1])
     for sub, offset in searcher.subsearchers or [(searcher, 0)]:
         reader = sub.reader()
         if ("text", term) not in reader:
@@ -437,13 +561,14 @@ def _positions(searcher, term: str, docs: set[int]) -> dict[int, frozenset[int]]
                 if m.block_max_id() + offset >= lowest:
                     if m._data is None:
                         m._read_data()
+                    ids = np.cumsum(np.asarray(m._data[0], dtype=np.int64)) + offset
+                    if ids[0] > highest:
+                        break
                     values = m._data[2]
-                    for i, d in enumerate(np.cumsum(np.asarray(m._data[0], dtype=np.int64)).tolist()):
-                        if d + offset in docs:
-                            # Positions.encode: 4-byte count + pickled deltas, pickle's final "." stripped
-                            v = values[i]
-                            out[d + offset] = frozenset(accumulate(loads(v[4:] if v.endswith(b".") else
-                                                                         v[4:] + b".")))
+                    for i in np.flatnonzero(np.isin(ids, wanted, assume_unique=True)).tolist():
+                        # Positions.encode: 4-byte count + pickled deltas, pickle's final "." stripped
+                        v = values[i]
+                        out[int(ids[i])] = frozenset(accumulate(loads(v[4:] if v.endswith(b".") else v[4:] + b".")))
                 m._next_block()
         else:
             while m.is_active():
