@@ -87,6 +87,13 @@ def source_link(session_id: Any, page: Any = None) -> str | None:
     return source_url(str(session_id), int(page) if page else None)
 
 
+def stated_number(session_id: Any, number: Any) -> str:
+    """A hit's deliberation number only when the minutes state one (never a made-up key)."""
+    from .views.common import stated_number as stated
+
+    return stated(str(session_id), str(number or ""))
+
+
 def register(app: Flask) -> None:
     app.add_template_filter(date_fr)
     app.add_template_filter(number_fr)
@@ -98,3 +105,4 @@ def register(app: Flask) -> None:
     app.add_template_global(span_fr)
     app.add_template_global(narrow_chart)
     app.add_template_global(source_link)
+    app.add_template_global(stated_number)

@@ -140,3 +140,12 @@ def source_url(session_id: str, page: int | None = None) -> str | None:
     if not available:
         return None
     return url_for("sessions.source_pdf", session_id=session_id) + (f"#page={page}" if page else "")
+
+
+def stated_number(session_id: str, number: str | None) -> str:
+    """The deliberation number as the minutes state it, or "" for a key made up for an unnumbered vote."""
+    if not number:
+        return ""
+    record = store().record(session_id)
+    d = record.deliberation(number) if record else None
+    return number if d is None or getattr(d, "numbered", True) else ""
