@@ -7,6 +7,7 @@ source file.  Field names are English; values keep the document's French.
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass, field, fields, is_dataclass
 from typing import Any, get_args, get_origin, get_type_hints
@@ -262,29 +263,46 @@ def _dump(obj: Any) -> Any:
     return obj
 
 
+@functools.lru_cache(maxsize=None)
+def _fields_of(cls: type) -> tuple[tuple[str, str, Any], ...]:
+    """(attribute, JSON key, loader) of each field of a dataclass, resolved once per class
+    (get_type_hints is slow: called per instance it was most of the time of loading records)."""
+    hints = get_type_hints(cls)
+    return tuple((f.name, _RENAMES.get(f.name, f.name), _loader(hints[f.name])) for f in fields(cls))
+
+
 def _load(cls: type, data: Any) -> Any:
     if data is None:
         return None
-    hints = get_type_hints(cls)
     kwargs = {}
-    for f in fields(cls):
-        key = _RENAMES.get(f.name, f.name)
-        if key not in data:
-            continue
-        kwargs[f.name] = _load_value(hints[f.name], data[key])
+    for name, key, load in _fields_of(cls):
+        if key in data:
+            value = data[key]
+            kwargs[name] = None if value is None else load(value)
     return cls(**kwargs)
 
 
-def _load_value(hint: Any, value: Any) -> Any:
-    if value is None:
-        return None
+def _same(value: Any) -> Any:
+    return value
+
+
+@functools.lru_cache(maxsize=None)
+def _loader(hint: Any) -> Any:
+    """A function turning a JSON value (never None) into a value of type `hint`."""
     origin = get_origin(hint)
     if origin is list:
         (inner,) = get_args(hint)
-        return [_load_value(inner, v) for v in value]
+        item = _loader(inner)
+        if item is _same:
+            return list
+        return lambda value: [None if v is None else item(v) for v in value]
     args = [a for a in get_args(hint) if a is not type(None)]
     if args and origin is not dict:  # Optional[X] / X | None
-        return _load_value(args[0], value)
+        return _loader(args[0])
     if is_dataclass(hint):
-        return _load(hint, value)
-    return value
+        return functools.partial(_load, hint)
+    return _same
+
+
+def _load_value(hint: Any, value: Any) -> Any:
+    return None if value is None else _loader(hint)(value)
