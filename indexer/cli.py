@@ -181,19 +181,34 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _terminate(signum: int, frame: object) -> None:
+    from .pipeline import Terminated
+
+    raise Terminated()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.command in ("index", "parse"):  # SIGTERM (kill, a service manager) ends the run as Ctrl-C does
+        import signal
+
+        signal.signal(signal.SIGTERM, _terminate)
     try:
         return args.func(args)
     except SourceError as exc:
         print(f"erreur : {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
+        from .pipeline import Interrupted, Terminated
+
         after = " ; l'index précédent reste utilisable, relancez la commande pour terminer" \
             if args.command == "index" else ""
+        if isinstance(exc, Interrupted):
+            after = " ; l'index est à jour"
         print(f"interrompu{after}", file=sys.stderr)
-        return 130
+        terminated = isinstance(exc, Terminated) or getattr(exc, "terminated", False)
+        return 143 if terminated else 130
     except BrokenPipeError:
         return 0
     except Exception as exc:  # noqa: BLE001 - never a traceback for the user ($MINUTES_DEBUG=1 shows it)

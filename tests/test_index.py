@@ -129,8 +129,9 @@ def test_kill_9_leaves_previous_index_searchable(tmp_path: Path) -> None:
     before = search("Palestine", home=home)
     assert before.total == 1
     units_before = read_manifest(home)["sessions"][SID]["units"]
-    for k in range(1, 3):
-        (src / f"conseil-2025-1{k}-01.txt").write_text(text + f"\n\nNote de relecture n°{k}.\n", encoding="utf-8")
+    for k in range(1, 3):  # two other sessions of the same council (another date each)
+        (src / f"conseil-2025-1{k}-01.txt").write_text(text.replace("22 SEPTEMBRE 2025", f"1 {('NOVEMBRE', 'DECEMBRE')[k - 1]} 2025")
+                                                       + f"\n\nNote de relecture n°{k}.\n", encoding="utf-8")
 
     env = dict(os.environ, MINUTES_HOME=str(home))
     folder = home / "index"

@@ -1,0 +1,465 @@
+"""Sources → parse → records → index: one run of `minutes index`.
+
+A run holds the writer lock, reads the published manifest, parses the files it has to
+(new content, or content read by an older parser: `parse.version.PARSER_VERSION`),
+places each record (`records.place_record`: its session id, what it replaces), adds
+its units to a Whoosh writer, then publishes everything in one step: records and the
+manifest of the coming generation first, the Whoosh commit last (see `records`).  A
+run that fails or is killed leaves the previous state whole and nothing behind: its
+files are removed at once or by the next run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import shutil
+import signal
+import sys
+import threading
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+from whoosh.filedb.filestore import FileStorage
+
+from .config import DEFAULT_CORPUS
+from .model import Record
+from .parse.version import PARSER_VERSION
+from .records import (INDEX_NAME, LEGACY_MANIFEST, WriterLock, displayable, identity_of, index_generation,
+                      index_path, manifest_file, manifest_generations, place_record, read_manifest, record_file,
+                      records_path, rekey, write_atomic)
+from .sources import SourceError
+from .units import make_schema, unit_document, units_of, vocabulary
+
+SOURCE_SUFFIXES = (".pdf", ".txt", ".md")
+
+
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C or SIGTERM that arrived while the run was publishing: the index is up to date."""
+
+    def __init__(self, terminated: bool = False) -> None:
+        super().__init__()
+        self.terminated = terminated
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (`kill`, a service manager stopping the run): handled as Ctrl-C."""
+
+
+# -- progress ---------------------------------------------------------------------
+
+class Progress:
+    """A one-line progress bar on stderr (\\r updates on a terminal, plain lines otherwise)."""
+
+    def __init__(self, total: int, enabled: bool) -> None:
+        self.total = max(total, 1)
+        self.enabled = enabled
+        self.tty = enabled and sys.stderr.isatty()
+        self.done = 0
+
+    def step(self, label: str) -> None:
+        if not self.enabled:
+            return
+        self.done += 1
+        width = 24
+        filled = int(width * self.done / self.total)
+        bar = "#" * filled + "-" * (width - filled)
+        line = f"[{bar}] {self.done}/{self.total} {label}"
+        if self.tty:
+            sys.stderr.write("\r" + line[:100].ljust(100))
+        else:
+            sys.stderr.write(line + "\n")
+        sys.stderr.flush()
+
+    def close(self) -> None:
+        if self.tty:
+            sys.stderr.write("\n")
+            sys.stderr.flush()
+
+
+@dataclass
+class IndexSummary:
+    files: int = 0  # source files looked at
+    sessions: int = 0  # sessions (re)indexed in this run
+    skipped: int = 0  # files already indexed with the same content
+    units: int = 0  # units written in this run
+    seconds: float = 0.0
+    warnings: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)  # one line per file that failed
+    total_sessions: int = 0  # sessions in the index after the run
+    total_units: int = 0
+    reparsed: int = 0  # of `sessions`: files indexed before, read again by a newer parser
+
+    def line(self) -> str:
+        again = f" (dont {self.reparsed} relue(s) par le nouvel analyseur)" if self.reparsed else ""
+        return (f"{self.files} fichier(s), {self.sessions} séance(s) indexée(s){again}, {self.skipped} inchangée(s), "
+                f"{self.units} unité(s) en {self.seconds:.1f} s ; {len(self.warnings)} avertissement(s), "
+                f"{len(self.errors)} erreur(s) ; index : {self.total_sessions} séance(s), "
+                f"{self.total_units} unité(s)")
+
+    def to_dict(self) -> dict:
+        return {"files": self.files, "sessions": self.sessions, "skipped": self.skipped, "units": self.units,
+                "reparsed": self.reparsed, "seconds": round(self.seconds, 3), "warnings": self.warnings,
+                "errors": self.errors, "total_sessions": self.total_sessions, "total_units": self.total_units}
+
+
+# -- files ------------------------------------------------------------------------
+
+def source_files(paths: Iterable[Path]) -> list[Path]:
+    """Files to index: the given files, and the sources found in the given folders
+    (README files and hidden files are not sources); a file named twice is listed once."""
+    out: list[Path] = []
+    seen: set[Path] = set()
+
+    def add(p: Path) -> None:
+        key = p.resolve()
+        if key not in seen:
+            seen.add(key)
+            out.append(p)
+
+    for path in paths:
+        path = Path(path)
+        if path.is_dir():
+            for p in sorted(path.rglob("*")):
+                if p.is_file() and p.suffix.lower() in SOURCE_SUFFIXES and not p.name.startswith(".") \
+                        and not p.stem.lower().startswith("readme"):
+                    add(p)
+        else:
+            add(path)
+    return out
+
+
+def session_groups(files: Iterable[Path]) -> list[list[Path]]:
+    """Files that are one document in several formats (`pv.pdf` and `pv.txt` in one folder),
+    in order of first appearance; within a group the PDF, the published original with its
+    real page numbers, comes before text conversions."""
+    from .people import slug
+
+    groups: dict[str, list[Path]] = {}
+    for path in files:
+        key = f"{path.resolve().parent}/{slug(displayable(path.stem)) or path.name}"
+        groups.setdefault(key, []).append(path)
+    return [sorted(g, key=lambda p: (p.suffix.lower() != ".pdf", str(p))) for g in groups.values()]
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+# -- leftovers --------------------------------------------------------------------
+
+_TOC_TMP = re.compile(rf"^_{INDEX_NAME}_\d+\.toc\.")
+
+
+def remove_leftovers(home: Path | None) -> None:
+    """What a run that failed or was killed left behind (only the lock holder writes, so
+    anything not published is stale): temporary files, Whoosh's pool and segment files
+    the table of contents does not name, manifests and records of a generation that was
+    never committed, and records no kept manifest names."""
+    folder, records = index_path(home), records_path(home)
+    for tmp in [*records.glob(".*.tmp"), *folder.glob(".*.tmp"), *(folder / "vocab").glob(".*.tmp")]:
+        tmp.unlink(missing_ok=True)
+    shutil.rmtree(folder / f"{INDEX_NAME}.tmp", ignore_errors=True)
+    if not folder.is_dir():
+        return
+    for name in [n.name for n in folder.iterdir() if _TOC_TMP.match(n.name)]:
+        (folder / name).unlink(missing_ok=True)
+    gen = index_generation(home)
+    if gen >= 0:
+        storage = FileStorage(str(folder))
+        toc = whoosh_index.TOC.read(storage, INDEX_NAME, gen)
+        whoosh_index.clean_files(storage, INDEX_NAME, gen, toc.segments)
+    gens = manifest_generations(home)
+    for g in gens:
+        if g > gen:
+            manifest_file(home, g).unlink(missing_ok=True)  # a generation that was never committed
+    current = read_manifest(home)
+    older = [g for g in gens if g < gen]
+    kept = [current] + ([read_manifest(home, older[-1])] if older else [])
+    for g in older[:-1]:
+        manifest_file(home, g).unlink(missing_ok=True)
+    if gen in gens and older:
+        (folder / LEGACY_MANIFEST).unlink(missing_ok=True)
+    wanted = {record_file(sid, e) for m in kept for sid, e in m["sessions"].items()}
+    if records.is_dir():
+        for path in records.glob("*.json"):
+            if path.name not in wanted:
+                path.unlink(missing_ok=True)
+    vocab = folder / "vocab"
+    if vocab.is_dir():
+        for path in vocab.glob("*.json"):
+            if path.stem not in current["sessions"]:
+                path.unlink(missing_ok=True)
+
+
+@contextmanager
+def _signals_held() -> Iterator[None]:
+    """Ctrl-C and SIGTERM wait until the block ends (publishing is one step)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+
+# -- one run ----------------------------------------------------------------------
+
+class Publisher:
+    """The writes of one run: units into a Whoosh writer as records come, then records,
+    manifest and commit as one step (`publish`)."""
+
+    def __init__(self, home: Path | None, summary: IndexSummary, procs: int = 1, limitmb: int = 256) -> None:
+        self.home, self.summary, self.procs, self.limitmb = home, summary, procs, limitmb
+        self.folder = index_path(home)
+        self.lock = WriterLock(self.folder)
+        self.ix = None
+        self.writer = None
+        self.pending: list[tuple[Record, dict]] = []
+        self.vocabs: dict[str, dict[str, int]] = {}
+        self.claimed: dict[str, str] = {}  # session id -> the file of this run it comes from
+        self.deleted = 0
+        self.published = False
+        self.written: list[Path] = []  # files this run wrote before its commit
+
+    def __enter__(self) -> "Publisher":
+        self.folder.mkdir(parents=True, exist_ok=True)
+        records_path(self.home).mkdir(parents=True, exist_ok=True)
+        self.lock.__enter__()
+        try:
+            remove_leftovers(self.home)
+            manifest = read_manifest(self.home)
+        except BaseException:
+            self.lock.__exit__(None, None, None)
+            raise
+        self.sessions: dict[str, dict] = dict(manifest["sessions"])
+        self.aliases: dict[str, str] = dict(manifest["aliases"])
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:  # noqa: ANN001
+        try:
+            if self.writer is not None:
+                try:
+                    self.writer.cancel()
+                except Exception:  # noqa: BLE001 - the writer is abandoned either way
+                    pass
+                self.writer = None
+            if exc_type is not None and not self.published:
+                for path in self.written:
+                    path.unlink(missing_ok=True)
+                remove_leftovers(self.home)  # e.g. the segment files of a full disk
+        finally:
+            self.lock.__exit__(exc_type, exc, tb)
+
+    # -- placing records ------------------------------------------------------
+    def current(self, digest: str) -> str | None:
+        """The session indexed from this content by the current parser, if any."""
+        for sid, e in self.sessions.items():
+            if e.get("sha256") == digest and int(e.get("parser") or 0) >= PARSER_VERSION:
+                return sid
+        return None
+
+    def claim(self, session_id: str, label: str) -> None:
+        self.claimed.setdefault(session_id, label)
+
+    def add(self, record: Record, path: Path | None = None, label: str = "") -> bool:
+        """Place a record and add its units; False (with a warning) if this run already
+        indexed its session from another file."""
+        label = label or displayable(record.session.source or record.session.id)
+        ident = identity_of(record, path)
+        if path is not None:
+            placed = place_record(ident, self.sessions, self.aliases, self.claimed, label)
+        else:  # already parsed records (benchmarks, tests) keep their ids
+            sid = record.session.id
+            placed = place_record(ident, {}, {}, {}, label)
+            placed.session_id, placed.replaces = sid, [sid] if sid in self.sessions else []
+            if sid in self.claimed:
+                placed.conflict = self.claimed[sid]
+        if placed.conflict:
+            self.summary.warnings.append(f"{label} : la séance {placed.session_id} vient déjà d'un autre fichier "
+                                         f"de ce lancement ({placed.conflict}) ; ignoré")
+            return False
+        rekey(record, placed.session_id)
+        sid = record.session.id
+        if self.writer is None:
+            self._open_writer()
+        for old in {*placed.replaces, sid}:
+            self.deleted += self.writer.delete_by_term("session", old) or 0
+            if old in self.sessions and old != sid:
+                del self.sessions[old]
+            if old != sid:
+                self.aliases[old] = sid
+        for old, new in list(self.aliases.items()):
+            if new in placed.replaces and new != sid:
+                self.aliases[old] = sid
+        self.aliases.pop(sid, None)
+        units = units_of(record)
+        for u in units:
+            self.writer.add_document(**unit_document(u))
+        entry = {"sha256": record.session.sha256, "source": displayable(record.session.source),
+                 "path": ident.path, "date": record.session.date, "body": record.session.body, "key": ident.key,
+                 "units": len(units), "parser": PARSER_VERSION,
+                 "record": f"{sid}.{self.writer.generation}.json"}
+        self.sessions[sid] = entry
+        self.claimed[sid] = label
+        self.vocabs[sid] = vocabulary(units)
+        self.pending.append((record, entry))
+        self.summary.units += len(units)
+        self.summary.sessions += 1
+        self.summary.reparsed += placed.reparsed
+        if placed.warning:
+            self.summary.warnings.append(placed.warning)
+        return True
+
+    def _open_writer(self) -> None:
+        storage = FileStorage(str(self.folder))
+        if whoosh_index.exists_in(str(self.folder), indexname=INDEX_NAME):
+            self.ix = storage.open_index(indexname=INDEX_NAME)
+        else:  # created with the first record: a run with nothing to index leaves no index
+            self.ix = storage.create_index(make_schema(), indexname=INDEX_NAME)
+        self.writer = (self.ix.writer(procs=self.procs, limitmb=self.limitmb, multisegment=True) if self.procs > 1
+                       else self.ix.writer(limitmb=self.limitmb))
+
+    # -- publishing -----------------------------------------------------------
+    def publish(self) -> None:
+        """Records, vocabularies and the manifest of the coming generation, then the commit
+        that publishes them with the units.  A run that replaced sessions merges the index
+        into one segment, so that the deleted units no longer count in any score."""
+        if self.writer is None:
+            self._totals()
+            return
+        generation = self.writer.generation
+        records, vocab = records_path(self.home), self.folder / "vocab"
+        vocab.mkdir(exist_ok=True)
+        with _signals_held():
+            for record, entry in self.pending:
+                path = records / entry["record"]
+                self.written.append(path)
+                write_atomic(path, record.to_json(indent=None))
+                write_atomic(vocab / f"{record.session.id}.json",
+                             json.dumps(self.vocabs[record.session.id], ensure_ascii=False))
+            manifest = {"generation": generation, "parser": PARSER_VERSION, "sessions": self.sessions,
+                        "aliases": self.aliases}
+            path = manifest_file(self.home, generation)
+            self.written.append(path)
+            write_atomic(path, json.dumps(manifest, ensure_ascii=False, indent=1))
+            writer, self.writer = self.writer, None
+            try:
+                writer.commit(optimize=self.deleted > 0)
+            except BaseException:
+                try:
+                    writer.cancel()
+                except Exception:  # noqa: BLE001
+                    pass
+                raise
+            self.published = True
+            remove_leftovers(self.home)
+        self._totals()
+
+    def _totals(self) -> None:
+        self.summary.total_sessions = len(self.sessions)
+        self.summary.total_units = sum(int(v.get("units", 0)) for v in self.sessions.values())
+
+
+def index_paths(paths: list[Path] | None = None, *, home: Path | None = None, progress: bool = False,
+                procs: int = 1) -> IndexSummary:
+    """Parse and index source files (default: the bundled corpus) into ``$MINUTES_HOME``.
+
+    A file whose content is already indexed by the current parser is skipped; one read by
+    an older parser is read again; a new version of an indexed session replaces it (with
+    a warning).  Files that cannot be read are reported one line each in
+    ``summary.errors`` and the others are indexed.
+    """
+    from .parse import parse_file
+
+    started = time.perf_counter()
+    given = [Path(p) for p in paths or [DEFAULT_CORPUS]]
+    files = source_files(given)
+    summary = IndexSummary(files=len(files))
+    for folder in given:
+        if folder.is_dir() and not source_files([folder]):
+            summary.errors.append(f"{folder} : aucun procès-verbal dans ce dossier (PDF, .txt ou .md) ; "
+                                  "vérifiez le chemin")
+    bar = Progress(len(files), progress)
+    seen: dict[str, Path] = {}  # content hash -> the file of this run that had it
+    pub = Publisher(home, summary, procs=procs)
+    try:
+        with pub:
+            for group in session_groups(files):
+                chosen: Path | None = None  # the file this session is indexed from
+                for path in group:
+                    bar.step(displayable(path.name))
+                    if chosen is not None:
+                        if chosen.suffix.lower() == ".pdf" and path.suffix.lower() != ".pdf":
+                            why = "(le PDF est préféré à sa conversion en texte)"
+                        else:
+                            why = "; renommez l'un des deux s'il s'agit de deux séances différentes"
+                        summary.warnings.append(f"{path} : même séance que {chosen} ; seul {chosen.name} est indexé {why}")
+                        continue
+                    try:
+                        if not path.is_file():
+                            raise SourceError(f"{path} : fichier introuvable ; vérifiez le chemin")
+                        digest = _sha256(path)
+                        if digest in seen:
+                            summary.warnings.append(f"{path} : même contenu que {seen[digest]} ; ignoré")
+                            continue
+                        known = pub.current(digest)
+                        if known is not None:
+                            summary.skipped += 1
+                            pub.claim(known, displayable(str(path)))
+                            chosen = seen[digest] = path
+                            continue
+                        record = parse_file(path)
+                    except SourceError as exc:
+                        summary.errors.append(str(exc))
+                        continue
+                    except Exception as exc:  # a parser bug must not stop the other files
+                        detail = " ".join(str(exc).split())[:200]
+                        summary.errors.append(f"{path} : lecture impossible ({type(exc).__name__} : {detail}) ; "
+                                              "signalez ce fichier")
+                        continue
+                    chosen = seen[digest] = path
+                    record.session.source = displayable(path.name)
+                    warnings = list(record.warnings)
+                    if pub.add(record, path=path, label=displayable(str(path))):
+                        summary.warnings.extend(f"{path} : {w}" for w in warnings)
+            pub.publish()
+    except OSError as exc:  # the files were read: this is the index that cannot be written
+        raise SourceError(f"{index_path(home)} : écriture de l'index impossible ({exc.strerror or exc}) ; "
+                          "vérifiez MINUTES_HOME, la place libre et les droits ; l'index précédent reste "
+                          "utilisable") from exc
+    except KeyboardInterrupt as exc:
+        if pub.published and not isinstance(exc, Interrupted):
+            raise Interrupted(terminated=isinstance(exc, Terminated)) from exc
+        raise
+    finally:
+        bar.close()
+        summary.warnings = [displayable(w) for w in summary.warnings]
+        summary.errors = [displayable(e) for e in summary.errors]
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def index_records(records: Iterable[Record], *, home: Path | None = None, procs: int = 1,
+                  limitmb: int = 256) -> IndexSummary:
+    """Index already parsed records, which keep their ids (used by the benchmarks and tests)."""
+    started = time.perf_counter()
+    summary = IndexSummary()
+    with Publisher(home, summary, procs=procs, limitmb=limitmb) as pub:
+        for record in records:
+            pub.add(record)
+        pub.publish()
+    summary.files = summary.sessions
+    summary.seconds = time.perf_counter() - started
+    return summary
