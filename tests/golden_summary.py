@@ -7,6 +7,7 @@ change to the parse shows up as a small, readable diff of the golden JSON.
 from __future__ import annotations
 
 import re
+from dataclasses import asdict
 
 from indexer.model import Record
 
@@ -56,4 +57,7 @@ def summary(record: Record) -> dict:
         "persons": [f"{p.id} | {p.civility} {p.name} | {p.group} | {'; '.join(p.roles)} | {' / '.join(p.labels)}"
                     + (" | invité" if p.guest else "") for p in record.persons],
         "warnings": record.warnings,
+        "coverage": asdict(record.coverage) if record.coverage else None,
+        "named_dissent": [f"{v.item}: contre {v.against_groups} / abstention {v.abstention_groups}"
+                          for v in record.votes if v.against_groups or v.abstention_groups],
     }

@@ -23,18 +23,44 @@ BUNDLED = ROOT / "corpus" / "pas-de-calais-2025-09-22.txt"
 GOLDEN = ROOT / "tests" / "golden" / "pas-de-calais-2025-09-22.json"
 
 
+COUNCILS = ROOT.parent / "shared" / "corpus-councils"
+# Five documents of the annotated set, one per way of writing minutes: an agglomeration council in
+# reported speech without civility, a US city council, a table of contents with deliberation numbers,
+# counts in reversed order with a rejected item, year/sequence deliberation numbers.
+OTHER_COUNCILS = {
+    "roannais-agglomeration-2021-10-28": "roannais-agglomeration/example.pdf",
+    "des-moines-1999-02-22": "des-moines-ia/meeting_minutes.pdf",
+    "chatillon-sur-seine-2018-04-04": "chatillon-sur-seine/text1.txt",
+    "couthenans-2022-10-28": "couthenans/CR_conseil_municipal_28_10_2022.pdf",
+    "ouzous-2014-11-06": "ouzous/text3.txt",
+}
+
+
 @pytest.fixture(scope="module")
 def record():
     return parse_file(BUNDLED)
 
 
-def test_golden_file_matches(record):
-    current = summary(record)
+def _check_golden(current: dict, golden: Path) -> None:
     if os.environ.get("UPDATE_GOLDEN"):
-        GOLDEN.write_text(json.dumps(current, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    expected = json.loads(GOLDEN.read_text(encoding="utf-8"))
+        golden.write_text(json.dumps(current, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    expected = json.loads(golden.read_text(encoding="utf-8"))
     for key in expected:
         assert current[key] == expected[key], f"parse of {key!r} changed: regenerate and review the diff"
+
+
+def test_golden_file_matches(record):
+    _check_golden(summary(record), GOLDEN)
+
+
+@pytest.mark.parametrize("name", sorted(OTHER_COUNCILS))
+def test_other_councils_golden(name):
+    source = COUNCILS / OTHER_COUNCILS[name]
+    if not source.exists():
+        pytest.skip(f"{source} absent")
+    current = summary(parse_file(source))
+    current["session"]["id"] = name  # the file names of the set are not the councils' names
+    _check_golden(current, ROOT / "tests" / "golden" / f"{name}.json")
 
 
 def test_session(record):

@@ -258,3 +258,35 @@ def test_reported_speech_of_members_named_without_civility():
     text = "Le débat s'ouvre. Paul Martin répond que le budget est tenu. Cette Convention précise les tarifs."
     starts = bare_name_starts(text, known)
     assert [(label, text[pos:pos + 10]) for pos, label, _, _ in starts] == [("Paul Martin", "Paul Marti")]
+
+
+def test_an_intercommunal_council_is_not_municipal():
+    from indexer.parse.rules.header import council_kind
+
+    text = "L'an deux mille vingt, le 3 mars, les conseillers communautaires de Vallée Agglomération se sont réunis."
+    assert council_kind(text) == ("Conseil communautaire de Vallée Agglomération", "séance du conseil communautaire")
+    assert council_kind("Le conseil municipal de Lens s'est réuni.") is None
+
+
+def test_a_budget_table_row_is_not_a_heading():
+    from indexer.parse.rules.headings import numbered_heading
+
+    assert numbered_heading("10 - Dotations, fonds divers 150 000,00") is None
+    assert numbered_heading("10 - Dotations aux associations 2024") == (10, "Dotations aux associations 2024")
+
+
+def test_attendance_after_the_agenda_of_the_convocation():
+    from indexer.parse import parse_document
+    from indexer.sources import Document, Page
+    from pathlib import Path
+
+    text = ("Séance du conseil municipal du 4 mars 2019\nORDRE DU JOUR\nBudget primitif\nTravaux de voirie\n"
+            "L'an deux mille dix-neuf, le quatre mars, le conseil municipal s'est réuni sous la présidence de "
+            "Monsieur Jean DUPONT Maire.\nPrésents : M. Jean DUPONT\nM. Paul MARTIN – Mme Anne PETIT\n"
+            "Absents-excusés : M. Louis BERNARD\nSecrétaire : Mme Anne PETIT\n"
+            "2019/01 – BUDGET PRIMITIF\nLe conseil municipal à l'unanimité approuve le budget primitif.")
+    record = parse_document(Document(path=Path("cm.txt"), pages=[Page(1, text)], warnings=[], kind="text",
+                                     sha256="0" * 64))
+    s = record.session
+    assert s.present == ["Jean DUPONT", "Paul MARTIN", "Anne PETIT"] and s.excused == ["Louis BERNARD"]
+    assert record.deliberation("2019/01").vote.result == "adopté"

@@ -36,7 +36,7 @@ from .municipal_state import (_CLOSES_TURN, _RAPPORTEUR_KEEPS, State, Turn, _clo
                               _leftover, _note_article, _open_turn, _recent_vote, _resolve, article_line)
 from .municipal_items import _agenda_list_step, _heading_step, title_continues
 from .rules.attendance import movement_line, parse_attendance
-from .rules.header import _END, _IN_OFFICE, _OPENED, _SECRETARY, _START, body_of, presidency
+from .rules.header import _END, _IN_OFFICE, _OPENED, _SECRETARY, _START, body_of, council_kind, presidency
 from .rules.turns import (bare_name_starts, _strip_civility, colon_turn, presents_file, rapporteur_turn,
                           reported_starts)
 from .rules.votes import (_set_count, adopted_line, count_line, majority_sentence, not_voting_line,
@@ -127,6 +127,9 @@ def parse(doc: Document) -> Record:
     session.date = date
     session.kind = "séance du conseil municipal"
     session.body = body_of(text)
+    community = council_kind(text) if session.body == "Conseil municipal" else None
+    if community:
+        session.body, session.kind = community
     roster = Roster()
     state = State(record=record, roster=roster, members=set(), step=_step)
     paras = paragraphs(doc)

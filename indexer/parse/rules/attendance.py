@@ -15,7 +15,8 @@ from .vocabulary import _CIV, _GIVEN, _LOW, _PERSON, _UP
 
 _LIST_HEAD = re.compile(
     r"^(?P<head>(?:[EÉ]taient |Sont )?présents?|(?:[EÉ]tai(?:en)?t )?absents?,? excusés? et (?:a|ont) donné pouvoir|"
-    r"Pouvoirs?|Procurations?|Absents? excusés?|Excusés?|(?:[EÉ]tai(?:en)?t )?absents?(?: non excusés?)?|"
+    r"Pouvoirs?|Procurations?|Absents?[-\s]+excusés?|Excusés?(?: (?:ayant|ont) donné pouvoir)?|"
+    r"(?:[EÉ]tai(?:en)?t )?absents?(?: non excusés?)?|"
     r"Assistai(?:en)?t|Secrétaires?(?: de séance)?)\s*:\s*(?P<rest>.*)$", re.I)
 
 
@@ -29,12 +30,20 @@ def parse_attendance(paras: list[Para], state: Any) -> None:
     """
     session = state.record.session
     current = ""
+    seen = skipping = False  # an agenda announced in the convocation may come before the lists
     for para in _join_split_names(paras[:60]):
         line = para.text
-        if _AGENDA_HEAD.match(line) or numbered_heading(line) or colon_turn(line):
-            break
         m = _LIST_HEAD.match(line)
+        if skipping and not m:
+            continue
+        skipping = False
+        if not m and (_AGENDA_HEAD.match(line) or numbered_heading(line) or colon_turn(line)):
+            if seen:
+                break
+            skipping = True
+            continue
         if m:
+            seen = True
             current = _list_kind(m.group("head"))
             line = m.group("rest")
             if not line:

@@ -68,6 +68,21 @@ def town_name(raw: str) -> str:
     return raw.replace("' ", "'")
 
 
+_COMMUNITY = re.compile(rf"\b(?:conseil(?:lers)?\s+communautaires?|communauté\s+(?:d['’]agglomération|de\s+communes|"
+                        rf"urbaine))\b[^.]{{0,30}}?\b(?:de\s+(?:la\s+)?)?(?P<name>{_TOWNNAME}\s+(?:Agglomération|Métropole|"
+                        rf"Communauté)|(?:Communauté|Métropole)\s+[^.,;]{{3,40}})", re.I)
+
+
+def council_kind(text: str) -> tuple[str, str] | None:
+    """``les conseillers communautaires de Roannais Agglomération, se sont réunis`` →
+    ("Conseil communautaire de Roannais Agglomération", "séance du conseil communautaire"): an
+    intercommunal council, not a municipal one."""
+    m = _COMMUNITY.search(text[:6000])
+    if not m:
+        return None
+    return f"Conseil communautaire de {m.group('name').strip()}", "séance du conseil communautaire"
+
+
 def body_of(text: str) -> str:
     """"le Conseil Municipal de la Commune de L'Arbresle" → "Conseil municipal de L'Arbresle"."""
     m = _BODY.search(text[:6000])

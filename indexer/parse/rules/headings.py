@@ -20,11 +20,15 @@ _DELIB_HEAD = re.compile(
 
 
 def numbered_heading(line: str) -> tuple[int, str] | None:
-    """``1. Approbation du procès-verbal …`` / ``1 - Subvention à l'association …`` → (1, title)."""
+    """``1. Approbation du procès-verbal …`` / ``1 - Subvention à l'association …`` → (1, title).
+    Not a budget table row (``10 - Dotations, fonds divers 150 000,00``)."""
     m = _NUMBERED.match(line)
-    if not m:
+    if not m or _AMOUNT_END.search(m.group("title")):
         return None
     return int(m.group("n")), m.group("title").strip()
+
+
+_AMOUNT_END = re.compile(r"\d{1,3}(?:[  .]\d{3})*,\d{2}\s*(?:€|euros?)?\s*$")
 
 
 def roman_heading(line: str) -> tuple[int, str] | None:
