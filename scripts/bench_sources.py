@@ -138,8 +138,11 @@ def main(argv: list[str] | None = None) -> int:
         docs[path] = result
     seconds = time.perf_counter() - started
     verdict = "OK" if seconds <= 3 * anchor else "TROP LENT"
+    ocr_pages = sum(len(doc.ocr_pages) for doc in docs.values())
+    ocr_note = (f", {ocr_pages} scanned pages read by OCR (pdftotext does none: MINUTES_OCR=0 to compare "
+                "like with like)" if ocr_pages else ", no OCR")
     print(f"iter_sources (read + clean, {os.environ.get('MINUTES_WORKERS') or os.cpu_count()} workers, "
-          f"no cache): {seconds:.2f} s = x{seconds / anchor:.2f} pdftotext — target ≤ 3×: {verdict}")
+          f"no cache{ocr_note}): {seconds:.2f} s = x{seconds / anchor:.2f} pdftotext — target ≤ 3×: {verdict}")
     from indexer.parse import parse_document
 
     started = time.perf_counter()

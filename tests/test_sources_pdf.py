@@ -193,3 +193,19 @@ def test_real_minutes_keep_their_words_and_names_whole():
               if re.search(rf"\b{n[:i]} {n[i:]}\b", flat)]
     assert not broken
     assert not re.findall(r"\b(?:Madame|Monsieur) [A-ZÉ] [a-zéè]{2,}\b", flat)
+
+
+def test_prefetch_answers_file_by_file_and_skips_what_is_not_asked(pv_pdf, encrypted, monkeypatch):
+    from indexer.parse import parse_document
+    from indexer.sources import Prefetch
+
+    monkeypatch.setenv("MINUTES_WORKERS", "2")
+    files = [pv_pdf.pdf, encrypted["locked"], pv_pdf.text, encrypted["open"]]
+    with Prefetch(files, then=parse_document, cache=False) as ahead:
+        record = ahead.get(pv_pdf.pdf)
+        assert len(record.speeches) == 90 and record.session.source == pv_pdf.pdf.name
+        with pytest.raises(SourceError, match="mot de passe"):
+            ahead.get(encrypted["locked"])
+        # pv_pdf.text skipped by the caller
+        assert "LEFÈVRE" in " ".join(p.text for p in ahead.get(encrypted["open"]).passages)
+        assert ahead.get(pv_pdf.text).session.source == pv_pdf.text.name  # asked late: read on the spot

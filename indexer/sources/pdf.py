@@ -102,9 +102,11 @@ def die_with_parent(parent: int) -> None:
     ``kill -9`` (Linux ``PR_SET_PDEATHSIG``); otherwise it would wait for work for ever."""
     global IN_WORKER
     IN_WORKER = True
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is for the parent, which stops the pool
     try:
         import ctypes
-        import signal
 
         ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
     except (OSError, AttributeError):  # not Linux: nothing more to do
@@ -136,6 +138,18 @@ def pool_context():
 def new_pool(workers: int) -> ProcessPoolExecutor:
     return ProcessPoolExecutor(max_workers=workers, mp_context=pool_context(),
                                initializer=die_with_parent, initargs=(os.getpid(),))
+
+
+def stop_pool(pool: ProcessPoolExecutor) -> None:
+    """End a pool at once (Ctrl+C, an error, a consumer that stopped): queued work is
+    cancelled and the workers, which may be in a long OCR, are terminated."""
+    processes = list(getattr(pool, "_processes", {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        try:
+            process.terminate()
+        except (OSError, AttributeError, ValueError):
+            pass
 
 
 def check_pdf_tail(path: Path) -> None:
@@ -177,8 +191,14 @@ def extract_raw_pages(path: Path, workers: int | None = None, reader: str | None
         try:
             if pool is not None:
                 return _gather(pool, path, chunks, pdf.name)
-            with new_pool(min(workers, len(chunks))) as own:
-                return _gather(own, path, chunks, pdf.name)
+            own = new_pool(min(workers, len(chunks)))
+            try:
+                results = _gather(own, path, chunks, pdf.name)
+            except BaseException:
+                stop_pool(own)
+                raise
+            own.shutdown()
+            return results
         except SourceError:
             raise
         except Exception:  # noqa: BLE001 - no process pool here (sandbox, no /dev/shm …): one process

@@ -12,7 +12,6 @@ split over all the workers instead, and `then` runs in the calling process for i
 
 from __future__ import annotations
 
-import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor, Future
@@ -88,7 +87,7 @@ def iter_sources(paths: Iterable[str | Path], *, then: Callable[[Any], Any] | No
                  workers: int | None = None, cache: bool = True,
                  ahead: int | None = None) -> Iterator[tuple[Path, Any]]:
     """(path, then(read_source(path)) or the exception it raised), in the order of `paths`."""
-    from .pdf import new_pool
+    from .pdf import new_pool, stop_pool
 
     paths = [Path(p) for p in paths]
     workers = workers or config.workers()
@@ -103,7 +102,8 @@ def iter_sources(paths: Iterable[str | Path], *, then: Callable[[Any], Any] | No
         for path in paths:
             yield path, _work(str(path), cache, then)
         return
-    with pool:
+    finished = False
+    try:
         pending: deque[tuple[Path, Future | _Done | None]] = deque()
         todo = iter(paths)
 
@@ -125,8 +125,56 @@ def iter_sources(paths: Iterable[str | Path], *, then: Callable[[Any], Any] | No
             else:
                 try:
                     result = fut.result()
-                except Exception as exc:  # noqa: BLE001 - a worker killed (memory…) or the pool broken
-                    result = SourceError(f"{path} : lecture interrompue ({type(exc).__name__}) ; "
-                                         "relancez l'indexation") if not os.environ.get("MINUTES_DEBUG") else exc
+                except Exception:  # noqa: BLE001 - a worker killed (memory…), the pool broken: read it here
+                    result = _work(str(path), cache, then)
             fill()
             yield path, result
+        finished = True
+    finally:
+        if finished:
+            pool.shutdown()
+        else:  # Ctrl+C, an error, or a consumer that stopped early
+            stop_pool(pool)
+
+
+class Prefetch:
+    """`iter_sources` for a loop that asks file by file, in the same order, and may skip some:
+
+        ahead = Prefetch(files_to_read, then=parse_document)
+        for path in ...:                     # the same files, in the same order
+            record = ahead.get(path)         # as then(read_source(path)); raises what it raised
+
+    Results of files skipped by the loop are dropped; a file never announced is read on the spot.
+    Close it (or use it as a context manager) to end the workers early.
+    """
+
+    def __init__(self, paths: Iterable[str | Path], *, then: Callable[[Any], Any] | None = None,
+                 workers: int | None = None, cache: bool = True) -> None:
+        self._then, self._cache = then, cache
+        self._paths = [Path(p) for p in paths]
+        self._results = iter_sources(self._paths, then=then, workers=workers, cache=cache)
+        self._left = set(self._paths)
+
+    def get(self, path: str | Path) -> Any:
+        path = Path(path)
+        if path in self._left:
+            for done, result in self._results:
+                self._left.discard(done)
+                if done == path:
+                    if isinstance(result, BaseException):
+                        raise result
+                    return result
+        result = _work(str(path), self._cache, self._then)
+        if isinstance(result, BaseException):
+            raise result
+        return result
+
+    def close(self) -> None:
+        self._results.close()
+        self._left.clear()
+
+    def __enter__(self) -> "Prefetch":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
