@@ -136,3 +136,20 @@ def test_a_permalink_into_a_folded_debate_opens_it(browser, base_url: str, pages
         assert pg.locator(f"#{speech['anchor']}").is_visible()
     finally:
         context.close()
+
+
+def test_on_a_phone_the_session_chart_fits_with_legible_labels(browser, base_url: str, pages: dict[str, str]) -> None:  # noqa: F811
+    context = browser.new_context(viewport={"width": 390, "height": 900})
+    pg = context.new_page()
+    try:
+        pg.goto(base_url + pages["seance"])
+        chart = pg.locator("svg.gantt-narrow")
+        assert chart.is_visible() and not pg.locator("svg.gantt").is_visible()
+        box = chart.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 390  # nothing cut at the right edge
+        sizes = pg.evaluate("""() => [...document.querySelectorAll('svg.gantt-narrow .row-label')]
+            .map(t => [t.getBoundingClientRect().height, t.getBoundingClientRect().right])""")
+        assert sizes and all(h >= 9 and right <= 390 for h, right in sizes), sizes
+        assert pg.locator("svg.gantt-narrow .tick").count() >= 2  # a labelled time axis
+    finally:
+        context.close()

@@ -66,6 +66,43 @@ def session_gantt(timeline: dict[str, Any], chair: str | None, start_clock: int 
             "plot_right": left + plot, "ticks": ticks, "known": known, "breaks": breaks, "rows": rows}
 
 
+def session_gantt_narrow(timeline: dict[str, Any], chair: str | None, start_clock: int | None,
+                         width: float = 360.0) -> dict[str, Any]:
+    """The phone copy of the session chart: each item's label on its own line above its bar, the
+    time axis the whole width, so that nothing has to scroll and the labels keep their size."""
+    left, right, top, row = 8.0, 8.0, 30.0, 38.0
+    plot = width - left - right
+    duration = max(float(timeline["duration"]), 1.0)
+    items = timeline["items"]
+    height = top + row * len(items) + 26
+
+    def x(minute: float) -> float:
+        return round(left + plot * minute / duration, 2)
+
+    if timeline["timed"] and start_clock is not None:
+        hours = _hours(start_clock, duration)
+        step = max(1, -(-len(hours) // 5))  # at most about five labels across a phone
+        ticks = [{"x": x(m), "label": label} for m, label in hours[::step]]
+    else:
+        step = max(duration / 4, 1)
+        ticks = [{"x": x(step * k), "label": f"{int(step * k)} min"} for k in range(0, 5)]
+    known = [{"x": x(k["minute"]), "time": k["time"]} for k in timeline["known_times"]]
+    breaks = [{"x": x(b["start"]), "w": round(x(b["end"]) - x(b["start"]), 2)} for b in timeline["breaks"]]
+    rows = []
+    for i, item in enumerate(items):
+        y = top + i * row
+        spans = [(x(s["start"]), x(s["end"])) for s in item["spans"]]
+        vote = item.get("vote") or {}
+        rows.append({"id": item["id"], "number": item["number"], "y": y, "label_y": y + 13, "bar_y": y + 18,
+                     "label": short_label(item["number"], item["title"], limit=36 if vote.get("result") else 48) +
+                     (f" — {vote['result']}" if vote.get("result") else ""),
+                     "title": item["title"],
+                     "bars": [{"x": a, "w": max(round(b - a, 2), 2.0)} for a, b in spans],
+                     "segments": _stack(spans, item["speakers"], chair)})
+    return {"width": width, "height": height, "top": top, "row": row, "bar_h": 12.0, "ticks": ticks,
+            "known": known, "breaks": breaks, "rows": rows}
+
+
 def short_label(number: int | None, title: str, limit: int = 32) -> str:
     """"2. Budget supplémentaire de l'exe…": the row label of the session chart."""
     title = " ".join(title.rstrip(" |").split())

@@ -99,6 +99,7 @@ def session_data(record: Record) -> dict[str, Any]:
             speaker["colour"] = colour
         item["anchor"] = f"point-{item['id']}"
     gantt = charts.session_gantt(timeline, chair, parse_clock(s.start))
+    gantt_narrow = charts.session_gantt_narrow(timeline, chair, parse_clock(s.start))
     return {
         "page": "seance",
         "session": {**session_summary(record), "start": s.start, "suspension": s.suspension,
@@ -116,6 +117,7 @@ def session_data(record: Record) -> dict[str, Any]:
                     "source_url": source_url(s.id)},
         "timeline": timeline,
         "chart": gantt,
+        "chart_narrow": gantt_narrow,
         "agenda": debate(record),
         "deliberations": [{"number": d.number if getattr(d, "numbered", True) else "", "title": d.title.rstrip(" |"),
                            "result": d.vote.result if d.vote else "",
