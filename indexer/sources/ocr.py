@@ -41,6 +41,16 @@ def tesseract() -> str | None:
     return binary
 
 
+def missing_hint() -> str:
+    """What to do so that minutes reads scanned pages itself (French, for a message)."""
+    if os.environ.get("MINUTES_OCR", "1").lower() in {"0", "no", "non", "off", "false"}:
+        return "retirez MINUTES_OCR=0 pour que minutes le fasse (avec tesseract-ocr et tesseract-ocr-fra)"
+    binary = shutil.which("tesseract")
+    if binary and "fra" not in _languages(binary):
+        return "installez la langue française de tesseract (tesseract-ocr-fra) pour que minutes le fasse"
+    return "installez tesseract-ocr et tesseract-ocr-fra pour que minutes le fasse"
+
+
 def timeout() -> float:
     try:
         return max(1.0, float(os.environ.get("MINUTES_OCR_TIMEOUT", DEFAULT_TIMEOUT)))

@@ -281,8 +281,7 @@ def clean_raw_pages(name: str, raw: Sequence[RawPage]) -> tuple[list[Page], list
                               "vérifiez qu'il s'agit bien du procès-verbal, ou fournissez un scan plus net")
         if scans:
             raise SourceError(f"{name} ne contient pas de texte : passez-le d'abord à l'OCR "
-                              "(reconnaissance de caractères), ou installez tesseract-ocr et "
-                              "tesseract-ocr-fra pour que minutes le fasse")
+                              f"(reconnaissance de caractères), ou {ocr.missing_hint()}")
         raise SourceError(f"{name} ne contient pas de texte : passez-le d'abord à l'OCR "
                           "(reconnaissance de caractères)")
     if unreadable:
@@ -290,8 +289,7 @@ def clean_raw_pages(name: str, raw: Sequence[RawPage]) -> tuple[list[Page], list
     for number, why in failed:
         warns.append(f"page {number} : OCR impossible ({why}), page ignorée")
     if scans:
-        warns.append(f"pages scannées sans texte, à passer à l'OCR : {page_list(scans)} ; "
-                     "installez tesseract-ocr et tesseract-ocr-fra pour que minutes les lise")
+        warns.append(f"pages scannées sans texte, à passer à l'OCR : {page_list(scans)} ; {ocr.missing_hint()}")
     blank = [n for n in empty if n not in scans and n not in {f for f, _ in failed}]
     if blank:
         warns.append(f"pages sans texte (scannées ?) : {page_list(blank)} ; "
