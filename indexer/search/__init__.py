@@ -19,6 +19,7 @@ SEARCH_BUDGET seconds is cut, with a notice.
 from __future__ import annotations
 
 import functools
+import os
 from pathlib import Path
 from typing import Any
 
@@ -37,12 +38,25 @@ SEARCH_BUDGET = 1.0
 _DEFAULT: Any = object()
 
 
-@functools.lru_cache(maxsize=8)
 def backend_for(home: str) -> Backend:
-    """The backend of one index home (one per home per process)."""
+    """The backend of one index home: PostgreSQL when MINUTES_DATABASE_URL is set, else the
+    Whoosh index of `home` (one backend per home or database per process)."""
+    url = os.environ.get("MINUTES_DATABASE_URL", "").strip()
+    return _pg_backend(url) if url else _whoosh_backend(home)
+
+
+@functools.lru_cache(maxsize=8)
+def _whoosh_backend(home: str) -> Backend:
     from .whoosh_backend import WhooshBackend
 
     return WhooshBackend(Path(home))
+
+
+@functools.lru_cache(maxsize=8)
+def _pg_backend(url: str) -> Backend:
+    from .pg_query import PgBackend
+
+    return PgBackend(url)
 
 
 def forget_queries(home: Path | None = None) -> None:

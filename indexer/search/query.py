@@ -17,6 +17,12 @@ from .filters import DATE_KEYS, FILTER_ALIASES, KIND_ALIASES
 MAX_QUERY_CHARS = 500
 NOTICE_SYNTAX = "Syntaxe non reconnue : recherche sur les mots"
 
+# A deliberation number in a query ("2025-361", "délibération 361") puts that deliberation first;
+# the word "délibération" then only says what the number is.
+_DELIB_CONTEXT = re.compile(r"(?:d[ée]lib[ée]ration|d[ée]lib\.?|n°|numéro|numero)\s*(?:n°\s*)?(\d{1,4})\b", re.I)
+_DELIB_NUMBER = re.compile(r"\b(\d{4})[-/](\d{1,4})\b")
+_NUMBER_WORDS = {"delib", "deliberation", "numero", "n°", "no"}
+
 
 @dataclass
 class Clause:

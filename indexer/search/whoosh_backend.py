@@ -17,7 +17,7 @@ from whoosh import query as Q
 from ..analysis import analyze, fold
 from .backend import Budget, Matches, Request
 from .filters import BY_VALUE, FACETS
-from .query import Clause, ParsedQuery, _key
+from .query import _DELIB_CONTEXT, _DELIB_NUMBER, _NUMBER_WORDS, Clause, ParsedQuery, _key
 from .results import Hit
 from .snippets import snippet
 from .suggest import _distance
@@ -32,11 +32,8 @@ MAX_FUZZY_TERMS = 64
 WORD_FIELDS = ("text", "title", "speaker", "item_title", "group")
 
 
-_DELIB_CONTEXT = re.compile(r"(?:d[ée]lib[ée]ration|d[ée]lib\.?|n°|numéro|numero)\s*(?:n°\s*)?(\d{1,4})\b", re.I)
-_DELIB_NUMBER = re.compile(r"\b(\d{4})[-/](\d{1,4})\b")
 
 
-_NUMBER_WORDS = {"delib", "deliberation", "numero", "n°", "no"}
 
 
 class _Builder:

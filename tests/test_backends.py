@@ -1,0 +1,168 @@
+"""The same search against both backends: the embedded Whoosh index and PostgreSQL.
+
+A real PostgreSQL server is started by the tests (`initdb` / `pg_ctl` in a temporary folder,
+listening on a Unix socket only, as the `postgres` user when the tests run as root), filled
+with the units of the bundled corpus by `pg_backend.publish`, and queried through the same
+`indexer.search.search()` with MINUTES_DATABASE_URL set.  Skipped when PostgreSQL or psycopg
+is missing, except under CI (`CI=true`), where they fail.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from indexer.index import load_records, units_of
+from indexer.search import search
+
+from .test_search import RELEVANCE
+
+ROOT = Path(__file__).resolve().parent.parent
+pytestmark = pytest.mark.slow
+
+
+def _binary(name: str) -> str | None:
+    found = shutil.which(name)
+    if found:
+        return found
+    candidates = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"))
+    return candidates[-1] if candidates else None
+
+
+def _missing(reason: str) -> None:
+    if os.environ.get("CI") == "true":
+        pytest.fail(reason)
+    pytest.skip(reason)
+
+
+def _as_postgres(cmd: list[str]) -> list[str]:
+    return ["runuser", "-u", "postgres", "--", *cmd] if os.geteuid() == 0 else cmd
+
+
+@pytest.fixture(scope="module")
+def pg_server():
+    """(folder of the socket, URL) of a fresh PostgreSQL server, stopped at the end."""
+    try:
+        import psycopg  # noqa: F401
+    except ImportError:
+        _missing("psycopg absent (pip install 'psycopg[binary]')")
+    initdb, pg_ctl = _binary("initdb"), _binary("pg_ctl")
+    if not initdb or not pg_ctl:
+        _missing("PostgreSQL absent (initdb, pg_ctl)")
+    folder = tempfile.mkdtemp(prefix="minutes-pg-")
+    if os.geteuid() == 0:
+        shutil.chown(folder, "postgres")
+    data = os.path.join(folder, "data")
+    subprocess.run(_as_postgres([initdb, "-D", data, "-A", "trust", "-U", "postgres", "-E", "UTF8", "--no-sync"]),
+                   check=True, capture_output=True)
+    options = f"-c listen_addresses='' -c unix_socket_directories={folder} -c fsync=off"
+    subprocess.run(_as_postgres([pg_ctl, "-D", data, "-o", options, "-l", os.path.join(folder, "log"), "-w",
+                                 "start"]), check=True, capture_output=True)
+    try:
+        yield folder, f"postgresql://postgres@/postgres?host={folder}"
+    finally:
+        subprocess.run(_as_postgres([pg_ctl, "-D", data, "-m", "immediate", "-w", "stop"]), capture_output=True)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def pg_url(pg_server, search_home: Path) -> str:
+    from indexer.search.pg_backend import publish
+
+    _, url = pg_server
+    records = load_records(search_home)
+    assert records
+    assert publish(url, [(r, units_of(r)) for r in records]) >= 1
+    return url
+
+
+def _both(query: str, home: Path, url: str, monkeypatch, **kwargs):  # noqa: ANN001, ANN202
+    monkeypatch.delenv("MINUTES_DATABASE_URL", raising=False)
+    whoosh = search(query, home=home, budget=None, **kwargs)
+    monkeypatch.setenv("MINUTES_DATABASE_URL", url)
+    pg = search(query, home=home, budget=None, **kwargs)
+    monkeypatch.delenv("MINUTES_DATABASE_URL")
+    return whoosh, pg
+
+
+def test_relevance_queries_agree(pg_url: str, search_home: Path, monkeypatch) -> None:  # noqa: ANN001
+    """Totals equal on every relevance query, top-10 overlap ≥ 80 % on average and on most queries."""
+    overlaps = []
+    for query, _, _ in RELEVANCE:
+        whoosh, pg = _both(query, search_home, pg_url, monkeypatch, per_page=10)
+        assert pg.total == whoosh.total, (query, pg.total, whoosh.total)
+        top_w, top_p = {h.id for h in whoosh.hits}, {h.id for h in pg.hits}
+        overlaps.append(len(top_w & top_p) / max(1, len(top_w)))
+    mean = sum(overlaps) / len(overlaps)
+    print(f"\ntop-10 overlap Whoosh/PostgreSQL: mean {mean:.0%}, min {min(overlaps):.0%} over {len(overlaps)} queries")
+    assert mean >= 0.8 and sum(o >= 0.8 for o in overlaps) >= 0.8 * len(overlaps)
+
+
+@pytest.mark.parametrize("query,filters", [
+    ("budget", None), ("budget", {"kind": ["intervention"], "speaker": ["pajot"]}),
+    ('"service civique"', None), ("teleassistence~ OR Mercosur", None), ("budg* -agriculture", None),
+    ('budget date:2025-09 groupe:"rassemblement national"', None), ("orateur:pajot", None),
+    ("du:2025-01-01 au:2025-12 budget", {"kind": ["voeu", "deliberation"]}),
+    ("délibération 361", None), ("point:2 budget", None), ("type:voeu", None),
+])
+def test_same_matches_facets_and_snippets(pg_url: str, search_home: Path, monkeypatch, query: str,
+                                          filters) -> None:  # noqa: ANN001
+    whoosh, pg = _both(query, search_home, pg_url, monkeypatch, filters=filters)
+    assert whoosh.total > 0 and pg.total == whoosh.total, (pg.total, whoosh.total)
+    assert pg.facets == whoosh.facets
+    assert pg.notice == whoosh.notice and pg.suggestion == whoosh.suggestion
+    by_id = {h.id: h for h in whoosh.hits}
+    for hit in pg.hits:
+        if hit.id in by_id:
+            assert hit.snippet == by_id[hit.id].snippet and "<script" not in hit.snippet
+    date_w, date_p = _both(query, search_home, pg_url, monkeypatch, filters=filters, sort="date")
+    assert [h.id for h in date_p.hits] == [h.id for h in date_w.hits]
+
+
+def test_a_suggestion_for_an_unknown_word(pg_url: str, search_home: Path, monkeypatch) -> None:  # noqa: ANN001
+    whoosh, pg = _both("teleassistence", search_home, pg_url, monkeypatch)
+    assert pg.suggestion == whoosh.suggestion == "téléassistance"
+
+
+def test_reindexing_is_transactional(pg_url: str, search_home: Path, monkeypatch) -> None:  # noqa: ANN001
+    from indexer.search.pg_backend import DatabaseError, publish
+
+    monkeypatch.setenv("MINUTES_DATABASE_URL", pg_url)
+    before = search("budget", home=search_home)
+    records = load_records(search_home)
+    units = units_of(records[0])
+    broken = list(units)
+    broken[len(broken) // 2] = type(units[0])(**{**units[0].__dict__, "id": units[0].id + "/x", "text": "a\x00b"})
+    with pytest.raises(Exception) as failure:  # PostgreSQL refuses a NUL in text, half-way through the session
+        publish(pg_url, [(records[0], broken)])
+    assert not isinstance(failure.value, DatabaseError) or "base" in str(failure.value)
+    after = search("budget", home=search_home)
+    assert after.total == before.total and [h.id for h in after.hits] == [h.id for h in before.hits]
+    generation = publish(pg_url, [(records[0], units)])  # the same session again: replaced, not doubled
+    again = search("budget", home=search_home)
+    assert generation > 1 and again.total == before.total
+
+
+@pytest.mark.parametrize("url,expected", [
+    ("postgresql://minutes:s3cret@127.0.0.1:1/minutes", "injoignable"),
+    ("postgresql://personne@/postgres?host={socket}", "refusée"),
+    ("postgresql://postgres@/absente?host={socket}", "inexistante"),
+])
+def test_an_unusable_database_is_one_french_line(pg_server, search_home: Path, url: str, expected: str) -> None:
+    folder, _ = pg_server
+    url = url.format(socket=folder)
+    minutes = ROOT / ".venv" / "bin" / "minutes"
+    cmd = [str(minutes)] if minutes.exists() else [sys.executable, "-m", "indexer"]
+    run = subprocess.run([*cmd, "search", "budget"], capture_output=True, text=True, timeout=60,
+                         env={**os.environ, "MINUTES_HOME": str(search_home), "MINUTES_DATABASE_URL": url})
+    assert run.returncode == 2, run.stderr
+    lines = run.stderr.strip().splitlines()
+    assert len(lines) == 1 and expected in lines[0] and "Traceback" not in run.stderr, run.stderr
+    assert "s3cret" not in run.stderr and url.split("?")[0].replace("s3cret", "***") in lines[0]
