@@ -73,6 +73,20 @@ def test_a_scanned_pdf_gives_back_its_words(scans):
     assert read_source(scans["scan"]).pages == again.pages and all(p.ocr for p in again.pages)
 
 
+@needs_tesseract
+@pytest.mark.slow
+def test_ocr_text_is_cached_by_page_image(scans, monkeypatch):
+    """New cleaning rules (or cache=False) re-read the PDF, not the pictures: tesseract runs once a page."""
+    first = read_source(scans["scan"], cache=False)
+
+    def boom(*_args, **_kwargs):
+        raise AssertionError("tesseract ran again on a page already read")
+
+    monkeypatch.setattr(ocr, "_tesseract", boom)
+    again = read_source(scans["scan"], cache=False)
+    assert again.pages == first.pages and all(p.ocr for p in again.pages)
+
+
 def _fake_tesseract(folder: Path, body: str) -> Path:
     """A `tesseract` that lists French but misbehaves when asked to read a page."""
     folder.mkdir(parents=True, exist_ok=True)

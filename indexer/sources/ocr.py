@@ -3,15 +3,19 @@
 A page without a text layer but with a picture is rendered to a grey image and read
 by `tesseract … -l fra`.  Tesseract is optional: without it (or with MINUTES_OCR=0)
 the product says which pages need OCR.  A page whose OCR fails or runs past its time
-budget ($MINUTES_OCR_TIMEOUT seconds, default 120) is skipped with a warning.
+budget ($MINUTES_OCR_TIMEOUT seconds, default 120) is skipped with a warning.  The text
+of each page is cached by the content hash of its image, so a new version of the
+cleaning rules does not run tesseract again.
 """
 
 from __future__ import annotations
 
 import functools
+import hashlib
 import os
 import shutil
 import subprocess
+import tempfile
 
 #: Resolution of the rendered page: tesseract reads body text best at 300 dpi.
 OCR_DPI = 300
@@ -63,8 +67,43 @@ def pgm(pixels: bytes, width: int, height: int) -> bytes:
     return b"P5\n%d %d\n255\n" % (width, height) + pixels
 
 
+def _cache_path(image: bytes, binary: str):
+    from .. import config
+
+    key = hashlib.sha256(image + b"\0" + _version(binary).encode() + b"\0fra").hexdigest()
+    return config.cache_dir() / "ocr" / f"{key}.txt"
+
+
+@functools.lru_cache(maxsize=4)
+def _version(binary: str) -> str:
+    try:
+        out = subprocess.run([binary, "--version"], capture_output=True, text=True, timeout=20)
+        return (out.stdout or out.stderr).split("\n", 1)[0].strip()
+    except (OSError, subprocess.SubprocessError):
+        return "?"
+
+
 def read_image(image: bytes, binary: str, budget: float) -> str:
-    """Text of one page image; OcrFailed on error or past the time budget."""
+    """Text of one page image, from the OCR cache (by content hash of the image) or by
+    tesseract; OcrFailed on error or past the time budget (failures are not cached)."""
+    target = _cache_path(image, binary)
+    try:
+        return target.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        pass
+    text = _tesseract(image, binary, budget)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=".txt")
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, target)
+    except OSError:
+        pass  # a cache that cannot be written is not an error
+    return text
+
+
+def _tesseract(image: bytes, binary: str, budget: float) -> str:
     env = dict(os.environ, OMP_THREAD_LIMIT="1")  # one core per page: pages run in parallel
     try:
         out = subprocess.run([binary, "stdin", "stdout", "-l", "fra", "--psm", "3"], input=image,
