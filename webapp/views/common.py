@@ -113,7 +113,7 @@ def source_file(session_id: str) -> Any:
     if record is None:
         return None
     entry = library("index").read_manifest(store().home)["sessions"].get(session_id) or {}
-    raw = entry.get("path") or ""
+    raw = entry.get("file") or ""  # the absolute path of the file indexed
     if not raw:
         return None
     path = Path(raw)

@@ -55,8 +55,9 @@ def _topic_words(records: list[Record]) -> list[str]:
     """The words that name the most agenda items across the archive (subjects, not formulas)."""
     counts: Counter[str] = Counter()
     forms: dict[str, str] = {}
+    places = {w for r in records for w in fold(r.session.body or "").split()}  # « Pierrefonds » names no subject
     for record in records:
-        seen = set()
+        seen = set(places)
         for item in record.agenda:
             for word in re.findall(r"[^\W\d_]{6,}", item.title):
                 key = fold(word)
