@@ -290,3 +290,24 @@ def test_attendance_after_the_agenda_of_the_convocation():
     s = record.session
     assert s.present == ["Jean DUPONT", "Paul MARTIN", "Anne PETIT"] and s.excused == ["Louis BERNARD"]
     assert record.deliberation("2019/01").vote.result == "adopté"
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("19 H 26", "19:26"), ("21 heures 30", "21:30"), ("18h00", "18:00"), ("vingt heures trente", "20:30"),
+    ("dix huit heures trente", "18:30"), ("neuf heures et demie", "09:30"),
+])
+def test_clock_times_in_digits_and_words(text, expected):
+    from indexer.parse.rules.header import clock_time
+
+    assert clock_time(text) == expected
+
+
+def test_start_and_end_formulas():
+    from indexer.parse.rules.header import _END, _START, clock_time
+
+    start = _START.search("Le jeudi 24 octobre 2013 à 17 h 30, le Conseil municipal de la commune s'est réuni")
+    assert clock_time(start.group(1)) == "17:30"
+    end = _END.search("La séance du conseil municipal, au cours de laquelle 12 délibérations ont été prises, "
+                      "a été levée à 22h15")
+    assert clock_time(end.group(1)) == "22:15"
+    assert clock_time(_END.search("Monsieur DUPONT lève la séance à 21 heures 45").group(1)) == "21:45"

@@ -121,6 +121,9 @@ def parse(doc: Document) -> Record:
     session.body = f"{city} City Council".strip()
     line = next((ln for ln in text[:3000].splitlines() if _DATE.search(ln)), "")
     session.start = english_time(line) or english_time(text[text.find(line):text.find(line) + 200] if line else "")
+    adjourned = re.search(r"\badjourn\w*\s+at\s+(\d{1,2}:\d{2}\s*[AP]\.?\s*M\.?)", text, re.I)
+    if adjourned:  # "Moved by McPherson to adjourn at 7:51 P.M."
+        session.end = english_time(adjourned.group(1))
     if not date:
         record.warnings.append("date de séance introuvable dans le document")
     roster = Roster()

@@ -30,13 +30,13 @@ import re
 from ..model import Coverage, Movement, Passage, Record, Session, Vote
 from ..people import Roster, fold
 from ..sources import Document
-from .dates import cue_date, date_from_name, find_session_date, formula_date, parse_time
+from .dates import cue_date, date_from_name, find_session_date, formula_date
 from .rules.text import Para
 from .municipal_state import (_CLOSES_TURN, _RAPPORTEUR_KEEPS, State, Turn, _close_turn, _close_vote, _document_order,
                               _leftover, _note_article, _open_turn, _recent_vote, _resolve, article_line)
 from .municipal_items import _agenda_list_step, _heading_step, title_continues
 from .rules.attendance import movement_line, parse_attendance
-from .rules.header import _END, _IN_OFFICE, _OPENED, _SECRETARY, _START, body_of, council_kind, presidency
+from .rules.header import _END, _IN_OFFICE, _OPENED, _SECRETARY, _START, body_of, clock_time, council_kind, presidency
 from .rules.turns import (bare_name_starts, _strip_civility, colon_turn, presents_file, rapporteur_turn,
                           reported_starts)
 from .rules.votes import (_set_count, adopted_line, count_line, majority_sentence, not_voting_line,
@@ -174,10 +174,10 @@ def _parse_header(text: str, paras: list[Para], state: State) -> None:
             roster.add_title(title, president)
     m = _OPENED.search(text[:20000]) or _START.search(text[:4000])
     if m:  # "La séance est ouverte à 20 h 30", else the hour of the opening formula
-        session.start = parse_time(m.group(1))
+        session.start = clock_time(m.group(1))
     ends = list(_END.finditer(text))
     if ends:
-        session.end = parse_time(ends[-1].group(1))
+        session.end = clock_time(ends[-1].group(1))
     m = _IN_OFFICE.search(text[:6000])
     if m:
         session.in_office = int(m.group(1))

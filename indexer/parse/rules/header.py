@@ -45,11 +45,38 @@ def presidency(text: str) -> tuple[str, str]:
         return " ".join(m.group("who").split()), "Maire" if "aire" in m.group(0).split("\n")[0] else "Président"
     return "", ""
 
-_TIME_AT = r"\bà\s+(\d{1,2}\s*(?:h|H|heures?)\s*\d{0,2})"
+_NUMWORD = (r"(?:zéro|une?|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|treize|quatorze|quinze|seize|"
+            r"dix[\s\-]sept|dix[\s\-]huit|dix[\s\-]neuf|vingt(?:[\s\-](?:et[\s\-])?(?:une?|deux|trois))?|trente|quarante|"
+            r"cinquante)(?:[\s\-](?:cinq|et[\s\-]une?))?")
+# "20 heures 00", "18h00", "19 H 26", "vingt heures trente", "dix huit heures trente"
+_CLOCK = rf"(\d{{1,2}}\s*(?:heures?|h|H)\s*\d{{0,2}}|{_NUMWORD}\s+heures?(?:\s+(?:{_NUMWORD}|et quart|et demie|précises))?)"
+_TIME_AT = r"\b[àa]\s+" + _CLOCK
 _OPENED = re.compile(r"[Ss]éance (?:est|a été) (?:ouverte|déclarée ouverte)[^.]{0,40}?" + _TIME_AT)
-_START = re.compile(r"(?:séance (?:est )?ouverte|s['’]ouvrira|L['’]an\b)[^§]{0,160}?" + _TIME_AT)
-_END = re.compile(r"(?:séance (?:est|a été) (?:levée|close|clôturée)|[Ll]evée de (?:la )?séance|[Ff]in de (?:la )?séance)"
-                  r"[^.]{0,40}?(\d{1,2}\s*(?:h|H|heures?)\s*\d{0,2})")
+# "L'an deux mille …, le 9 juillet, à 20 heures 00", "Le jeudi 24 octobre 2013 à 17 h 30, le Conseil municipal …"
+_START = re.compile(r"(?:séance (?:est )?ouverte|s['’]ouvrira|L['’]an\b|^\W*Le\s+(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|"
+                    r"dimanche)?\s*\d{1,2}(?:er)?\s+\w+\s+\d{4})[^§]{0,160}?" + _TIME_AT, re.M | re.I)
+_END = re.compile(r"(?:séance[^.]{0,200}?(?:est|a été) (?:levée|close|clôturée)|[Ll]evée de (?:la )?séance|"
+                  r"[Ff]in de (?:la )?séance|lève la séance|clôt la séance)[^.]{0,40}?" + _CLOCK, re.I)
+
+
+def clock_time(text: str) -> str | None:
+    """``19 H 26`` → "19:26"; ``vingt heures trente`` → "20:30"; ``dix huit heures trente`` → "18:30"."""
+    from ..dates import french_number, parse_time
+
+    found = parse_time(text)
+    if found:
+        return found
+    m = re.match(rf"\s*({_NUMWORD})\s+heures?(?:\s+({_NUMWORD}|et quart|et demie))?", text, re.I)
+    if not m:
+        return None
+    hour = french_number(m.group(1).replace("-", " "))
+    tail = (m.group(2) or "").lower()
+    minute = 15 if tail == "et quart" else 30 if tail == "et demie" else french_number(tail.replace("-", " ")) if tail else 0
+    if hour is None or minute is None or hour > 23 or minute > 59:
+        return None
+    return f"{hour:02d}:{minute:02d}"
+
+
 _SECRETARY = (
     re.compile(r"^Secrétaires?(?: de séance)?\s*:\s*(?P<who>.+)$", re.I),
     re.compile(rf"(?P<who>{_CIV}\s*{_FULLNAME})\s*(?:,[^,]{{0,60}},)?\s+(?:est|a été)\s+(?:désigné|nommé|élu)e?(?:\(e\))?"
@@ -68,9 +95,8 @@ def town_name(raw: str) -> str:
     return raw.replace("' ", "'")
 
 
-_COMMUNITY = re.compile(rf"\b(?:conseil(?:lers)?\s+communautaires?|communauté\s+(?:d['’]agglomération|de\s+communes|"
-                        rf"urbaine))\b[^.]{{0,30}}?\b(?:de\s+(?:la\s+)?)?(?P<name>{_TOWNNAME}\s+(?:Agglomération|Métropole|"
-                        rf"Communauté)|(?:Communauté|Métropole)\s+[^.,;]{{3,40}})", re.I)
+_COMMUNITY = re.compile(rf"\b(?i:conseil(?:lers)?\s+communautaires?\s+(?:de\s+(?:la\s+)?|d['’]))(?P<name>{_TOWNNAME}"
+                        rf"(?:\s+(?:Agglomération|Métropole|Communauté))?)")
 
 
 def council_kind(text: str) -> tuple[str, str] | None:
