@@ -37,6 +37,10 @@ from .sources import SourceError
 from .units import make_schema, unit_document, units_of, vocabulary
 
 SOURCE_SUFFIXES = (".pdf", ".txt", ".md")
+#: a run whose replaced units are at least this share of the index merges it into one
+#: segment, dropping them (they would otherwise still count in BM25's document counts);
+#: below it, rewriting the whole index for a few units costs more than they skew
+MERGE_DELETED_SHARE = 0.1
 
 
 class Interrupted(KeyboardInterrupt):
@@ -334,8 +338,8 @@ class Publisher:
     # -- publishing -----------------------------------------------------------
     def publish(self) -> None:
         """Records, vocabularies and the manifest of the coming generation, then the commit
-        that publishes them with the units.  A run that replaced sessions merges the index
-        into one segment, so that the deleted units no longer count in any score."""
+        that publishes them with the units (merged into one segment when the run replaced
+        many units: `_merge`)."""
         if self.writer is None:
             self._totals()
             return
@@ -356,7 +360,7 @@ class Publisher:
             write_atomic(path, json.dumps(manifest, ensure_ascii=False, indent=1))
             writer, self.writer = self.writer, None
             try:
-                writer.commit(optimize=self.deleted > 0)
+                writer.commit(optimize=self._merge(writer))
             except BaseException:
                 try:
                     writer.cancel()
@@ -366,6 +370,14 @@ class Publisher:
             self.published = True
             remove_leftovers(self.home)
         self._totals()
+
+    def _merge(self, writer) -> bool:  # noqa: ANN001
+        """Merge into one segment when the units this run deleted are a large share of the
+        index (a parser upgrade re-reads everything: all of them)."""
+        if not self.deleted:
+            return False
+        existing = sum(seg.doc_count_all() for seg in writer.segments)
+        return self.deleted >= MERGE_DELETED_SHARE * max(existing, 1)
 
     def _totals(self) -> None:
         self.summary.total_sessions = len(self.sessions)
