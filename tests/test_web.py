@@ -403,11 +403,12 @@ def test_timeline_of_many_sessions_is_grouped_by_year_and_paged(many_sessions: P
     assert all(s["agenda"] for s in page["years"][0]["sessions"])
     topic = client.get("/chronologie.json?q=budget").get_json()
     assert 1 <= topic["sessions"] <= 26 and topic["total_hits"] >= topic["sessions"]
-    latest = topic["years"][0]["sessions"][-1]  # hits are grouped from the most recent ones
+    latest = topic["years"][0]["sessions"][0]  # hits are grouped from the most recent ones
     assert latest["topic"] and latest["topic"][0]["speakers"]
     for group in topic["years"]:
         dates = [s["date"] for s in group["sessions"]]
-        assert dates == sorted(dates) and all(d.startswith(group["year"]) for d in dates)
+        # newest first inside a year, as the years are (never one order for years and another inside)
+        assert dates == sorted(dates, reverse=True) and all(d.startswith(group["year"]) for d in dates)
     persons = client.get("/elus.json").get_json()
     busiest = max(persons["persons"], key=lambda p: p["speeches"])
     person = client.get(f"/elus/{busiest['id']}.json").get_json()

@@ -71,6 +71,7 @@ def timeline_data(args: Any) -> dict[str, Any]:
         data["years"] = [y for y in data["years"] if y["year"] == year]
     compact = not query and not year and len(records) > COMPACT_OVER
     for group in data["years"]:
+        group["sessions"].sort(key=lambda e: e["date"], reverse=True)  # newest first, like the years
         for entry in group["sessions"]:
             entry["url"] = url_for("sessions.session", session_id=entry["id"])
             entry["anchor"] = f"seance-{entry['id']}"
