@@ -166,3 +166,45 @@ def test_an_unusable_database_is_one_french_line(pg_server, search_home: Path, u
     lines = run.stderr.strip().splitlines()
     assert len(lines) == 1 and expected in lines[0] and "Traceback" not in run.stderr, run.stderr
     assert "s3cret" not in run.stderr and url.split("?")[0].replace("s3cret", "***") in lines[0]
+
+
+def test_two_servers_share_one_database(pg_url: str, search_home: Path, tmp_path: Path) -> None:
+    """Two `minutes serve` processes with empty homes serve the database's sessions, and both see a
+    session removed by another machine's publish."""
+    import json
+    import time as clock
+
+    from indexer.search.pg_backend import publish
+
+    from .test_starvation import Server
+
+    records = load_records(search_home)
+    sid = records[0].session.id
+    old = os.environ.get("MINUTES_DATABASE_URL")
+    os.environ["MINUTES_DATABASE_URL"] = pg_url
+    servers = []
+    try:
+        for name in ("a", "b"):
+            (tmp_path / name).mkdir()
+            servers.append(Server(tmp_path / name, "--workers", "1"))
+        totals = set()
+        for s in servers:
+            _, status, body = s.get("/recherche.json?q=budget")
+            assert status == 200
+            totals.add(json.loads(body)["total"])
+            assert s.get(f"/seances/{sid}")[1] == 200
+        assert len(totals) == 1 and totals.pop() > 0
+        publish(pg_url, [], removed=[sid])
+        clock.sleep(2.5)  # the generation is re-read every 2 s
+        for s in servers:
+            _, status, body = s.get("/recherche.json?q=budget")
+            assert status == 200 and json.loads(body)["total"] == 0
+            assert s.get(f"/seances/{sid}")[1] == 404
+    finally:
+        if old is None:
+            os.environ.pop("MINUTES_DATABASE_URL", None)
+        else:
+            os.environ["MINUTES_DATABASE_URL"] = old
+        for s in servers:
+            assert "Traceback" not in s.close()
+        publish(pg_url, [(r, units_of(r)) for r in records])  # back as it was for the other tests

@@ -33,8 +33,18 @@ SPARE_FDS = 512
 
 
 def ensure_index(home: Path, corpus: Path = DEFAULT_CORPUS) -> bool:
-    """Index `corpus` into `home` when no session is indexed yet; True if it did."""
+    """Index `corpus` into `home` when no session is indexed yet; True if it did.  With
+    MINUTES_DATABASE_URL the index is the database's: it is only checked (one French line
+    and exit 2 when it cannot be used)."""
     from indexer.index import index_paths, open_index, read_manifest
+
+    url = os.environ.get("MINUTES_DATABASE_URL", "").strip()
+    if url:
+        from indexer.search.pg_backend import connect, safe_url
+
+        connect(url).close()
+        print(f"Index dans la base {safe_url(url)}", file=sys.stderr)
+        return False
 
     if open_index(home) is not None and read_manifest(home)["sessions"]:
         return False

@@ -8,6 +8,7 @@ clear French message on the page instead of a crash.  One `Store` lives on the a
 from __future__ import annotations
 
 import importlib
+import os
 import threading
 import time
 from dataclasses import dataclass, field
@@ -68,7 +69,20 @@ class Store:
         self._questions = threading.BoundedSemaphore(max(1, threads - PAGE_THREADS))
 
     # -- records --------------------------------------------------------------
+    def _database(self) -> str | None:
+        """MINUTES_DATABASE_URL: records and index in PostgreSQL, shared by every server."""
+        return os.environ.get("MINUTES_DATABASE_URL", "").strip() or None
+
     def _generation(self) -> Any:
+        url = self._database()
+        if url:
+            from indexer.search import backend_for
+            from indexer.search.pg_backend import DatabaseError
+
+            try:
+                return ("postgresql", backend_for(str(self.home)).generation())
+            except DatabaseError as exc:
+                raise Unavailable(str(exc)) from exc
         index = library("index")
         gen = getattr(index, "index_generation", None)
         value = gen(self.home) if gen else None
@@ -88,7 +102,12 @@ class Store:
             generation = self._generation()
             self._checked = time.monotonic()
             if self._derived is None or self._derived.generation != generation:
-                records = library("index").load_records(self.home)
+                if self._database():
+                    from indexer.search.pg_backend import load_records
+
+                    records = load_records(self._database())
+                else:
+                    records = library("index").load_records(self.home)
                 self._derived = Derived(generation=generation, records=records,
                                         by_id={r.session.id: r for r in records},
                                         persons=merge_persons(records))
