@@ -311,3 +311,16 @@ def test_start_and_end_formulas():
                       "a été levée à 22h15")
     assert clock_time(end.group(1)) == "22:15"
     assert clock_time(_END.search("Monsieur DUPONT lève la séance à 21 heures 45").group(1)) == "21:45"
+
+
+def test_postponed_withdrawn_and_other_bodies():
+    from indexer.parse.rules.votes import other_body, postponed_line
+
+    assert postponed_line("Ce projet de délibération est reporté au conseil du 12 décembre prochain.").result == "reporté"
+    assert postponed_line("Le point est retiré de l'ordre du jour.").result == "retiré"
+    assert postponed_line("Le projet avance bien.") is None
+    assert other_body("La commission d'appel d'offres, après en avoir délibéré, a retenu la société X.")
+    assert not other_body("Le Conseil municipal, après en avoir délibéré, à l'unanimité, approuve.")
+    v = decision_sentence("QUI NE PRENNENT PAS PART AU VOTE, ACCEPTE CETTE PROPOSITION")
+    assert v is not None and v.result == "adopté"
+    assert tally("Moved by Smith to defer. Motion Carried 7-0.").result == "retiré"

@@ -99,7 +99,7 @@ def tally(text: str) -> Vote | None:
     lead = text[max(0, m.start() - 400):m.start()]
     if m.group("word").lower() in ("failed", "lost", "defeated"):
         vote.result = "rejeté"
-    elif re.search(r"\bwithdraw", lead, re.I):
+    elif re.search(r"\bwithdraw|\bto defer\b", lead, re.I):
         vote.result = "retiré"
     elif re.search(r"\breceive,?\s+(?:and\s+)?file\b", lead, re.I):
         vote.result = "pris acte"

@@ -40,7 +40,8 @@ from .rules.header import _END, _IN_OFFICE, _OPENED, _SECRETARY, _START, body_of
 from .rules.turns import (bare_name_starts, _strip_civility, colon_turn, presents_file, rapporteur_turn,
                           reported_starts)
 from .rules.votes import (_set_count, adopted_line, count_line, majority_sentence, not_voting_line,
-                          unanimous_sentence, vote_line, decision_sentence, election_line, elects_line, noted_line)
+                          unanimous_sentence, vote_line, decision_sentence, election_line, elects_line, noted_line,
+                          other_body, postponed_line)
 from .rules.vocabulary import _REPORTED
 
 # -- recognising ----------------------------------------------------------------------
@@ -314,7 +315,7 @@ def _vote_step(para: Para, state: State) -> bool:
             _step(Para(para.page, tail), state)
         return True
     adopted = adopted_line(line)
-    sentence = None if adopted or len(line) > 400 or reported_starts(line) else (
+    sentence = None if adopted or len(line) > 400 or reported_starts(line) or other_body(line) else (
         decision_sentence(line) or unanimous_sentence(line) or majority_sentence(line))
     if adopted is None and sentence is None and not reported_starts(line):
         item_vote = _recent_vote(state)
@@ -322,7 +323,7 @@ def _vote_step(para: Para, state: State) -> bool:
             item_vote.result = "élection"  # "- élit Nicolas CHARGUEROS …" under a vote already read
         elif item_vote is None and state.item is not None:
             # "- prend acte du rapport annuel …": no vote, the council takes note; "Sont élus …": an election
-            sentence = noted_line(line) or election_line(line)
+            sentence = noted_line(line) or election_line(line) or postponed_line(line)
     vote = adopted or sentence
     if vote is not None:
         _close_turn(state)

@@ -96,7 +96,11 @@ def article_line(line: str) -> bool:
     """``- FIXE le montant de la RODP …`` / ``D'AUTORISER le maire à signer …`` / ``DIT que …``:
     a decision article (not ``VU le budget …``)."""
     m = _ARTICLE.match(line)
-    return bool(m) and fold(m.group("word")).replace("d ", "").replace("de ", "") not in _NOT_ARTICLE
+    if not m:
+        return False
+    word = fold(m.group("word")).replace("d ", "").replace("de ", "")
+    # a verb in capitals ("DECIDE", "AUTORISE", "PREND", "DIT", "D'APPROUVER"), not an acronym ("TVA", "SCI")
+    return word not in _NOT_ARTICLE and bool(re.search(r"(?:e|ent|er|it|t|d|s)$", word))
 
 
 def _note_article(state: State, line: str) -> None:

@@ -164,6 +164,8 @@ _DECISION_CUE = re.compile(
     r"\b(?:délibération|proposition|motion|point|dossier|demande|projet)\s+(?:est\s+)?(?:non\s+)?"
     r"(?:adoptée?|approuvée?|rejetée?|acceptée?|retenue?|refusée?)|"
     r"^\W*adoption\s+(?:à|par)\b|"
+    r"\b(?:accepte|approuve|adopte|rejette|refuse)\s+(?:cette|ces|la|les|ladite|lesdites)\s+(?:propositions?|"
+    r"délibérations?|motions?|demandes?)\b|"
     r"\b(?:conseil|assemblée)\b[^.;]{0,160}?\b(?:adopte|approuve|accepte|décide|valide|rejette|refuse|"
     r"émet un avis|donne un avis|vote|n['’]adopte pas|ne retient pas)\b|"
     r"\b[àa] l['’]\s?unanimit[ée]|\b[àa] la majorit[ée]|\bpar\s+\d+\s+voix\b|\b\d+\s+voix\s+(?:pour|contre)\b|"
@@ -253,7 +255,8 @@ def decision_sentence(line: str) -> Vote | None:
     return vote
 
 
-_NOTED = re.compile(r"^\W*(?:le conseil[^,;:]{0,40}[,:]?\s*)?(?:prend|prennent|donne)\s+acte\b|\bdont acte\b", re.I)
+_NOTED = re.compile(r"^\W*(?:le conseil[^,;:]{0,40}[,:]?\s*)?(?:prend|prennent|donne|de\s+prendre)\s+acte\b|\bdont acte\b",
+                    re.I)
 _ELECTS = re.compile(r"^\W*(?:le conseil[^,;:]{0,40}[,:]?\s*)?(?:élit|élisent|proclame)\b|\b(?:est|sont)\s+(?:proclamée?s?\s+)?élue?s?\b", re.I)
 
 
@@ -280,3 +283,22 @@ def election_line(line: str) -> Vote | None:
     if len(line) > 400 or not _ELECTED.search(line):
         return None
     return Vote(text=line, result="élection")
+
+
+_POSTPONED = re.compile(r"^\W*(?:ce|le|la|cette)\s+(?:projet(?:\s+de\s+délibération)?|point|dossier|question|délibération|"
+                        r"sujet)\b[^.;]{0,80}?\b(?:est|sera)\s+(?P<word>reporté|retiré|ajourné|abordé ultérieurement)e?", re.I)
+
+
+def postponed_line(line: str) -> Vote | None:
+    """``Ce projet de délibération est reporté au conseil du 25 novembre prochain.`` → "reporté";
+    ``Le point est retiré de l'ordre du jour.`` → "retiré": no decision this session."""
+    m = _POSTPONED.match(line) if len(line) < 400 else None
+    if not m:
+        return None
+    word = m.group("word").lower()
+    return Vote(text=line, result="retiré" if word == "retiré" else "reporté")
+
+
+def other_body(line: str) -> bool:
+    """``Le bureau communautaire, après en avoir délibéré à l'unanimité :``: another body decides."""
+    return bool(_OTHER_BODY.match(line) or _OTHER_BODY_DECIDES.search(line))
