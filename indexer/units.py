@@ -93,13 +93,21 @@ def units_of(record: Record) -> list[Unit]:
             person_id=sp.person_id or "", group=person.group if person else "", role=sp.role,
             page=sp.page, order=order, url=f"/seances/{sid}#{uid.rsplit('/', 1)[-1]}", **item_fields(sp.item)))
     keys = deliberation_keys(record)
+
+    def delib_url(d: Deliberation, key: str) -> str:
+        """The deliberation's page; for a number the session repeats, the page of its number
+        shows the first one: the others open on their agenda item of the session page."""
+        if key == d.number:
+            return f"/deliberations/{d.number}"
+        return f"/seances/{sid}" + (f"#point-{d.item}" if d.item else "")
+
     for d, key in zip(record.deliberations, keys):
         order += 1
         base = item_fields(d.item)
         base["number"] = d.number
         units.append(Unit(
             id=f"{sid}/d/{key}", kind="deliberation", session=sid, date=date, title=d.title,
-            text=_deliberation_text(d), page=d.page, order=order, url=f"/deliberations/{d.number}", **base))
+            text=_deliberation_text(d), page=d.page, order=order, url=delib_url(d, key), **base))
     for n, w in enumerate(record.wishes, start=1):
         order += 1
         uid = w.id if w.id.startswith(sid + "/") else f"{sid}/v{n}"
@@ -114,7 +122,7 @@ def units_of(record: Record) -> list[Unit]:
             units.append(Unit(
                 id=f"{sid}/r/{key}/{k:03d}", kind="rapport", session=sid, date=date,
                 title=d.report_title or d.title, text=text, page=page, order=order,
-                url=f"/deliberations/{d.number}#r{k:03d}", **base))
+                url=f"/deliberations/{d.number}#r{k:03d}" if key == d.number else delib_url(d, key), **base))
     for p in record.passages:
         order += 1
         uid = p.id if p.id.startswith(sid + "/") else f"{sid}/p{p.page:03d}"

@@ -195,6 +195,8 @@ def test_a_repeated_deliberation_number_gives_two_units() -> None:
     assert units["s/d/D2024-52-2"].title == "Subvention au club de football"
     assert units["s/d/D2024-52-2"].number == "D2024-52"
     assert units["s/r/D2024-52-2/001"].text == "Rapport B"
+    # the page of number D2024-52 shows the first; the second opens on the session page
+    assert units["s/d/D2024-52"].url == "/deliberations/D2024-52" and units["s/d/D2024-52-2"].url == "/seances/s"
 
 
 PIERREFONDS = SHARED / "corpus-multi" / "pierrefonds" / "20241210-PV.pdf"
