@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import shutil
 import signal
@@ -231,6 +232,7 @@ class Publisher:
         self.ix = None
         self.writer = None
         self.pending: list[tuple[Record, dict]] = []
+        self.removed: list[str] = []  # session ids replaced under another id (for a database mirror)
         self.vocabs: dict[str, dict[str, int]] = {}
         self.claimed: dict[str, str] = {}  # session id -> the file of this run it comes from
         self.deleted = 0
@@ -304,6 +306,7 @@ class Publisher:
                 del self.sessions[old]
             if old != sid:
                 self.aliases[old] = sid
+                self.removed.append(old)
         for old, new in list(self.aliases.items()):
             if new in placed.replaces and new != sid:
                 self.aliases[old] = sid
@@ -312,7 +315,8 @@ class Publisher:
         for u in units:
             self.writer.add_document(**unit_document(u))
         entry = {"sha256": record.session.sha256, "source": displayable(record.session.source),
-                 "path": ident.path, "date": record.session.date, "body": record.session.body, "key": ident.key,
+                 "path": ident.path, "file": str(Path(path).resolve()) if path is not None else "",
+                 "date": record.session.date, "body": record.session.body, "key": ident.key,
                  "units": len(units), "parser": PARSER_VERSION,
                  "record": f"{sid}.{self.writer.generation}.json"}
         self.sessions[sid] = entry
@@ -343,6 +347,14 @@ class Publisher:
         if self.writer is None:
             self._totals()
             return
+        database = os.environ.get("MINUTES_DATABASE_URL", "").strip()
+        if database and (self.pending or self.removed):
+            # the same sessions into PostgreSQL first, in one transaction: if it fails, neither
+            # the database nor the local index changes; if the local commit fails after it, the
+            # next run publishes the same sessions again (same ids: replaced, not doubled)
+            from .search.pg_backend import publish
+
+            publish(database, [(record, units_of(record)) for record, _ in self.pending], removed=self.removed)
         generation = self.writer.generation
         records, vocab = records_path(self.home), self.folder / "vocab"
         vocab.mkdir(exist_ok=True)
