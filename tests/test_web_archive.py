@@ -174,3 +174,25 @@ def test_a_vote_naming_councillors_lists_them_without_calling_them_groups(client
     html = client.get(hit["url"]).get_data(as_text=True)
     assert "Vote par groupe" not in html
     assert re.search(r'<th scope="col">Élus</th>', html) and "Mme DEFOSSEZ" in html
+
+
+
+def test_source_pdf_pages_are_served_from_the_indexed_file_only(client) -> None:
+    sessions = [s for y in client.get("/seances.json").get_json()["years"] for s in y["sessions"]]
+    sid = next(s["id"] for s in sessions if s["date"] == "2024-12-10")
+    record = client.get(f"/seances/{sid}.json").get_json()
+    assert record["session"]["source_url"] == f"/sources/{sid}.pdf"
+    speech = next(e for item in record["agenda"] for e in item["entries"] if e["type"] == "speech" and e["page"])
+    assert speech["source_url"] == f"/sources/{sid}.pdf#page={speech['page']}"
+    html = client.get(f"/seances/{sid}").get_data(as_text=True)
+    assert f'href="/sources/{sid}.pdf#page={speech["page"]}">p. {speech["page"]}</a>' in html
+    r = client.get(f"/sources/{sid}.pdf")
+    assert r.status_code == 200 and r.content_type == "application/pdf"
+    assert r.get_data() == (archive.PIERREFONDS / "20241210-PV.pdf").read_bytes()
+    # decisions and search hits link their page too
+    delib = client.get(f"/deliberations.json?seance={sid}").get_json()["deliberations"][0]
+    assert client.get(delib["url"] + ".json").get_json()["deliberation"]["source_url"].startswith(f"/sources/{sid}.pdf#page=")
+    assert f"/sources/{sid}.pdf#page=" in client.get("/recherche?q=subvention").get_data(as_text=True)
+    # no request path reaches the disk: only indexed session ids
+    for bad in ("..%2F..%2Fetc%2Fpasswd", "inconnue", "%2e%2e"):
+        assert client.get(f"/sources/{bad}.pdf").status_code == 404
