@@ -315,8 +315,7 @@ class Publisher:
         for u in units:
             self.writer.add_document(**unit_document(u))
         entry = {"sha256": record.session.sha256, "source": displayable(record.session.source),
-                 "path": ident.path, "file": str(Path(path).resolve()) if path is not None else "",
-                 "date": record.session.date, "body": record.session.body, "key": ident.key,
+                 "path": ident.path, "date": record.session.date, "body": record.session.body, "key": ident.key,
                  "units": len(units), "parser": PARSER_VERSION,
                  "record": f"{sid}.{self.writer.generation}.json"}
         self.sessions[sid] = entry
