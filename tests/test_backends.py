@@ -208,3 +208,35 @@ def test_two_servers_share_one_database(pg_url: str, search_home: Path, tmp_path
         for s in servers:
             assert "Traceback" not in s.close()
         publish(pg_url, [(r, units_of(r)) for r in records])  # back as it was for the other tests
+
+
+def test_minutes_index_writes_into_the_database(pg_server, search_home: Path, tmp_path: Path) -> None:
+    """`minutes index` with MINUTES_DATABASE_URL publishes the sessions into PostgreSQL; a database
+    that cannot be used gives one line, exit 2, and leaves the local index as it was."""
+    import json
+
+    import psycopg
+
+    folder, url = pg_server
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("DROP DATABASE IF EXISTS indexed")
+        conn.execute("CREATE DATABASE indexed")
+    target = f"postgresql://postgres@/indexed?host={folder}"
+    minutes = ROOT / ".venv" / "bin" / "minutes"
+    cmd = [str(minutes)] if minutes.exists() else [sys.executable, "-m", "indexer"]
+    home = tmp_path / "home"
+
+    def run(*argv: str, database: str) -> subprocess.CompletedProcess:
+        return subprocess.run([*cmd, *argv], capture_output=True, text=True, timeout=600,
+                              env={**os.environ, "MINUTES_HOME": str(home), "MINUTES_DATABASE_URL": database})
+
+    bad = run("index", str(ROOT / "corpus"), "--quiet", database="postgresql://x:pw@127.0.0.1:1/none")
+    assert bad.returncode == 2 and "injoignable" in bad.stderr and "pw@" not in bad.stderr, bad.stderr
+    assert not list((home / "records").glob("*.json")) if (home / "records").exists() else True
+    done = run("index", str(ROOT / "corpus"), "--quiet", database=target)
+    assert done.returncode == 0, done.stderr
+    found = run("search", "budget", "--json", database=target)
+    local = subprocess.run([*cmd, "search", "budget", "--json"], capture_output=True, text=True, timeout=120,
+                           env={**{k: v for k, v in os.environ.items() if k != "MINUTES_DATABASE_URL"},
+                                "MINUTES_HOME": str(search_home)})
+    assert found.returncode == 0 and json.loads(found.stdout)["total"] == json.loads(local.stdout)["total"] > 0
