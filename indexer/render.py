@@ -35,7 +35,7 @@ def record_as_text(record: Record) -> str:
     if s.present or s.excused:
         out.append(f"Présents : {len(s.present)} — excusés : {len(s.excused)} — procurations : {len(s.proxies)}")
     out.append("")
-    out.append(f"Ordre du jour ({len(record.agenda)} points)")
+    out.append(f"Ordre du jour ({len(record.agenda)} point{'s' if len(record.agenda) > 1 else ''})")
     for item in record.agenda:
         num = f"{item.number}. " if item.number is not None else "– "
         out.append(f"  {num}{item.title}")
@@ -56,7 +56,9 @@ def record_as_text(record: Record) -> str:
             out.append(f"  {w.title} — {w.group} ({len(w.signatories)} signataires)")
     if record.passages:
         out.append("")
-        out.append(f"Passages (mise en page non reconnue) : {len(record.passages)} pages")
+        what = "mise en page non reconnue" if record.layout in ("pages", "municipal-pages") else "hors interventions"
+        n = len(record.passages)
+        out.append(f"Passages ({what}) : {n} page{'s' if n > 1 else ''}")
     from .parse.coverage import quality_line
 
     out.append("")

@@ -324,3 +324,21 @@ def test_postponed_withdrawn_and_other_bodies():
     v = decision_sentence("QUI NE PRENNENT PAS PART AU VOTE, ACCEPTE CETTE PROPOSITION")
     assert v is not None and v.result == "adopté"
     assert tally("Moved by Smith to defer. Motion Carried 7-0.").result == "retiré"
+
+
+def test_a_document_that_is_one_deliberation_without_number():
+    from pathlib import Path
+
+    from indexer.parse import parse_document
+    from indexer.sources import Document, Page
+
+    text = ("VILLE DE SAINT-EXEMPLE\nDÉLIBÉRATIONS DU CONSEIL MUNICIPAL DU 3 JUIN 2021\n"
+            "Le jeudi 3 juin 2021 à 18 h 00, le Conseil municipal s'est réuni sous la présidence de Anne Durand, Maire.\n"
+            "Présents : Anne Durand - Paul Martin - Luc Petit\nSecrétaire de séance : Luc Petit\n"
+            "Convention avec le syndicat des eaux – Avenant n°2\nde la convention de 2015.\n"
+            "Le syndicat propose de prolonger la convention.\nDélibération adoptée à l'unanimité")
+    record = parse_document(Document(path=Path("cm.txt"), pages=[Page(1, text)], warnings=[], kind="text",
+                                     sha256="0" * 64))
+    assert [a.title for a in record.agenda] == ["Convention avec le syndicat des eaux – Avenant n°2 de la convention de 2015"]
+    (d,) = record.deliberations
+    assert d.vote.result == "adopté" and not d.numbered and d.item == "deliberation"

@@ -32,10 +32,10 @@ from ..people import Roster, fold
 from ..sources import Document
 from .dates import cue_date, date_from_name, find_session_date, formula_date
 from .rules.text import Para
-from .municipal_state import (_CLOSES_TURN, _RAPPORTEUR_KEEPS, State, Turn, _close_turn, _close_vote, _document_order,
+from .municipal_state import (_ensure_item, _CLOSES_TURN, _RAPPORTEUR_KEEPS, State, Turn, _close_turn, _close_vote, _document_order,
                               _leftover, _note_article, _open_turn, _recent_vote, _resolve, article_line)
 from .municipal_items import _agenda_list_step, _heading_step, title_continues
-from .rules.attendance import movement_line, parse_attendance
+from .rules.attendance import _LIST_HEAD, movement_line, parse_attendance
 from .rules.header import _END, _IN_OFFICE, _OPENED, _SECRETARY, _START, body_of, clock_time, council_kind, presidency
 from .rules.turns import (bare_name_starts, _strip_civility, colon_turn, presents_file, rapporteur_turn,
                           reported_starts)
@@ -148,10 +148,40 @@ def parse(doc: Document) -> Record:
     record.coverage = Coverage(attributed=attributed / max(1, sum(len(p.text) for p in doc.pages)))
     _close_turn(state)
     _close_vote(state)
+    if not record.agenda and record.votes:
+        _single_deliberation(paras, state)
     _finish(state)
     if not record.speeches and not record.agenda:
         return _as_pages(doc, record)
     return record
+
+
+def _single_deliberation(paras: list[Para], state: State) -> None:
+    """A document that is one deliberation without a number: its subject is the first paragraph after
+    the attendance lists (``Secrétaire de séance : …`` then ``Délégation de service public : … –
+    Avenant n°5 …``), up to five lines ending with a full stop; the votes read are its decision."""
+    last_list = max((i for i, p in enumerate(paras[:80]) if _LIST_HEAD.match(p.text)), default=None)
+    if last_list is None:
+        return
+    lines, page = [], paras[last_list + 1].page if last_list + 1 < len(paras) else 1
+    for para in paras[last_list + 1:last_list + 6]:
+        if _LIST_HEAD.match(para.text) or reported_starts(para.text):
+            break
+        lines.append(para.text)
+        if para.text.endswith("."):
+            break
+    title = " ".join(lines).rstrip(" .")
+    if not title or len(title) > 400:
+        return
+    state.item = _ensure_item(state, "deliberation", None, title, page)
+    total = max(1, sum(len(p.text) for p in paras))
+    state.record.coverage.attributed = max(state.record.coverage.attributed,
+                                           sum(len(p.text) for p in paras[last_list + 1:]) / total)
+    for vote in state.record.votes:
+        if vote.item is None:
+            state.vote = vote
+            state.record.votes.remove(vote)
+            _close_vote(state)
 
 
 def _guard(record: Record, page: int, what: str, action) -> None:
