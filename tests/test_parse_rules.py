@@ -342,3 +342,11 @@ def test_a_document_that_is_one_deliberation_without_number():
     assert [a.title for a in record.agenda] == ["Convention avec le syndicat des eaux – Avenant n°2 de la convention de 2015"]
     (d,) = record.deliberations
     assert d.vote.result == "adopté" and not d.numbered and d.item == "deliberation"
+
+
+def test_minutes_approved_without_remark():
+    from indexer.parse.rules.votes import approved_without_remark
+
+    assert approved_without_remark("Le procès-verbal de la séance du 3 mai ne fait l'objet d'aucune remarque.").result == "adopté"
+    assert approved_without_remark("Le compte rendu est approuvé sans observation.").result == "adopté"
+    assert approved_without_remark("Le Maire fait une remarque sur le compte rendu.") is None

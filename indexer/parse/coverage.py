@@ -21,7 +21,8 @@ from ..model import Coverage, Record
 from ..people import fold
 from ..sources import Document
 from .dates import MONTHS
-from .rules.votes import _NOT_A_DECISION, decision_sentence, election_line, noted_line, other_body, postponed_line
+from .rules.votes import (_NOT_A_DECISION, approved_without_remark, decision_sentence, election_line, noted_line,
+                          other_body, postponed_line)
 
 _TALLY_EN = re.compile(r"\bMotion\s+(?:Carried|Passed|Failed|Lost|Defeated)\s+\d+\s*-\s*\d+", re.I)
 _HEADING = re.compile(r"^(?:\d{1,3}(?:\.\d{1,2}){0,2}\s*(?:[.)°]|\s[-–])\s*[A-ZÀ-Ý«\"]|[IVX]{1,5}\s*[.\-–]\s+[A-ZÀ-Ý]|"
@@ -48,7 +49,7 @@ def measure(doc: Document, record: Record) -> Coverage:
             if n:
                 formulas[page.number] += n
             elif decision_sentence(line) is not None or noted_line(line) is not None or election_line(line) \
-                    or postponed_line(line) \
+                    or postponed_line(line) or approved_without_remark(line) \
                     or re.match(r"^\W*(?:Vote|VOTE)\s*:|^\W*ADOPT[ÉE]|^\W*REJET[ÉE]", line):
                 formulas[page.number] += 1
     votes: Counter[int] = Counter(v.page or 0 for v in record.votes)

@@ -41,7 +41,7 @@ from .rules.turns import (bare_name_starts, _strip_civility, colon_turn, present
                           reported_starts)
 from .rules.votes import (_set_count, adopted_line, count_line, majority_sentence, not_voting_line,
                           unanimous_sentence, vote_line, decision_sentence, election_line, elects_line, noted_line,
-                          other_body, postponed_line)
+                          other_body, postponed_line, approved_without_remark)
 from .rules.vocabulary import _REPORTED
 
 # -- recognising ----------------------------------------------------------------------
@@ -353,7 +353,7 @@ def _vote_step(para: Para, state: State) -> bool:
             item_vote.result = "élection"  # "- élit Nicolas CHARGUEROS …" under a vote already read
         elif item_vote is None and state.item is not None:
             # "- prend acte du rapport annuel …": no vote, the council takes note; "Sont élus …": an election
-            sentence = noted_line(line) or election_line(line) or postponed_line(line)
+            sentence = noted_line(line) or election_line(line) or postponed_line(line) or approved_without_remark(line)
     vote = adopted or sentence
     if vote is not None:
         _close_turn(state)

@@ -213,13 +213,24 @@ def _heading_step(para: Para, state: State) -> bool:
             if rest:
                 state.step(Para(para.page, rest), state)
             return True
-    if re.match(r"^(?:Informations?|QUESTIONS DIVERSES|Questions diverses)\s*[:.]?\s*$", line):
+    if _APPROVAL_HEAD.match(line) and len(line) < 200:  # "Approbation du procès-verbal de la séance du 24 juin"
+        _close_turn(state)
+        _close_vote(state)
+        n = 1 + sum(1 for a in state.record.agenda if a.id.startswith("approbation-pv"))
+        state.item = _ensure_item(state, f"approbation-pv-{n}", None, line.rstrip(" ."), para.page)
+        return True
+    if re.match(r"^(?:Informations?|QUESTIONS DIVERSES|Questions diverses|INFORMATIONS ET QUESTIONS DIVERSES|"
+                r"Informations et questions diverses)\s*[:.]?\s*$", line):
         _close_turn(state)
         _close_vote(state)
         state.item = _ensure_item(state, slug(line.rstrip(" :.")), None, line.rstrip(" :."), para.page,
                                   kind="segment")
         return True
     return False
+
+
+_APPROVAL_HEAD = re.compile(r"^(?:Approbation|APPROBATION|Adoption|ADOPTION)\s+(?:du|des|DU|DES)\s+(?:procès[- ]verba(?:l|ux)|"
+                            r"PROC[EÈ]S[- ]VERBA(?:L|UX)|comptes?[- ]rendus?|COMPTES?[- ]RENDUS?|PV)\b")
 
 
 def title_continues(title: str, line: str) -> bool:

@@ -260,6 +260,16 @@ _NOTED = re.compile(r"^\W*(?:le conseil[^,;:]{0,40}[,:]?\s*)?(?:prend|prennent|d
 _ELECTS = re.compile(r"^\W*(?:le conseil[^,;:]{0,40}[,:]?\s*)?(?:élit|élisent|proclame)\b|\b(?:est|sont)\s+(?:proclamée?s?\s+)?élue?s?\b", re.I)
 
 
+_NO_REMARK = re.compile(r"\bne\s+(?:fait|font|faisant|suscite|suscitent)\s+l['’]objet\s+d['’]aucune\s+(?:remarque|observation)|"
+                        r"\b(?:approuvée?s?|adoptée?s?)\s+sans\s+(?:remarque|observation)", re.I)
+
+
+def approved_without_remark(line: str) -> Vote | None:
+    """``Les procès-verbaux des conseils des 24 juin et 22 juillet ne font l'objet d'aucune remarque
+    particulière.`` / ``Le procès-verbal est approuvé sans observation.`` → adopted without a vote count."""
+    return Vote(text=line, result="adopté") if len(line) < 400 and _NO_REMARK.search(line) else None
+
+
 def noted_line(line: str) -> Vote | None:
     """``- prend acte du rapport annuel 2020 …`` / ``Information sur les marchés … DONT ACTE.`` →
     the council takes note (no vote)."""
