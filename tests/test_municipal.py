@@ -400,6 +400,7 @@ def test_lannion_rapporteurs_and_adopted(lannion):
     assert len(s.present) == 29 and len(s.proxies) == 3
     rapporteurs = [sp for sp in lannion.speeches if sp.role == "rapporteur"]
     assert len(rapporteurs) >= 8
+    assert all(sp.reported for sp in rapporteurs)  # a presentation ("X expose :"), not a dialogue turn
     kerrain = next(sp for sp in rapporteurs if sp.label == "Madame Trefina KERRAIN")
     assert kerrain.speaker == "Trefina KERRAIN" and kerrain.item == "point-2" and kerrain.page == 9
     assert "VU le budget de la ville" in kerrain.text

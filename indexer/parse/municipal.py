@@ -259,7 +259,7 @@ def _step(para: Para, state: State) -> None:
         return
     rap = rapporteur_turn(line)
     if rap:
-        _open_turn(state, Turn(label=rap[0], name=rap[1], role="rapporteur", reported=False, page=para.page,
+        _open_turn(state, Turn(label=rap[0], name=rap[1], role="rapporteur", reported=True, page=para.page,
                                kind="rapporteur"))
         if rap[2]:
             state.turn.parts.append(rap[2])
