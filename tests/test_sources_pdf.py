@@ -209,3 +209,25 @@ def test_prefetch_answers_file_by_file_and_skips_what_is_not_asked(pv_pdf, encry
         # pv_pdf.text skipped by the caller
         assert "LEFÈVRE" in " ".join(p.text for p in ahead.get(encrypted["open"]).passages)
         assert ahead.get(pv_pdf.text).session.source == pv_pdf.text.name  # asked late: read on the spot
+
+
+def crash_in_a_worker(doc):
+    """`then` for iter_sources: dies like a C reader crashing on a hostile file, in a worker only."""
+    import multiprocessing
+    import signal
+
+    if doc.path.name.startswith("crash") and multiprocessing.parent_process() is not None:
+        os.kill(os.getpid(), signal.SIGSEGV)
+    return doc
+
+
+def test_a_worker_that_crashes_costs_only_its_file_a_slower_read(pv_pdf, encrypted, tmp_path, monkeypatch):
+    crash = tmp_path / "crash.pdf"
+    crash.write_bytes(encrypted["open"].read_bytes())
+    files = [pv_pdf.text, crash, encrypted["open"], pv_pdf.pdf, pv_pdf.text]
+    monkeypatch.setenv("MINUTES_WORKERS", "2")
+    results = list(iter_sources(files, then=crash_in_a_worker, cache=False))
+    assert [p for p, _ in results] == files
+    assert all(not isinstance(r, BaseException) for _, r in results), results
+    assert "Madame LEFÈVRE" in results[1][1].text  # read again in the calling process (by pypdf)
+    assert results[3][1].pages == read_source(pv_pdf.pdf, cache=False).pages

@@ -52,8 +52,10 @@ MAX_TEXT_BYTES = 64 * 1024 * 1024
 _CONTROLS = dict.fromkeys([c for c in range(0x20) if chr(c) not in "\t\n\f"] + list(range(0x7F, 0xA0)))
 
 
-def read_source(path: str | Path, *, cache: bool = True, workers: int | None = None) -> Document:
-    """Read a PDF or a text file into clean pages; raise SourceError on bad input."""
+def read_source(path: str | Path, *, cache: bool = True, workers: int | None = None,
+                reader: str | None = None) -> Document:
+    """Read a PDF or a text file into clean pages; raise SourceError on bad input.
+    `reader` ("pdfium", "pypdf") forces a PDF page reader (default: $MINUTES_PDF_READER, else pdfium)."""
     path = Path(path)
     name = str(path)
     size = _check_file(path)
@@ -61,7 +63,7 @@ def read_source(path: str | Path, *, cache: bool = True, workers: int | None = N
     kind = _sniff_kind(path, head)
     digest = _sha256(path)
     if kind == "pdf":
-        pages, warns = _cached_pdf(path, digest, cache, workers)
+        pages, warns = _cached_pdf(path, digest, cache, workers, reader)
     else:
         if size > MAX_TEXT_BYTES:
             raise SourceError(f"{name} : fichier texte trop volumineux ({size // 1_000_000} Mo) ; "
@@ -72,12 +74,13 @@ def read_source(path: str | Path, *, cache: bool = True, workers: int | None = N
     return Document(path=path, sha256=digest, kind=kind, pages=pages, warnings=warns)
 
 
-def _cached_pdf(path: Path, digest: str, cache: bool, workers: int | None) -> tuple[list[Page], list[str]]:
+def _cached_pdf(path: Path, digest: str, cache: bool, workers: int | None,
+                reader: str | None = None) -> tuple[list[Page], list[str]]:
     if cache:
         hit = load_cached(digest)
         if hit is not None:
             return hit
-    pages, warns = read_pdf_pages(path, workers)
+    pages, warns = read_pdf_pages(path, workers, reader)
     if cache:
         store_cached(digest, pages, warns)
     return pages, warns

@@ -35,12 +35,12 @@ class _Done:
         return self.value
 
 
-def _work(path: str, cache: bool, then: Callable[[Any], Any] | None) -> Any:
+def _work(path: str, cache: bool, then: Callable[[Any], Any] | None, reader: str | None = None) -> Any:
     """Worker: read one file (in this process) and apply `then`; errors are returned."""
     from . import read_source
 
     try:
-        doc = read_source(path, cache=cache, workers=1)
+        doc = read_source(path, cache=cache, workers=1, reader=reader)
         return then(doc) if then is not None else doc
     except SourceError as exc:
         return exc
@@ -125,8 +125,15 @@ def iter_sources(paths: Iterable[str | Path], *, then: Callable[[Any], Any] | No
             else:
                 try:
                     result = fut.result()
-                except Exception:  # noqa: BLE001 - a worker killed (memory…), the pool broken: read it here
-                    result = _work(str(path), cache, then)
+                except Exception:  # noqa: BLE001 - a worker died (memory, a crash of the C reader …)
+                    # this file is read here by pypdf (pure Python: it cannot crash the run), and the
+                    # files in flight go to a new pool
+                    result = _work(str(path), cache, then, "pypdf")
+                    if getattr(pool, "_broken", False):
+                        stop_pool(pool)
+                        pool = new_pool(workers)
+                        pending = deque((p, pool.submit(_work, str(p), cache, then) if f is not None else None)
+                                        for p, f in pending)
             fill()
             yield path, result
         finished = True
