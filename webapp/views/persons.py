@@ -21,6 +21,8 @@ bp = Blueprint("persons", __name__)
 #: speeches read to learn how everyone speaks (every k-th speech beyond this many): bounds the cost
 #: of the first person page on a large corpus; on the bundled session every speech is read
 SAMPLE_SPEECHES = 2000
+#: sessions whose speeches the person page lists (the latest spoken in); older ones link to their session
+SHOWN_SESSIONS = 20
 
 
 def registry() -> Registry:
@@ -109,12 +111,17 @@ def person_data(slug: str) -> dict[str, Any] | None:
             "speech_roles": [r for r in roles if r not in {h.value for h in entry.roles}],
             "labels": sorted(set(entry.labels))}
     spoke = [a for a in activity if a["count"]]
+    newest_first = list(reversed(sessions))
+    shown = 0
+    for s in newest_first:  # the page lists the speeches of the SHOWN_SESSIONS latest sessions spoken in
+        s["shown"] = bool(s["speeches"]) and shown < SHOWN_SESSIONS
+        shown += bool(s["speeches"])
     return {
         "page": "elu", "person": info,
         "totals": {"speeches": len(mine), "words": sum(sp.words for _, sp in mine), "sessions": len(sessions),
                    "spoke_in": len(spoke), "first": sessions[0]["date"] if sessions else None,
                    "last": sessions[-1]["date"] if sessions else None},
-        "sessions": list(reversed(sessions)),
+        "sessions": newest_first,
         "distinctive": words,
         "activity": activity,
         "chart": charts.bar_chart(activity, value="words", height=110) if spoke else None,
