@@ -37,7 +37,7 @@ from .municipal_state import (_ensure_item, _CLOSES_TURN, _RAPPORTEUR_KEEPS, Sta
 from .municipal_items import _agenda_list_step, _heading_step, title_continues
 from .rules.attendance import _LIST_HEAD, movement_line, parse_attendance
 from .rules.header import _END, _IN_OFFICE, _OPENED, _SECRETARY, _START, body_of, clock_time, council_kind, presidency
-from .rules.turns import (bare_name_starts, _strip_civility, colon_turn, presents_file, rapporteur_turn,
+from .rules.turns import (bare_name_starts, known_names, _strip_civility, colon_turn, presents_file, rapporteur_turn,
                           reported_starts)
 from .rules.votes import (_set_count, adopted_line, count_line, majority_sentence, not_voting_line,
                           unanimous_sentence, vote_line, decision_sentence, election_line, elects_line, noted_line,
@@ -135,10 +135,8 @@ def parse(doc: Document) -> Record:
     state = State(record=record, roster=roster, members=set(), step=_step)
     paras = paragraphs(doc)
     _guard(record, 1, "en-tête", lambda: _parse_header(text, paras, state))
-    for person in roster.persons.values():  # members named without civility can speak: "Franck Beysson répond …"
-        if len(person.name.split()) >= 2:
-            state.known_names.add(fold(person.name))
-            state.known_names.add(fold(person.name).split()[-1])
+    # members named without civility can speak: "Franck Beysson répond …"
+    state.known_names = known_names(p.name for p in roster.persons.values())
     attributed = 0
     for index, para in enumerate(paras):
         state.position = index

@@ -10,6 +10,7 @@ from typing import Callable
 from ..model import AgendaItem, Deliberation, Person, Record, Speech, Vote
 from ..people import Roster, fold, surname_of
 from .rules.text import _unbullet
+from .rules.turns import _one_edit
 from .rules.votes import _set_count, finish_vote
 from .rules.vocabulary import _PERSON_RE, _UP
 
@@ -201,20 +202,6 @@ def near_surname(name: str, persons) -> Person | None:
         return None
     found = [p for p in persons if _one_edit(key, fold(surname_of(p.name)).replace(" ", ""))]
     return found[0] if len(found) == 1 else None
-
-
-def _one_edit(a: str, b: str) -> bool:
-    if a == b or abs(len(a) - len(b)) > 1 or not b:
-        return False
-    if len(a) == len(b):
-        diff = [i for i in range(len(a)) if a[i] != b[i]]
-        return len(diff) == 1 or (len(diff) == 2 and diff[1] == diff[0] + 1
-                                   and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]])
-    short, long_ = (a, b) if len(a) < len(b) else (b, a)
-    i = 0
-    while i < len(short) and short[i] == long_[i]:
-        i += 1
-    return short[i:] == long_[i + 1:]
 
 
 def _leftover(state: State, page: int, text: str) -> None:

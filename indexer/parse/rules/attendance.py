@@ -117,7 +117,7 @@ def _rejoin_name(name: str) -> str:
 
 def _add_listed(kind: str, line: str, state: Any, session: Session) -> None:
     roster = state.roster
-    line = re.sub("[\ue000-\uf8ff•▪►]|\\s[−–-]\\s", ";", line)  # "A à B  C à D", "A − B": bullets inside a paragraph
+    line = re.sub("[\ue000-\uf8ff•▪►]|\\s[−–-]\\s|(?<=\\))[−–-]\\s", ";", line)  # "A à B  C à D", "A − B": bullets inside a paragraph
     if kind == "proxies":
         for giver, holder in proxy_pairs(line):
             g = roster.add(giver)

@@ -122,7 +122,37 @@ def bare_name_starts(text: str, known: set[str]) -> list[tuple[int, str, str, st
         if not m:
             continue
         subject = m.group("subject")
-        folded = fold(subject)
-        if folded in known or folded.split()[-1] in known:
-            out.append((pos, subject, subject, ""))
+        folded = fold(subject).replace("-", " ")
+        surname = folded.split()[-1]
+        if folded in known or surname in known or (len(surname) >= 5 and any(
+                len(k) >= 5 and " " not in k and _one_edit(surname, k) for k in known)):
+            # the full name when listed as written, else the surname, which resolves to the listed member
+            # one letter away ("Denis Vanecke" for "Denis Vanhecke")
+            out.append((pos, subject, subject if folded in known else subject.split()[-1], ""))
     return out
+
+
+def known_names(names) -> set[str]:
+    """Folded full names and surnames of the members, hyphens as spaces: "Antoine Vermorel-Marques" →
+    {"antoine vermorel marques", "marques"}."""
+    out: set[str] = set()
+    for name in names:
+        folded = fold(name).replace("-", " ")
+        if len(folded.split()) >= 2:
+            out.update({folded, folded.split()[-1]})
+    return out
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """One insertion, deletion, substitution or swap apart: "vanecke" / "vanhecke"."""
+    if a == b or abs(len(a) - len(b)) > 1 or not b:
+        return False
+    if len(a) == len(b):
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+        return len(diff) == 1 or (len(diff) == 2 and diff[1] == diff[0] + 1
+                                   and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]])
+    short, long_ = (a, b) if len(a) < len(b) else (b, a)
+    i = 0
+    while i < len(short) and short[i] == long_[i]:
+        i += 1
+    return short[i:] == long_[i + 1:]
