@@ -7,6 +7,7 @@ import csv
 import io
 import re
 import xml.etree.ElementTree as ET
+from html import unescape
 
 import pytest
 
@@ -196,3 +197,19 @@ def test_source_pdf_pages_are_served_from_the_indexed_file_only(client) -> None:
     # no request path reaches the disk: only indexed session ids
     for bad in ("..%2F..%2Fetc%2Fpasswd", "inconnue", "%2e%2e"):
         assert client.get(f"/sources/{bad}.pdf").status_code == 404
+
+
+def test_search_hits_have_real_titles_and_long_facet_values_are_shortened(client) -> None:
+    html = client.get("/recherche?q=subvention").get_data(as_text=True)
+    titles = [unescape(re.sub(r"<[^>]+>", "", t)).strip()
+              for t in re.findall(r'<h3 class="hit-title">(.*?)</h3>', html, re.S)]
+    assert titles
+    for t in titles:  # the decision or item, never the file name or a made-up key
+        assert not re.search(r"compte-rendu|\.pdf|-pv\b", t, re.I), t
+    assert "délibération compte-rendu" not in html
+    labels = re.findall(r'class="facet-value[^"]*"[^>]*title="([^"]+)"[^>]*>.*?<span class="facet-label">([^<]+)</span>',
+                        html, re.S)
+    assert labels, "a long agenda title should be shortened with its full text on hover"
+    for full, short in labels:
+        assert short.endswith("…") and len(short) <= 50 and unescape(full).startswith(unescape(short)[:20])
+    assert '<details class="facet"' in html  # folded without any script
