@@ -101,7 +101,7 @@ def _citation(c: E.Cite) -> Citation:
 
 
 #: Kinds answered from "the session" rather than from a topic.
-SESSION_KINDS = frozenset({"presidence", "heure", "presences"})
+SESSION_KINDS = frozenset({"presidence", "heure", "presences", "maire"})
 _MUNICIPAL = re.compile(r"\b(?:conseil municipal|municipale?s?|mairie|commune de|ville de)\b")
 
 
@@ -195,36 +195,35 @@ def single_flight(maxsize: int) -> Callable:
     return decorate
 
 
-@single_flight(maxsize=64)
+@single_flight(maxsize=512)
 def _record_knowledge(home: str, session_id: str, sha256: str, stamp: int = 0) -> RecordKnowledge | None:
-    """One session's preprocessing (sentences, stems, postings), cached by content hash and
-    by the time the record was written (a re-parse with a newer parser rebuilds it)."""
-    from .index import load_record
+    """One session's preprocessing (sentences, stems, postings), cached in memory and on disk by
+    content hash and by the time the record was written (a re-parse with a newer parser rebuilds it)."""
+    from .qa.store import load_knowledge
 
-    record = load_record(session_id, Path(home))
-    return build_record_knowledge(record) if record is not None else None
+    return load_knowledge(Path(home), session_id, sha256)
 
 
 def _sessions(home: Path) -> list[tuple[str, str, str]]:
-    """(date, session id, sha256 + record write time) of every indexed session, oldest first."""
-    from .index import read_manifest, records_path
+    """(date, session id, cache key) of every indexed session, oldest first; the key changes
+    whenever the session's record is rewritten (new content, newer parser: `qa.store.record_key`)."""
+    from .index import read_manifest
+    from .qa.store import record_key
 
     sessions = read_manifest(home).get("sessions", {})
-    folder = records_path(home)
-    out = []
-    for sid, v in sessions.items():
-        try:
-            stamp = (folder / f"{sid}.json").stat().st_mtime_ns
-        except OSError:
-            stamp = 0
-        out.append((str(v.get("date") or ""), sid, f"{v.get('sha256') or ''}:{stamp}"))
-    return sorted(out)
+    return sorted((str(v.get("date") or ""), sid, record_key(v)) for sid, v in sessions.items())
+
+
+#: Questions that count the sessions of a year read every one of them.
+_COUNTS_SESSIONS = re.compile(r"\bcombien de (?:seances|reunions|conseils)\b")
 
 
 def candidate_sessions(home: Path, question: str, sessions: list[tuple[str, str, str]]) -> list[tuple[str, str, str]]:
     """The sessions a question is about: all of them on a small index; else those named by
-    day or month (or the most recent alone, to say there is none), those of the years named,
-    those where the search index finds the question's words, and the most recent."""
+    day or month (or the most recent alone, to say there is none); else those where the search
+    index finds the question's words — around the years it names, if any (a tariff "2016" is
+    voted in 2015, an account "2024" in 2025) — plus the latest session of each year named
+    (every session of it for « combien de séances »), and the most recent."""
     if len(sessions) <= ALL_SESSIONS_UP_TO:
         return sessions
     q = fold_question(question)
@@ -234,24 +233,29 @@ def candidate_sessions(home: Path, question: str, sessions: list[tuple[str, str,
         return dated[-CANDIDATE_SESSIONS:] if dated else sessions[-1:]
     from .search import search
 
-    # a year names its sessions, and those around it: a tariff "2016" is voted in 2015, an account "2024" in 2025
-    near = {y + d for y in scope.years for d in (-1, 0, 1)}
-    chosen = [s for s in sessions if int(s[0][:4] or 0) in near]
+    chosen: list[tuple[str, str, str]] = []
+    for year in scope.years:
+        of_year = [s for s in sessions if s[0][:4] == str(year)]
+        chosen += of_year if _COUNTS_SESSIONS.search(q) else of_year[-1:]
     words = [w for w in q.split() if len(w) > 2 and w not in STOPWORDS and w not in QUESTION_WORDS
              and w not in E.FRAME_WORDS and not (w.isdigit() and len(w) == 4)]
     wanted: list[str] = []
     if words:
-        result = search(" OR ".join(words[:8]), per_page=40, facets=False, home=home)
+        query = " OR ".join(words[:8])
+        if scope.years:
+            query += f" du:{min(scope.years) - 1}-01-01 au:{max(scope.years) + 1}-12-31"
+        limit = CANDIDATE_SESSIONS + 2 * len(scope.years)
+        result = search(query, per_page=60, facets=False, home=home)
         for hit in result.hits:
             if hit.session not in wanted:
                 wanted.append(hit.session)
-            if len(wanted) >= CANDIDATE_SESSIONS:
+            if len(wanted) >= limit:
                 break
     by_id = {s[1]: s for s in sessions}
     chosen += [by_id[sid] for sid in wanted if sid in by_id and by_id[sid] not in chosen]
     if sessions[-1] not in chosen:
         chosen.append(sessions[-1])
-    return sorted(chosen)
+    return sorted(set(chosen))
 
 
 def knowledge(home: Path | None = None, question: str = "") -> Knowledge:
@@ -267,7 +271,7 @@ def knowledge(home: Path | None = None, question: str = "") -> Knowledge:
     return _merged(str(root), keys)
 
 
-@single_flight(maxsize=32)
+@single_flight(maxsize=64)
 def _merged(home: str, keys: tuple[tuple[str, str], ...]) -> Knowledge:
     parts = [rk for sid, sha in keys if (rk := _record_knowledge(home, sid, sha)) is not None]
     return Knowledge.of(parts)

@@ -344,6 +344,8 @@ def all_groups(kn: Knowledge) -> list[str]:
         for v in rk.record.votes:
             for g in v.for_groups + v.against_groups + v.abstention_groups:
                 g = re.sub(r"\s*\(.*\)\s*$", "", g).strip()
+                if re.match(r"(?:M\.|MM\.|Mme|Mmes|Monsieur|Madame|Messieurs|Mesdames)\s", g):
+                    continue  # a municipal vote lists persons, not groups
                 if g and g not in groups:
                     groups.append(g)
         for w in rk.record.wishes:

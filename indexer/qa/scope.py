@@ -31,6 +31,7 @@ class Scope:
     day: str | None = None  # "2021-08-19"
     month: str | None = None  # "2018-07"
     years: tuple[int, ...] = ()  # years named anywhere in the question (sessions or facts)
+    words: frozenset[str] = frozenset()  # folded words of the day or month named ("27", "janvier", "2025")
 
     @property
     def dated(self) -> bool:
@@ -70,18 +71,21 @@ def scope_of(q: str) -> Scope:
         (rf"\b(\d{{1,2}}) (\d{{1,2}}) ({_YEAR})\b",
          lambda m: f"{m.group(3)}-{int(m.group(2)):02d}-{int(m.group(1)):02d}" if int(m.group(2)) <= 12 else None),
     ]
+    words: frozenset[str] = frozenset()
     for rx, make in patterns:
         m = re.search(rx, q)
         if m and not _FACT_DATE.search(q[:m.start()]):
             day = make(m)
             if day:
+                words = frozenset(m.group(0).split())
                 break
     if day is None:
         m = re.search(r"\b(" + "|".join(MONTHS) + rf") ({_YEAR})\b", q)
         if m and not _FACT_DATE.search(q[:m.start()]) and not re.search(r"\b\d{1,2} $|\b1er $", q[:m.start()]):
             month = f"{m.group(2)}-{MONTHS.index(m.group(1)) + 1:02d}"
+            words = frozenset(m.group(0).split())
     years = tuple(sorted({int(y) for y in re.findall(rf"\b{_YEAR}\b", q)}))
-    return Scope(day, month, years)
+    return Scope(day, month, years, words)
 
 
 def body_words(rk: RecordKnowledge) -> set[str]:
@@ -132,6 +136,7 @@ def select_parts(kn: Knowledge, q: str) -> Scoped:
             parts = chosen
     missing = None
     years: frozenset[int] = frozenset()
+    ignore = ignore | scope.words  # "du 27 janvier 2025" says which session, not what about
     if scope.dated:
         dated = [rk for rk in parts if scope.holds(rk.record.session.date)]
         if not dated:
@@ -141,6 +146,6 @@ def select_parts(kn: Knowledge, q: str) -> Scoped:
         years = frozenset(scope.years)
         if not any(int(rk.record.session.date[:4] or 0) in years for rk in parts):
             missing = f"aucune séance {scope.label()} dans les procès-verbaux indexés"
-    if parts is kn.parts and not years:
+    if parts is kn.parts and not years and not ignore:
         return Scoped(kn, scope, missing)
     return Scoped(Knowledge(parts=parts, df=kn.df, total=kn.total, ignore=ignore, years=years), scope, missing)

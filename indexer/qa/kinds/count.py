@@ -49,6 +49,8 @@ def ask_count(kn: Knowledge, q: str, rks: list[RecordKnowledge]) -> Draft | None
     m = re.search(r"\bcombien (?:de |d )(?:(?:nouveaux|nouvelles|nouvel|autres|grands|grandes|petits|petites|"
                   r"premiers|premieres|derniers|dernieres) )?(\w+)", q)
     counted = stem(m.group(1)) if m and m.group(1) not in STOPWORDS else None
+    asked_numbers = {t for t in q.split() if t.isdigit() and not (len(t) == 4 and int(t) in kn.years)
+                     and t not in kn.ignore}
     percent = bool(re.search(r"pourcentage|taux|pour cent|proportion|part\b", q))
     hits = best_sentences(kn, topic, min_cov=0.5, limit=80, need_number=True, context=True, sentence_min=0.2)
     good = []
@@ -85,6 +87,8 @@ def ask_count(kn: Knowledge, q: str, rks: list[RecordKnowledge]) -> Draft | None
                 near = max(near, 0.15)
         if counted and near < 0.4:
             continue  # "combien d'habitants": a sentence that counts something else is no answer
+        if asked_numbers and not asked_numbers <= set(h.sentence.toks):
+            continue  # "un dépôt de plus de 6 m3": a sentence about 2 m3 is no answer
         if head_stem and head_stem not in h.sentence.stems:
             continue  # "le montant des recettes": a sentence about the expenses is no answer
         own = coverage(kn, topic, h.sentence.stems)
@@ -94,6 +98,14 @@ def ask_count(kn: Knowledge, q: str, rks: list[RecordKnowledge]) -> Draft | None
             continue
         good.append(Scored(h.score + near, h.rk, h.si))
     good.sort(key=lambda s: s.score, reverse=True)
+    if counted or money:
+        weak = not good or coverage(kn, topic, good[0].sentence.stems) < 0.5
+        if weak:  # the passage about the topic may give the figure in a sentence that names nothing else
+            passages = [g for g in counted_in_passages(kn, topic, counted, money, head_stem)
+                        if (not asked_numbers or asked_numbers <= set(g.sentence.toks)) and threshold_ok(q, g.sentence.text)]
+            if passages and (not good or passages[0].score >= 0.8):
+                good = passages
+    good = [g for g in good if threshold_ok(q, g.sentence.text)]
     if not good:
         return None
     h = good[0]
@@ -105,6 +117,59 @@ def ask_count(kn: Knowledge, q: str, rks: list[RecordKnowledge]) -> Draft | None
     cites = [Cite(x.rk, x.unit, x.sentence.text) for x in good[:2]]
     return Draft(True, answer, "nombre", round(min(0.85, 0.3 + 0.5 * h.score), 2), cites)
 
+
+
+#: A passage longer than this (an annexed report) is no context for a lone figure.
+MAX_PASSAGE_SENTENCES = 25
+
+_MORE = r"(?:plus de|au dela de|au dessus de|superieure? a|superieurs? a|excedant|depassant)"
+_LESS = r"(?:moins de|en dessous de|en deca de|inferieure? a|inferieurs? a|jusqu a)"
+
+
+def threshold_ok(q: str, text: str) -> bool:
+    """« plus de 6 m3 » asks for the rate beyond 6 (« au-delà de 6 m3 »), not « de 2 à 6 m3 »."""
+    folded = " ".join(tokens(text))
+    for rx in (_MORE, _LESS):
+        m = re.search(rx + r" (\d+)", q)
+        if m and not re.search(rx + rf" {m.group(1)}\b", folded):
+            return False
+    return True
+
+
+def counted_in_passages(kn: Knowledge, topic: list[str], counted: str | None, money: bool,
+                        head_stem: str | None = None) -> list[Scored]:
+    """« Combien d'offres … pour le marché de la rue X ? » → « 6 offres ont été reçues »: the topic is in the
+    passage or its item's title, the sentence only gives the number next to the counted noun (or in euros)."""
+    out: list[Scored] = []
+    for rk in kn.parts:
+        for ui, unit in enumerate(rk.units):
+            if unit.kind == "rapport" or len(rk.by_unit.get(ui, [])) > MAX_PASSAGE_SENTENCES:
+                continue  # a long report covers any topic somewhere: no context for a lone figure
+            stems = rk.unit_stems[ui] | rk.item_stems.get(unit.item or "", frozenset())
+            cov = coverage(kn, topic, stems)
+            if cov < 0.6 or not rarest_covered(kn, topic, stems):
+                continue
+            item = rk.record.item(unit.item)
+            if not kn.fits_years(rk, item.title if item else ""):
+                continue
+            for si in rk.by_unit.get(ui, []):
+                text = rk.sentences[si].text
+                if head_stem and head_stem not in rk.sentences[si].stems | rk.item_stems.get(unit.item or "", frozenset()):
+                    continue  # "le montant des recettes": a sentence about the expenses is no answer
+                for num in quantities(text):
+                    after = [stem(t) for t in tokens(text[num.end():])[:2]]
+                    ahead = [stem(t) for t in tokens(text[:num.start()])[-6:]]
+                    money_after = bool(re.match(r"\s*(?:M€|k€|€|euros?\b)", text[num.end():]))
+                    if ahead and ahead[-1] in {"pour", "par"}:
+                        continue  # "78 médecins pour 100 000 habitants" is a rate
+                    if counted and not money_after and (counted in after or (counted in ahead and "nombr" in ahead)):
+                        out.append(Scored(cov + 0.2, rk, si))
+                        break
+                    if money and not counted and money_after:
+                        out.append(Scored(cov, rk, si))
+                        break
+    out.sort(key=lambda s: (s.score, s.rk.record.session.date), reverse=True)
+    return out
 
 
 _COUNT_Q = re.compile(r"\bcombien\b|quel(?:le)?s? (?:est |etait |a ete |sont )?(?:le |la |l |les )?"

@@ -6,7 +6,7 @@ import re
 
 from ..kind import Kind
 from ...people import fold, surname_of
-from ..common import Cite, Draft, coverage, session_label, topic_stems
+from ..common import Cite, Draft, coverage, session_label, session_unit, topic_stems
 from ..knowledge import Knowledge, RecordKnowledge
 
 
@@ -72,13 +72,20 @@ def ask_mayor(kn: Knowledge, q: str, rks: list[RecordKnowledge]) -> Draft | None
         if not s.president or "municipal" not in fold(s.body):
             continue
         key = fold(surname_of(s.president))
+        latest = "la plus récente indexée" if rk is rks[-1] and not kn.years else ""
+        when = f"{session_label(rk.record)}{', ' + latest if latest else ''}"
         for sent in rk.sentences[:80]:
             folded = f" {' '.join(sent.toks)} "
             if f" {key} " in folded and re.search(r"\bmaire\b", folded) and re.search(r"presid|maire", folded):
-                latest = "la plus récente indexée" if rk is rks[-1] and not kn.years else ""
-                when = f"{session_label(rk.record)}{', ' + latest if latest else ''}"
                 return Draft(True, f"{s.president}, maire, présidait la {when}.", "maire", 0.85,
                              [Cite(rk, rk.units[sent.unit], sent.text)])
+        # the header naming the chair is read into the record; the debate calls the chair the mayor
+        chair = next((x for x in rk.sentences[:80] if re.match(r"(?:madame|monsieur) le maire\b", " ".join(x.toks))),
+                     None)
+        if chair is not None:
+            return Draft(True, f"{s.president}, maire, présidait la {when}.", "maire", 0.8,
+                         [Cite(rk, session_unit(rk, "deroule"), f"Présidence : {s.president}"),
+                          Cite(rk, rk.units[chair.unit], chair.text)])
     return None
 
 

@@ -57,7 +57,7 @@ def find_votes(kn: Knowledge, q: str, topic: list[str]) -> list[FoundVote]:
         seen = set()
         for h in best_sentences(kn, topic, min_cov=0.6, limit=20, context=True, sentence_min=0.3):
             around = h.sentence.stems | context_stems(h.rk, h.sentence.unit)
-            if not rarest_covered(kn, topic, around) and coverage(kn, topic, around) < 0.7:
+            if not rarest_covered(kn, topic, around) and coverage(kn, topic, around) < 0.6:
                 continue
             item = h.rk.record.item(h.unit.item)
             votes = [v for v in h.rk.record.votes if item is not None and v.item == item.id and v.text]
@@ -101,7 +101,7 @@ def ask_vote_names(kn: Knowledge, q: str, rks: list[RecordKnowledge]) -> Draft |
         return None
     best = found[0]
     if len(found) > 1 and found[1].score == best.score and found[1].rk is best.rk and best.score < BY_NUMBER \
-            and found[1].vote is not best.vote:
+            and found[1].vote.text != best.vote.text:
         return None  # two votes fit equally: do not guess
     v = best.vote
     count = getattr(v, count_attr)
@@ -112,7 +112,8 @@ def ask_vote_names(kn: Knowledge, q: str, rks: list[RecordKnowledge]) -> Draft |
         n = f"{count} : " if count else ""
         return Draft(True, f"{label} {n}{', '.join(names)} — {where}.", "vote", conf, best.cites)
     if (v.unanimous and not count) or count == 0:
-        return Draft(True, f"Vote {where} : {nobody}" + (" (unanimité)." if v.unanimous else "."), "vote", conf,
+        zero = f"{label} : 0" + (", unanimité" if v.unanimous else "")
+        return Draft(True, f"Vote {where} : {nobody} ({zero}).", "vote", conf,
                      best.cites)
     if count:
         return Draft(False, f"{label} : {count} voix {where}, sans les noms dans le procès-verbal.", "vote", 0.3,

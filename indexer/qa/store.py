@@ -1,0 +1,81 @@
+"""Per-session question knowledge cached on disk, by content hash, beside the index.
+
+Building a session's `RecordKnowledge` (reading its record, splitting sentences, stemming)
+costs tens of milliseconds to a second; a pickled copy loads ten times faster. The file
+is named by the session's manifest entry (source hash, parser version, record file: a re-parse rebuilds it)
+and `VERSION` (bumped when what is built changes), under `$MINUTES_HOME/cache/qa/`.
+A missing, stale or unreadable file is rebuilt; a cache that cannot be written only costs
+time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import tempfile
+from pathlib import Path
+
+from ..model import Record
+from .knowledge import RecordKnowledge, build_record_knowledge
+
+VERSION = 1
+
+
+def record_key(entry: dict) -> str:
+    """What identifies one published record in the manifest: content hash, parser version and
+    record file (named by the generation that wrote it)."""
+    return f"{entry.get('sha256') or ''}:{entry.get('parser') or 0}:{entry.get('record') or ''}"
+
+
+def cache_file(home: Path, session_id: str, key: str) -> Path:
+    digest = hashlib.sha256(f"{VERSION}:{session_id}:{key}".encode()).hexdigest()[:32]
+    return home / "cache" / "qa" / f"{digest}.pickle"
+
+
+def load_knowledge(home: Path, session_id: str, key: str) -> RecordKnowledge | None:
+    """The session's knowledge from the disk cache, else built from its record (and cached)."""
+    path = cache_file(home, session_id, key)
+    try:
+        with open(path, "rb") as fh:
+            rk = pickle.load(fh)
+        if isinstance(rk, RecordKnowledge) and rk.sid == session_id:
+            return rk
+    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError, ValueError):
+        pass
+    from ..index import load_record
+
+    record = load_record(session_id, home)
+    if record is None:
+        return None
+    rk = build_record_knowledge(record)
+    save_knowledge(home, session_id, key, rk)
+    return rk
+
+
+def save_knowledge(home: Path, session_id: str, key: str, rk: RecordKnowledge) -> None:
+    """Write one session's knowledge to the disk cache (atomically); failing only costs time."""
+    path = cache_file(home, session_id, key)
+    tmp = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+        with os.fdopen(fd, "wb") as fh:
+            pickle.dump(rk, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+    except OSError:
+        if tmp is not None:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+
+
+def knowledge_of(home: Path, published: list[tuple[Record, dict]]) -> None:
+    """At index time: precompute and store what questions need of each record just published
+    ((record, manifest entry) pairs), so that a question never builds it."""
+    for record, entry in published:
+        try:
+            save_knowledge(home, record.session.id, record_key(entry), build_record_knowledge(record))
+        except Exception:  # noqa: BLE001 - a cache, not the index: a question rebuilds it
+            continue
