@@ -728,8 +728,9 @@ def new_files(folder: Path, before: set[str], word: str) -> bool:
     return any(word in name for name in set(os.listdir(folder)) - before)
 
 
-#: points of the publication of a run, in order: kill -9 as soon as the run reaches one
+#: points of the writing and publication of a run, in order: kill -9 as soon as the run reaches one
 PUBLISHING = {
+    "units being written": lambda home, start: new_files(home / "index", start["index"], "MAIN_"),
     "record of the new session being written": lambda home, start: new_files(home / "records", start["records"], ""),
     "manifest being written": lambda home, start: new_files(home / "index", start["index"], "manifest"),
     "table of contents renamed": lambda home, start: index_generation(home) != start["generation"],
@@ -737,8 +738,8 @@ PUBLISHING = {
 
 
 def test_kill_9_while_publishing(tmp_path, indexed) -> None:
-    """`kill -9` at each point of the publication of a new session (its record written, the
-    manifest written, the table of contents renamed).  After the kill, search shows the
+    """`kill -9` at each point of the writing and publication of a new session (its units
+    written, its record written, the manifest written, the table of contents renamed).  After the kill, search shows the
     previous state or the new one, whole: every unit it finds has its published record.
     After the next run, the index gives the same hits in the same order as a clean build of
     the same inputs (20 queries), and is no larger."""
