@@ -10,7 +10,7 @@ from typing import Callable
 from ..model import AgendaItem, Deliberation, Person, Record, Speech, Vote
 from ..people import Roster, fold, surname_of
 from .rules.text import _unbullet
-from .rules.turns import _one_edit
+from .rules.turns import _one_edit, known_names
 from .rules.votes import _set_count, finish_vote
 from .rules.vocabulary import _PERSON_RE, _UP
 
@@ -170,6 +170,7 @@ def _close_turn(state: State) -> None:
     if first and first.group(0).strip() != turn.label:
         own_label = first.group(0).strip()  # "M. DUTILLOY et Madame le Maire" → "M. DUTILLOY"
     person = _resolve(roster, own_label, turn.name, role=stated_role)
+    state.known_names |= known_names([person.name])  # "Monsieur Gilles BAILLET …" then "Gilles BAILLET lui demande …"
     if person.id not in state.members and turn.role and turn.kind == "colon":
         person.guest = True
     if state.item is None:

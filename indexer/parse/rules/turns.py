@@ -9,7 +9,7 @@ import re
 
 from ...people import fold
 from .vocabulary import (_ADVERB, _CIV, _CLITIC, _FULLNAME, _GIVEN, _HANDOVER, _LOW, _OPENING, _PERSON, _PERSON_RE,
-                         _REPORTED, _SENTENCE_START, _TITLE, _UP, _VERB)
+                         _REPORTED, _SENTENCE_START, _TITLE, _UP, _UPWORD, _VERB)
 
 _COLON_TURN = re.compile(rf"^(?P<label>{_CIV}\s*(?P<name>{_TITLE}|{_FULLNAME}|{_GIVEN})"
                          rf"(?:\s*,\s*(?P<role>[^:]{{3,80}}?))?)\s*:\s*(?P<text>.*)$")
@@ -107,7 +107,8 @@ def _strip_civility(person: str) -> str:
 
 
 
-_BARE_SUBJECT = re.compile(rf"(?P<subject>{_GIVEN}(?:[\s\-]+{_GIVEN}){{1,3}})\s*,?\s+{_OPENING}{_CLITIC}{_ADVERB}"
+_BARE_SUBJECT = re.compile(rf"(?P<subject>{_GIVEN}(?:[\s\-]+{_GIVEN}){{0,2}}(?:[\s\-]+(?:{_GIVEN}|{_UPWORD}))(?:\s+{_UPWORD})?)"
+                           rf"\s*,?\s+{_OPENING}{_CLITIC}{_ADVERB}"
                            rf"(?P<verb>{_VERB})(?![{_LOW}])")
 
 
