@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, abort, send_file, url_for
+from flask import Blueprint, Response, abort, redirect, request, send_file, url_for
 
 from indexer.model import Record
 from indexer.timeline import parse_clock, session_timeline
 
 from .. import charts
+from ..store import library
 from ..twin import respond, twin_route
 from .common import anchor, person_url, session_summary, source_file, source_url, store, vote_table
 
@@ -134,6 +135,9 @@ def session_data(record: Record) -> dict[str, Any]:
 def session(session_id: str) -> Any:
     record = store().record(session_id)
     if record is None:
+        current = library("index").resolve_session_id(session_id, store().home)
+        if current and current != session_id:  # an old id (earlier release, replaced version): moved
+            return redirect(url_for(request.endpoint, session_id=current), 301)
         abort(404)
     return respond(store().memo(f"session:{session_id}", lambda: session_data(record)), "session.html")
 
