@@ -136,7 +136,7 @@ def legacy_home(home: Path, doc: Path, old_id: str) -> None:
 
 def test_an_index_written_by_an_earlier_release(tmp_path) -> None:
     """Its sessions are read again (they were parsed by an older parser), take their new
-    ids, and the old ids still lead to them (`resolve_session_id`, for the site's redirect)."""
+    ids, and the old ids still lead to them (`resolve_session_id`; a 301 on the site)."""
     home = tmp_path / "home"
     doc = put(tmp_path / "A" / "PV.txt", council("Lyon", "la patinoire"))
     legacy_home(home, doc, "pv")
@@ -150,6 +150,15 @@ def test_an_index_written_by_an_earlier_release(tmp_path) -> None:
     assert resolve_session_id("lyon-2024-02-12", home) == "lyon-2024-02-12"
     assert resolve_session_id("inconnue", home) is None
     assert load_record("pv", home) is None and load_record("lyon-2024-02-12", home) is not None
+
+    from webapp import create_app
+
+    client = create_app({"MINUTES_HOME": str(home)}).test_client()
+    for old, new in (("/seances/pv", "/seances/lyon-2024-02-12"), ("/seances/pv.json", "/seances/lyon-2024-02-12.json")):
+        response = client.get(old)
+        assert response.status_code == 301 and response.headers["Location"].endswith(new), (old, response.status_code)
+        assert client.get(new).status_code == 200
+    assert client.get("/seances/inconnue").status_code == 404
     assert sorted(p.name for p in (home / "records").iterdir()) == [read_manifest(home)["sessions"]
                                                                     ["lyon-2024-02-12"]["record"]]
 
