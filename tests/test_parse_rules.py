@@ -351,3 +351,16 @@ def test_minutes_approved_without_remark():
     assert approved_without_remark("Le procès-verbal de la séance du 3 mai ne fait l'objet d'aucune remarque.").result == "adopté"
     assert approved_without_remark("Le compte rendu est approuvé sans observation.").result == "adopté"
     assert approved_without_remark("Le Maire fait une remarque sur le compte rendu.") is None
+
+
+def test_unanimity_with_exceptions():
+    v = decision_sentence("Le conseil municipal, après en avoir délibéré, à l'unanimité moins deux abstentions "
+                          "(M. Paul MARTIN, Mme Anne PETIT), adopte le budget.")
+    assert (v.result, v.abstention, v.abstention_groups, v.unanimous) == (
+        "adopté", 2, ["M. Paul MARTIN", "Mme Anne PETIT"], False)
+    v = decision_sentence("Après en avoir délibéré, le Conseil municipal approuve à l'unanimité, M. Luc BERNARD "
+                          "s'abstenant.")
+    assert (v.abstention, v.abstention_groups) == (1, ["M. Luc BERNARD"])
+    v = decision_sentence("Le conseil municipal, à l'unanimité des suffrages exprimés, Mme Anne PETIT et M. Paul MARTIN "
+                          "votant contre, adopte la motion.")
+    assert (v.against, v.against_groups) == (2, ["Mme Anne PETIT", "M. Paul MARTIN"])

@@ -241,6 +241,7 @@ def decision_sentence(line: str) -> Vote | None:
         m = _UNANIMITY_VOICES.search(line)
         if m and vote.for_ is None:
             vote.for_ = int(m.group("n"))
+        _unanimity_exceptions(line, vote)
     word = result_word(line)
     has_counts = vote.for_ is not None or vote.against is not None or vote.abstention is not None
     if not (unanimous or has_counts or word or re.search(r"majorit", line, re.I)):
@@ -312,3 +313,28 @@ def postponed_line(line: str) -> Vote | None:
 def other_body(line: str) -> bool:
     """``Le bureau communautaire, après en avoir délibéré à l'unanimité :``: another body decides."""
     return bool(_OTHER_BODY.match(line) or _OTHER_BODY_DECIDES.search(line))
+
+
+# "à l'unanimité moins deux abstentions", "à l'unanimité moins 1 voix contre (M. X)"
+_LESS = re.compile(rf"unanimit[ée]\s+moins\s+(?P<n>\d+|{_WORD_NUMBER})\s+(?:voix\s+)?(?P<kind>abstentions?|contre|"
+                   r"voix)?\s*(?:\((?P<names>[^)]*)\))?", re.I)
+# "…, M. X s'abstenant", "Mme Y et M. Z votant contre", "M. X ne prenant pas part au vote"
+_PARTICIPLE = re.compile(rf"(?P<who>{_PERSON}(?:\s*(?:,|et)\s*{_PERSON})*)\s+(?P<how>s['’]abstenant|votant contre|"
+                         r"ne prenant pas part au vote)")
+
+
+def _unanimity_exceptions(line: str, vote: Vote) -> None:
+    """``à l'unanimité moins deux abstentions (M. X, Mme Y)`` / ``à l'unanimité, M. X s'abstenant`` /
+    ``à l'unanimité des suffrages exprimés, Mme Y et M. Z votant contre``: unanimity with exceptions."""
+    m = _LESS.search(line)
+    if m:
+        n = word_count(m.group("n"))
+        kind = fold(m.group("kind") or "voix")
+        _set_count(vote, "contre" if kind.startswith(("contre", "voix")) else "abstention", n, m.group("names") or "")
+    for p in _PARTICIPLE.finditer(line):
+        names = split_names(p.group("who"))
+        how = fold(p.group("how"))
+        kind = "abstention" if "abstenant" in how else "contre" if "contre" in how else "nppv"
+        _set_count(vote, kind, len(names), names)
+    if vote.against or vote.abstention:
+        vote.unanimous = False
