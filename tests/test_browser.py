@@ -254,3 +254,14 @@ def test_missing_chromium_fails_in_ci_instead_of_skipping(tmp_path: Path) -> Non
                             f"{__file__}::test_browser_launches"], cwd=ROOT, env=env, capture_output=True, text=True,
                            timeout=120)
     assert local.returncode == 0 and "skipped" in local.stdout
+
+
+def test_the_session_page_folds_its_long_debates(page, base_url: str) -> None:
+    """The bundled session was 94,815 px tall with every speech open: debates are folded now."""
+    page.goto(f"{base_url}/seances/{SESSION}")
+    height = page.evaluate("() => document.documentElement.scrollHeight")
+    assert height < 20_000, height
+    folds = page.locator("details.debate-fold")
+    assert folds.count() >= 12
+    folds.first.locator("summary").click()  # opens with no script
+    assert folds.first.locator("article.speech").first.is_visible()
