@@ -192,7 +192,7 @@ def remove_leftovers(home: Path | None) -> None:
     kept = [current] + ([read_manifest(home, older[-1])] if older else [])
     for g in older[:-1]:
         manifest_file(home, g).unlink(missing_ok=True)
-    if gen in gens and older:
+    if gen in gens:  # the committed generation has its own manifest: the old layout is over
         (folder / LEGACY_MANIFEST).unlink(missing_ok=True)
     wanted = {record_file(sid, e) for m in kept for sid, e in m["sessions"].items()}
     if records.is_dir():
@@ -315,7 +315,8 @@ class Publisher:
         for u in units:
             self.writer.add_document(**unit_document(u))
         entry = {"sha256": record.session.sha256, "source": displayable(record.session.source),
-                 "path": ident.path, "date": record.session.date, "body": record.session.body, "key": ident.key,
+                 "path": ident.path, "file": str(Path(path).resolve()) if path is not None else "",
+                 "date": record.session.date, "body": record.session.body, "key": ident.key,
                  "units": len(units), "parser": PARSER_VERSION,
                  "record": f"{sid}.{self.writer.generation}.json"}
         self.sessions[sid] = entry

@@ -159,6 +159,7 @@ def test_an_index_written_by_an_earlier_release(tmp_path) -> None:
         assert response.status_code == 301 and response.headers["Location"].endswith(new), (old, response.status_code)
         assert client.get(new).status_code == 200
     assert client.get("/seances/inconnue").status_code == 404
+    assert not (home / "index" / "manifest.json").exists()  # the old layout is gone, nothing left behind
     assert sorted(p.name for p in (home / "records").iterdir()) == [read_manifest(home)["sessions"]
                                                                     ["lyon-2024-02-12"]["record"]]
 
