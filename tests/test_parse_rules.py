@@ -6,7 +6,7 @@ import pytest
 
 from indexer.parse.dates import find_session_date, parse_french_date, parse_time
 from indexer.parse.departmental import _is_turn, is_stage_direction, name_list, table_of_contents, Para, clean_inline
-from indexer.parse.votes import is_vote_block, parse_result, parse_vote_block
+from indexer.parse.rules.vote_blocks import is_vote_block, parse_result, parse_vote_block
 from indexer.people import Roster, fold, split_civility, surname_of
 
 

@@ -23,7 +23,7 @@ from ..model import AgendaItem, Person, Record, Session, Speech, StageDirection,
 from ..people import Roster, fold, slug
 from ..sources import Document
 from .dates import find_session_date, parse_time
-from .votes import is_vote_block, parse_result, parse_vote_block
+from .rules.vote_blocks import is_vote_block, parse_result, parse_vote_block
 
 # -- recognising --------------------------------------------------------------
 

@@ -8,7 +8,7 @@ import re
 from ..model import Deliberation, Wish
 from ..people import fold
 from .dates import parse_french_date
-from .votes import is_vote_block, parse_result, parse_vote_block
+from .rules.vote_blocks import is_vote_block, parse_result, parse_vote_block
 from .departmental import Para, _State, _sentence_case
 
 

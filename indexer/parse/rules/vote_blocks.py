@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from ..model import Vote
+from ...model import Vote
 
 # Longest labels first: "Nombre d'abstentions" must win over "Abstention".
 _LABELS: list[tuple[str, str]] = [
