@@ -19,7 +19,7 @@ from pathlib import Path
 from ..model import Record
 from .knowledge import RecordKnowledge, build_record_knowledge
 
-VERSION = 1
+VERSION = 2  # bumped when what build_record_knowledge stores changes
 
 
 def record_key(entry: dict) -> str:

@@ -41,6 +41,7 @@ seraient aura auront aurait donne donnee donnes donnees exprime exprimee exprime
 SYNONYMS = {
     "remerci": "hommag", "remerc": "hommag", "salu": "hommag", "felicit": "hommag",
     "lectur": "lu",
+    "mont": "pri", "tarif": "pri", "cout": "pri",  # "le prix du repas" is stated as its amount or tariff
 }
 
 _VERB_ENDINGS = re.compile(r"(?:ront|ont|ent|aient|ait|erait|ez|iez)$")

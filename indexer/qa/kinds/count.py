@@ -56,7 +56,8 @@ def ask_count(kn: Knowledge, q: str, rks: list[RecordKnowledge]) -> Draft | None
     good = []
     for h in hits:
         text = h.sentence.text
-        if not rarest_covered(kn, topic, h.sentence.stems | context_stems(h.rk, h.sentence.unit)):
+        around = h.sentence.stems | context_stems(h.rk, h.sentence.unit)
+        if not rarest_covered(kn, topic, around) and coverage(kn, topic, around) < 0.7:
             continue
         if money and not re.search(r"€|euros?\b|M€|millions?|milliards?", text):
             continue
@@ -89,7 +90,7 @@ def ask_count(kn: Knowledge, q: str, rks: list[RecordKnowledge]) -> Draft | None
             continue  # "combien d'habitants": a sentence that counts something else is no answer
         if asked_numbers and not asked_numbers <= set(h.sentence.toks):
             continue  # "un dépôt de plus de 6 m3": a sentence about 2 m3 is no answer
-        if head_stem and head_stem not in h.sentence.stems:
+        if head_stem and head_stem not in h.sentence.stems | head_context(h.rk, h.sentence.unit):
             continue  # "le montant des recettes": a sentence about the expenses is no answer
         own = coverage(kn, topic, h.sentence.stems)
         if near >= 0.4:
@@ -117,6 +118,16 @@ def ask_count(kn: Knowledge, q: str, rks: list[RecordKnowledge]) -> Draft | None
     cites = [Cite(x.rk, x.unit, x.sentence.text) for x in good[:2]]
     return Draft(True, answer, "nombre", round(min(0.85, 0.3 + 0.5 * h.score), 2), cites)
 
+
+
+def head_context(rk: RecordKnowledge, ui: int) -> frozenset[str]:
+    """Where the noun a figure is "the amount of" may stand besides its sentence: the item title, and a
+    short page passage (a list of rates under its heading); not a whole speech about many things."""
+    unit = rk.units[ui]
+    stems = rk.item_stems.get(unit.item or "", frozenset())
+    if unit.kind == "passage" and len(rk.by_unit.get(ui, [])) <= MAX_PASSAGE_SENTENCES:
+        stems = stems | rk.unit_stems[ui]
+    return stems
 
 
 #: A passage longer than this (an annexed report) is no context for a lone figure.
