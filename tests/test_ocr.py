@@ -125,5 +125,6 @@ def test_without_tesseract_the_pages_to_ocr_are_named(scans, tmp_path, monkeypat
         monkeypatch.setenv("PATH", python_dir + os.pathsep + os.environ.get("PATH", ""))
     assert "Madame LEFÈVRE" in doc.pages[0].text
     pages = ", ".join(str(n) for n in range(2, len(doc.pages) + 1))
-    assert any(f"à passer à l'OCR : {pages}" in w and "tesseract-ocr-fra" in w for w in doc.warnings), doc.warnings
+    assert any(f"pages sans texte (scannées ?) : {pages} ; passez le PDF à l'OCR" in w and "tesseract-ocr-fra" in w
+               for w in doc.warnings), doc.warnings
     assert not any(p.ocr for p in doc.pages)

@@ -311,6 +311,13 @@ BAD = {
 }
 
 
+@pytest.fixture(autouse=True)
+def _no_ocr_for_bad_inputs(request, monkeypatch):
+    """The scanned bad input is the one of a machine without tesseract (tests/test_ocr.py has OCR)."""
+    if "bad_inputs" in request.fixturenames:
+        monkeypatch.setenv("MINUTES_OCR", "0")
+
+
 @pytest.mark.parametrize("name", sorted(BAD))
 def test_bad_input_is_one_line_naming_the_file(bad_inputs, name):
     path = bad_inputs[name]

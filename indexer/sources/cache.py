@@ -25,7 +25,17 @@ EXTRACTOR_VERSION = _version()
 
 
 def _cache_file(digest: str) -> Path:
-    return config.cache_dir() / "sources" / f"{digest}.{EXTRACTOR_VERSION}.json"
+    """One entry per content hash, extractor version, OCR mode (with OCR, scanned pages
+    hold recognised text; without, they are empty) and forced reader."""
+    import os
+
+    from .ocr import tesseract
+
+    mode = "ocr" if tesseract() else "text"
+    forced = os.environ.get("MINUTES_PDF_READER")  # a reader chosen by hand: its own entries
+    if forced:
+        mode += "." + "".join(c for c in forced if c.isalnum())[:16]
+    return config.cache_dir() / "sources" / f"{digest}.{EXTRACTOR_VERSION}.{mode}.json"
 
 
 def load_cached(digest: str) -> tuple[list[Page], list[str]] | None:

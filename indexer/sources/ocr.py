@@ -35,9 +35,14 @@ def _languages(binary: str) -> frozenset[str]:
     return frozenset(line.strip() for line in out.stdout.splitlines()[1:] if line.strip())
 
 
+def disabled() -> bool:
+    """OCR turned off by MINUTES_OCR=0."""
+    return os.environ.get("MINUTES_OCR", "1").lower() in {"0", "no", "non", "off", "false"}
+
+
 def tesseract() -> str | None:
     """Path of a tesseract that reads French, or None (not installed, disabled, no French)."""
-    if os.environ.get("MINUTES_OCR", "1").lower() in {"0", "no", "non", "off", "false"}:
+    if disabled():
         return None
     binary = shutil.which("tesseract")
     if not binary or "fra" not in _languages(binary):
@@ -47,7 +52,7 @@ def tesseract() -> str | None:
 
 def missing_hint() -> str:
     """What to do so that minutes reads scanned pages itself (French, for a message)."""
-    if os.environ.get("MINUTES_OCR", "1").lower() in {"0", "no", "non", "off", "false"}:
+    if disabled():
         return "retirez MINUTES_OCR=0 pour que minutes le fasse (avec tesseract-ocr et tesseract-ocr-fra)"
     binary = shutil.which("tesseract")
     if binary and "fra" not in _languages(binary):

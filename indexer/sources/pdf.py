@@ -288,12 +288,11 @@ def clean_raw_pages(name: str, raw: Sequence[RawPage]) -> tuple[list[Page], list
         warns.append(f"pages illisibles, ignorées : {page_list(unreadable)}")
     for number, why in failed:
         warns.append(f"page {number} : OCR impossible ({why}), page ignorée")
-    if scans:
-        warns.append(f"pages scannées sans texte, à passer à l'OCR : {page_list(scans)} ; {ocr.missing_hint()}")
-    blank = [n for n in empty if n not in scans and n not in {f for f, _ in failed}]
-    if blank:
-        warns.append(f"pages sans texte (scannées ?) : {page_list(blank)} ; "
-                     "passez le PDF à l'OCR pour les indexer")
+    no_text = [n for n in empty if n not in {f for f, _ in failed}]
+    if no_text:
+        hint = f" ({ocr.missing_hint()})" if scans and not ocr.disabled() else ""
+        warns.append(f"pages sans texte (scannées ?) : {page_list(no_text)} ; "
+                     f"passez le PDF à l'OCR pour les indexer{hint}")
     ocr_pages = [p.number for p in pages if p.ocr]
     if ocr_pages:
         warns.append(f"texte issu d'une reconnaissance optique (OCR), à vérifier : pages {page_list(ocr_pages)}")
