@@ -364,3 +364,20 @@ def test_unanimity_with_exceptions():
     v = decision_sentence("Le conseil municipal, à l'unanimité des suffrages exprimés, Mme Anne PETIT et M. Paul MARTIN "
                           "votant contre, adopte la motion.")
     assert (v.against, v.against_groups) == (2, ["Mme Anne PETIT", "M. Paul MARTIN"])
+
+
+def test_attendance_box_interleaved_with_the_proxy_list():
+    from pathlib import Path
+
+    from indexer.parse import parse_document
+    from indexer.sources import Document, Page
+
+    text = ("Compte rendu du conseil municipal du 3 juin 2021\n"
+            "Présents : Anne Durand - Paul Martin -\nLuc Petit - Marie Curie\nExcusés ont donné pouvoir :\n"
+            "Jean Dupont à Anne Durand\nElus en exercice : 7\nSophie Morel à Paul Martin\nAbsents : 1\n"
+            "Secrétaire de séance : Luc Petit\n1. Budget primitif\nLe conseil municipal, à l'unanimité, adopte le budget.")
+    record = parse_document(Document(path=Path("cm.txt"), pages=[Page(1, text)], warnings=[], kind="text",
+                                     sha256="0" * 64))
+    s = record.session
+    assert s.present == ["Anne Durand", "Paul Martin", "Luc Petit", "Marie Curie"]
+    assert [(p.giver, p.holder) for p in s.proxies] == [("Jean Dupont", "Anne Durand"), ("Sophie Morel", "Paul Martin")]

@@ -42,6 +42,8 @@ def parse_attendance(paras: list[Para], state: Any) -> None:
                 break
             skipping = True
             continue
+        if re.match(r"^[^:]{3,50}:\s*\d{1,3}\s*$", line) and (not m or m.group("rest").strip().isdigit()):
+            continue  # "Elus en exercice : 29", "Absents : 6": a count between the lines of a list, not a list
         if m:
             seen = True
             current = _list_kind(m.group("head"))
@@ -93,7 +95,7 @@ def _clean_name(chunk: str) -> str:
     """"Madame Karine DUTEIL (arrivée à 18h36)" → "Madame Karine DUTEIL"; "" when not a name."""
     chunk = re.sub(r"\([^)]*\)?", "", chunk)
     chunk = re.sub(r"_{2,}.*$", "", chunk)
-    chunk = " ".join(chunk.replace(" -", "-").split()).strip(" .;:")
+    chunk = " ".join(chunk.strip(" -–").replace(" -", "-").split()).strip(" .;:-–")
     chunk = _rejoin_name(chunk)
     chunk = re.sub(r"^et\s+", "", chunk)
     if not chunk or len(chunk) > 60:
