@@ -8,7 +8,6 @@ when tesseract is installed.
 from __future__ import annotations
 
 import os
-import re
 import threading
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
