@@ -20,7 +20,8 @@ PRIOR = 500.0
 #: function words the index keeps (they can be searched) but that say nothing about a speaker
 _BLAND = """ceux celui celle celles cela ceci ça aussi alors donc encore ainsi fait faire dire dit bien très
 peu cet quand comment pourquoi chose choses sommes être avoir peut peuvent doit faut vais veux voilà oui non
-merci monsieur madame messieurs mesdames chers chères collègues président présidente"""
+merci monsieur madame messieurs mesdames chers chères collègues président présidente mme mr mm maire
+adjoint adjointe conseil conseiller conseillère conseillers municipal municipale commune"""
 
 
 def _bland_stems() -> frozenset[str]:

@@ -106,9 +106,19 @@ def person_data(slug: str) -> dict[str, Any] | None:
         activity.append({"session": sid, "date": s.date, "count": len(speeches), "words": words,
                          "label": s.date, "href": url_for("sessions.session", session_id=sid)})
     words = distinctive(entry.id, [sp for _, sp in mine])
-    roles = Counter(sp.role for _, sp in mine if sp.role)
+    known_roles = {fold(h.value) for h in entry.roles}
+    speech_roles: dict[str, dict[str, Any]] = {}  # roles the debate gives them, with the dates
+    for r, sp in mine:
+        if not sp.role or fold(sp.role) in known_roles:
+            continue
+        held = speech_roles.setdefault(fold(sp.role), {"value": sp.role, "first": r.session.date,
+                                                       "last": r.session.date, "sessions": set()})
+        held["first"] = min(held["first"], r.session.date)
+        held["last"] = max(held["last"], r.session.date)
+        held["sessions"].add(r.session.id)
     info = {**entry.to_dict(), "roles": [h.to_dict() for h in entry.roles],
-            "speech_roles": [r for r in roles if r not in {h.value for h in entry.roles}],
+            "speech_roles": [{**h, "sessions": len(h["sessions"])} for h in
+                             sorted(speech_roles.values(), key=lambda h: h["first"])],
             "labels": sorted(set(entry.labels))}
     spoke = [a for a in activity if a["count"]]
     newest_first = list(reversed(sessions))
