@@ -19,7 +19,10 @@ analyzer (it must stay importable under this name: the index schema pickles it).
 from __future__ import annotations
 
 import re
+import struct
+import sys
 import unicodedata
+from array import array as _array
 from collections.abc import Iterator
 
 from whoosh.analysis import Composable, Token
@@ -60,6 +63,9 @@ _TOKEN_RE = re.compile(
 )
 TOKEN_RE = _TOKEN_RE
 _SPACES = re.compile(r"[ \u00a0\u202f]")
+_COUNT = struct.Struct("!I")  # as whoosh.system.pack_uint
+_U32 = struct.Struct("<I")
+_LITTLE = sys.byteorder == "little" and _array("I").itemsize == 4
 
 
 class _Terms:
@@ -168,9 +174,29 @@ class FrenchAnalyzer(Composable):
             yield token
 
 
+#: marks a packed positions value (Whoosh's own values start with a pickle, b"\x80", at this byte)
+PACKED = b"\x00"
+
+
 class FastPositions(Positions):
     """Whoosh's Positions format, fed by `FrenchAnalyzer.terms` without building a
-    Token object per word (indexing spends most of its time here)."""
+    Token object per word (indexing spends most of its time here).
+
+    Positions are written packed: the 4-byte count Whoosh reads frequencies from, the
+    PACKED byte, then the positions as little-endian 32-bit integers, so that a phrase
+    search reads the positions of a whole posting block with one numpy call instead of one
+    pickle per posting.  Values written by Whoosh's format (older indexes) are still read."""
+
+    def encode(self, poslist) -> bytes:  # noqa: ANN001
+        positions = sorted(poslist)
+        return _COUNT.pack(len(positions)) + PACKED + _array("I", positions).tobytes() if _LITTLE else \
+            _COUNT.pack(len(positions)) + PACKED + b"".join(_U32.pack(p) for p in positions)
+
+    def decode_positions(self, valuestring: bytes) -> list[int]:
+        if valuestring[4:5] == PACKED:
+            return list(_array("I", valuestring[5:])) if _LITTLE else \
+                [p for (p,) in _U32.iter_unpack(valuestring[5:])]
+        return super().decode_positions(valuestring)
 
     def word_values(self, value, analyzer, **kwargs):  # noqa: ANN001, ANN201
         terms_of = getattr(analyzer, "terms", None)

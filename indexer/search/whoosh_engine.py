@@ -26,7 +26,7 @@ from whoosh.filedb import structfile as StructFileModule
 from whoosh.scoring import BM25F
 from whoosh.util.numeric import byte_to_length
 
-from ..analysis import analyze
+from ..analysis import PACKED, analyze
 from ..index import index_generation, index_path, open_index
 from .backend import Budget
 from .filters import BY_KEY, FACETS
@@ -111,6 +111,12 @@ def filter_query(key: str, value: str) -> Q.Query:
     elif terms:
         parts.append(Q.And([Q.Term(f.words, t) for t in terms]) if f.all_words else terms_query(f.words, terms))
     return parts[0] if len(parts) == 1 else Q.Or(parts)
+
+
+def _sorted(docs: set[int]) -> np.ndarray:
+    out = np.fromiter(docs, dtype=np.int64, count=len(docs))
+    out.sort()
+    return out
 
 
 def _array(docs: set[int]) -> np.ndarray:
@@ -404,21 +410,15 @@ class View:
         if len(terms) > 1 and cand:
             if self.budget.spent():
                 return set()
-            # positions term by term, each only in the documents where the phrase still holds
-            starts = {d: list(p) for d, p in _positions(self.searcher, terms[0], cand).items()}
+            # positions as sorted keys (document, position − rank in the phrase): the phrase holds
+            # where the keys of all its terms meet; each term is read only in the documents left
+            keys = _position_keys(self.searcher, terms[0], _sorted(cand), 0)
             for k in range(1, len(terms)):
-                if not starts:
+                if not len(keys):
                     break
-                nxt = _positions(self.searcher, terms[k], set(starts))
-                held = {}
-                for d, ps in starts.items():
-                    following = nxt.get(d)
-                    if following:
-                        kept = [p for p in ps if p + k in following]
-                        if kept:
-                            held[d] = kept
-                starts = held
-            cand = set(starts)
+                left = np.unique(keys >> 32)
+                keys = np.intersect1d(keys, _position_keys(self.searcher, terms[k], left, k), assume_unique=True)
+            cand = set((np.unique(keys >> 32)).tolist()) if len(keys) else set()
         return self._remember(key, cand)
 
     def term_docs(self, field: str, text: str) -> set[int]:
@@ -541,14 +541,14 @@ def _posting_arrays(searcher, field: str, text: str) -> tuple[np.ndarray, np.nda
     return np.concatenate(id_parts), np.concatenate(weight_parts)
 
 
-def _positions(searcher, term: str, docs: set[int]) -> dict[int, frozenset[int]]:  # noqa: ANN001
-    """Positions of a `text` term in each of `docs`, decoding only those postings (numpy picks
-    them out of each block; a block without any of `docs` is not decoded)."""
-    out: dict[int, frozenset[int]] = {}
-    if not docs:
-        return out
-    wanted = np.fromiter(docs, dtype=np.int64, count=len(docs))
-    wanted.sort()
+def _position_keys(searcher, term: str, wanted: np.ndarray, shift: int) -> np.ndarray:  # noqa: ANN001
+    """`doc << 32 | (position - shift)` for every position of a `text` term in the documents of
+    `wanted` (sorted), so that a phrase is an intersection of sorted arrays.  Packed values
+    (analysis.FastPositions) of a block are read with one numpy call; pickled ones (older
+    indexes) one by one; a block without any wanted document is not decoded."""
+    parts: list[np.ndarray] = []
+    if not len(wanted):
+        return np.zeros(0, dtype=np.int64)
     lowest, highest = int(wanted[0]), int(wanted[-1])
     for sub, offset in searcher.subsearchers or [(searcher, 0)]:
         reader = sub.reader()
@@ -556,26 +556,41 @@ def _positions(searcher, term: str, docs: set[int]) -> dict[int, frozenset[int]]
             continue
         m = reader.postings("text", term)
         fast = all(hasattr(m, a) for a in ("_read_data", "_next_block", "_byteids", "_fixedsize"))
-        if fast and not m._byteids and (m._fixedsize is None or m._fixedsize < 0):
-            while m.is_active():
-                if m.block_max_id() + offset >= lowest:
-                    if m._data is None:
-                        m._read_data()
-                    ids = np.cumsum(np.asarray(m._data[0], dtype=np.int64)) + offset
-                    if ids[0] > highest:
-                        break
-                    values = m._data[2]
-                    for i in np.flatnonzero(np.isin(ids, wanted, assume_unique=True)).tolist():
-                        # Positions.encode: 4-byte count + pickled deltas, pickle's final "." stripped
-                        v = values[i]
-                        out[int(ids[i])] = frozenset(accumulate(loads(v[4:] if v.endswith(b".") else v[4:] + b".")))
-                m._next_block()
-        else:
+        if not (fast and not m._byteids and (m._fixedsize is None or m._fixedsize < 0)):
             while m.is_active():
                 d = m.id() + offset
-                if d in docs:
-                    out[d] = frozenset(m.value_as("positions"))
+                if lowest <= d <= highest and d == wanted[min(np.searchsorted(wanted, d), len(wanted) - 1)]:
+                    pos = np.asarray(m.value_as("positions"), dtype=np.int64)
+                    parts.append((d << 32) | (pos[pos >= shift] - shift))
                 m.next()
+            continue
+        while m.is_active():
+            if m.block_max_id() + offset >= lowest:
+                if m._data is None:
+                    m._read_data()
+                ids = np.cumsum(np.asarray(m._data[0], dtype=np.int64)) + offset
+                if ids[0] > highest:
+                    break
+                chosen = np.flatnonzero(np.isin(ids, wanted, assume_unique=True)).tolist()
+                if chosen:
+                    values = m._data[2]
+                    picked = [values[i] for i in chosen]
+                    if all(v[4:5] == PACKED for v in picked):
+                        counts = [(len(v) - 5) >> 2 for v in picked]
+                        pos = np.frombuffer(b"".join(v[5:] for v in picked), dtype="<u4").astype(np.int64)
+                    else:  # Positions.encode: 4-byte count + pickled deltas
+                        lists = [list(accumulate(loads(v[4:] if v.endswith(b".") else v[4:] + b".")))
+                                 if v[4:5] != PACKED else list(np.frombuffer(v[5:], dtype="<u4")) for v in picked]
+                        counts = [len(x) for x in lists]
+                        pos = np.asarray([p for x in lists for p in x], dtype=np.int64)
+                    docs = np.repeat(ids[chosen], counts)
+                    keep = pos >= shift
+                    parts.append((docs[keep] << 32) | (pos[keep] - shift))
+            m._next_block()
+    if not parts:
+        return np.zeros(0, dtype=np.int64)
+    out = np.concatenate(parts)
+    out.sort()
     return out
 
 
