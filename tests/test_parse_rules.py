@@ -381,3 +381,11 @@ def test_attendance_box_interleaved_with_the_proxy_list():
     s = record.session
     assert s.present == ["Anne Durand", "Paul Martin", "Luc Petit", "Marie Curie"]
     assert [(p.giver, p.holder) for p in s.proxies] == [("Jean Dupont", "Anne Durand"), ("Sophie Morel", "Paul Martin")]
+
+
+def test_submitting_to_the_vote_is_procedure_not_speech():
+    from indexer.parse.rules.turns import reported_starts
+
+    assert reported_starts("M. le Maire soumet cette proposition à délibération.") == []
+    assert reported_starts("Madame le Maire soumet le projet au vote.") == []
+    assert [s[1] for s in reported_starts("M. le Maire soumet une idée nouvelle aux élus.")] == ["M. le Maire"]

@@ -75,7 +75,7 @@ def reported_starts(text: str) -> list[tuple[int, str, str, str]]:
             continue
         rest = text[pos:pos + 260]
         m = _HANDOVER.match(rest) or _REPORTED.match(rest) or _after_leading_clause(rest)
-        if not m:
+        if not m or _PROCEDURE.match(rest, m.start("verb") if "verb" in m.re.groupindex and m.group("verb") else 0):
             continue
         subject = m.group("subject")
         first = _PERSON_RE.match(subject)
@@ -83,6 +83,10 @@ def reported_starts(text: str) -> list[tuple[int, str, str, str]]:
         name = _strip_civility(first.group(0) if first else subject)
         out.append((pos, label, name, (m.group("srole") or "").strip()))
     return out
+
+
+# "M. le Maire soumet cette proposition à délibération": procedure, not an intervention
+_PROCEDURE = re.compile(r"soumet\b[^.;]{0,80}?\b(?:au vote|aux voix|à (?:la )?délibération|à l['’]approbation|au conseil)\b")
 
 
 _LEADING_CLAUSE = re.compile(r"(?:Considérant|Afin|Pour|Suite|Après|Compte tenu|Dans|En|Au vu|Vu|Concernant|"
