@@ -413,6 +413,11 @@ def test_timeline_of_many_sessions_is_grouped_by_year_and_paged(many_sessions: P
     busiest = max(persons["persons"], key=lambda p: p["speeches"])
     person = client.get(f"/elus/{busiest['id']}.json").get_json()
     assert person["totals"]["sessions"] > 1 and len(person["activity"]) == person["totals"]["sessions"]
+    # the page lists the speeches of the 20 latest sessions spoken in; the table links all of them
+    page_html = client.get(f"/elus/{busiest['id']}").get_data(as_text=True)
+    listed = page_html.count('<section class="person-session"')
+    assert listed == min(20, person["totals"]["spoke_in"]), (listed, person["totals"])
+    assert page_html.count("<tr><th scope=\"row\">") >= person["totals"]["sessions"]
     assert person["distinctive"]
 
 
