@@ -112,6 +112,35 @@ class Ours:
         return search(query_text(q), filters=q["filters"], home=self.home, per_page=PER_PAGE, facets=True).total
 
 
+class Postgres(Ours):
+    """Our PostgreSQL backend (MINUTES_DATABASE_URL), the same library calls."""
+
+    name = "postgresql"
+
+    def __init__(self, home: Path, url: str, records) -> None:  # noqa: ANN001
+        from indexer.search.pg_backend import connect, publish
+
+        super().__init__(home)
+        self.url = url
+        conn = connect(url)
+        conn.autocommit = True
+        conn.execute("DROP TABLE IF EXISTS minutes_meta, minutes_units, minutes_terms, minutes_vocab, minutes_records")
+        conn.close()
+        started = time.perf_counter()
+        publish(url, [(r, units_of(r)) for r in records])
+        self.build_s = time.perf_counter() - started
+        conn = connect(url)
+        self.size = conn.execute("SELECT pg_database_size(current_database())").fetchone()[0]
+        conn.close()
+
+    def run(self, q: dict) -> int:
+        os.environ["MINUTES_DATABASE_URL"] = self.url
+        try:
+            return super().run(q)
+        finally:
+            del os.environ["MINUTES_DATABASE_URL"]
+
+
 # -- tantivy ----------------------------------------------------------------------
 
 class Tantivy:
@@ -318,6 +347,13 @@ def run_size(n: int, args, base, paragraphs, work: Path) -> dict:
                                  "first_ms": round((time.perf_counter() - t) * 1000, 1)}))
         except ImportError:
             print("   tantivy absent : .venv/bin/pip install tantivy", file=sys.stderr)
+    if args.pg:
+        print("   PostgreSQL …", file=sys.stderr, flush=True)
+        pg = Postgres(home, args.pg, gen())
+        t = time.perf_counter()
+        pg.run({"words": ["budget"], "phrase": False, "filters": {}})
+        engines.append((pg, {"build_s": round(pg.build_s, 1), "index_mb": round(pg.size / 1e6, 1),
+                             "first_ms": round((time.perf_counter() - t) * 1000, 1)}))
     if not args.no_fts5:
         print("   SQLite FTS5 …", file=sys.stderr, flush=True)
         fts = Fts5(work / f"fts-{n}.sqlite", gen())
@@ -368,6 +404,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep", action="store_true", help="keep the indexes")
     parser.add_argument("--no-tantivy", action="store_true")
     parser.add_argument("--no-fts5", action="store_true")
+    parser.add_argument("--pg", default=None, metavar="URL",
+                        help="also our PostgreSQL backend on this (scratch) database: its tables are dropped")
     parser.add_argument("--json", type=Path, default=None, help="also write the figures to this file")
     args = parser.parse_args(argv)
     work = args.workdir or Path(tempfile.mkdtemp(prefix="bench-search-"))
