@@ -389,3 +389,32 @@ def test_submitting_to_the_vote_is_procedure_not_speech():
     assert reported_starts("M. le Maire soumet cette proposition à délibération.") == []
     assert reported_starts("Madame le Maire soumet le projet au vote.") == []
     assert [s[1] for s in reported_starts("M. le Maire soumet une idée nouvelle aux élus.")] == ["M. le Maire"]
+
+
+def test_count_lines_without_colon_and_more_number_shapes():
+    from indexer.parse.rules.headings import deliberation_heading
+    from indexer.parse.rules.votes import count_line
+
+    assert count_line("Pour 20") == ("pour", 20, [])
+    assert count_line("Contre 2 (M. Paul MARTIN, Mme Anne PETIT)") == ("contre", 2, ["M. Paul MARTIN", "Mme Anne PETIT"])
+    assert count_line("Pour 2025, le budget sera revu.") is None
+    assert deliberation_heading("Délibération n°2023-045 – Objet : Tarifs de la cantine") == ("2023-045", "Tarifs de la cantine")
+    assert deliberation_heading("N° 2023-46 : Subvention au club") == ("2023-46", "Subvention au club")
+    assert number_alone("N° 2023-47") == "2023-47"
+
+
+def test_a_number_on_one_line_and_its_objet_on_the_next():
+    from pathlib import Path
+
+    from indexer.parse import parse_document
+    from indexer.sources import Document, Page
+
+    text = ("Compte rendu du conseil municipal du 3 juin 2021\nN° 2021-12\nObjet : Tarifs de la cantine\n"
+            "Le conseil municipal, après en avoir délibéré, par 10 voix pour et 3 contre, adopte les tarifs.\n"
+            "N° 2021-13\nObjet : Subvention au club\nVote :\nPour 4\nContre 9\n")
+    record = parse_document(Document(path=Path("cm.txt"), pages=[Page(1, text)], warnings=[], kind="text",
+                                     sha256="0" * 64))
+    assert [(a.deliberation, a.title) for a in record.agenda] == [("2021-12", "Tarifs de la cantine"),
+                                                                   ("2021-13", "Subvention au club")]
+    assert record.deliberation("2021-12").vote.result == "adopté"
+    assert record.deliberation("2021-13").vote.result == "rejeté"  # more against than for

@@ -225,7 +225,7 @@ def _step(para: Para, state: State) -> None:
     line = para.text
     heading, state.open_title = state.open_title, None
     if heading is not None and not heading.title and len(line) < 250 and not line.endswith(":"):
-        heading.title = line  # "DELIBERATION … N° DEL2024_22" then its title
+        heading.title = re.sub(r"^Objet\s*:\s*", "", line, flags=re.I)  # "DELIBERATION … N° DEL2024_22" then its title
         state.open_title = heading if line.isupper() else None
         return
     if heading is not None and title_continues(heading.title, line):

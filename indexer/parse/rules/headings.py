@@ -16,7 +16,8 @@ _NUMBERED_DIGIT = re.compile(r"^(?P<n>\d{1,2})\s*(?:[.)°]|\s[-–])\s*(?P<title
 _ROMAN = re.compile(rf"^(?P<n>[IVX]{{1,5}})\s*[.\-–]\s+(?P<title>[{_UP}].*)$")
 _DELIB_HEAD = re.compile(
     r"^(?:(?P<a>DL-\d+-\d+-\d+|D\d{4}-\d+|DEL\s?\d+-\d+-\d+)\s*[-–:]?\s*(?:Objet\s*:\s*)?"
-    r"|D[ÉEée]LIB[ÉEée]RATION\s+(?:N°|n°|no|N)\s*(?P<b>[\w\-/]+)\s*[:\-–]\s*)(?P<title>.+)$")
+    r"|(?i:D[ÉE]LIB[ÉE]RATION)\s+(?:N°|n°|no|N)\s*(?P<b>[\w\-/.]+)\s*[:\-–]\s*(?:Objet\s*:\s*)?"
+    r"|N°\s*(?P<c>(?:19|20)\d\d\s*[-.]\s*\d{1,4})\s*[:\-–]\s*(?:Objet\s*:\s*)?)(?P<title>\S.+)$")
 
 
 def numbered_heading(line: str) -> tuple[int, str] | None:
@@ -56,7 +57,7 @@ def deliberation_heading(line: str) -> tuple[str, str] | None:
     m = _DELIB_HEAD.match(line)
     if not m:
         return None
-    return (m.group("a") or m.group("b")).strip(), m.group("title").strip()
+    return (m.group("a") or m.group("b") or m.group("c")).replace(" ", "").strip(), m.group("title").strip()
 
 
 
@@ -91,8 +92,8 @@ _YEAR_NUMBER_HEAD = re.compile(rf"^(?:N°\s*)?(?P<number>(?:19|20)\d\d\s*[/_]\s*
 # "2018.07.06 - 2 CREATION D'UNE COMMUNE NOUVELLE": the session date and a sequence number
 _DATED_NUMBER_HEAD = re.compile(rf"^(?P<number>(?:19|20)\d\d[.\-]\d\d[.\-]\d\d\s*-\s*[0-9Il]{{1,3}})\s+(?P<title>[{_UP}«\"“].*)$")
 # "DELIBERATION DU CONSEIL MUNICIPAL N° DEL2024_ 22" with its title on the next line
-_NUMBER_ALONE = re.compile(r"^(?:EXTRAIT DU REGISTRE DES )?D[ÉEée]LIB[ÉEée]RATIONS?\b[^:]{0,60}?\b(?:N°|n°|No)\s*"
-                           r"(?P<number>[A-Za-z]{0,4}\s?\d[\w\-/]*(?:\s?[_\-/]\s?\d+)?)\s*$")
+_NUMBER_ALONE = re.compile(r"^(?:(?:EXTRAIT DU REGISTRE DES )?(?i:D[ÉE]LIB[ÉE]RATIONS?)\b[^:]{0,60}?\b)?(?:N°|n°|No)\s*"
+                           r"(?P<number>[A-Za-z]{0,4}\s?\d[\w\-/.]*(?:\s?[_\-/]\s?\d+)?)\s*$")
 
 
 def numbered_deliberation_heading(line: str) -> tuple[str, str] | None:

@@ -52,13 +52,23 @@ def not_voting_line(line: str) -> list[str]:
     return split_names(m.group("who")) if m else []
 
 
+# "Pour 20", "Contre 2 (M. X, Mme Y)", "Abstentions 1": a count line of a vote table without a colon
+_BARE_COUNT = re.compile(r"^[-–•]?\s*(?P<kind>(?i:pour|contre|abstentions?))\s+(?P<n>\d{1,3})\s*(?:voix)?\s*"
+                         r"(?P<names>\([^)]*\))?\s*$")
+
+
 def count_line(line: str) -> tuple[str, int | None, list[str]] | None:
     """``- Abstentions : 2 (M. THUILLIER et M. LEBLANC)`` → ("abstention", 2, ["M. THUILLIER", "M. LEBLANC"]);
     ``Contre : 1, M.TANGUY`` → ("contre", 1, ["M.TANGUY"]); ``Abstentions : M. Leblanc, M. Thuillier et
     M. Papin.`` → ("abstention", None, [3 names])."""
     m = _COUNT_LINE.match(re.sub(r"^[^\w(]+", "", line))
     if not m:
-        return None
+        b = _BARE_COUNT.match(line)
+        if not b:
+            return None
+        kind = fold(b.group("kind"))
+        return ("abstention" if kind.startswith("abstention") else kind), int(b.group("n")), \
+            split_names((b.group("names") or "").strip("()"))
     kind = fold(m.group("kind"))
     kind = "abstention" if kind.startswith("abstention") else ("pour" if kind == "pour" else
                                                               "contre" if kind == "contre" else "nppv")
