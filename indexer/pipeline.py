@@ -242,10 +242,11 @@ class Publisher:
     def __enter__(self) -> "Publisher":
         self.folder.mkdir(parents=True, exist_ok=True)
         records_path(self.home).mkdir(parents=True, exist_ok=True)
-        self.lock.__enter__()
         try:
-            remove_leftovers(self.home)
-            manifest = read_manifest(self.home)
+            with _signals_held():  # a Ctrl-C while the lock is taken finds it named, and releases it
+                self.lock.__enter__()
+                remove_leftovers(self.home)
+                manifest = read_manifest(self.home)
         except BaseException:
             self.lock.__exit__(None, None, None)
             raise
@@ -262,9 +263,12 @@ class Publisher:
                     pass
                 self.writer = None
             if exc_type is not None and not self.published:
-                for path in self.written:
-                    path.unlink(missing_ok=True)
-                remove_leftovers(self.home)  # e.g. the segment files of a full disk
+                try:
+                    for path in self.written:
+                        path.unlink(missing_ok=True)
+                    remove_leftovers(self.home)  # e.g. the segment files of a full disk
+                except Exception:  # noqa: BLE001 - the next run removes them; the first error is the one to tell
+                    pass
         finally:
             self.lock.__exit__(exc_type, exc, tb)
 
