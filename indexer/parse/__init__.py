@@ -53,7 +53,9 @@ def parse_pages(doc: Document) -> Record:
 
 
 def session_id(stem: str, date: str) -> str:
-    """Stable session id: the file stem, which already carries the date in our corpus."""
+    """A provisional session id (the slugged file stem) for the ids of the units a parser
+    builds; the index gives the session its identity (body and date: `records.identity_of`)
+    and renames them (`records.rekey`)."""
     from ..people import slug
 
     return slug(stem) or date
