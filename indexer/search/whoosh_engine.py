@@ -481,6 +481,17 @@ def _leaf_codes(leaf, field: str, index: dict[str, int]) -> np.ndarray:  # noqa:
         table = np.array([index.setdefault(fieldobj.from_column_value(u), len(index)) for u in uniques],
                          dtype=np.int32)
         return table[refs]
+    offsets, lengths = getattr(raw, "_offsets", None), getattr(raw, "_lengths", None)
+    if offsets is not None and lengths is not None and len(offsets) == n == len(lengths) and n:
+        # VarBytes: the values' bytes sliced from one read, distinct values decoded once
+        end = max((o + ln for o, ln in zip(offsets, lengths)), default=0)
+        buf = raw._dbfile.get(raw._basepos, end) if end else b""
+        local: dict[bytes, int] = {}
+        refs = np.fromiter((local.setdefault(buf[o:o + ln], len(local)) for o, ln in zip(offsets, lengths)),
+                           dtype=np.int64, count=n)
+        table = np.array([index.setdefault(fieldobj.from_column_value(u), len(index)) for u in local],
+                         dtype=np.int32)
+        return table[refs]
     return np.fromiter((index.setdefault(fieldobj.from_column_value(v), len(index)) for v in raw), dtype=np.int32,
                        count=n)
 
