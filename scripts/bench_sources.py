@@ -105,6 +105,12 @@ def fresh_home() -> str:
     return tempfile.mkdtemp(dir=_HOMES.name)
 
 
+def cpu() -> float:
+    """CPU seconds of this process and of its finished children (workers, pdftotext, tesseract)."""
+    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+
+
 def peak_rss() -> tuple[float, float]:
     me = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
@@ -125,11 +131,12 @@ def main(argv: list[str] | None = None) -> int:
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     print(f"machine: {os.cpu_count()} cores, load average {load}; {len(files)} PDF in {args.folder}")
 
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), cpu()
     reference = {path: pdftotext(path) for path in files}
-    anchor = time.perf_counter() - started
+    anchor, anchor_cpu = time.perf_counter() - started, cpu() - cpu_started
     pages = sum(len(read_pages) for read_pages in (t.split("\f")[:-1] or [t] for t in reference.values()))
-    print(f"pdftotext (anchor): {pages} pages in {anchor:.2f} s = {pages / anchor:.0f} pages/s")
+    print(f"pdftotext (anchor): {pages} pages in {anchor:.2f} s = {pages / anchor:.0f} pages/s "
+          f"(CPU {anchor_cpu:.2f} s)")
 
     for reader in ("pdfium",) + (() if args.no_pypdf else ("pypdf",)):
         seconds, count = raw_read(files, reader)
@@ -138,20 +145,21 @@ def main(argv: list[str] | None = None) -> int:
 
     os.environ["MINUTES_PDF_READER"] = ""
     os.environ["MINUTES_HOME"] = fresh_home()  # no cache of any kind (OCR included)
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), cpu()
     docs = {}
     for path, result in iter_sources(files, cache=False):
         if isinstance(result, BaseException):
             print(f"  erreur : {result}")
             continue
         docs[path] = result
-    seconds = time.perf_counter() - started
+    seconds, used = time.perf_counter() - started, cpu() - cpu_started
     verdict = "OK" if seconds <= 3 * anchor else "TROP LENT"
     ocr_pages = sum(len(doc.ocr_pages) for doc in docs.values())
     ocr_note = (f", {ocr_pages} scanned pages read by OCR (pdftotext does none: MINUTES_OCR=0 to compare "
                 "like with like)" if ocr_pages else ", no OCR")
     print(f"iter_sources (read + clean, {os.environ.get('MINUTES_WORKERS') or os.cpu_count()} workers, "
-          f"no cache{ocr_note}): {seconds:.2f} s = x{seconds / anchor:.2f} pdftotext — target ≤ 3×: {verdict}")
+          f"no cache{ocr_note}): {seconds:.2f} s = x{seconds / anchor:.2f} pdftotext — target ≤ 3×: {verdict}; "
+          f"CPU {used:.2f} s = x{used / anchor_cpu:.2f} pdftotext's")
     from indexer.parse import parse_document
 
     os.environ["MINUTES_HOME"] = fresh_home()
@@ -173,12 +181,13 @@ def main(argv: list[str] | None = None) -> int:
 
         home = fresh_home()
         os.environ["MINUTES_HOME"] = home
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), cpu()
         summary = index_paths(files, home=Path(home))
-        seconds = time.perf_counter() - started
+        seconds, used = time.perf_counter() - started, cpu() - cpu_started
         verdict = "OK" if seconds <= 3 * anchor else "TROP LENT"
         print(f"minutes index, cold: {summary.sessions} sessions in {seconds:.2f} s = "
-              f"x{seconds / anchor:.2f} pdftotext — target ≤ 3×: {verdict}")
+              f"x{seconds / anchor:.2f} pdftotext — target ≤ 3×: {verdict}; CPU {used:.2f} s = "
+              f"x{used / anchor_cpu:.2f} pdftotext's")
 
     os.environ["MINUTES_HOME"] = fresh_home()
     sample = files[:: max(1, len(files) // args.split_files)][: args.split_files]
