@@ -23,6 +23,9 @@ from .knowledge import Knowledge, RecordKnowledge
 
 _GENERIC_BODY_WORDS = frozenset({"conseil", "de", "du", "des", "la", "le", "l", "d", "et", "commune", "ville",
                                  "seance", "assemblee"})
+#: Words naming the kind of council, never a topic.
+_KIND_OF_BODY = frozenset({"municipal", "municipale", "departemental", "departementale", "communautaire",
+                           "regional", "regionale"})
 _YEAR = r"(?:19[5-9]\d|20[0-4]\d)"
 
 
@@ -128,12 +131,13 @@ def select_parts(kn: Knowledge, q: str) -> Scoped:
     scope = scope_of(q)
     parts = kn.parts
     ignore: frozenset[str] = frozenset()
+    padded = f" {q} "
     if len({rk.record.session.body for rk in parts}) > 1:
         chosen = body_filter(parts, q)
-        if chosen:
-            padded = f" {q} "
+        if chosen:  # "au conseil municipal de Lannion" says which council, not what about
             ignore = frozenset(w for rk in chosen for w in body_words(rk) if f" {w} " in padded)
             parts = chosen
+    ignore |= frozenset(w for w in _KIND_OF_BODY if f" conseil {w} " in padded)
     missing = None
     years: frozenset[int] = frozenset()
     ignore = ignore | scope.words  # "du 27 janvier 2025" says which session, not what about

@@ -40,7 +40,8 @@ def ask_count(kn: Knowledge, q: str, rks: list[RecordKnowledge]) -> Draft | None
                       f"{w.title} — Déposé par le {w.group}") for w in record.wishes[:3]]
         return Draft(True, f"{len(record.wishes)} vœux ont été déposés ({session_label(record)}) : "
                      + " ; ".join(w.title for w in record.wishes) + ".", "nombre", 0.85, cites)
-    topic = topic_stems(q, {"part", "quantite", "volume", "niveau"}, kn=kn)
+    topic = topic_stems(q, {"part", "quantite", "volume", "niveau", "denombre", "denombres", "denombree",
+                            "denombrees", "recense", "recenses", "recensee", "recensees"}, kn=kn)
     if not topic:
         return None
     money = bool(re.search(r"montant|cout|budget|somme|euros|financ|enveloppe|prix|tarif|coute", q))
@@ -75,9 +76,10 @@ def ask_count(kn: Knowledge, q: str, rks: list[RecordKnowledge]) -> Draft | None
             rate = bool(before) and before[-1] in {"pour", "par"}  # "pour 100 000 habitants" is a rate
             # "les alarmes traitées, évoquées à 91 764": the noun may come first, unless another
             # number already counts it ("100 000 habitants contre 83")
-            ahead = tokens(text[:num.start()])[-6:]
-            noun_first = any(stem(t) == counted and (i == 0 or not ahead[i - 1].isdigit())
-                             for i, t in enumerate(ahead) if i >= len(ahead) - 4) if counted else False
+            ahead = tokens(text[:num.start()])[-8:]
+            reach = 6 if ahead[-2:] == ["nombre", "de"] else 4  # "les résidences secondaires (au nombre de 84)"
+            noun_first = any(stem(t) == counted and (i == 0 or not (ahead[i - 1].isdigit() or ahead[i - 1] in {"par", "pour"}))
+                             for i, t in enumerate(ahead) if i >= len(ahead) - reach) if counted else False
             money_after = bool(re.match(r"\s*(?:M€|k€|€|euros?\b|millions? d|milliards? d)", text[num.end():]))
             if noun_first and money_after:
                 noun_first = False  # "une nouvelle inscription à hauteur de 320 000 €" is an amount, not a count
@@ -132,6 +134,8 @@ def head_context(rk: RecordKnowledge, ui: int) -> frozenset[str]:
 
 #: A passage longer than this (an annexed report) is no context for a lone figure.
 MAX_PASSAGE_SENTENCES = 25
+#: Sentences either side of a lone figure that say what it is about.
+WINDOW = 4
 
 _MORE = r"(?:plus de|au dela de|au dessus de|superieure? a|superieurs? a|excedant|depassant)"
 _LESS = r"(?:moins de|en dessous de|en deca de|inferieure? a|inferieurs? a|jusqu a)"
@@ -150,22 +154,29 @@ def threshold_ok(q: str, text: str) -> bool:
 def counted_in_passages(kn: Knowledge, topic: list[str], counted: str | None, money: bool,
                         head_stem: str | None = None) -> list[Scored]:
     """« Combien d'offres … pour le marché de la rue X ? » → « 6 offres ont été reçues »: the topic is in the
-    passage or its item's title, the sentence only gives the number next to the counted noun (or in euros)."""
+    sentences around the figure (same passage, a few sentences either side) or its item's title, the
+    sentence itself only gives the number next to the counted noun (or in euros)."""
     out: list[Scored] = []
     for rk in kn.parts:
         for ui, unit in enumerate(rk.units):
-            if unit.kind == "rapport" or len(rk.by_unit.get(ui, [])) > MAX_PASSAGE_SENTENCES:
+            if unit.kind == "rapport":
                 continue  # a long report covers any topic somewhere: no context for a lone figure
-            stems = rk.unit_stems[ui] | rk.item_stems.get(unit.item or "", frozenset())
-            cov = coverage(kn, topic, stems)
-            if cov < 0.6 or not rarest_covered(kn, topic, stems):
-                continue
+            sis = rk.by_unit.get(ui, [])
+            item_stems = rk.item_stems.get(unit.item or "", frozenset())
             item = rk.record.item(unit.item)
             if not kn.fits_years(rk, item.title if item else ""):
                 continue
-            for si in rk.by_unit.get(ui, []):
-                text = rk.sentences[si].text
-                if head_stem and head_stem not in rk.sentences[si].stems | rk.item_stems.get(unit.item or "", frozenset()):
+            for k, si in enumerate(sis):
+                sent = rk.sentences[si]
+                text = sent.text
+                if not any(c.isdigit() for c in text):
+                    continue
+                window = frozenset().union(*(rk.sentences[x].stems for x in sis[max(0, k - WINDOW):k + WINDOW + 1]))
+                stems = window | item_stems
+                cov = coverage(kn, topic, stems)
+                if cov < 0.6 or (not rarest_covered(kn, topic, stems) and cov < 0.75):
+                    continue
+                if head_stem and head_stem not in sent.stems | head_context(rk, ui):
                     continue  # "le montant des recettes": a sentence about the expenses is no answer
                 for num in quantities(text):
                     after = [stem(t) for t in tokens(text[num.end():])[:2]]

@@ -12,7 +12,38 @@ from ..common import (
     topic_stems,
 )
 from ..knowledge import Knowledge, RecordKnowledge
+from ..retrieval import best_sentences
 from .speakers import ask_speakers
+
+
+_FLOOR = re.compile(r"\b(?:passe|donne|laisse|cede)\s+la\s+parole\s+(?:a|à)\s+((?:M\.|Mme|Monsieur|Madame)\s+"
+                    r"(?:[A-ZÉÈ][\w'’-]+\s+)*[A-ZÉÈ][A-ZÉÈÊËÏÎÔÇ'’-]{2,})")
+
+
+def given_the_floor(kn: Knowledge, matches: list, topic: list[str]) -> Draft | None:  # noqa: ANN001
+    """An item with no rapporteur in the record, opened by the chair handing over: « Madame le Maire
+    passe la parole à M. X qui rappelle … » — X presented it.  The item is the one whose title
+    matches, else the one whose debate matches best."""
+    candidates = [(m.score, m.rk, m.obj) for m in matches[:1] if m.score >= 0.6]
+    if not candidates:
+        for h in best_sentences(kn, topic, min_cov=0.6, limit=5, context=True, sentence_min=0.4):
+            item = h.rk.record.item(h.unit.item)
+            if item is not None:
+                candidates.append((0.8 * h.score, h.rk, item))
+                break
+    for score, rk, item in candidates:
+        for i, u in enumerate(rk.units):
+            if u.item != item.id or u.kind != "intervention":
+                continue
+            for si in rk.by_unit.get(i, [])[:2]:
+                hit = _FLOOR.search(rk.sentences[si].text)
+                if hit:
+                    name = hit.group(1).strip()
+                    return Draft(True, f"{name} a présenté « {item.title} » ({session_label(rk.record)}).",
+                                 "rapporteur", round(0.55 + 0.3 * min(score, 1.0), 2),
+                                 [Cite(rk, u, rk.sentences[si].text)])
+            break  # only the opening turn of the item
+    return None
 
 
 def ask_rapporteur(kn: Knowledge, q: str, rks: list[RecordKnowledge]) -> Draft | None:
@@ -20,6 +51,9 @@ def ask_rapporteur(kn: Knowledge, q: str, rks: list[RecordKnowledge]) -> Draft |
     all_matches = find_items(kn, q, topic)
     matches = [m for m in all_matches if m.obj.rapporteur]  # type: ignore[attr-defined]
     if not matches:
+        handed = given_the_floor(kn, all_matches, topic)
+        if handed is not None:
+            return handed
         # a segment with no rapporteur ("Intervention de M. GILARDI …"): whoever spoke most in it
         segment = [m for m in all_matches if m.score >= 0.8]
         return ask_speakers(kn, q, rks) if segment else None

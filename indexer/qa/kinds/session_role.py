@@ -46,10 +46,18 @@ def ask_session_role(kn: Knowledge, q: str, rks: list[RecordKnowledge]) -> Draft
         return None
     key = fold(surname_of(name))
     cites = []
-    for sent in rk.sentences:
+    for i, sent in enumerate(rk.sentences):
         if key and f" {key} " in f" {' '.join(sent.toks)} " and re.search(pat, sent.text, re.IGNORECASE):
             cites.append(Cite(rk, rk.units[sent.unit], sent.text))
             break
+    if not cites:
+        # « … à l'élection d'un secrétaire … » then « Mme X, ayant obtenu la majorité, a été désignée … »
+        for i, sent in enumerate(rk.sentences[:-1]):
+            after = rk.sentences[i + 1]
+            if re.search(pat, sent.text, re.IGNORECASE) and f" {key} " in f" {' '.join(after.toks)} " \
+                    and after.unit == sent.unit:
+                cites.append(Cite(rk, rk.units[sent.unit], f"{sent.text} {after.text}"))
+                break
     if not cites:
         return None
     answer = f"{what} : {name} ({session_label(rk.record)})."
