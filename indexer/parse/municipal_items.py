@@ -78,7 +78,7 @@ def plain_list_title(line: str) -> bool:
     """``Désignation des délégués du conseil municipal … en vue de l'élection des sénateurs``:
     a title, not a sentence (short, no final full stop, nobody speaking)."""
     return (len(line) < 200 and not line.endswith(".") and not reported_starts(line) and not colon_turn(line)
-            and line[:1].isupper())
+            and line[:1].isupper() and len(line.split()) >= 2)  # "DÉLIBÉRATIONS" alone is a section heading
 
 
 def _end_list(state: State) -> None:

@@ -50,7 +50,7 @@ def parse_attendance(paras: list[Para], state: Any) -> None:
             line = m.group("rest")
             if not line:
                 continue
-        elif not current or not (_is_bullet(line) or _is_name_list(line)):
+        elif not current or current == "secretary" or not (_is_bullet(line) or _is_name_list(line)):
             current = ""
             continue
         _add_listed(current, _unbullet(line), state, session)
@@ -98,7 +98,7 @@ def _clean_name(chunk: str) -> str:
     chunk = " ".join(chunk.strip(" -–").replace(" -", "-").split()).strip(" .;:-–")
     chunk = _rejoin_name(chunk)
     chunk = re.sub(r"^et\s+", "", chunk)
-    if not chunk or len(chunk) > 60:
+    if not chunk or len(chunk) > 60 or ":" in chunk:  # "Délégation de service public : SAEML …" is no name
         return ""
     if not re.search(rf"[{_UP}]{{2,}}|^{_CIV}\s*[{_UP}]", chunk) and not _PLAIN_NAME.match(chunk):
         return ""
