@@ -71,11 +71,22 @@ def save_knowledge(home: Path, session_id: str, key: str, rk: RecordKnowledge) -
                 pass
 
 
-def knowledge_of(home: Path, published: list[tuple[Record, dict]]) -> None:
+def knowledge_of(home: Path | None, published: list[tuple[Record, dict]]) -> None:
     """At index time: precompute and store what questions need of each record just published
-    ((record, manifest entry) pairs), so that a question never builds it."""
+    ((record, manifest entry) pairs), so that a question never builds it; then drop the files of
+    records no longer published."""
+    from ..index import home_dir, read_manifest
+
+    home = home_dir(home)
     for record, entry in published:
         try:
             save_knowledge(home, record.session.id, record_key(entry), build_record_knowledge(record))
         except Exception:  # noqa: BLE001 - a cache, not the index: a question rebuilds it
             continue
+    try:
+        keep = {cache_file(home, sid, record_key(e)).name for sid, e in read_manifest(home)["sessions"].items()}
+        for path in (home / "cache" / "qa").glob("*.pickle"):
+            if path.name not in keep:
+                path.unlink(missing_ok=True)
+    except (OSError, KeyError, ValueError):
+        pass
