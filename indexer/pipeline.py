@@ -385,6 +385,9 @@ class Publisher:
                 raise
             self.published = True
             remove_leftovers(self.home)
+        from .qa.store import knowledge_of
+
+        knowledge_of(self.home, self.pending)  # what questions need of each new record, precomputed
         self._totals()
 
     def _merge(self, writer) -> bool:  # noqa: ANN001
