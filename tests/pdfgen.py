@@ -282,3 +282,19 @@ def image_only_pdf(source: bytes, path: Path, *, dpi: int = 200, keep_text: tupl
         writer.add_page(text_page if number in keep_text else scan_page)
     with open(path, "wb") as fh:
         writer.write(fh)
+
+
+def form_wrapped_scan_pdf(path: Path) -> None:
+    """One page whose picture sits inside a form XObject, as many scanners write it."""
+    from reportlab.lib.utils import ImageReader
+
+    width, height = 200, 100
+    image = _grey_png(bytes(((x // 8 + y // 8) % 2) * 200 for y in range(height) for x in range(width)),
+                      width, height)
+    pdf = canvas.Canvas(str(path), pagesize=A4)
+    pdf.beginForm("scan")
+    pdf.drawImage(ImageReader(io.BytesIO(image)), 60, 300, width=400, height=200)
+    pdf.endForm()
+    pdf.doForm("scan")
+    pdf.showPage()
+    pdf.save()

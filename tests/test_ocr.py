@@ -128,3 +128,13 @@ def test_without_tesseract_the_pages_to_ocr_are_named(scans, tmp_path, monkeypat
     assert any(f"pages sans texte (scannées ?) : {pages} ; passez le PDF à l'OCR" in w and "tesseract-ocr-fra" in w
                for w in doc.warnings), doc.warnings
     assert not any(p.ocr for p in doc.pages)
+
+
+def test_a_picture_inside_a_form_object_is_read_by_ocr(tmp_path, monkeypatch):
+    pdf = tmp_path / "scanner.pdf"
+    pdfgen.form_wrapped_scan_pdf(pdf)
+    fake = _fake_tesseract(tmp_path / "bin", "cat > /dev/null; echo 'Le conseil municipal délibère.'")
+    monkeypatch.setenv("PATH", f"{fake}{os.pathsep}{os.environ['PATH']}")
+    ocr._languages.cache_clear()
+    doc = read_source(pdf, cache=False)
+    assert doc.pages[0].ocr and doc.pages[0].text == "Le conseil municipal délibère."

@@ -56,10 +56,12 @@ class PdfiumReader:
         self.count = len(self.doc)
 
     def has_images(self, number: int) -> bool:
+        """Does the page draw a picture (directly, or inside a form object as scanners often do)?"""
         page = self.doc[number - 1]
         try:
             raw = self._raw
-            return any(raw.FPDFPageObj_GetType(raw.FPDFPage_GetObject(page.raw, i)) == raw.FPDF_PAGEOBJ_IMAGE
+            kinds = (raw.FPDF_PAGEOBJ_IMAGE, raw.FPDF_PAGEOBJ_FORM)
+            return any(raw.FPDFPageObj_GetType(raw.FPDFPage_GetObject(page.raw, i)) in kinds
                        for i in range(min(raw.FPDFPage_CountObjects(page.raw), 2000)))
         finally:
             page.close()
