@@ -494,3 +494,30 @@ def test_serve_builds_the_index_only_when_there_is_none(tmp_path: Path) -> None:
     client = create_app({"MINUTES_HOME": str(tmp_path), "TESTING": True}).test_client()
     assert client.get("/index.json").get_json()["counts"]["sessions"] == 1
     assert ensure_index(tmp_path, corpus) is False
+
+
+# -- a parse that could not read the document says so ------------------------------------
+
+def test_session_read_partially_says_lecture_partielle(tmp_path: Path) -> None:
+    """Minutes whose layout the parser cannot read: the session page says « Lecture partielle »,
+    with what was read, and its JSON twin carries the coverage; a complete reading does not."""
+    from indexer.index import index_paths
+
+    text = ["COMMUNE DE SAINT-EXEMPLE", "PROCÈS-VERBAL DU CONSEIL MUNICIPAL", "Séance du 12 mars 2024", ""]
+    text += ["La discussion porte sur les travaux de voirie communale et les montants engagés. " * 8, ""] * 6
+    source = tmp_path / "src" / "cm-2024-03-12.txt"
+    source.parent.mkdir()
+    source.write_text("\n".join(text), encoding="utf-8")
+    home = tmp_path / "home"
+    index_paths([source], home=home)
+    app = create_app({"MINUTES_HOME": str(home), "TESTING": True}).test_client()
+    sid = app.get("/seances.json").get_json()["years"][0]["sessions"][0]["id"]
+    body = app.get(f"/seances/{sid}").get_data(as_text=True)
+    assert "Lecture partielle" in body and "0 % du texte rattaché" in body
+    assert app.get(f"/seances/{sid}.json").get_json()["coverage"]["partial"] is True
+
+
+def test_session_read_completely_has_no_partial_notice(client) -> None:
+    body = client.get(f"/seances/{SESSION}").get_data(as_text=True)
+    assert "Lecture partielle" not in body
+    assert client.get(f"/seances/{SESSION}.json").get_json()["coverage"]["partial"] is False

@@ -128,7 +128,18 @@ def session_data(record: Record) -> dict[str, Any]:
         "passages": [{"anchor": anchor(p.id), "page": p.page, "paragraphs": [x for x in p.text.split("\n\n") if x.strip()],
                       "source_url": source_url(s.id, p.page)} for p in record.passages],
         "warnings": record.warnings,
+        "coverage": coverage_summary(record),
     }
+
+
+def coverage_summary(record: Record) -> dict[str, Any] | None:
+    """What the parser read against what the text signals, for « lecture partielle »."""
+    cov = record.coverage
+    if cov is None:
+        return None
+    return {"partial": cov.partial, "decision_formulas": cov.decision_formulas, "votes_read": cov.votes_read,
+            "numbered_headings": cov.numbered_headings, "items": cov.items, "decided_items": cov.decided_items,
+            "attributed": round(cov.attributed, 3), "pages_with_gaps": cov.pages_with_gaps}
 
 
 @twin_route(bp, "/seances/<session_id>")
