@@ -43,6 +43,8 @@ def french_date(iso: str) -> str:
     if not m:
         return iso or "date inconnue"
     y, mo, d = int(m.group(1)), int(m.group(2)), int(m.group(3))
+    if not 1 <= mo <= 12:  # not a date (a question may hold any digits): shown as written
+        return iso
     return f"{'1er' if d == 1 else d} {MONTHS_FR[mo - 1]} {y}"
 
 
