@@ -546,6 +546,27 @@ def test_ctrl_c_while_indexing(tmp_path, indexed, sig, status) -> None:
     assert [h.session for h in search("zeppelin", home=home).hits] == [session_of(new)]
 
 
+def test_ctrl_c_while_publishing(tmp_path, indexed) -> None:
+    """Ctrl-C once the run writes its manifest (publication is one step: the signal waits
+    for its end): the line says the index is up to date, and it is."""
+    home = copy_home(indexed, tmp_path)
+    new = tmp_path / "cd62-2026-06-15.txt"
+    new.write_text(session_text("15 JUIN 2026", "zeppelin"), encoding="utf-8")
+    start = set(os.listdir(home / "index"))
+    proc = subprocess.Popen([MINUTES, "index", str(new), "--quiet"], env=env_for(home), cwd=ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    while not new_files(home / "index", start, "manifest"):
+        assert proc.poll() is None, "the run ended before its manifest was seen"
+        time.sleep(0.0005)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert err.splitlines() == ["interrompu ; l'index est à jour"]
+    assert not (home / "index" / "writer.pid").exists() and leftovers(home) == []
+    assert [h.session for h in search("zeppelin", home=home).hits] == [session_of(new)]
+    assert units_per_session(home) == whole_sessions(home)
+
+
 # -- kill -9 while indexing ---------------------------------------------------------------
 
 KILLS = 10  # kill points that must land inside a run
