@@ -249,6 +249,7 @@ class View:
         self.budget = budget
         self._columns = snap.columns
         self._sets = snap.sets
+        self._blocks: dict[str, list] = {}  # this search's decoded posting blocks, by text term
 
     def _remember(self, key: tuple, value: Any) -> Any:
         if len(self._sets) > 2048:
@@ -309,7 +310,8 @@ class View:
         key = ("post:text", term)
         cached = self._sets.get(key)
         if cached is None:
-            cached = self._remember(key, _posting_arrays(self.searcher, "text", term))
+            blocks = self._blocks[term] = []
+            cached = self._remember(key, _posting_arrays(self.searcher, "text", term, blocks))
         return cached
 
     def rank(self, terms: set[str], allowed: set[int], limit: int, bonus: set[int]) -> list[tuple[float, int]]:
@@ -412,12 +414,12 @@ class View:
                 return set()
             # positions as sorted keys (document, position − rank in the phrase): the phrase holds
             # where the keys of all its terms meet; each term is read only in the documents left
-            keys = _position_keys(self.searcher, terms[0], _sorted(cand), 0)
+            keys = _position_keys(self.searcher, terms[0], _sorted(cand), 0, self._blocks.get(terms[0]))
             for k in range(1, len(terms)):
                 if not len(keys):
                     break
                 left = np.unique(keys >> 32)
-                keys = np.intersect1d(keys, _position_keys(self.searcher, terms[k], left, k), assume_unique=True)
+                keys = np.intersect1d(keys, _position_keys(self.searcher, terms[k], left, k, self._blocks.get(terms[k])), assume_unique=True)
             cand = set((np.unique(keys >> 32)).tolist()) if len(keys) else set()
         return self._remember(key, cand)
 
@@ -514,9 +516,12 @@ def _leaf_lengths(leaf, field: str) -> np.ndarray:  # noqa: ANN001
     return np.fromiter((leaf.doc_field_length(d, field, 0) or 0 for d in range(n)), dtype=np.float64, count=n)
 
 
-def _posting_arrays(searcher, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:  # noqa: ANN001
+def _posting_arrays(searcher, field: str, text: str,  # noqa: ANN001
+                    blocks: list | None = None) -> tuple[np.ndarray, np.ndarray]:
     """(document numbers, weights) of one term, decoded a posting block at a time with numpy
-    (Whoosh's W3 blocks hold delta-coded ids and a weights array, None or a constant)."""
+    (Whoosh's W3 blocks hold delta-coded ids and a weights array, None or a constant).
+    `blocks`, when given, receives (document numbers, values) of each decoded block, so that
+    a phrase reads the positions without decoding the blocks again."""
     id_parts: list[np.ndarray] = []
     weight_parts: list[np.ndarray] = []
     for sub, offset in searcher.subsearchers or [(searcher, 0)]:
@@ -532,6 +537,8 @@ def _posting_arrays(searcher, field: str, text: str) -> tuple[np.ndarray, np.nda
                 ids, weights = m._data[0], m._data[1]
                 n = m._blocklength
                 id_parts.append(np.cumsum(np.asarray(ids, dtype=np.int64)) + offset)
+                if blocks is not None and (m._fixedsize is None or m._fixedsize < 0):
+                    blocks.append((id_parts[-1], m._data[2]))
                 if weights is None:
                     weight_parts.append(np.ones(n))
                 elif isinstance(weights, float):
@@ -552,7 +559,27 @@ def _posting_arrays(searcher, field: str, text: str) -> tuple[np.ndarray, np.nda
     return np.concatenate(id_parts), np.concatenate(weight_parts)
 
 
-def _position_keys(searcher, term: str, wanted: np.ndarray, shift: int) -> np.ndarray:  # noqa: ANN001
+def _block_keys(ids: np.ndarray, values, wanted: np.ndarray, shift: int, parts: list) -> None:  # noqa: ANN001
+    """Append the position keys of one posting block's wanted documents to `parts`."""
+    chosen = np.flatnonzero(np.isin(ids, wanted, assume_unique=True)).tolist()
+    if not chosen:
+        return
+    picked = [values[i] for i in chosen]
+    if all(v[4:5] == PACKED for v in picked):
+        counts = [(len(v) - 5) >> 2 for v in picked]
+        pos = np.frombuffer(b"".join(v[5:] for v in picked), dtype="<u4").astype(np.int64)
+    else:  # Positions.encode: 4-byte count + pickled deltas (indexes written before PACKED)
+        lists = [list(accumulate(loads(v[4:] if v.endswith(b".") else v[4:] + b".")))
+                 if v[4:5] != PACKED else list(np.frombuffer(v[5:], dtype="<u4")) for v in picked]
+        counts = [len(x) for x in lists]
+        pos = np.asarray([p for x in lists for p in x], dtype=np.int64)
+    docs = np.repeat(ids[chosen], counts)
+    keep = pos >= shift
+    parts.append((docs[keep] << 32) | (pos[keep] - shift))
+
+
+def _position_keys(searcher, term: str, wanted: np.ndarray, shift: int,  # noqa: ANN001
+                   blocks: list | None = None) -> np.ndarray:
     """`doc << 32 | (position - shift)` for every position of a `text` term in the documents of
     `wanted` (sorted), so that a phrase is an intersection of sorted arrays.  Packed values
     (analysis.FastPositions) of a block are read with one numpy call; pickled ones (older
@@ -561,6 +588,16 @@ def _position_keys(searcher, term: str, wanted: np.ndarray, shift: int) -> np.nd
     if not len(wanted):
         return np.zeros(0, dtype=np.int64)
     lowest, highest = int(wanted[0]), int(wanted[-1])
+    if blocks:  # the blocks this search already decoded for the term's documents
+        for ids, values in blocks:
+            if ids[-1] >= lowest and ids[0] <= highest:
+                _block_keys(ids, values, wanted, shift, parts)
+        blocks = None
+        if parts:
+            out = np.concatenate(parts)
+            out.sort()
+            return out
+        return np.zeros(0, dtype=np.int64)
     for sub, offset in searcher.subsearchers or [(searcher, 0)]:
         reader = sub.reader()
         if ("text", term) not in reader:
@@ -582,21 +619,7 @@ def _position_keys(searcher, term: str, wanted: np.ndarray, shift: int) -> np.nd
                 ids = np.cumsum(np.asarray(m._data[0], dtype=np.int64)) + offset
                 if ids[0] > highest:
                     break
-                chosen = np.flatnonzero(np.isin(ids, wanted, assume_unique=True)).tolist()
-                if chosen:
-                    values = m._data[2]
-                    picked = [values[i] for i in chosen]
-                    if all(v[4:5] == PACKED for v in picked):
-                        counts = [(len(v) - 5) >> 2 for v in picked]
-                        pos = np.frombuffer(b"".join(v[5:] for v in picked), dtype="<u4").astype(np.int64)
-                    else:  # Positions.encode: 4-byte count + pickled deltas
-                        lists = [list(accumulate(loads(v[4:] if v.endswith(b".") else v[4:] + b".")))
-                                 if v[4:5] != PACKED else list(np.frombuffer(v[5:], dtype="<u4")) for v in picked]
-                        counts = [len(x) for x in lists]
-                        pos = np.asarray([p for x in lists for p in x], dtype=np.int64)
-                    docs = np.repeat(ids[chosen], counts)
-                    keep = pos >= shift
-                    parts.append((docs[keep] << 32) | (pos[keep] - shift))
+                _block_keys(ids, m._data[2], wanted, shift, parts)
             m._next_block()
     if not parts:
         return np.zeros(0, dtype=np.int64)
