@@ -231,3 +231,17 @@ def test_a_worker_that_crashes_costs_only_its_file_a_slower_read(pv_pdf, encrypt
     assert all(not isinstance(r, BaseException) for _, r in results), results
     assert "Madame LEFÈVRE" in results[1][1].text  # read again in the calling process (by pypdf)
     assert results[3][1].pages == read_source(pv_pdf.pdf, cache=False).pages
+
+
+def test_a_list_number_glued_to_its_item_gets_its_space_back():
+    (page,) = clean_pdf_pages([(1, "Ordre du jour :\n9. Budget primitif\n10.Avis à donner sur l'épandage\n"
+                                   "11.Election d'un délégué\nArticle L.2121-21 et 2.5 %")])
+    assert "\n10. Avis à donner sur l'épandage" in page.text and "\n11. Election d'un délégué" in page.text
+    assert "L.2121-21 et 2.5 %" in page.text
+
+
+@pytest.mark.skipif(not (PIERREFONDS / "compte-rendu-11-06-2020.pdf").exists(), reason="Pierrefonds absent")
+def test_numbered_items_of_a_real_agenda_read_as_pdftotext_reads_them():
+    text = read_source(PIERREFONDS / "compte-rendu-11-06-2020.pdf", cache=False).text
+    assert not re.search(r"(?m)^\d{1,3}\.[^\W\d_]", text)
+    assert re.search(r"(?m)^1[0-7]\. Election", text)

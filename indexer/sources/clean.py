@@ -348,6 +348,7 @@ def normalise_chars(text: str) -> str:
         text = text.replace("\uf02d", "-")  # the minus of the Symbol font, used as a dash
         text = _PRIVATE_LEAD.sub(BULLET_MARK, text)  # a symbol-font bullet before a line
         text = _PRIVATE.sub(" ", text)
+    text = _GLUED_NUMBER.sub(r"\1 ", text)  # "10.Avis": a list number whose tab was drawn as a gap
     text = _SPACED_HYPHEN.sub("-", text)  # "Jean -Claude", "ci -dessus"
     text = _SPACED_COMMA.sub(",", text)  # "DEMOUY , maire"
     return text
@@ -359,6 +360,7 @@ _PRIVATE = re.compile(r"[\ue000-\uf8ff\x01-\x08]")
 _PRIVATE_LEAD = re.compile(r"(?m)^[ \t]*[\ue000-\uf8ff\x01-\x08](?:[ \t]*[\ue000-\uf8ff\x01-\x08])*[ \t]*")
 #: Where a bullet glyph was: the line starts a paragraph of its own, the glyph is gone.
 BULLET_MARK = "\x1f"
+_GLUED_NUMBER = re.compile(r"(?m)^([ \t]*\d{1,3}\.)(?=[^\W\d_]{2})")
 _SPACED_HYPHEN = re.compile(r"(?<=[^\W\d_]) -(?=[^\W\d_])")
 _SPACED_COMMA = re.compile(r"(?<=\w) +,(?=\s)")
 
