@@ -168,6 +168,10 @@ def knowledge_of(records: list[Record]) -> Knowledge:
 ALL_SESSIONS_UP_TO = 8
 #: Sessions read per question on a large index (plus the most recent one).
 CANDIDATE_SESSIONS = 10
+#: ... or fewer when they are long: the sessions the search ranks first, up to this many units
+#: (ten municipal minutes of ~40 units; five departmental sessions of ~650), at least MIN_SESSIONS.
+UNIT_BUDGET = 3000
+MIN_SESSIONS = 4
 
 
 def single_flight(maxsize: int) -> Callable:
@@ -245,11 +249,16 @@ def candidate_sessions(home: Path, question: str, sessions: list[tuple[str, str,
         if scope.years:
             query += f" du:{min(scope.years) - 1}-01-01 au:{max(scope.years) + 1}-12-31"
         limit = CANDIDATE_SESSIONS + 2 * len(scope.years)
+        from .index import read_manifest
+
+        sizes = {sid: int(v.get("units") or 0) for sid, v in read_manifest(home).get("sessions", {}).items()}
+        budget = 0
         result = search(query, per_page=60, facets=False, home=home)
         for hit in result.hits:
             if hit.session not in wanted:
                 wanted.append(hit.session)
-            if len(wanted) >= limit:
+                budget += sizes.get(hit.session, 0)
+            if len(wanted) >= limit or (len(wanted) >= MIN_SESSIONS and budget >= UNIT_BUDGET):
                 break
     by_id = {s[1]: s for s in sessions}
     chosen += [by_id[sid] for sid in wanted if sid in by_id and by_id[sid] not in chosen]
