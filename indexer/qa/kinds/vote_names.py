@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from ...model import AgendaItem, Deliberation, Vote
 from ..common import BY_NUMBER, Cite, Draft, deliberation_cites, find_deliberations, find_items, coverage, \
-    rarest_covered, session_label, topic_stems, vote_of
+    rarest_covered, session_label, stems_of, topic_stems, vote_of
 from ..kind import Kind
 from ..knowledge import Knowledge, RecordKnowledge, Unit, vote_quote
 from ..retrieval import best_sentences, context_stems
@@ -65,6 +65,8 @@ def find_votes(kn: Knowledge, q: str, topic: list[str]) -> list[FoundVote]:
                 continue
             seen.add((h.rk.sid, item.id))
             v = votes[-1]
+            if coverage(kn, topic, stems_of(f"{item.title} {v.text}")) < 0.45:
+                continue  # "subventions aux associations": that vote does not say it is the one on the festival
             out.append(FoundVote(0.9 * h.score, h.rk, item.title, v,
                                  [item_vote_cite(h.rk, v), Cite(h.rk, h.unit, h.sentence.text)]))
     out.sort(key=lambda f: (f.score, f.rk.record.session.date), reverse=True)
