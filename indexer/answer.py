@@ -313,15 +313,24 @@ class EvalRow:
     found: bool = False
     kind: str = ""
     ms: float = 0.0
+    family: str = ""  # the file's "kind" column, when it has one ("why;scoped-date" → "why")
 
 
 def read_questions(path: Path) -> list[EvalRow]:
     rows = []
+    kind_col = None
     with open(path, encoding="utf-8", newline="") as fh:
         for rec in csv.reader(fh, delimiter="\t"):
-            if not rec or rec[0].strip().lower() == "id" or rec[0].startswith("#") or len(rec) < 3:
+            if rec and rec[0].strip().lower() == "id":
+                names = [c.strip().lower() for c in rec]
+                kind_col = names.index("kind") if "kind" in names else None
                 continue
-            rows.append(EvalRow(rec[0].strip(), rec[1].strip(), rec[2].strip(), rec[3].strip() if len(rec) > 3 else ""))
+            if not rec or rec[0].startswith("#") or len(rec) < 3:
+                continue
+            row = EvalRow(rec[0].strip(), rec[1].strip(), rec[2].strip(), rec[3].strip() if len(rec) > 3 else "")
+            if kind_col is not None and len(rec) > kind_col:
+                row.family = rec[kind_col].split(";")[0].strip()
+            rows.append(row)
     return rows
 
 
@@ -376,4 +385,8 @@ def report(rows: list[EvalRow], out: TextIO | None = None) -> dict:
     print(f"« non trouvé » attendu : {refused}/{len(unanswerable)} bien refusées ; "
           f"questions répondables refusées : {declined} ; réponses fausses affirmées : {wrong}", file=out)
     print(f"temps par question : p95 {p95:.0f} ms", file=out)
+    families = sorted({r.family for r in rows if r.family})
+    if families:
+        print("par type : " + " ; ".join(f"{f} {sum(r.ok for r in rows if r.family == f)}/"
+                                          f"{sum(1 for r in rows if r.family == f)}" for f in families), file=out)
     return summary

@@ -89,3 +89,21 @@ def test_a_refusal_is_dated_by_the_session_that_refused(home: Path) -> None:
     ans = ask("Lors de quelle séance le conseil municipal a-t-il refusé de verser l'indemnité de conseil au "
               "comptable du Trésor ?", home=home)
     assert ans.found and "17 novembre 2015" in ans.answer
+
+
+def test_eval_reports_the_score_per_kind_column(tmp_path: Path) -> None:
+    """A question file with a « kind » column gets its score per kind (first tag of the column)."""
+    import io
+
+    from indexer.answer import EvalRow, read_questions, report
+
+    tsv = tmp_path / "q.tsv"
+    tsv.write_text("id\tquestion\texpect_regex\tcorpus\tevidence\tkind\tnote\n"
+                   "a\tQ1 ?\tNOT_FOUND\tx\t-\tnot-found;scoped\t\n"
+                   "b\tQ2 ?\tfoo\tx\t-\twhy\t\n", encoding="utf-8")
+    rows = read_questions(tsv)
+    assert [r.family for r in rows] == ["not-found", "why"]
+    rows = [EvalRow(**{**r.__dict__, "ok": r.id == "a"}) for r in rows]
+    out = io.StringIO()
+    report(rows, out)
+    assert "par type : not-found 1/1 ; why 0/1" in out.getvalue()
