@@ -199,6 +199,25 @@ def test_csv_cells_cannot_be_formulas(value, expected) -> None:
     assert csv_cell(value) == expected
 
 
+def test_exports_give_whole_speeches_and_the_vote(client) -> None:
+    """A researcher exporting a search gets each speech whole (not its 240-character snippet)
+    and, for a deliberation, its vote in a column of its own."""
+    from indexer.index import load_record, units_of
+
+    record = load_record(SESSION, client.application.config["MINUTES_HOME"])
+    texts = {u.id: u.text for u in units_of(record)}
+    r = client.get("/recherche.csv?q=budget")
+    rows = list(csv.DictReader(io.StringIO(r.get_data(as_text=True).lstrip("\ufeff"))))
+    long_ones = [row for row in rows if len(texts.get(row["id"], "")) > 1000]
+    assert long_ones, "the bundled session has long speeches about the budget"
+    for row in long_ones:
+        assert row["text"].lstrip("'") == texts[row["id"]]
+    votes = [row["vote"] for row in rows if row["kind"] == "deliberation"]
+    assert votes and all(v.strip() for v in votes)
+    hits = client.get("/recherche/export.json?q=budget").get_json()["hits"]
+    assert {h["id"]: h["text"] for h in hits}[long_ones[0]["id"]] == texts[long_ones[0]["id"]]
+
+
 # -- session page -----------------------------------------------------------------------
 
 def test_session_page_facts_and_timeline(client) -> None:

@@ -11,7 +11,9 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, request, url_for
 
 from indexer.search.filters import web_facets
+from indexer.render import vote_line
 from indexer.search.query import MAX_QUERY_CHARS as QUERY_LIMIT
+from indexer.units import units_of
 
 from .. import charts
 from ..filters import date_fr, kind_label
@@ -196,11 +198,25 @@ def search() -> Any:
 # -- export -------------------------------------------------------------------------
 
 EXPORT_FIELDS = ("id", "date", "session", "kind", "speaker", "group", "item", "item_title", "number", "page",
-                 "url", "text")
+                 "url", "vote", "text")
+
+
+def unit_contents(session_id: str) -> dict[str, dict[str, str]]:
+    """The full text of each unit of a session (and the vote of its decisions), by unit id:
+    an export gives whole speeches, never their snippets.  Computed once per index generation."""
+    def compute() -> dict[str, dict[str, str]]:
+        record = store().record(session_id)
+        if record is None:
+            return {}
+        votes = {d.number: vote_line(d.vote) for d in record.deliberations if d.vote is not None}
+        return {u.id: {"text": u.text, "vote": votes.get(u.number, "") if u.kind == "deliberation" else ""}
+                for u in units_of(record)}
+
+    return store().memo(f"units:{session_id}", compute)
 
 
 def all_hits(args: Any) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """Every hit of a search (up to EXPORT_LIMIT), snippets as plain text."""
+    """Every hit of a search (up to EXPORT_LIMIT), with the full text of its unit and its vote."""
     params = read_params(args)
     rows: list[dict[str, Any]] = []
     meta = {"query": params["q"], "filters": params["selected"], "total": 0, "truncated": False}
@@ -213,7 +229,9 @@ def all_hits(args: Any) -> tuple[dict[str, Any], list[dict[str, Any]]]:
         meta["total"] = result.total
         for hit in result.hits:
             data = hit.to_dict()
-            data["text"] = _plain_snippet(hit.snippet)
+            content = unit_contents(hit.session).get(hit.id)
+            data["text"] = content["text"] if content else _plain_snippet(hit.snippet)
+            data["vote"] = content["vote"] if content else ""
             data["url"] = request.host_url.rstrip("/") + (hit.url or "")
             rows.append(data)
         if not result.hits or page >= result.pages:
