@@ -104,6 +104,9 @@ def die_with_parent(parent: int) -> None:
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is for the parent, which stops the pool
+    # a forked worker must not inherit the CLI's SIGTERM handler (it would raise in the worker,
+    # printing a traceback, when `stop_pool` terminates it): SIGTERM just ends it
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     try:
         import ctypes
 

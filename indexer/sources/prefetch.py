@@ -35,12 +35,14 @@ class _Done:
         return self.value
 
 
-def _work(path: str, cache: bool, then: Callable[[Any], Any] | None, reader: str | None = None) -> Any:
-    """Worker: read one file (in this process) and apply `then`; errors are returned."""
+def _work(path: str, cache: bool, then: Callable[[Any], Any] | None, reader: str | None = None, *,
+          workers: int | None = 1) -> Any:
+    """Worker: read one file (in this process: `workers=1`) and apply `then`; errors are returned.
+    In the calling process, `workers=None` lets a long PDF use a pool of its own."""
     from . import read_source
 
     try:
-        doc = read_source(path, cache=cache, workers=1, reader=reader)
+        doc = read_source(path, cache=cache, workers=workers, reader=reader)
         return then(doc) if then is not None else doc
     except SourceError as exc:
         return exc
@@ -93,7 +95,7 @@ def iter_sources(paths: Iterable[str | Path], *, then: Callable[[Any], Any] | No
     workers = workers or config.workers()
     if workers <= 1 or len(paths) <= 1:
         for path in paths:
-            yield path, _work(str(path), cache, then)
+            yield path, _work(str(path), cache, then, workers=workers)
         return
     ahead = ahead or 2 * workers
     try:
@@ -171,7 +173,7 @@ class Prefetch:
                     if isinstance(result, BaseException):
                         raise result
                     return result
-        result = _work(str(path), self._cache, self._then)
+        result = _work(str(path), self._cache, self._then, workers=None)
         if isinstance(result, BaseException):
             raise result
         return result
