@@ -403,6 +403,74 @@ class Publisher:
         self.summary.total_units = sum(int(v.get("units", 0)) for v in self.sessions.values())
 
 
+
+def _files_to_read(groups: list[list[Path]], pub: Publisher) -> tuple[dict[Path, str], list[Path]]:
+    """The content hash of the first readable file of each group, and, in the order of
+    the run, those of these files the run will parse: content not indexed yet, or indexed
+    by an older parser.  (Another file of a group is read only if its first one fails.)"""
+    digests: dict[Path, str] = {}
+    to_read: list[Path] = []
+    planned: set[str] = set()
+    for group in groups:
+        for path in group:
+            try:
+                if not path.is_file():
+                    continue
+                digest = digests[path] = _sha256(path)
+            except OSError:  # the loop reports it, and tries the next file of the group
+                continue
+            if digest not in planned and pub.current(digest) is None:
+                to_read.append(path)
+            planned.add(digest)
+            break
+    return digests, to_read
+
+
+def _index_groups(groups: list[list[Path]], digests: dict[Path, str], ahead, pub: Publisher,  # noqa: ANN001
+                  summary: IndexSummary, bar: Progress) -> None:
+    """Each group: its first file that reads, parsed (by `ahead`, a `Prefetch`) unless its
+    content is already indexed by the current parser, placed and added to the writer."""
+    seen: dict[str, Path] = {}  # content hash -> the file of this run that had it
+    for group in groups:
+        chosen: Path | None = None  # the file this session is indexed from
+        for path in group:
+            bar.step(displayable(path.name))
+            if chosen is not None:
+                if chosen.suffix.lower() == ".pdf" and path.suffix.lower() != ".pdf":
+                    why = "(le PDF est préféré à sa conversion en texte)"
+                else:
+                    why = "; renommez l'un des deux s'il s'agit de deux séances différentes"
+                summary.warnings.append(f"{path} : même séance que {chosen} ; seul {chosen.name} est indexé {why}")
+                continue
+            try:
+                if not path.is_file():
+                    raise SourceError(f"{path} : fichier introuvable ; vérifiez le chemin")
+                digest = digests.get(path) or _sha256(path)
+                if digest in seen:
+                    summary.warnings.append(f"{path} : même contenu que {seen[digest]} ; ignoré")
+                    continue
+                known = pub.current(digest)
+                if known is not None:
+                    summary.skipped += 1
+                    pub.claim(known, displayable(str(path)))
+                    chosen = seen[digest] = path
+                    continue
+                record = ahead.get(path)  # as parse_file(path), read ahead by the workers
+            except SourceError as exc:
+                summary.errors.append(str(exc))
+                continue
+            except Exception as exc:  # a parser bug must not stop the other files
+                detail = " ".join(str(exc).split())[:200]
+                summary.errors.append(f"{path} : lecture impossible ({type(exc).__name__} : {detail}) ; "
+                                      "signalez ce fichier")
+                continue
+            chosen = seen[digest] = path
+            record.session.source = displayable(path.name)
+            warnings = list(record.warnings)
+            if pub.add(record, path=path, label=displayable(str(path))):
+                summary.warnings.extend(f"{path} : {w}" for w in warnings)
+
+
 def index_paths(paths: list[Path] | None = None, *, home: Path | None = None, progress: bool = False,
                 procs: int = 1) -> IndexSummary:
     """Parse and index source files (default: the bundled corpus) into ``$MINUTES_HOME``.
@@ -412,7 +480,8 @@ def index_paths(paths: list[Path] | None = None, *, home: Path | None = None, pr
     a warning).  Files that cannot be read are reported one line each in
     ``summary.errors`` and the others are indexed.
     """
-    from .parse import parse_file
+    from .parse import parse_document
+    from .sources import Prefetch
 
     started = time.perf_counter()
     given = [Path(p) for p in paths or [DEFAULT_CORPUS]]
@@ -423,48 +492,16 @@ def index_paths(paths: list[Path] | None = None, *, home: Path | None = None, pr
             summary.errors.append(f"{folder} : aucun procès-verbal dans ce dossier (PDF, .txt ou .md) ; "
                                   "vérifiez le chemin")
     bar = Progress(len(files), progress)
-    seen: dict[str, Path] = {}  # content hash -> the file of this run that had it
     pub = Publisher(home, summary, procs=procs)
     try:
         with pub:
-            for group in session_groups(files):
-                chosen: Path | None = None  # the file this session is indexed from
-                for path in group:
-                    bar.step(displayable(path.name))
-                    if chosen is not None:
-                        if chosen.suffix.lower() == ".pdf" and path.suffix.lower() != ".pdf":
-                            why = "(le PDF est préféré à sa conversion en texte)"
-                        else:
-                            why = "; renommez l'un des deux s'il s'agit de deux séances différentes"
-                        summary.warnings.append(f"{path} : même séance que {chosen} ; seul {chosen.name} est indexé {why}")
-                        continue
-                    try:
-                        if not path.is_file():
-                            raise SourceError(f"{path} : fichier introuvable ; vérifiez le chemin")
-                        digest = _sha256(path)
-                        if digest in seen:
-                            summary.warnings.append(f"{path} : même contenu que {seen[digest]} ; ignoré")
-                            continue
-                        known = pub.current(digest)
-                        if known is not None:
-                            summary.skipped += 1
-                            pub.claim(known, displayable(str(path)))
-                            chosen = seen[digest] = path
-                            continue
-                        record = parse_file(path)
-                    except SourceError as exc:
-                        summary.errors.append(str(exc))
-                        continue
-                    except Exception as exc:  # a parser bug must not stop the other files
-                        detail = " ".join(str(exc).split())[:200]
-                        summary.errors.append(f"{path} : lecture impossible ({type(exc).__name__} : {detail}) ; "
-                                              "signalez ce fichier")
-                        continue
-                    chosen = seen[digest] = path
-                    record.session.source = displayable(path.name)
-                    warnings = list(record.warnings)
-                    if pub.add(record, path=path, label=displayable(str(path))):
-                        summary.warnings.extend(f"{path} : {w}" for w in warnings)
+            groups = session_groups(files)
+            digests, to_read = _files_to_read(groups, pub)
+            # reading and parsing run in the worker pool, ahead of this loop, which places
+            # the records and writes their units; the workers are forked here, before the
+            # Whoosh writer (opened with the first record) holds its file lock
+            with Prefetch(to_read, then=parse_document) as ahead:
+                _index_groups(groups, digests, ahead, pub, summary, bar)
             pub.publish()
     except OSError as exc:  # the files were read: this is the index that cannot be written
         raise SourceError(f"{index_path(home)} : écriture de l'index impossible ({exc.strerror or exc}) ; "

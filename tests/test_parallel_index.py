@@ -1,0 +1,66 @@
+"""`minutes index` reads and parses files in the worker pool: same index as one process."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from indexer.pipeline import index_paths
+from indexer.records import manifest_file, read_manifest, records_path
+
+from . import pdfgen
+from .conftest import FRENCH_SAMPLE
+
+
+def _folder(root: Path) -> Path:
+    """Five municipal minutes as PDF, a text twin of one of them, a bad file and a duplicate."""
+    src = root / "src"
+    src.mkdir()
+    for day in (5, 12, 19, 26):
+        text = FRENCH_SAMPLE.replace("12 février 2024", f"{day} février 2024") + f"\nMot témoin marqueur{day}.\n"
+        pdfgen.minutes_pdf(text * 3, src / f"conseil-2024-02-{day:02d}.pdf")
+    (src / "conseil-2024-02-05.txt").write_text(FRENCH_SAMPLE, encoding="utf-8")  # the PDF is preferred
+    (src / "copie.pdf").write_bytes((src / "conseil-2024-02-12.pdf").read_bytes())  # same content
+    (src / "casse.pdf").write_bytes(b"%PDF-1.4\n1 0 obj <<>> endobj\n")  # truncated
+    return src
+
+
+def _state(home: Path) -> tuple[dict, dict]:
+    manifest = read_manifest(home)
+    sessions = {sid: {k: v for k, v in e.items() if k not in ("record", "file")}
+                for sid, e in manifest["sessions"].items()}
+    records = {sid: json.loads((records_path(home) / e["record"]).read_text(encoding="utf-8"))
+               for sid, e in manifest["sessions"].items()}
+    return sessions, records
+
+
+def test_parallel_index_equals_one_process(tmp_path, monkeypatch):
+    src = _folder(tmp_path)
+    monkeypatch.setenv("MINUTES_WORKERS", "1")
+    one = index_paths([src], home=tmp_path / "one")
+    monkeypatch.setenv("MINUTES_WORKERS", "2")
+    many = index_paths([src], home=tmp_path / "many")
+    assert (many.sessions, many.skipped, many.units) == (one.sessions, one.skipped, one.units)
+    assert many.sessions == 4
+    assert many.errors == one.errors and len(many.errors) == 1 and "casse.pdf" in many.errors[0]
+    assert sorted(many.warnings) == sorted(one.warnings)
+    assert any("copie.pdf : même contenu que" in w for w in many.warnings)
+    assert any("conseil-2024-02-05.txt : même séance que" in w for w in many.warnings)
+    assert _state(tmp_path / "many") == _state(tmp_path / "one")
+
+
+def test_files_read_by_an_older_parser_are_read_again_in_parallel(tmp_path, monkeypatch):
+    src = _folder(tmp_path)
+    home = tmp_path / "home"
+    monkeypatch.setenv("MINUTES_WORKERS", "2")
+    first = index_paths([src], home=home)
+    path = manifest_file(home, read_manifest(home)["generation"])
+    data = json.loads(path.read_text(encoding="utf-8"))
+    older = sorted(data["sessions"])[:2]
+    for sid in older:  # as an older release wrote them
+        data["sessions"][sid]["parser"] -= 1
+    path.write_text(json.dumps(data), encoding="utf-8")
+    again = index_paths([src], home=home)
+    assert (again.sessions, again.reparsed, again.skipped) == (2, 2, 2)
+    assert _state(home)[1].keys() == {*older, *sorted(data["sessions"])[2:]}
+    assert again.errors == first.errors
