@@ -71,12 +71,12 @@ def ask_count(kn: Knowledge, q: str, rks: list[RecordKnowledge]) -> Draft | None
         # and right before the counted noun of "combien de X" most of all
         near = 0.0
         for num in nums:
-            after = [stem(t) for t in tokens(text[num.end():])[:5]]
-            before = [stem(t) for t in tokens(text[:num.start()])[-5:]]
+            after = [stem(t) for t in tokens(text[num.end():num.end() + NEAR_CHARS])[:5]]
+            before = [stem(t) for t in tokens(text[max(0, num.start() - NEAR_CHARS):num.start()])[-5:]]
             rate = bool(before) and before[-1] in {"pour", "par"}  # "pour 100 000 habitants" is a rate
             # "les alarmes traitées, évoquées à 91 764": the noun may come first, unless another
             # number already counts it ("100 000 habitants contre 83")
-            ahead = tokens(text[:num.start()])[-8:]
+            ahead = tokens(text[max(0, num.start() - NEAR_CHARS):num.start()])[-8:]
             reach = 6 if ahead[-2:] == ["nombre", "de"] else 4  # "les résidences secondaires (au nombre de 84)"
             noun_first = any(stem(t) == counted and (i == 0 or not (ahead[i - 1].isdigit() or ahead[i - 1] in {"par", "pour"}))
                              for i, t in enumerate(ahead) if i >= len(ahead) - reach) if counted else False
@@ -132,6 +132,9 @@ def head_context(rk: RecordKnowledge, ui: int) -> frozenset[str]:
     return stems
 
 
+#: Characters either side of a number read to know what it counts (a table row can be 100 000 long).
+NEAR_CHARS = 120
+
 #: A passage longer than this (an annexed report) is no context for a lone figure.
 MAX_PASSAGE_SENTENCES = 25
 #: Sentences either side of a lone figure that say what it is about.
@@ -149,6 +152,21 @@ def threshold_ok(q: str, text: str) -> bool:
         if m and not re.search(rx + rf" {m.group(1)}\b", folded):
             return False
     return True
+
+
+def _states_figure(text: str, counted: str | None, money: bool) -> bool:
+    """A number right before the counted noun (« 6 offres »), after it (« au nombre de 84 »), or in euros."""
+    for num in quantities(text):
+        after = [stem(t) for t in tokens(text[num.end():num.end() + NEAR_CHARS])[:2]]
+        ahead = [stem(t) for t in tokens(text[max(0, num.start() - NEAR_CHARS):num.start()])[-6:]]
+        money_after = bool(re.match(r"\s*(?:M€|k€|€|euros?\b)", text[num.end():]))
+        if ahead and ahead[-1] in {"pour", "par"}:
+            continue  # "78 médecins pour 100 000 habitants" is a rate
+        if counted and not money_after and (counted in after or (counted in ahead and "nombr" in ahead)):
+            return True
+        if money and not counted and money_after:
+            return True
+    return False
 
 
 def counted_in_passages(kn: Knowledge, topic: list[str], counted: str | None, money: bool,
@@ -169,8 +187,8 @@ def counted_in_passages(kn: Knowledge, topic: list[str], counted: str | None, mo
             for k, si in enumerate(sis):
                 sent = rk.sentences[si]
                 text = sent.text
-                if not any(c.isdigit() for c in text):
-                    continue
+                if not any(c.isdigit() for c in text) or not _states_figure(text, counted, money):
+                    continue  # cheap test first: most sentences give no figure of the kind asked
                 window = frozenset().union(*(rk.sentences[x].stems for x in sis[max(0, k - WINDOW):k + WINDOW + 1]))
                 stems = window | item_stems
                 cov = coverage(kn, topic, stems)
@@ -178,18 +196,7 @@ def counted_in_passages(kn: Knowledge, topic: list[str], counted: str | None, mo
                     continue
                 if head_stem and head_stem not in sent.stems | head_context(rk, ui):
                     continue  # "le montant des recettes": a sentence about the expenses is no answer
-                for num in quantities(text):
-                    after = [stem(t) for t in tokens(text[num.end():])[:2]]
-                    ahead = [stem(t) for t in tokens(text[:num.start()])[-6:]]
-                    money_after = bool(re.match(r"\s*(?:M€|k€|€|euros?\b)", text[num.end():]))
-                    if ahead and ahead[-1] in {"pour", "par"}:
-                        continue  # "78 médecins pour 100 000 habitants" is a rate
-                    if counted and not money_after and (counted in after or (counted in ahead and "nombr" in ahead)):
-                        out.append(Scored(cov + 0.2, rk, si))
-                        break
-                    if money and not counted and money_after:
-                        out.append(Scored(cov, rk, si))
-                        break
+                out.append(Scored(cov + (0.2 if counted else 0.0), rk, si))
     out.sort(key=lambda s: (s.score, s.rk.record.session.date), reverse=True)
     return out
 
