@@ -200,6 +200,8 @@ class Session:
     source: str = ""  # file name
     sha256: str = ""
     pages: int = 0
+    #: pages whose text was read by optical character recognition (scanned pages)
+    ocr_pages: list[int] = field(default_factory=list)
 
 
 @dataclass

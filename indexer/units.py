@@ -40,6 +40,7 @@ class Unit:
     page: int | None = None
     order: int = 0  # position within the session, for date sorting
     url: str = ""  # permalink path
+    ocr: bool = False  # its page was read by optical character recognition (a scanned page)
 
     @property
     def anchor(self) -> str:
@@ -128,6 +129,10 @@ def units_of(record: Record) -> list[Unit]:
         uid = p.id if p.id.startswith(sid + "/") else f"{sid}/p{p.page:03d}"
         units.append(Unit(id=uid, kind="passage", session=sid, date=date, text=p.text, page=p.page,
                           order=order, url=f"/seances/{sid}#{uid.rsplit('/', 1)[-1]}"))
+    scanned = set(record.session.ocr_pages)
+    if scanned:
+        for u in units:
+            u.ocr = u.page in scanned
     return _unique(units)
 
 

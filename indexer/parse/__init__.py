@@ -34,6 +34,7 @@ def parse_document(doc: Document) -> Record:
     record.session.source = doc.path.name
     record.session.sha256 = doc.sha256
     record.session.pages = len(doc.pages)
+    record.session.ocr_pages = doc.ocr_pages
     return record
 
 

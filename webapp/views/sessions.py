@@ -36,6 +36,7 @@ def _person_link(record: Record, name: str, person_id: str | None = None) -> dic
 def debate(record: Record) -> list[dict[str, Any]]:
     """The debate grouped by agenda item: speeches, stage directions and votes in order."""
     persons = {p.id: p for p in record.persons}
+    scanned = set(record.session.ocr_pages)
     entries: dict[str | None, list[tuple[int, dict[str, Any]]]] = {}
     current = record.agenda[0].id if record.agenda else None
     flow = sorted([(sp.order, "speech", sp) for sp in record.speeches]
@@ -49,13 +50,13 @@ def debate(record: Record) -> list[dict[str, Any]]:
                      "speaker": unit.speaker, "person_id": unit.person_id, "person_url": person_url(unit.person_id),
                      "label": unit.label, "role": unit.role, "group": person.group if person else "",
                      "page": unit.page, "paragraphs": unit.paragraphs, "reported": unit.reported,
-                     "words": unit.words, "permalink": url_for("sessions.session", session_id=record.session.id,
-                                                               _anchor=anchor(unit.id)),
+                     "words": unit.words, "ocr": unit.page in scanned,
+                     "permalink": url_for("sessions.session", session_id=record.session.id, _anchor=anchor(unit.id)),
                      "source_url": source_url(record.session.id, unit.page) if unit.page else None,
                      "cite_url": url_for("sessions.cite", session_id=record.session.id, anchor=anchor(unit.id))}
         else:
             entry = {"type": "direction", "id": unit.id, "anchor": anchor(unit.id), "order": unit.order,
-                     "text": unit.text, "page": unit.page}
+                     "text": unit.text, "page": unit.page, "ocr": unit.page in scanned}
         entries.setdefault(item, []).append((order, entry))
     numbered = {d.number for d in record.deliberations if getattr(d, "numbered", True)}
     seen_votes: set[tuple[Any, ...]] = set()
@@ -115,6 +116,7 @@ def session_data(record: Record) -> dict[str, Any]:
                     "movements": [{"person": _person_link(record, m.person, m.person_id), "kind": m.kind,
                                    "text": m.text, "item": m.item} for m in s.movements],
                     "source": s.source, "pages": s.pages, "layout": record.layout,
+                    "ocr_pages": list(s.ocr_pages),
                     "source_url": source_url(s.id)},
         "timeline": timeline,
         "chart": gantt,
@@ -126,7 +128,7 @@ def session_data(record: Record) -> dict[str, Any]:
         "wishes": [{"title": w.title, "group": w.group, "url": url_for("wishes.wish", session_id=s.id, number=n)}
                    for n, w in enumerate(record.wishes, start=1)],
         "passages": [{"anchor": anchor(p.id), "page": p.page, "paragraphs": [x for x in p.text.split("\n\n") if x.strip()],
-                      "source_url": source_url(s.id, p.page)} for p in record.passages],
+                      "ocr": p.page in set(s.ocr_pages), "source_url": source_url(s.id, p.page)} for p in record.passages],
         "warnings": record.warnings,
         "coverage": coverage_summary(record),
     }
