@@ -20,7 +20,7 @@ XSS = "<script>alert(1)</script>"
 MAIN_PAGES = [
     "/", "/recherche?q=budget", f"/seances/{SESSION}", "/seances", "/chronologie", "/chronologie?q=Mercosur",
     "/elus", "/elus/jean-marc-tellier", "/deliberations", "/deliberations/2025-361", "/voeux",
-    f"/voeux/{SESSION}/1", "/question?q=Le+budget+suppl%C3%A9mentaire+a-t-il+%C3%A9t%C3%A9+adopt%C3%A9+%3F",
+    f"/voeux/{SESSION}/1", "/question?q=Le+budget+suppl%C3%A9mentaire+a-t-il+%C3%A9t%C3%A9+adopt%C3%A9+%3F", "/accessibilite",
 ]
 
 

@@ -88,6 +88,7 @@ def openapi() -> dict[str, Any]:
                  _param("number", "rang du vœu dans la séance", where="path", schema={"type": "integer"})],
                 not_found=True),
             "/api.json": _op("Liste des points d'accès", "#/components/schemas/Api"),
+            "/accessibilite.json": _op("Déclaration d'accessibilité (RGAA 4.1)", "#/components/schemas/Accessibility"),
             "/question.json": _op("Réponse à une question, avec citations", "#/components/schemas/Question",
                                   [_param("q", "la question, en français")]),
         },
@@ -112,6 +113,7 @@ def openapi() -> dict[str, Any]:
             "Wish": schema(["page", "wish", "session"]),
             "Question": schema(["page", "question", "answer"]),
             "Api": schema(["page", "openapi", "paths"]),
+            "Accessibility": schema(["page", "standard", "conformity", "checks", "limits", "contact"]),
         }},
     }
 

@@ -14,7 +14,7 @@ from indexer.people import surname_of
 
 from ..store import Unavailable
 from ..twin import respond, twin_route
-from .common import respond_without_twin, session_summary, store
+from .common import session_summary, store
 
 bp = Blueprint("home", __name__)
 
@@ -127,10 +127,10 @@ def search_feed() -> Any:
     return atom_response(f"Recherche « {q} »" if q else "Recherche", page, entries)
 
 
-@bp.route("/accessibilite")
+@twin_route(bp, "/accessibilite")
 def accessibility() -> Any:
     """The accessibility statement (RGAA 4.1): what was checked, how, and whom to tell."""
-    return respond_without_twin({"page": "accessibilite", "title": "Déclaration d'accessibilité", "standard": "RGAA 4.1",
+    return respond({"page": "accessibilite", "title": "Déclaration d'accessibilité", "standard": "RGAA 4.1",
                     "conformity": "partiellement conforme",
                     "checks": ["axe-core (règles WCAG 2.1 A et AA) dans Chromium sur chaque type de page, "
                                "à 1280 et 390 px de large : aucune violation grave ou critique",
