@@ -418,3 +418,54 @@ def test_a_number_on_one_line_and_its_objet_on_the_next():
                                                                    ("2021-13", "Subvention au club")]
     assert record.deliberation("2021-12").vote.result == "adopté"
     assert record.deliberation("2021-13").vote.result == "rejeté"  # more against than for
+
+
+def test_counts_written_on_one_line_are_split_per_label():
+    from indexer.parse.rules.votes import count_line, split_counts
+
+    line = ("− Pour : 6, Madame BOURBIER, Monsieur GAUTHIER − Contre : 4, Monsieur GOSSOT, Madame HUDO "
+            "− Abstentions : 9, Madame HEURTAULT, Monsieur LEBLANC")
+    pieces = split_counts(line)
+    assert [count_line(p) for p in pieces] == [
+        ("pour", 6, ["Madame BOURBIER", "Monsieur GAUTHIER"]),
+        ("contre", 4, ["Monsieur GOSSOT", "Madame HUDO"]),
+        ("abstention", 9, ["Madame HEURTAULT", "Monsieur LEBLANC"])]
+    assert [count_line(p) for p in split_counts("Abstentions : Mme Debuisser, M. Leblanc Contre : M. Papin, M. Tanguy")] \
+        == [("abstention", None, ["Mme Debuisser", "M. Leblanc"]), ("contre", None, ["M. Papin", "M. Tanguy"])]
+    assert split_counts("− Pour : 16") == ["− Pour : 16"]
+    assert split_counts("Il votera Contre : cela ne change rien.") == ["Il votera Contre : cela ne change rien."]
+
+
+def test_count_before_its_label_and_reasons_after_names():
+    from indexer.parse.rules.votes import count_line
+
+    assert count_line("4 abstentions : Mme Debuisser, M. Leblanc, M. Papin, M. Thuillier") == (
+        "abstention", 4, ["Mme Debuisser", "M. Leblanc", "M. Papin", "M. Thuillier"])
+    assert count_line("1 contre : M. Leblanc") == ("contre", 1, ["M. Leblanc"])
+    assert count_line("Absentions : M. Thuillier, Mme Debuisser qui préfère la guinguette.") == (
+        "abstention", None, ["M. Thuillier", "Mme Debuisser"])
+    assert count_line("− Abstentions : 3, Madame HUDO, Madame DANAN en raison d’un manque d’informations") == (
+        "abstention", 3, ["Madame HUDO", "Madame DANAN"])
+
+
+def _municipal(text):
+    from indexer.parse import parse_document
+    from pathlib import Path
+
+    from indexer.sources.base import Document, Page
+
+    return parse_document(Document(path=Path("cm.txt"), pages=[Page(1, text)], warnings=[], kind="text", sha256="0"))
+
+
+def test_unanimity_then_abstentions_is_not_unanimous_and_counts_on_one_line():
+    text = ("Conseil municipal de Pierrefonds\nSéance du 3 avril 2025\n\n"
+            "D2025-010- Objet : Compte financier unique 2024\n"
+            "Le Conseil municipal, après en avoir délibéré, à l'unanimité :\n- APPROUVE le compte financier unique.\n"
+            "4 abstentions : Mme Debuisser, M. Leblanc, M. Papin, M. Thuillier D2025-011- Objet : Affectation des résultats\n"
+            "Le Conseil municipal, après en avoir délibéré, à la majorité :\n"
+            "Pour : 6, Madame BOURBIER, Monsieur GAUTHIER − Contre : 4, Monsieur GOSSOT, Madame HUDO\n")
+    record = _municipal(text)
+    first, second = record.votes[0], record.votes[1]
+    assert not first.unanimous and first.abstention == 4 and "M. Thuillier" in first.abstention_groups
+    assert second.item != first.item  # the heading run into the abstention line is read
+    assert second.for_ == 6 and second.against == 4 and second.against_groups == ["Monsieur GOSSOT", "Madame HUDO"]

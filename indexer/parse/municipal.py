@@ -39,7 +39,7 @@ from .rules.attendance import _LIST_HEAD, movement_line, parse_attendance
 from .rules.header import _END, _IN_OFFICE, _OPENED, _SECRETARY, _START, body_of, clock_time, council_kind, presidency
 from .rules.turns import (bare_name_starts, known_names, _strip_civility, colon_turn, presents_file, rapporteur_turn,
                           reported_starts)
-from .rules.votes import (_set_count, adopted_line, count_line, majority_sentence, not_voting_line,
+from .rules.votes import (_set_count, adopted_line, count_line, split_counts, majority_sentence, not_voting_line,
                           unanimous_sentence, vote_line, decision_sentence, election_line, elects_line, noted_line,
                           other_body, postponed_line, approved_without_remark)
 from .rules.vocabulary import _REPORTED
@@ -87,6 +87,22 @@ _BROKEN_CIVILITY = re.compile(
     "|".join(rf"\b{w[:i]} {w[i:]}\b" for w in ("Monsieur", "Madame", "Mademoiselle", "Mme") for i in range(1, len(w))))
 
 
+# "… M. Thuillier D2025-011- Objet : Affectation des résultats" : a numbered deliberation heading
+# run into the line before it by the text layer
+_EMBEDDED_OBJET = re.compile(r"(?<=\S)\s+(?=[A-Z]{1,4}\s?\d{2,4}[-/.]\d{1,4}\s*[-–:]\s*Objet\s*:)")
+
+
+def _embedded_pieces(part: str) -> list[str]:
+    """``… les moyens. Abstentions : Mme A, M. B Contre : M. C`` → the prose, then one piece per count
+    label; ``4 abstentions : Mme A, M. B D2025-011- Objet : Affectation …`` → the count, then the heading."""
+    out = []
+    for chunk in _EMBEDDED_OBJET.split(part):
+        chunk = chunk.strip()
+        if chunk:
+            out.extend(split_counts(chunk))
+    return out
+
+
 def repair_civilities(text: str) -> str:
     """PDF text splits words with a stray space: "M onsieur Jean-Claude THUILLIER" → "Monsieur …",
     "Mad ame le Maire" → "Madame le Maire"."""
@@ -102,8 +118,8 @@ def paragraphs(doc: Document) -> list[Para]:
             for piece in _SEPARATOR.split(line):
                 for part in _EMBEDDED_VOTE.split(piece):
                     part = repair_civilities(" ".join(part.split()))
-                    if part:
-                        out.append(Para(page.number, part))
+                    for sub in _embedded_pieces(part):
+                        out.append(Para(page.number, sub))
     return out
 
 
@@ -303,6 +319,13 @@ def _step(para: Para, state: State) -> None:
         state.turn.parts.append(chunk)
 
 
+def _already_counted(vote: Vote, kind: str) -> bool:
+    """A closed vote whose count of this kind was already read from a count line."""
+    attr = {"pour": "for_groups", "contre": "against_groups", "abstention": "abstention_groups"}.get(kind,
+                                                                                                 "not_voting_groups")
+    return bool(getattr(vote, attr)) and "\n" in vote.text
+
+
 def _vote_step(para: Para, state: State) -> bool:
     line = para.text
     vote = vote_line(line)
@@ -329,11 +352,15 @@ def _vote_step(para: Para, state: State) -> bool:
         kind, count, names = counted
         _close_turn(state)
         target = state.vote or _recent_vote(state) or Vote(page=para.page)
+        if target is not state.vote and _already_counted(target, kind):
+            target = Vote(page=para.page)  # a second count block under the item: a vote of its own
         if target is not state.vote and not any(v is target for v in state.record.votes):
             state.vote = target
         _set_count(target, kind, count, names)
         if "unanimité" in names:
             target.unanimous = True
+        elif kind in ("contre", "abstention") and (count or names):
+            target.unanimous = False  # "à l'unanimité :" then "4 abstentions : …": unanimity of the votes cast
         target.text = (target.text + "\n" + line).strip()
         close = line.find(")")
         tail = line[close + 1:].strip() if close >= 0 else ""

@@ -12,7 +12,7 @@ from .vocabulary import _FULLNAME, _PERSON, _PERSON_RE
 
 _VOTE_HEAD = re.compile(r"^(?:Vote|VOTE|Votes?)\s*:\s*(?P<rest>.*)$")
 _COUNT_LINE = re.compile(
-    r"^[-–•]?\s*(?P<kind>(?i:pour|contre|abstentions?|refus de vote|"
+    r"^[-–•]?\s*(?P<kind>(?i:pour|contre|abstentions?|absentions?|refus de vote|"
     r"ne prend(?:nent)? pas part au vote|ne participe(?:nt)? pas au vote))\s*:\s*(?P<rest>.*)$")
 _ADOPTED = re.compile(r"^(?P<word>ADOPT[ÉE]E?S?|REJET[ÉE]E?S?|APPROUV[ÉE]E?S?)\b(?P<rest>.*)$")
 _UNANIMOUS_SENTENCE = re.compile(
@@ -61,7 +61,11 @@ def count_line(line: str) -> tuple[str, int | None, list[str]] | None:
     """``- Abstentions : 2 (M. THUILLIER et M. LEBLANC)`` → ("abstention", 2, ["M. THUILLIER", "M. LEBLANC"]);
     ``Contre : 1, M.TANGUY`` → ("contre", 1, ["M.TANGUY"]); ``Abstentions : M. Leblanc, M. Thuillier et
     M. Papin.`` → ("abstention", None, [3 names])."""
-    m = _COUNT_LINE.match(re.sub(r"^[^\w(]+", "", line))
+    line = re.sub(r"^[^\w(]+", "", line)
+    lead = _LEADING_COUNT.match(line)
+    if lead:  # "4 abstentions : Mme Debuisser, M. Leblanc" → "abstentions : 4, Mme Debuisser, M. Leblanc"
+        line = f"{lead.group('kind')} : {lead.group('n')}, {line[lead.end():]}"
+    m = _COUNT_LINE.match(line)
     if not m:
         b = _BARE_COUNT.match(line)
         if not b:
@@ -70,7 +74,7 @@ def count_line(line: str) -> tuple[str, int | None, list[str]] | None:
         return ("abstention" if kind.startswith("abstention") else kind), int(b.group("n")), \
             split_names((b.group("names") or "").strip("()"))
     kind = fold(m.group("kind"))
-    kind = "abstention" if kind.startswith("abstention") else ("pour" if kind == "pour" else
+    kind = "abstention" if kind.startswith(("abstention", "absention")) else ("pour" if kind == "pour" else
                                                               "contre" if kind == "contre" else "nppv")
     rest = m.group("rest").strip()
     n = re.match(r"(\d+)", rest)
@@ -83,10 +87,27 @@ def count_line(line: str) -> tuple[str, int | None, list[str]] | None:
     return kind, count, names
 
 
+# "4 abstentions : Mme Debuisser, M. Leblanc", "1 contre : M. Leblanc": the count before the label
+_LEADING_COUNT = re.compile(r"^(?P<n>\d{1,3})\s+(?:voix\s+)?(?P<kind>(?i:pour|contre|abstentions?))\s*:\s*")
+# a count label inside a line: "− Pour : 6, Madame X, Monsieur Y − Contre : 4, Monsieur Z",
+# "Abstentions : Mme A, M. B Contre : M. C" (the next label after a name, capitalised)
+_NEXT_COUNT = re.compile(r"\s+(?:[−–•-]\s*)?(?=(?:\d{1,3}\s+)?(?:Pour|Contre|Abstentions?|Absentions?|POUR|CONTRE|ABSTENTIONS?)"
+                         r"\s*:\s*(?:\d|M\.|Mme\b|Mlle\b|Madame\b|Monsieur\b|[A-ZÉ]{2,}))")
+
+
+def split_counts(line: str) -> list[str]:
+    """``− Pour : 6, Madame BOURBIER, Monsieur GAUTHIER − Contre : 4, Monsieur GOSSOT − Abstentions : 9,
+    Madame HEURTAULT`` → one piece per label (the for, against and abstention lines written on one line);
+    ``Abstentions : Mme Debuisser, M. Leblanc Contre : M. Papin, M. Tanguy`` → two pieces; a line with
+    one label → itself."""
+    pieces = [p.strip() for p in _NEXT_COUNT.split(re.sub(r"^[^\w(]+", "", line)) if p.strip(" −–•-")]
+    return pieces if len(pieces) > 1 and all(count_line(p) for p in pieces[1:]) else [line]
+
+
 def split_names(text: str) -> list[str]:
     """"M. THUILLIER, M. LEBLANC et M. TANGUY)" → ["M. THUILLIER", "M. LEBLANC", "M. TANGUY"];
     stops at a relative clause ("M. TANGUY qui indique …")."""
-    text = re.split(r"\s+qui\s+|\s+car\s+|\s+parce\s", text)[0]
+    text = re.split(r"\s+qui\s+|\s+car\s+|\s+parce\s|\s+en raison\s", text)[0]
     out = []
     for chunk in re.split(r",|;|\s+et\s+|\s+-\s+", text):
         chunk = chunk.strip(" .:()-–")
