@@ -469,3 +469,29 @@ def test_unanimity_then_abstentions_is_not_unanimous_and_counts_on_one_line():
     assert not first.unanimous and first.abstention == 4 and "M. Thuillier" in first.abstention_groups
     assert second.item != first.item  # the heading run into the abstention line is read
     assert second.for_ == 6 and second.against == 4 and second.against_groups == ["Monsieur GOSSOT", "Madame HUDO"]
+
+
+def test_count_lines_after_a_named_part_are_a_vote_of_their_own():
+    text = ("Conseil municipal de Pierrefonds\nSéance du 3 avril 2025\n\n"
+            "D2025-012- Objet : Subventions 2025 aux associations\n"
+            "Le Conseil municipal, après en avoir délibéré, à la majorité :\n- ATTRIBUE les subventions.\n"
+            "Pour le Festival des Forêts, Monsieur Papin estime qu’il s’agit d’une association professionnelle. "
+            "Abstentions : Mme Debuisser, M. Leblanc Contre : M. Papin, M. Tanguy\n"
+            "Pour l’Enceinte, Madame Debuisser demande pourquoi une telle augmentation.\n"
+            "Contre : M. Leblanc qui estime qu’il y a trop de bruit.\n")
+    votes = _municipal(text).votes
+    assert len(votes) == 3 and len({v.item for v in votes}) == 1
+    festival, enceinte = votes[1], votes[2]
+    assert festival.text.startswith("Pour le Festival des Forêts :")
+    assert festival.against_groups == ["M. Papin", "M. Tanguy"] and festival.abstention_groups == ["Mme Debuisser", "M. Leblanc"]
+    assert enceinte.against_groups == ["M. Leblanc"] and votes[0].against is None
+
+
+def test_a_formula_vote_after_a_named_part_keeps_its_count_lines():
+    text = ("Conseil municipal de Pierrefonds\nSéance du 3 avril 2025\n\n"
+            "D2025-013- Objet : Vote des taux d’imposition\n"
+            "Pour le budget, Monsieur Ribeiro rappelle les taux.\n"
+            "Le Conseil municipal, après en avoir délibéré, à la majorité :\n- DÉCIDE de fixer les taux.\n"
+            "1 contre : M. Leblanc\n")
+    votes = _municipal(text).votes
+    assert len(votes) == 1 and votes[0].against == 1 and votes[0].against_groups == ["M. Leblanc"]

@@ -252,7 +252,11 @@ def _step(para: Para, state: State) -> None:
     if _heading_step(para, state):
         return
     if _vote_step(para, state):
+        state.subject = None  # a vote read: « Pour X, … » said before it is not about the next count lines
         return
+    subject = _SUBJECT.match(line)
+    if subject:
+        state.subject = (state.item.id if state.item else None, subject.group("what"))
     if article_line(line):
         _note_article(state, line)
     mv = movement_line(line)
@@ -319,6 +323,11 @@ def _step(para: Para, state: State) -> None:
         state.turn.parts.append(chunk)
 
 
+# « Pour le Festival des Forêts, Monsieur Papin estime … »: what the count lines after it vote on
+_SUBJECT = re.compile(r"^Pour\s+(?P<what>(?:le|la|les|l['’])\s*[^,;:]{3,80}?|[A-Z][^,;:]{2,60}?),\s+"
+                      r"(?:M\.|Mme|Monsieur|Madame|MM\.|Mlle)\s")
+
+
 def _already_counted(vote: Vote, kind: str) -> bool:
     """A closed vote whose count of this kind was already read from a count line."""
     attr = {"pour": "for_groups", "contre": "against_groups", "abstention": "abstention_groups"}.get(kind,
@@ -352,8 +361,12 @@ def _vote_step(para: Para, state: State) -> bool:
         kind, count, names = counted
         _close_turn(state)
         target = state.vote or _recent_vote(state) or Vote(page=para.page)
-        if target is not state.vote and _already_counted(target, kind):
-            target = Vote(page=para.page)  # a second count block under the item: a vote of its own
+        subject = state.subject if state.subject and state.subject[0] == (state.item.id if state.item else None) \
+            else None
+        state.subject = None
+        if target is not state.vote and (subject or _already_counted(target, kind)):
+            # a second count block under the item, or one about what « Pour le Festival …, » named: a vote of its own
+            target = Vote(page=para.page, text=f"Pour {subject[1]} :" if subject else "")
         if target is not state.vote and not any(v is target for v in state.record.votes):
             state.vote = target
         _set_count(target, kind, count, names)

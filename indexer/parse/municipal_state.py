@@ -54,6 +54,9 @@ class State:
     order: int = 0
     position: int = 0  # index of the paragraph being read
     pending_not_voting: tuple[str | None, list[str]] | None = None  # "X ne prend pas part au vote" before the vote
+    #: (item id, "le Festival des Forêts"): « Pour le Festival des Forêts, M. X estime … » names what the
+    #: count lines that follow vote on (one line of a deliberation voted part by part)
+    subject: tuple[str | None, str] | None = None
     body_positions: dict[str, int] = field(default_factory=dict)  # item id -> paragraph of its body heading
     open_title: AgendaItem | None = None  # a heading in capitals that may go on in the next paragraph
     leftovers: dict[int, list[str]] = field(default_factory=dict)
