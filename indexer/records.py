@@ -182,16 +182,49 @@ def _read_record(path: Path) -> Record | None:
         return None
 
 
-def load_records(home: Path | None = None) -> list[Record]:
-    """Every published record (those the committed generation's manifest names), by date."""
+def load_records(home: Path | None = None, cache: dict | None = None) -> list[Record]:
+    """Every published record (those the committed generation's manifest names), by date.
+
+    `cache`, a dict the caller keeps between calls (record file → (stamp, Record)), spares
+    parsing again a file already read: record files are never rewritten (a new version of a
+    session is a new file), so after adding one session only its record is read.  Files no
+    longer published leave the cache.  The records are then shared between calls: read only."""
     manifest = read_manifest(home)
     records = []
+    seen: set[Path] = set()
     for sid in manifest["sessions"]:
         path = record_path(sid, home, manifest)
-        record = _read_record(path) if path is not None else None
+        if path is None:
+            continue
+        if cache is None:
+            record = _read_record(path)
+        else:
+            seen.add(path)
+            record = _cached_record(path, cache)
         if record is not None:
             records.append(record)
+    if cache is not None:
+        for stale in [p for p in cache if p not in seen]:
+            del cache[stale]
     return sorted(records, key=lambda r: (r.session.date, r.session.id))
+
+
+def _cached_record(path: Path, cache: dict) -> Record | None:
+    try:
+        st = path.stat()
+    except OSError:
+        cache.pop(path, None)
+        return None
+    stamp = (st.st_ino, st.st_size, st.st_mtime_ns)
+    hit = cache.get(path)
+    if hit is not None and hit[0] == stamp:
+        return hit[1]
+    record = _read_record(path)
+    if record is None:
+        cache.pop(path, None)
+    else:
+        cache[path] = (stamp, record)
+    return record
 
 
 def load_record(session_id: str, home: Path | None = None) -> Record | None:

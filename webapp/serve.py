@@ -9,6 +9,8 @@ descriptor limit raised to match), `poll()` instead of `select()` (which stops a
 
 from __future__ import annotations
 
+import gc
+import importlib
 import os
 import resource
 import signal
@@ -30,6 +32,10 @@ CONNECTION_LIMIT = 10_000
 CHANNEL_TIMEOUT = 30
 #: descriptors kept for index files, records and the listening socket besides the connections
 SPARE_FDS = 512
+#: seconds between two looks at the index generation by a server process (warms a new one)
+WATCH_INTERVAL = 0.5
+#: modules imported before the workers fork (shared by them, not imported by the first request)
+PRELOADED = ("numpy", "indexer.search", "indexer.search.whoosh_backend", "indexer.answer")
 
 
 def ensure_index(home: Path, corpus: Path = DEFAULT_CORPUS) -> bool:
@@ -54,18 +60,58 @@ def ensure_index(home: Path, corpus: Path = DEFAULT_CORPUS) -> bool:
     return True
 
 
-def warm_up(app: Flask) -> threading.Thread:
-    """Load the records, the word counts and the latest session's sentences for the Q&A in the
-    background, so the first visitors do not wait."""
-    def run() -> None:
-        from .store import Unavailable, library
-        from .views import persons
+def preload(app: Flask) -> None:
+    """Done once before serving (before the workers fork, so that they share it): the library
+    imported, the records read, every template compiled.  Nothing that holds a file or a
+    connection open: each process opens its own searchers (and database connections)."""
+    from .store import Unavailable
 
-        with app.test_request_context("/"):
+    for name in PRELOADED:
+        try:
+            importlib.import_module(name)
+        except ImportError:  # the page that needs it says so
+            pass
+    store = app.extensions["minutes"]
+    if not store._database():
+        try:
+            store.derived()
+        except Unavailable:
+            pass
+    env = app.jinja_env
+    for name in env.list_templates(filter_func=lambda n: n.endswith(".html")):
+        env.get_template(name)
+
+
+def _warm(app: Flask) -> None:
+    """The current generation made ready: records, searcher and its arrays, then the word
+    counts and the latest session's sentences for the Q&A."""
+    from .store import Unavailable, library
+    from .views import persons
+
+    with app.test_request_context("/"):
+        try:
+            app.extensions["minutes"].warm()
+            persons.background()
+            library("answer").knowledge(Path(app.config["MINUTES_HOME"]))
+        except Unavailable:
+            pass
+
+
+def warm_up(app: Flask, watch: bool = False, stop: threading.Event | None = None) -> threading.Thread:
+    """Make the current generation ready in the background, so the first visitors do not wait;
+    with `watch`, then keep looking at the index (until `stop` is set) and make each new
+    generation ready as soon as it is committed (the first visitors after a re-index do not
+    wait either)."""
+    stop = stop or threading.Event()
+
+    def run() -> None:
+        _warm(app)
+        store = app.extensions["minutes"]
+        while watch and not stop.wait(WATCH_INTERVAL):
             try:
-                persons.background()
-                library("answer").knowledge(Path(app.config["MINUTES_HOME"]))
-            except Unavailable:
+                if store.stale():
+                    _warm(app)
+            except Exception:  # noqa: BLE001 - a commit under way, a database away: the next request says so
                 pass
 
     thread = threading.Thread(target=run, name="minutes-warm-up", daemon=True)
@@ -121,7 +167,8 @@ def serve(host: str = "127.0.0.1", port: int = 8000, home: Path | None = None, t
     if workers == 1:
         app = create_app({"MINUTES_HOME": str(home), "MINUTES_THREADS": threads})
         server = make_server(app, host=host, port=port, threads=threads)
-        warm_up(app)
+        preload(app)
+        warm_up(app, watch=True)
         print(f"Site en ligne : {where} (index : {home}) — Ctrl+C pour arrêter", file=sys.stderr)
         try:
             server.run()
@@ -131,8 +178,12 @@ def serve(host: str = "127.0.0.1", port: int = 8000, home: Path | None = None, t
             server.close()
         return
     listener = _listen(host, port)
+    app = create_app({"MINUTES_HOME": str(home), "MINUTES_THREADS": threads})
+    preload(app)
     print(f"Site en ligne : {where} (index : {home}, {workers} processus) — Ctrl+C pour arrêter", file=sys.stderr)
-    Supervisor(listener, home, threads, workers).run()
+    supervisor = Supervisor(listener, home, threads, workers, app=app)
+    del app  # the supervisor drops it once the workers have it
+    supervisor.run()
 
 
 def _listen(host: str, port: int) -> socket.socket:
@@ -149,13 +200,16 @@ def _listen(host: str, port: int) -> socket.socket:
     return sock
 
 
-def _worker(listener: socket.socket, home: Path, threads: int) -> None:
-    """One server process: its own app, caches and searchers, on the shared socket."""
+def _worker(listener: socket.socket, home: Path, threads: int, app: Flask | None = None) -> None:
+    """One server process on the shared socket: its own caches and searchers, and the app
+    preloaded by the supervisor (or its own, for a worker started again)."""
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.default_int_handler)
-    app = create_app({"MINUTES_HOME": str(home), "MINUTES_THREADS": threads})
+    if app is None:
+        app = create_app({"MINUTES_HOME": str(home), "MINUTES_THREADS": threads})
+        preload(app)
     server = make_server(app, threads=threads, sockets=[listener])
-    warm_up(app)
+    warm_up(app, watch=True)
     try:
         server.run()
     except KeyboardInterrupt:
@@ -170,8 +224,10 @@ class Supervisor:
     #: a worker that dies this many times within a minute is not restarted again
     MAX_RESTARTS = 10
 
-    def __init__(self, listener: socket.socket, home: Path, threads: int, workers: int) -> None:
+    def __init__(self, listener: socket.socket, home: Path, threads: int, workers: int,
+                 app: Flask | None = None) -> None:
         self.listener, self.home, self.threads, self.workers = listener, home, threads, workers
+        self.app = app  # preloaded, for the first workers only (then dropped: it would go stale)
         self.children: set[int] = set()
         self.stopping = False
         self.deaths: list[float] = []
@@ -181,7 +237,7 @@ class Supervisor:
         if pid == 0:
             code = 0
             try:
-                _worker(self.listener, self.home, self.threads)
+                _worker(self.listener, self.home, self.threads, self.app)
             except BaseException:  # noqa: BLE001 - a worker never returns into the supervisor's loop
                 code = 1
             finally:
@@ -199,8 +255,13 @@ class Supervisor:
     def run(self) -> None:
         signal.signal(signal.SIGTERM, self._stop)
         signal.signal(signal.SIGINT, self._stop)
+        if self.app is not None:
+            gc.freeze()  # the preloaded objects stay out of the workers' collections: pages stay shared
         for _ in range(self.workers):
             self._fork()
+        self.app = None  # the workers have it; the supervisor's copy is freed
+        gc.unfreeze()
+        gc.collect()
         while self.children:
             try:
                 pid, _ = os.wait()

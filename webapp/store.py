@@ -67,6 +67,7 @@ class Store:
         self._derived: Derived | None = None
         self._checked = 0.0
         self._questions = threading.BoundedSemaphore(max(1, threads - PAGE_THREADS))
+        self._files: dict = {}  # record file → (stamp, Record): a re-index reads only new files
 
     # -- records --------------------------------------------------------------
     def _database(self) -> str | None:
@@ -107,7 +108,7 @@ class Store:
 
                     records = load_records(self._database())
                 else:
-                    records = library("index").load_records(self.home)
+                    records = library("index").load_records(self.home, cache=self._files)
                 self._derived = Derived(generation=generation, records=records,
                                         by_id={r.session.id: r for r in records},
                                         persons=merge_persons(records))
@@ -115,6 +116,22 @@ class Store:
 
     def records(self) -> list[Record]:
         return self.derived().records
+
+    def stale(self) -> bool:
+        """True when the index changed since the records were last loaded (or none were)."""
+        current = self._derived
+        return current is None or current.generation != self._generation()
+
+    def warm(self, search: bool = True) -> None:
+        """What the first requests of a generation need, done ahead: the records (re-read if the
+        index changed) and, with `search`, the searcher with its per-generation arrays."""
+        if self.stale():
+            self._checked = 0.0
+        self.derived()
+        if search and not self._database():
+            warm = getattr(library("search"), "warm", None)
+            if warm is not None:
+                warm(home=self.home)
 
     def record(self, session_id: str) -> Record | None:
         found = self.derived().by_id.get(session_id)

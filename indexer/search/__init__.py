@@ -65,6 +65,16 @@ def forget_queries(home: Path | None = None) -> None:
     backend_for(str(home_dir(home))).forget()
 
 
+def warm(home: Path | None = None) -> None:
+    """Open the current generation's searcher and read what every search of it needs (live
+    documents, lengths, facet columns), so that the first search after a start or a commit
+    does not pay for it."""
+    backend = backend_for(str(home_dir(home)))
+    prepare = getattr(backend, "warm", None)
+    if prepare is not None:
+        prepare()
+
+
 def search(query: str, *, filters: dict[str, list[str]] | None = None, page: int = 1, per_page: int = 20,
            sort: str = "relevance", home: Path | None = None, facets: bool = True,
            budget: float | None = _DEFAULT) -> SearchResult:  # type: ignore[assignment]

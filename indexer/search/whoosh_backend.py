@@ -140,6 +140,12 @@ class WhooshBackend:
     def generation(self) -> int:
         return self.engine.snapshot().generation
 
+    def warm(self) -> None:
+        """The current snapshot's searcher opened and its per-generation arrays read."""
+        with self.engine.view() as engine:
+            if engine is not None:
+                engine.prepare(True)
+
     def forget(self) -> None:
         snap = self.engine._snapshot
         if snap is not None:
