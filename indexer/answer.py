@@ -124,6 +124,25 @@ def unknown_names(question: str, kn: Knowledge) -> list[str]:
     return out
 
 
+_QUOTED = re.compile(r"«\s*([^»]{2,80}?)\s*»|\"([^\"]{2,80})\"|“([^”]{2,80})”")
+
+
+def quoted_names(question: str) -> list[str]:
+    """The names a question quotes (« #Destination 62 », "Pass Permis"), folded: what it is about."""
+    return [" ".join(fold(next(g for g in m.groups() if g)).split()) for m in _QUOTED.finditer(question)
+            if fold(next(g for g in m.groups() if g)).strip()]
+
+
+def holds_quoted(names: list[str], cites: list[E.Cite]) -> bool:
+    """Every quoted name is written in a cited sentence or the title of its agenda item: an answer
+    about « #Destination 62 » never rests on a sentence that only says « à destination des … »."""
+    texts = []
+    for c in cites:
+        item = c.rk.record.item(c.unit.item)
+        texts.append(" " + " ".join(fold(c.quote + " " + (item.title if item else "")).split()) + " ")
+    return all(any(f" {n} " in t for t in texts) for n in names)
+
+
 def answer_with(kn: Knowledge, question: str) -> Answer:
     """Answer one question against already-built knowledge."""
     q = fold_question(question)
@@ -142,6 +161,7 @@ def answer_with(kn: Knowledge, question: str) -> Answer:
         # "… à L'Arbresle ?" on an index without L'Arbresle, "… en 2019" without a 2019 session: questions
         # about "the session" must not answer for another council or another year
         kinds = [(n, h) for n, h in kinds if n not in SESSION_KINDS]
+    quoted = quoted_names(question)
     for name, handler in kinds:
         draft = handler(scoped, q, rks)
         if draft is not None and not draft.found and draft.final:
@@ -149,6 +169,8 @@ def answer_with(kn: Knowledge, question: str) -> Answer:
             return Answer(question, False, f"{NOT_FOUND} {draft.answer}", draft.kind or name, 0.0, [], lead_cites)
         if draft is None or not draft.found or not draft.cites:
             continue
+        if quoted and not holds_quoted(quoted, draft.cites[:3]):
+            continue  # the evidence does not name what the question quotes
         cites = [_citation(c) for c in draft.cites[:3]]
         return Answer(question, True, draft.answer, draft.kind or name, draft.confidence, cites)
     lead_cites = [_citation(c) for c in leads(scoped, q)]

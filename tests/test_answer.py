@@ -350,3 +350,24 @@ def test_the_day_of_a_date_is_not_a_quantity(text: str, expected: list[str]) -> 
     from indexer.qa.retrieval import quantities
 
     assert [m.group(0) for m in quantities(text)] == expected
+
+
+def test_a_soudre_participle_finds_its_noun():
+    from indexer.qa.text import stem
+
+    assert stem("dissous") == stem("dissoute") == stem("dissolution")
+    assert stem("resolu") == stem("resolution") and stem("dissolution") != stem("resolution")
+
+
+def test_quoted_names_must_be_in_the_evidence():
+    from indexer.answer import quoted_names
+
+    assert quoted_names("Quand a-t-on adopté « #Destination 62 » ?") == ["destination 62"]
+    assert quoted_names("Qui a parlé du \"Pass Permis\" ?") == ["pass permis"]
+    assert quoted_names("Qui a parlé du budget ?") == []
+
+
+def test_an_answer_rests_on_a_sentence_naming_what_the_question_quotes(search_home: Path) -> None:
+    # « TDF 62 à destination des Orchestres » holds the words of « Destination 62 », not the name
+    ans = ask("Quand le Département a-t-il adopté le plan « Destination 62 » ?", home=search_home)
+    assert not ans.found and ans.answer.startswith(NOT_FOUND)

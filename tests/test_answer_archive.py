@@ -15,7 +15,7 @@ from indexer.index import index_paths
 
 PIERREFONDS = Path(__file__).resolve().parents[2] / "shared" / "corpus-multi" / "pierrefonds"
 FILES = ["compte-rendu-17-11-2015.pdf", "CM-26-juin-2023.pdf", "20250127-PV.pdf", "20250403-PV.pdf",
-         "20241210-PV.pdf"]
+         "20241210-PV.pdf", "CM-19-octobre-2023.pdf", "CM-du-20-fevrier-2024.pdf"]
 
 pytestmark = pytest.mark.skipif(not all((PIERREFONDS / f).exists() for f in FILES), reason="../shared absent")
 
@@ -107,3 +107,24 @@ def test_eval_reports_the_score_per_kind_column(tmp_path: Path) -> None:
     out = io.StringIO()
     report(rows, out)
     assert "par type : not-found 1/1 ; why 0/1" in out.getvalue()
+
+
+def test_who_voted_against_one_part_of_a_deliberation_voted_part_by_part(home: Path) -> None:
+    ans = ask("Qui a voté contre la subvention 2025 au Festival des forêts ?", home=home)
+    assert ans.found and "Papin" in ans.answer and "Tanguy" in ans.answer
+    assert "Leblanc" not in ans.answer.split("—")[0]  # he voted against L'Enceinte, not the festival
+
+
+def test_abstentions_after_a_unanimity_formula_are_named(home: Path) -> None:
+    ans = ask("Quels élus se sont abstenus sur le compte financier unique 2024 ?", home=home)
+    assert ans.found and all(n in ans.answer for n in ("Debuisser", "Leblanc", "Papin", "Thuillier"))
+
+
+
+def test_why_it_happens_is_not_answered_by_why_it_did_not(home: Path) -> None:
+    # « dissous » is the « dissolution » of the minutes; « n'a pas été actée en raison de … » (Feb 2024)
+    # explains why it did not happen yet, not why it happens
+    ans = ask("Pourquoi le SMIOCE, le syndicat des classes d'environnement, va-t-il être dissous ?", home=home)
+    assert ans.found and "difficultés structurelles" in ans.answer and ans.citations[0].date == "2023-10-19"
+    ans = ask("Pourquoi la dissolution du SMIOCE n'a-t-elle pas été actée ?", home=home)
+    assert ans.found and "absence de vote positif" in ans.answer

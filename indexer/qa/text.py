@@ -61,11 +61,19 @@ def tokens(text: str) -> list[str]:
     return fold(text).split()
 
 
+#: -soudre verbs whose participle and infinitive share no stem with their noun: « le syndicat va être
+#: dissous » is about « la dissolution », « le litige est résolu » about « la résolution »
+_SOUDRE = re.compile(r"(dis|re)(?:soudre|sous|soute|soutes|solv\w*)")
+
+
 @lru_cache(maxsize=200_000)
 def stem(token: str) -> str:
     """Snowball French stem of a folded token, with plural -s/-x stripped first."""
     if token.isdigit() or len(token) <= 3:  # "ARS", "FSL": acronyms stay whole
         return token
+    soudre = _SOUDRE.fullmatch(token)
+    if soudre:
+        return soudre.group(1) + "solu"
     if len(token) > 3 and token[-1] in "sx" and token[-2] != "s":
         token = token[:-1]
     # Snowball keeps "benefici" (bénéficier) apart from "benefic" (bénéficié): a common prefix of

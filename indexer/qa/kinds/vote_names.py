@@ -40,19 +40,30 @@ def item_vote_cite(rk: RecordKnowledge, v: Vote) -> Cite:
     return Cite(rk, unit, vote_quote(v))
 
 
+def _closest_vote(kn: Knowledge, topic: list[str], votes: list[Vote]) -> Vote:
+    """Of the votes of one item, the one whose own text names the topic best (« Pour le Festival des
+    Forêts : Contre : … » among the per-association votes of a subsidies deliberation); else the last."""
+    best = max(range(len(votes)), key=lambda i: (coverage(kn, topic, stems_of(votes[i].text)), i))
+    return votes[best]
+
+
 def find_votes(kn: Knowledge, q: str, topic: list[str]) -> list[FoundVote]:
     """Votes on what the question names, best first: deliberations and agenda items alike."""
     out: list[FoundVote] = []
     for m in find_deliberations(kn, q, topic):
         d: Deliberation = m.obj  # type: ignore[assignment]
         v = vote_of(m.rk.record, d)
+        parts = [x for x in m.rk.record.votes if x.text and (x.deliberation == d.number or (d.item and x.item == d.item))]
+        if len(parts) > 1:  # voted part by part: the part the question names
+            v = _closest_vote(kn, topic, parts)
         if v is not None and v.text:
             out.append(FoundVote(m.score, m.rk, d.title, v, deliberation_cites(m.rk, d, v)))
     for m in find_items(kn, q, topic):
         item: AgendaItem = m.obj  # type: ignore[assignment]
         votes = [v for v in m.rk.record.votes if v.item == item.id and v.text]
-        if votes and not any(f.rk is m.rk and f.vote is votes[-1] for f in out):
-            out.append(FoundVote(m.score, m.rk, item.title, votes[-1], [item_vote_cite(m.rk, votes[-1])]))
+        v = _closest_vote(kn, topic, votes) if votes else None
+        if v is not None and not any(f.rk is m.rk and f.vote is v for f in out):
+            out.append(FoundVote(m.score, m.rk, item.title, v, [item_vote_cite(m.rk, v)]))
     if not out:  # the item's title says it otherwise ("passage à 3 %" for "modification du taux"): its debate
         seen = set()
         for h in best_sentences(kn, topic, min_cov=0.6, limit=20, context=True, sentence_min=0.3):
@@ -64,7 +75,7 @@ def find_votes(kn: Knowledge, q: str, topic: list[str]) -> list[FoundVote]:
             if not votes or (h.rk.sid, item.id) in seen:
                 continue
             seen.add((h.rk.sid, item.id))
-            v = votes[-1]
+            v = _closest_vote(kn, topic, votes)
             if coverage(kn, topic, stems_of(f"{item.title} {v.text}")) < 0.45:
                 continue  # "subventions aux associations": that vote does not say it is the one on the festival
             out.append(FoundVote(0.9 * h.score, h.rk, item.title, v,

@@ -18,11 +18,14 @@ from ..retrieval import best_sentences, context_stems
 from ..text import tokens
 
 #: Folded phrases that state a cause or a justification.
-CAUSE = re.compile(r"\b(?:parce qu|car\b|en raison d|du fait d|compte tenu|dans la mesure ou|puisqu|suite a|"
+CAUSE = re.compile(r"\b(?:parce qu|car\b|en raison d|du fait d|compte tenu|dans la mesure ou|puisqu|"
+                   # « suite au point d'information du conseil … » dates a step, it states no cause
+                   r"suite a(?!(?:ux?| la| l| une?| des?)? (?:point|reunion|conseil|seance|comite|commission|courrier|rencontre)s?\b)|"
                    r"fait suite|a la suite d|faute d|etant donne|vu que|motif|raison|pour cause|afin d|a cause d|"
                    r"grace a|justifi|s explique|estime qu|manqu|interesse|non conforme|"
                    r"ne (?:peut|pouvait|peuvent) pas|n a pas (?:ete|pu)|il s avere|en effet)")
-_NEGATED = re.compile(r"\bn (?:a|ont|est|etait|avait) pas\b|\bne (?:sera|seront|peut|pourra) pas\b")
+_NEGATED = re.compile(r"\bn (?:a|ont|est|etait|avait|ai)(?: t (?:il|elle|ils|elles|on))? pas\b|"
+                      r"\bne (?:sera|seront|peut|pourra|sont|soit|pas)\b|\bn (?:est|etait)\b[^.]{0,20}\bpas\b")
 _ASKED = {"pourquoi", "quelle", "raison", "raisons", "motif", "motifs", "cause"}
 
 
@@ -63,7 +66,7 @@ def ask_why(kn: Knowledge, q: str, rks: list[RecordKnowledge]) -> Draft | None:
             if CAUSE.search(" ".join(sent.toks)):
                 score = h.score + bonus
                 if _NEGATED.search(" ".join(sent.toks)) and not _NEGATED.search(q):
-                    score -= 0.2  # « n'a pas été actée en raison de … » explains why it did not happen
+                    continue  # « n'a pas été actée en raison de … » explains why it did not happen
                 if best is None or score > best[0]:
                     best = (score, Cite(rk, unit, sent.text), Cite(rk, unit, h.sentence.text))
                 break
