@@ -371,3 +371,9 @@ def test_an_answer_rests_on_a_sentence_naming_what_the_question_quotes(search_ho
     # « TDF 62 à destination des Orchestres » holds the words of « Destination 62 », not the name
     ans = ask("Quand le Département a-t-il adopté le plan « Destination 62 » ?", home=search_home)
     assert not ans.found and ans.answer.startswith(NOT_FOUND)
+
+
+def test_a_count_said_of_a_pronoun_and_the_figure_of_the_year_asked(search_home: Path) -> None:
+    # « … l'intérêt des jeunes. Ils sont plus de 850 000 à avoir effectué une mission …, dont 150 000 en 2024 »
+    ans = ask("Combien de jeunes ont effectué une mission de Service civique en 2024 ?", home=search_home)
+    assert ans.found and ans.answer.startswith("150 000 en 2024")

@@ -88,6 +88,8 @@ def ask_count(kn: Knowledge, q: str, rks: list[RecordKnowledge]) -> Draft | None
                 break
             if any(t in topic for t in after[:3] + before[-3:]):
                 near = max(near, 0.15)
+        if counted and near < 0.4 and _counts_the_subject(h.rk, h.si, counted):
+            near = 0.4  # « … l'intérêt des jeunes. Ils sont plus de 850 000 à avoir effectué … »
         if counted and near < 0.4:
             continue  # "combien d'habitants": a sentence that counts something else is no answer
         if asked_numbers and not asked_numbers <= set(h.sentence.toks):
@@ -117,9 +119,36 @@ def ask_count(kn: Knowledge, q: str, rks: list[RecordKnowledge]) -> Draft | None
                                          "vote": "d'après le vote", "voeu": "d'après le vœu"}.get(h.unit.kind,
                                                                                                  "d'après le procès-verbal")
     answer = f"« {h.sentence.text} » ({source}, {session_label(h.rk.record)})"
+    of_year = _figure_of_year(h.sentence.text, kn.years)
+    if of_year:  # « 850 000 depuis 2010, dont 150 000 en 2024 »: the figure of the year asked first
+        answer = f"{of_year} : {answer}"
     cites = [Cite(x.rk, x.unit, x.sentence.text) for x in good[:2]]
     return Draft(True, answer, "nombre", round(min(0.85, 0.3 + 0.5 * h.score), 2), cites)
 
+
+
+_PRONOUN_COUNT = re.compile(r"\b(?:ils|elles) (?:sont|etaient|seront) (?:plus de |pres de |environ |quelque |au moins )?\d")
+
+
+def _counts_the_subject(rk: RecordKnowledge, si: int, counted: str) -> bool:
+    """« … l'intérêt des jeunes. Ils sont plus de 850 000 à avoir effectué une mission »: the number counts
+    the pronoun, whose noun (the one asked) ends the sentence before, in the same passage."""
+    if not _PRONOUN_COUNT.search(" ".join(rk.sentences[si].toks)):
+        return False
+    sis = rk.by_unit.get(rk.sentences[si].unit, [])
+    k = sis.index(si) if si in sis else 0
+    return k > 0 and counted in rk.sentences[sis[k - 1]].stems
+
+
+def _figure_of_year(text: str, years: frozenset[int]) -> str:
+    """« … depuis 2010, dont 150 000 en 2024 » with 2024 asked → "150 000 en 2024"; "" when the sentence
+    gives no figure tied to one year asked."""
+    if len(years) != 1:
+        return ""
+    year = next(iter(years))
+    m = re.search(rf"(?<![\d,.])(\d{{1,3}}(?:[ \u00a0\u202f.]\d{{3}})*|\d+)\s+(?:en|pour|au titre de)\s+(?:l['’]année\s+)?{year}\b",
+                  text)
+    return f"{m.group(1)} en {year}" if m else ""
 
 
 def head_context(rk: RecordKnowledge, ui: int) -> frozenset[str]:
