@@ -10,7 +10,6 @@ descriptor limit raised to match), `poll()` instead of `select()` (which stops a
 from __future__ import annotations
 
 import gc
-import importlib
 import os
 import resource
 import signal
@@ -34,8 +33,9 @@ CHANNEL_TIMEOUT = 30
 SPARE_FDS = 512
 #: seconds between two looks at the index generation by a server process (warms a new one)
 WATCH_INTERVAL = 0.5
-#: modules imported before the workers fork (shared by them, not imported by the first request)
-PRELOADED = ("numpy", "indexer.search", "indexer.search.whoosh_backend", "indexer.answer")
+#: templates compiled before the workers fork (shared by them): those of the first pages
+#: visited; the others are compiled by each worker in the background
+FIRST_TEMPLATES = ("base.html", "_macros.html", "home.html", "search.html")
 
 
 def ensure_index(home: Path, corpus: Path = DEFAULT_CORPUS) -> bool:
@@ -61,24 +61,25 @@ def ensure_index(home: Path, corpus: Path = DEFAULT_CORPUS) -> bool:
 
 
 def preload(app: Flask) -> None:
-    """Done once before serving (before the workers fork, so that they share it): the library
-    imported, the records read, every template compiled.  Nothing that holds a file or a
-    connection open: each process opens its own searchers (and database connections)."""
+    """What every first page needs, done once before serving (before the workers fork, so
+    that they share it): the records read, the templates of the first pages compiled.
+    Nothing that holds a file or a connection open: each process opens its own searchers
+    (and database connections), in the background (`warm_up`)."""
     from .store import Unavailable
 
-    for name in PRELOADED:
-        try:
-            importlib.import_module(name)
-        except ImportError:  # the page that needs it says so
-            pass
     store = app.extensions["minutes"]
     if not store._database():
         try:
             store.derived()
         except Unavailable:
             pass
+    compile_templates(app, FIRST_TEMPLATES)
+
+
+def compile_templates(app: Flask, names: tuple[str, ...] | None = None) -> None:
+    """Compile `names` (default: every page template) now rather than at their first request."""
     env = app.jinja_env
-    for name in env.list_templates(filter_func=lambda n: n.endswith(".html")):
+    for name in names or env.list_templates(filter_func=lambda n: n.endswith(".html")):
         env.get_template(name)
 
 
@@ -91,6 +92,7 @@ def _warm(app: Flask) -> None:
     with app.test_request_context("/"):
         try:
             app.extensions["minutes"].warm()
+            compile_templates(app)
             persons.background()
             library("answer").knowledge(Path(app.config["MINUTES_HOME"]))
         except Unavailable:
@@ -218,6 +220,16 @@ def _worker(listener: socket.socket, home: Path, threads: int, app: Flask | None
         server.close()
 
 
+def _trim() -> None:
+    """Give the memory freed by this process back to the system (glibc keeps it otherwise)."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
+
+
 class Supervisor:
     """Forks the worker processes, starts a new one when one dies, ends them all on Ctrl+C or SIGTERM."""
 
@@ -262,6 +274,7 @@ class Supervisor:
         self.app = None  # the workers have it; the supervisor's copy is freed
         gc.unfreeze()
         gc.collect()
+        _trim()
         while self.children:
             try:
                 pid, _ = os.wait()
