@@ -100,6 +100,19 @@ class Vote:
 
 
 @dataclass
+class ReportTable:
+    """A table of a deliberation (its annexed report or an article), kept as a table."""
+
+    title: str = ""  # its caption, or the line above it
+    header: list[list[str]] = field(default_factory=list)  # header rows (a cell spanning columns: "")
+    rows: list[list[str]] = field(default_factory=list)  # body rows
+    page: int | None = None
+    part: str = ""  # where it stands: "rapport", "article 2"
+    at: int = 0  # in the report: how many of its paragraphs stand before the table
+    joined: bool = False  # in the report: it followed the prose of paragraph `at - 1` without a break
+
+
+@dataclass
 class Deliberation:
     """An adopted act: number, visas, articles, vote, and its annexed report."""
 
@@ -119,6 +132,7 @@ class Deliberation:
     report_page: int | None = None
     speeches: list[str] = field(default_factory=list)  # ids of the speeches of its debate
     numbered: bool = True  # False: the document gives no number, `number` is made from the session and item
+    tables: list[ReportTable] = field(default_factory=list)  # moved out of `report` and `articles`
 
 
 @dataclass

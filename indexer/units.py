@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from whoosh import fields
 
 from .analysis import FastPositions, FrenchAnalyzer
-from .model import Deliberation, Record
+from .model import Deliberation, Record, ReportTable
 from .render import vote_line
 
 REPORT_PASSAGE_CHARS = 3000  # annexed reports are cut into passages of about this size
@@ -118,7 +118,7 @@ def units_of(record: Record) -> list[Unit]:
     for d, key in zip(record.deliberations, keys):
         base = item_fields(d.item)
         base["number"] = d.number
-        for k, (page, text) in enumerate(report_passages(d), start=1):
+        for k, (page, text) in enumerate(report_passages(d, text=report_text(d)), start=1):
             order += 1
             units.append(Unit(
                 id=f"{sid}/r/{key}/{k:03d}", kind="rapport", session=sid, date=date,
@@ -134,6 +134,33 @@ def units_of(record: Record) -> list[Unit]:
         for u in units:
             u.ocr = u.page in scanned
     return _unique(units)
+
+
+def table_lines(table: ReportTable) -> str:
+    """A table as plain text for the search index: its cells in reading order, joined by
+    spaces (the same words, in the same order, as the text the table was cut from, so that
+    it weighs in search as it did; no « | » reaches a snippet)."""
+    return " ".join(" ".join(c for c in row if c) for row in [*table.header, *table.rows] if any(row))
+
+
+def report_text(d: Deliberation) -> str:
+    """The annexed report as indexed: its prose with its tables back in place, as plain text."""
+    tables = [t for t in d.tables if t.part == "rapport"]
+    if not tables:
+        return d.report
+    paragraphs = d.report.split("\n\n") if d.report else []
+    out: list[str] = []
+    for i in range(len(paragraphs) + 1):
+        for t in tables:
+            if t.at == i:
+                if t.joined and out:  # cut from the paragraph before: back into it
+                    out[-1] = f"{out[-1]} {table_lines(t)}"
+                else:
+                    out.append(table_lines(t))
+        if i < len(paragraphs):
+            out.append(paragraphs[i])
+    out += [table_lines(t) for t in tables if t.at > len(paragraphs)]
+    return "\n\n".join(x for x in out if x)
 
 
 def _unique(units: list[Unit]) -> list[Unit]:
@@ -152,7 +179,12 @@ def _unique(units: list[Unit]) -> list[Unit]:
 
 
 def _deliberation_text(d: Deliberation) -> str:
-    parts = [f"Délibération n°{d.number}", d.title, *d.articles]
+    articles: list[str] = []
+    for article in d.articles:  # each followed by its tables, as plain text
+        articles.append(article)
+        part = article.split(" :", 1)[0].lower()
+        articles += [table_lines(t) for t in d.tables if t.part == part]
+    parts = [f"Délibération n°{d.number}", d.title, *articles]
     if d.vote is not None:
         parts.append("Vote : " + vote_line(d.vote))
         groups = d.vote.abstention_groups + d.vote.against_groups
@@ -161,10 +193,11 @@ def _deliberation_text(d: Deliberation) -> str:
     return "\n\n".join(p for p in parts if p)
 
 
-def report_passages(d: Deliberation, size: int | None = None) -> list[tuple[int | None, str]]:
-    """Cut an annexed report into (page, text) passages of about `size` characters,
-    at paragraph boundaries.  A form feed in the report text starts a new page."""
-    if not d.report.strip():
+def report_passages(d: Deliberation, size: int | None = None, text: str | None = None) -> list[tuple[int | None, str]]:
+    """Cut an annexed report (or `text`, e.g. `report_text(d)`) into (page, text) passages of
+    about `size` characters, at paragraph boundaries.  A form feed in the text starts a new page."""
+    report = d.report if text is None else text
+    if not report.strip():
         return []
     size = size or REPORT_PASSAGE_CHARS
     page = d.report_page or d.page
@@ -172,7 +205,7 @@ def report_passages(d: Deliberation, size: int | None = None) -> list[tuple[int 
     chunk: list[str] = []
     chunk_page = page
     length = 0
-    for block in d.report.split("\n\n"):
+    for block in report.split("\n\n"):
         pieces = block.split("\f")
         for i, piece in enumerate(pieces):
             if i and page is not None:

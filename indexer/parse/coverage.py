@@ -100,6 +100,8 @@ def record_attributed(record: Record) -> int:
     """Characters the layout attributed to an item or a speaker (speeches, deliberations, item passages)."""
     chars = sum(len(sp.text) for sp in record.speeches)
     chars += sum(len(d.report) + sum(len(a) for a in d.articles) + len(d.title) for d in record.deliberations)
+    # the tables moved out of reports and articles, cell by cell (with the " | " between cells)
+    chars += sum(len(c) + 3 for d in record.deliberations for t in d.tables for row in [*t.header, *t.rows] for c in row)
     chars += sum(len(v.text) for v in record.votes)
     chars += sum(len(p.text) for p in record.passages if "-" in p.id.rsplit("/", 1)[-1])  # item passages
     return chars

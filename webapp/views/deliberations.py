@@ -47,6 +47,7 @@ def decision_data(decision: reg.Decision) -> dict[str, Any]:
             "signed_place": d.signed_place if d else "", "signed_date": d.signed_date if d else "",
             "receipt_id": d.receipt_id if d else "", "published": d.published if d else "",
             "report_title": d.report_title.rstrip(" |") if d else "", "report_page": d.report_page if d else None,
+            "tables": tables_data(d, sid) if d else [],
             "report": [{"anchor": f"r{k:03d}", "page": page,
                         "paragraphs": [p for p in text.split("\n\n") if p.strip()]}
                        for k, (page, text) in enumerate(passages, start=1)],
@@ -63,6 +64,38 @@ def decision_data(decision: reg.Decision) -> dict[str, Any]:
         "related_search": url_for("deliberations.deliberations", texte=" ".join(sorted(decision.stems)[:3]))
         if decision.stems else None,
     }
+
+
+#: a table with more body rows than this is folded (`<details>`) on the deliberation page
+FOLD_ROWS = 8
+
+
+def tables_data(d: Any, sid: str) -> list[dict[str, Any]]:
+    """The tables of a deliberation, as the page shows them (header rows, body rows, CSV link)."""
+    out = []
+    for n, t in enumerate(d.tables, start=1):
+        width = max((len(r) for r in [*t.header, *t.rows]), default=0)
+        out.append({"anchor": f"t{n:02d}", "number": n, "title": t.title, "page": t.page, "part": t.part,
+                    "header": [r + [""] * (width - len(r)) for r in t.header],
+                    "rows": [r + [""] * (width - len(r)) for r in t.rows], "folded": len(t.rows) > FOLD_ROWS,
+                    "source_url": source_url(sid, t.page) if t.page else None,
+                    "csv_url": url_for("deliberations.table_csv", number=d.number, n=n)})
+    return out
+
+
+@bp.route("/deliberations/<number>/tableau-<int:n>.csv")
+def table_csv(number: str, n: int) -> Response:
+    """One table of a deliberation as CSV (`;`, UTF-8 with BOM, as French spreadsheets open it)."""
+    from indexer.parse.report_tables import as_table
+    from indexer.sources.tables import to_csv
+
+    decision = reg.find(number)
+    d = decision.deliberation if decision else None
+    if d is None or not 1 <= n <= len(d.tables):
+        abort(404)
+    body = "\ufeff" + to_csv(as_table(d.tables[n - 1]))
+    return Response(body, mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="deliberation-{number}-tableau-{n}.csv"'})
 
 
 @twin_route(bp, "/deliberations/<number>")

@@ -1,0 +1,79 @@
+"""Tables of deliberations as tables: the split of a paragraph, the indexed text, the page, a CSV.
+
+(`split_tables` is not yet applied by the departmental parser: moving the tables out of the
+reports changes what search and questions read — see issue 11.)"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+
+import pytest
+
+from indexer.index import index_records, load_record
+from indexer.parse.report_tables import split_tables
+from indexer.sources import read_source
+from indexer.units import report_text, units_of
+from webapp import create_app
+
+from .conftest import BUNDLED_TEXT
+
+SID = "pas-de-calais-2025-09-22"
+PIPES = re.compile(r"\S \| \S")  # cells joined by " | ": the pipe soup a reader must never see
+
+
+@pytest.fixture(scope="module")
+def budget_paragraph() -> str:
+    """The paragraph of the bundled session's budget report that holds the « Fonction | Programme » table."""
+    text = read_source(BUNDLED_TEXT).text
+    return next(p for p in re.split(r"\n\s*\n", text) if "2 698 113,97" in p)
+
+
+def test_a_paragraph_gives_prose_and_a_table_of_rows_and_cells(budget_paragraph):
+    prose, tables = split_tables(budget_paragraph, 12, "rapport")
+    assert not PIPES.search(prose)
+    (table,) = tables
+    assert table.header[0][:3] == ["Fonction", "Programme", "Actions"] and "Dépense" in table.header[-1]
+    assert table.rows[0][:5] == ["2 ENSEIGNEMENT, FORMATION PROFESSIONNELLE ET APPRENTISSAGE", "Équipement collèges",
+                                 "Équipement collèges", "2 698 113,97", "8 421 989,00"]
+    assert table.page == 12 and table.part == "rapport"
+    assert split_tables("Une phrase sans tableau.", 3, "rapport") == ("Une phrase sans tableau.", [])
+
+
+@pytest.fixture(scope="module")
+def with_table(tmp_path_factory, search_home, budget_paragraph):
+    """The bundled session with the table set on deliberation 2025-361, indexed."""
+    record = load_record(SID, home=search_home)
+    d = record.deliberation("2025-361")
+    _, tables = split_tables(budget_paragraph, None, "rapport")
+    d.tables = tables * 2  # a long one (folded) and …
+    d.tables[1] = type(tables[0])(title="Deux lignes", header=tables[0].header, rows=tables[0].rows[:2], part="rapport")
+    home = tmp_path_factory.mktemp("tables-home")
+    index_records([record], home=home)
+    return home, record
+
+
+def test_tables_are_indexed_as_plain_text_without_pipes(with_table):
+    _, record = with_table
+    d = record.deliberation("2025-361")
+    assert "2 698 113,97 8 421 989,00" in report_text(d) and not PIPES.search(report_text(d).replace(d.report, ""))
+    assert any("2 698 113,97" in u.text for u in units_of(record) if u.kind == "rapport")
+
+
+def test_the_deliberation_page_shows_html_tables_folded_when_long(with_table):
+    home, _ = with_table
+    client = create_app({"MINUTES_HOME": str(home), "TESTING": True}).test_client()
+    html = client.get("/deliberations/2025-361").get_data(as_text=True)
+    block = html[html.index('id="t01"'):]
+    block = block[:block.index("</table>")]
+    assert "<td>2 698 113,97</td>" in block and '<th scope="col">Fonction</th>' in block
+    assert "<details" in block.split("<table")[0]  # 9 rows: folded
+    head = html[html.index('id="t02"'):]
+    assert "<details" not in head[:head.index("<table")] and "Deux lignes" in head[:head.index("</caption>")]
+    r = client.get("/deliberations/2025-361/tableau-1.csv")
+    assert r.status_code == 200 and r.mimetype == "text/csv"
+    rows = list(csv.reader(io.StringIO(r.get_data(as_text=True).lstrip("\ufeff")), delimiter=";"))
+    assert rows[0][:3] == ["Fonction", "Programme", "Actions"]
+    assert any(row[3:5] == ["2 698 113,97", "8 421 989,00"] for row in rows)
+    assert client.get("/deliberations/2025-361/tableau-3.csv").status_code == 404
