@@ -137,6 +137,7 @@ class Snapshot:
         self.sets: dict[tuple[str, str], Any] = {}
         self.vocab: Vocabulary | None = None
         self._lock = threading.Lock()
+        self.preparing = threading.Lock()  # one thread reads the per-generation arrays, the others wait
         self._free: list = []
         self._opened: list = []
         self._users = 0
@@ -259,12 +260,14 @@ class View:
 
     def prepare(self, facets: bool = True) -> None:
         """Read what every search of this generation needs (live documents, lengths, facet
-        columns), once; the first search after a commit pays for it."""
-        self.all_docs()
-        self.lengths()
-        if facets:
-            for column in FACETS.values():
-                self.codes(column)
+        columns), once; the first search after a commit pays for it (or the server's warm-up:
+        a search that comes meanwhile waits for it rather than reading them a second time)."""
+        with self.snap.preparing:
+            self.all_docs()
+            self.lengths()
+            if facets:
+                for column in FACETS.values():
+                    self.codes(column)
 
     def column(self, field: str) -> list:
         """Values of a column field for every document number (cached until the index changes);
