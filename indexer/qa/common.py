@@ -198,6 +198,18 @@ def find_deliberations(kn: Knowledge, q: str, topic: list[str]) -> list[Match]:
     return rank_objects(kn, topic, objects)
 
 
+def single_best(matches: list[Match], *, within_session: bool = False) -> Match | None:
+    """The best match, or None when the next one fits as well (do not guess); a number
+    named in the question always decides.  `within_session`: a tie matters only inside one session."""
+    if not matches:
+        return None
+    best = matches[0]
+    if (len(matches) > 1 and matches[1].score == best.score and best.score < BY_NUMBER
+            and (not within_session or matches[1].rk is best.rk)):
+        return None
+    return best
+
+
 def find_items(kn: Knowledge, q: str, topic: list[str], threshold: float = 0.6) -> list[Match]:
     r = re.search(r"\b(?:rapport|point) (?:n )?(?:no )?(\d{1,3})\b", q)
     if r:

@@ -7,7 +7,7 @@ import re
 from ..kind import Kind
 from ...model import Deliberation
 from ..common import (
-    BY_NUMBER, Draft, deliberation_cites, vote_of, vote_phrase, find_deliberations, session_label, topic_stems,
+    Draft, single_best, deliberation_cites, vote_of, vote_phrase, find_deliberations, session_label, topic_stems,
 )
 from ..knowledge import Knowledge, RecordKnowledge
 
@@ -15,11 +15,9 @@ from ..knowledge import Knowledge, RecordKnowledge
 def ask_deliberation(kn: Knowledge, q: str, rks: list[RecordKnowledge]) -> Draft | None:
     topic = topic_stems(q, kn=kn)
     matches = find_deliberations(kn, q, topic)
-    if not matches:
+    best = single_best(matches)
+    if best is None:
         return None
-    best = matches[0]
-    if len(matches) > 1 and matches[1].score == best.score and best.score < BY_NUMBER:
-        return None  # two deliberations fit equally: do not guess
     d: Deliberation = best.obj  # type: ignore[assignment]
     record = best.rk.record
     vote = vote_of(record, d)

@@ -8,7 +8,7 @@ from ..kind import Kind
 from ...model import Deliberation
 from ...people import fold
 from ..common import (
-    BY_NUMBER, Draft, GROUP_ALIASES, deliberation_cites, vote_of, vote_phrase, find_deliberations, named_group,
+    Draft, single_best, GROUP_ALIASES, deliberation_cites, vote_of, vote_phrase, find_deliberations, named_group,
     session_label, topic_stems,
 )
 from ..knowledge import Knowledge, RecordKnowledge
@@ -21,11 +21,9 @@ def ask_group_vote(kn: Knowledge, q: str, rks: list[RecordKnowledge]) -> Draft |
     drop = set(fold(group).split()) | set(GROUP_ALIASES) | {"elu", "elus", "elue", "elues", "membres", "conseillers"}
     topic = topic_stems(q, drop, kn=kn)
     matches = find_deliberations(kn, q, topic)
-    if not matches:
+    best = single_best(matches)
+    if best is None:
         return None
-    best = matches[0]
-    if len(matches) > 1 and matches[1].score == best.score and best.score < BY_NUMBER:
-        return None  # two deliberations fit equally: do not guess
     d: Deliberation = best.obj  # type: ignore[assignment]
     record = best.rk.record
     vote = vote_of(record, d)

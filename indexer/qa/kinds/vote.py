@@ -7,7 +7,7 @@ import re
 from ..kind import Kind
 from ...model import AgendaItem, Deliberation
 from ..common import (
-    BY_NUMBER, Draft, deliberation_cites, vote_of, vote_phrase, cite_unit, find_deliberations, find_items,
+    Draft, single_best, deliberation_cites, vote_of, vote_phrase, cite_unit, find_deliberations, find_items,
     session_label, topic_stems,
 )
 from ..knowledge import Knowledge, RecordKnowledge, vote_quote
@@ -42,9 +42,9 @@ def ask_vote(kn: Knowledge, q: str, rks: list[RecordKnowledge]) -> Draft | None:
     matches = find_deliberations(kn, q, topic)
     if not matches:
         return ask_item_vote(kn, q, topic)
-    best = matches[0]
-    if len(matches) > 1 and matches[1].score == best.score and matches[1].rk is best.rk and best.score < BY_NUMBER:
-        return None  # two deliberations fit equally: do not guess
+    best = single_best(matches, within_session=True)
+    if best is None:
+        return None
     d: Deliberation = best.obj  # type: ignore[assignment]
     record = best.rk.record
     vote = vote_of(record, d)
