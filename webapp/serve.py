@@ -172,12 +172,7 @@ def serve(host: str = "127.0.0.1", port: int = 8000, home: Path | None = None, t
         preload(app)
         warm_up(app, watch=True)
         print(f"Site en ligne : {where} (index : {home}) — Ctrl+C pour arrêter", file=sys.stderr)
-        try:
-            server.run()
-        except KeyboardInterrupt:
-            pass
-        finally:
-            server.close()
+        _run(server)
         return
     listener = _listen(host, port)
     app = create_app({"MINUTES_HOME": str(home), "MINUTES_THREADS": threads})
@@ -212,6 +207,11 @@ def _worker(listener: socket.socket, home: Path, threads: int, app: Flask | None
         preload(app)
     server = make_server(app, threads=threads, sockets=[listener])
     warm_up(app, watch=True)
+    _run(server)
+
+
+def _run(server) -> None:  # noqa: ANN001 - a waitress server
+    """Serve until Ctrl+C (or SIGTERM in a worker), then close the sockets."""
     try:
         server.run()
     except KeyboardInterrupt:
