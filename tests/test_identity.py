@@ -158,6 +158,10 @@ def test_an_index_written_by_an_earlier_release(tmp_path) -> None:
         response = client.get(old)
         assert response.status_code == 301 and response.headers["Location"].endswith(new), (old, response.status_code)
         assert client.get(new).status_code == 200
+    for old, new in (("/voeux/pv/1", "/voeux/lyon-2024-02-12/1"), ("/voeux/pv/1.json", "/voeux/lyon-2024-02-12/1.json"),
+                     ("/sources/pv.pdf", "/sources/lyon-2024-02-12.pdf")):  # every URL keyed by a session
+        response = client.get(old)
+        assert response.status_code == 301 and response.headers["Location"].endswith(new), (old, response.status_code)
     assert client.get("/seances/inconnue").status_code == 404
     assert not (home / "index" / "manifest.json").exists()  # the old layout is gone, nothing left behind
     assert sorted(p.name for p in (home / "records").iterdir()) == [read_manifest(home)["sessions"]

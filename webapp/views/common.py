@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from flask import current_app, jsonify, render_template, url_for
+from flask import current_app, jsonify, redirect, render_template, request, url_for
 
 from indexer.model import Record, Speech, Vote
 
@@ -149,3 +149,14 @@ def stated_number(session_id: str, number: str | None) -> str:
     record = store().record(session_id)
     d = record.deliberation(number) if record else None
     return number if d is None or getattr(d, "numbered", True) else ""
+
+
+def moved_session(session_id: str, **args: Any) -> Any:
+    """A 301 to the same page under the session's current id when `session_id` is an old one
+    (an earlier release's, a replaced version's), so permalinks stay valid; else None."""
+    from ..store import library
+
+    current = library("index").resolve_session_id(session_id, store().home)
+    if current and current != session_id:
+        return redirect(url_for(request.endpoint, session_id=current, **args), 301)
+    return None

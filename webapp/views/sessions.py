@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, abort, redirect, request, send_file, url_for
+from flask import Blueprint, Response, abort, send_file, url_for
 
 from indexer.model import Record
 from indexer.timeline import parse_clock, session_timeline
 
 from .. import charts
-from ..store import library
 from ..twin import respond, twin_route
-from .common import anchor, person_url, session_summary, source_file, source_url, store, vote_table
+from .common import anchor, moved_session, person_url, session_summary, source_file, source_url, store, vote_table
 
 bp = Blueprint("sessions", __name__)
 
@@ -148,10 +147,7 @@ def coverage_summary(record: Record) -> dict[str, Any] | None:
 def session(session_id: str) -> Any:
     record = store().record(session_id)
     if record is None:
-        current = library("index").resolve_session_id(session_id, store().home)
-        if current and current != session_id:  # an old id (earlier release, replaced version): moved
-            return redirect(url_for(request.endpoint, session_id=current), 301)
-        abort(404)
+        return moved_session(session_id) or abort(404)
     return respond(store().memo(f"session:{session_id}", lambda: session_data(record)), "session.html")
 
 
@@ -170,11 +166,11 @@ def sessions() -> Any:
 
 
 @bp.route("/sources/<session_id>.pdf")
-def source_pdf(session_id: str) -> Response:
+def source_pdf(session_id: str) -> Any:
     """The indexed PDF of the session (open it at a page with #page=N)."""
     path = source_file(session_id)
     if path is None:
-        abort(404)
+        return moved_session(session_id) or abort(404)
     record = store().record(session_id)
     return send_file(path, mimetype="application/pdf", conditional=True,
                      download_name=record.session.source if record else f"{session_id}.pdf")

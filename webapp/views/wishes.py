@@ -7,7 +7,7 @@ from typing import Any
 from flask import Blueprint, abort, url_for
 
 from ..twin import respond, twin_route
-from .common import store
+from .common import moved_session, store
 
 bp = Blueprint("wishes", __name__)
 
@@ -47,5 +47,5 @@ def wish_data(session_id: str, number: int) -> dict[str, Any] | None:
 def wish(session_id: str, number: int) -> Any:
     data = wish_data(session_id, number)
     if data is None:
-        abort(404)
+        return moved_session(session_id, number=number) or abort(404)
     return respond(data, "wish.html")
