@@ -210,6 +210,16 @@ def single_best(matches: list[Match], *, within_session: bool = False) -> Match 
     return best
 
 
+def chosen_deliberation(matches: list[Match], *, within_session: bool = False
+                        ) -> tuple[Match, Deliberation, Vote | None] | None:
+    """The one deliberation the question is about (`single_best`) with its vote, or None."""
+    best = single_best(matches, within_session=within_session)
+    if best is None:
+        return None
+    d: Deliberation = best.obj  # type: ignore[assignment]
+    return best, d, vote_of(best.rk.record, d)
+
+
 def find_items(kn: Knowledge, q: str, topic: list[str], threshold: float = 0.6) -> list[Match]:
     r = re.search(r"\b(?:rapport|point) (?:n )?(?:no )?(\d{1,3})\b", q)
     if r:

@@ -5,9 +5,8 @@ from __future__ import annotations
 import re
 
 from ..kind import Kind
-from ...model import Deliberation
 from ..common import (
-    Draft, single_best, deliberation_cites, vote_of, vote_phrase, find_deliberations, session_label, topic_stems,
+    Draft, chosen_deliberation, deliberation_cites, vote_phrase, find_deliberations, session_label, topic_stems,
 )
 from ..knowledge import Knowledge, RecordKnowledge
 
@@ -15,12 +14,11 @@ from ..knowledge import Knowledge, RecordKnowledge
 def ask_deliberation(kn: Knowledge, q: str, rks: list[RecordKnowledge]) -> Draft | None:
     topic = topic_stems(q, kn=kn)
     matches = find_deliberations(kn, q, topic)
-    best = single_best(matches)
-    if best is None:
+    chosen = chosen_deliberation(matches)
+    if chosen is None:
         return None
-    d: Deliberation = best.obj  # type: ignore[assignment]
+    best, d, vote = chosen
     record = best.rk.record
-    vote = vote_of(record, d)
     answer = f"Délibération n°{d.number} : « {d.title} » ({session_label(record)})"
     if vote is not None and vote.result:
         answer += f", {vote_phrase(vote)}"

@@ -5,10 +5,9 @@ from __future__ import annotations
 import re
 
 from ..kind import Kind
-from ...model import Deliberation
 from ...people import fold
 from ..common import (
-    Draft, single_best, GROUP_ALIASES, deliberation_cites, vote_of, vote_phrase, find_deliberations, named_group,
+    Draft, chosen_deliberation, GROUP_ALIASES, deliberation_cites, vote_phrase, find_deliberations, named_group,
     session_label, topic_stems,
 )
 from ..knowledge import Knowledge, RecordKnowledge
@@ -21,14 +20,11 @@ def ask_group_vote(kn: Knowledge, q: str, rks: list[RecordKnowledge]) -> Draft |
     drop = set(fold(group).split()) | set(GROUP_ALIASES) | {"elu", "elus", "elue", "elues", "membres", "conseillers"}
     topic = topic_stems(q, drop, kn=kn)
     matches = find_deliberations(kn, q, topic)
-    best = single_best(matches)
-    if best is None:
+    chosen = chosen_deliberation(matches)
+    if chosen is None or chosen[2] is None:
         return None
-    d: Deliberation = best.obj  # type: ignore[assignment]
+    best, d, vote = chosen
     record = best.rk.record
-    vote = vote_of(record, d)
-    if vote is None:
-        return None
     key = fold(group)
     positions = []
     for label, groups in (("pour", vote.for_groups), ("contre", vote.against_groups),

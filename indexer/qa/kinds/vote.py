@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 
 from ..kind import Kind
-from ...model import AgendaItem, Deliberation
+from ...model import AgendaItem
 from ..common import (
-    Draft, single_best, deliberation_cites, vote_of, vote_phrase, cite_unit, find_deliberations, find_items,
+    Draft, chosen_deliberation, deliberation_cites, vote_phrase, cite_unit, find_deliberations, find_items,
     session_label, topic_stems,
 )
 from ..knowledge import Knowledge, RecordKnowledge, vote_quote
@@ -42,14 +42,11 @@ def ask_vote(kn: Knowledge, q: str, rks: list[RecordKnowledge]) -> Draft | None:
     matches = find_deliberations(kn, q, topic)
     if not matches:
         return ask_item_vote(kn, q, topic)
-    best = single_best(matches, within_session=True)
-    if best is None:
+    chosen = chosen_deliberation(matches, within_session=True)
+    if chosen is None or chosen[2] is None:
         return None
-    d: Deliberation = best.obj  # type: ignore[assignment]
+    best, d, vote = chosen
     record = best.rk.record
-    vote = vote_of(record, d)
-    if vote is None:
-        return None
     phrase = vote_phrase(vote)
     yes_no = ""
     if re.search(r"\b(a t il|a t elle|ont ils|est il|est elle)\b", q) and re.search(r"adopt|approuv|vote|rejet|refus", q):
