@@ -14,6 +14,11 @@ from ..common import (
 from ..knowledge import Knowledge, RecordKnowledge
 
 
+#: (question pattern, movement kind in the record, label): « Qui est arrivé en retard ? », « Qui a quitté la séance ? »
+MOVEMENTS = ((r"arriv|retard", "arrivée", "Arrivée(s)"),
+             (r"\bquitt|\bdeparts?\b|\bpartie?s?\b", "départ", "Départ(s)"))
+
+
 def _proxy_quote(record: Record, giver: str, holder: str, giver_id: str | None, holder_id: str | None) -> str:
     g = record.person(giver_id)
     absent = "absente" if g is not None and g.civility == "Mme" else "absent"
@@ -117,18 +122,13 @@ def ask_attendance(kn: Knowledge, q: str, rks: list[RecordKnowledge]) -> Draft |
             return Draft(True, f"Invités ayant pris la parole ({session_label(record)}) : {names}.", "presences", 0.8,
                          cites)
         return None
-    if re.search(r"arriv|retard", q):
-        mv = [m for m in s.movements if m.kind == "arrivée"]
-        if mv:
-            return Draft(True, "Arrivée(s) en cours de séance : " + ", ".join(m.person for m in mv) + ".",
-                         "presences", 0.85, [Cite(rk, unit, m.text) for m in mv[:3]])
-        return None
-    if re.search(r"\bquitt|\bdeparts?\b|\bpartie?s?\b", q):
-        mv = [m for m in s.movements if m.kind == "départ"]
-        if mv:
-            return Draft(True, "Départ(s) en cours de séance : " + ", ".join(m.person for m in mv) + ".",
-                         "presences", 0.85, [Cite(rk, unit, m.text) for m in mv[:3]])
-        return None
+    for asked, kind, label in MOVEMENTS:
+        if re.search(asked, q):
+            mv = [m for m in s.movements if m.kind == kind]
+            if mv:
+                return Draft(True, f"{label} en cours de séance : " + ", ".join(m.person for m in mv) + ".",
+                             "presences", 0.85, [Cite(rk, unit, m.text) for m in mv[:3]])
+            return None
     if re.search(r"excus|absent", q):
         names = s.excused or s.absent
         if not names:
