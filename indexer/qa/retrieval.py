@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
-from .common import Cite, MONTHS, MONTHS_FR, topic_stems
+from .common import Cite, MONTHS, MONTHS_FR, coverage, rarest_covered, topic_stems
 from .knowledge import KIND_WEIGHTS, Knowledge, RecordKnowledge, Unit
 
 
@@ -95,6 +96,15 @@ def best_sentences(kn: Knowledge, topic: list[str], *, kinds: set[str] | None = 
             out.append(Scored(score, rk, si))
     out.sort(key=lambda s: (s.score, s.rk.record.session.date), reverse=True)
     return out[:limit]
+
+
+def topic_sentences(kn: Knowledge, topic: list[str], *, min_cov: float, limit: int) -> Iterator[Scored]:
+    """`best_sentences` with their context whose sentence and speech (or item) hold the topic:
+    its rarest word, or three quarters of its weight."""
+    for h in best_sentences(kn, topic, min_cov=min_cov, limit=limit, context=True, sentence_min=0.3):
+        around = h.sentence.stems | context_stems(h.rk, h.sentence.unit)
+        if rarest_covered(kn, topic, around) or coverage(kn, topic, around) >= 0.75:
+            yield h
 
 
 def leads(kn: Knowledge, q: str, limit: int = 3) -> list[Cite]:

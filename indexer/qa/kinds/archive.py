@@ -14,7 +14,7 @@ from ..common import Cite, Draft, coverage, french_date, named_persons, person_n
     topic_stems
 from ..kind import Kind
 from ..knowledge import Knowledge, RecordKnowledge
-from ..retrieval import Scored, best_sentences, context_stems
+from ..retrieval import Scored, topic_sentences
 from ..text import stem, tokens
 
 _AMOUNT = re.compile(r"\d[\d\s\u202f\u00a0.,]*\s*(?:€|euros?\b|k€|M€)|\d+[.,]\d+")
@@ -52,11 +52,8 @@ def _best_for_year(kn: Knowledge, topic: list[str], year: int, *, amount: bool) 
     """The sentence about the topic that belongs to `year`: stated in it, or said in a session of that year."""
     y = str(year)
     best = None
-    for h in best_sentences(kn, topic, min_cov=0.5, limit=200, context=True, sentence_min=0.3):
+    for h in topic_sentences(kn, topic, min_cov=0.5, limit=200):
         text = h.sentence.text
-        around = h.sentence.stems | context_stems(h.rk, h.sentence.unit)
-        if not rarest_covered(kn, topic, around) and coverage(kn, topic, around) < 0.75:
-            continue
         item = h.rk.record.item(h.unit.item)
         states = y in text or (item is not None and y in item.title)
         if not states and _year_of(h.rk) != year:
@@ -142,10 +139,7 @@ def ask_times_spoken(kn: Knowledge, q: str, rks: list[RecordKnowledge]) -> Draft
     if not topic:
         return None
     by_session: dict[str, Scored] = {}
-    for h in best_sentences(kn, topic, min_cov=0.5, limit=300, context=True, sentence_min=0.3):
-        around = h.sentence.stems | context_stems(h.rk, h.sentence.unit)
-        if not rarest_covered(kn, topic, around) and coverage(kn, topic, around) < 0.75:
-            continue
+    for h in topic_sentences(kn, topic, min_cov=0.5, limit=300):
         speaker = h.rk.record.person(h.unit.person_id)
         own = speaker is not None and fold(surname_of(speaker.name)) == sur
         if not own and f" {sur} " not in f" {' '.join(h.sentence.toks)} ":

@@ -12,7 +12,7 @@ from ..common import (
     session_label, topic_stems,
 )
 from ..knowledge import Knowledge, RecordKnowledge
-from ..retrieval import best_sentences, context_stems
+from ..retrieval import best_sentences, context_stems, topic_sentences
 
 
 _CREATION = r"\b(?:cree|creee|crees|creation|fonde|fondee|fondation|construit|construite|ne|nee|lance|lancee|" \
@@ -93,10 +93,7 @@ def ask_decision_date(kn: Knowledge, q: str) -> Draft | None:
     if len(topic) < 2:
         return None
     best = None
-    for h in best_sentences(kn, topic, min_cov=0.5, limit=40, context=True, sentence_min=0.3):
-        around = h.sentence.stems | context_stems(h.rk, h.sentence.unit)
-        if not rarest_covered(kn, topic, around) and coverage(kn, topic, around) < 0.75:
-            continue
+    for h in topic_sentences(kn, topic, min_cov=0.5, limit=40):
         folded = " ".join(h.sentence.toks)
         if refusal and not _REFUSAL.search(folded):
             continue

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import re
 
-from ..common import Cite, Draft, coverage, rarest_covered, session_label, topic_stems
+from ..common import Cite, Draft, session_label, topic_stems
 from ..kind import Kind
 from ..knowledge import Knowledge, RecordKnowledge
-from ..retrieval import best_sentences, context_stems
+from ..retrieval import topic_sentences
 from .vote_names import item_vote_cite
 
 _DECIDES = re.compile(r"\b(?:decide|decident|approuve|adopte|autorise|accepte|valide|avis favorable|d accord|"
@@ -28,10 +28,7 @@ def ask_yes_no(kn: Knowledge, q: str, rks: list[RecordKnowledge]) -> Draft | Non
     if len(topic) < 2:
         return None
     best = None
-    for h in best_sentences(kn, topic, min_cov=0.45, limit=30, context=True, sentence_min=0.3):
-        around = h.sentence.stems | context_stems(h.rk, h.sentence.unit)
-        if not rarest_covered(kn, topic, around) and coverage(kn, topic, around) < 0.75:
-            continue
+    for h in topic_sentences(kn, topic, min_cov=0.45, limit=30):
         folded = " ".join(h.sentence.toks)
         score = h.score + (0.2 if _DECIDES.search(folded) else 0.0)
         if _ARTICLE.match(folded) or h.unit.kind == "deliberation":  # the decision itself, not its context
