@@ -72,7 +72,6 @@ class _Terms:
     """Word → term, with a cache (stemming is the slow part of analysis)."""
 
     def __init__(self, cache_size: int = 200_000) -> None:
-        self._stemmer = FrenchStemmer()
         self._cache: dict[str, str] = {}
         self._cache_size = cache_size
 
@@ -99,9 +98,19 @@ class _Terms:
             return ""
         if not low.isalpha():  # mixed letters and digits ("a16", "15h30"): keep as is
             return folded
-        if len(low) > 3 and low[-1] in "sx" and low[-2] not in "s":  # plural: élus → élu
-            low = low[:-1]
-        return fold(self._stemmer.stem(low))
+        return stem(low)
+
+
+_STEMMER = FrenchStemmer()
+
+
+def stem(word: str) -> str:
+    """The index's stem of one lowercase word: light plural rule, Snowball French, folded.
+
+    "élus" → "elu", "délibérations" → "deliber".  The question answerer uses this one too."""
+    if len(word) > 3 and word[-1] in "sx" and word[-2] != "s":  # plural: élus → élu
+        word = word[:-1]
+    return fold(_STEMMER.stem(word))
 
 
 _DEFAULT = _Terms()
