@@ -6,7 +6,9 @@ import pickle
 
 from hypothesis import given, strategies as st
 
-from indexer.analysis import FrenchAnalyzer, analyze, fold, spans
+from indexer import analysis
+from indexer.analysis import analyze, fold, spans, stem
+from indexer.search.whoosh_analysis import FastPositions, FrenchAnalyzer
 
 
 def same(a: str, b: str) -> bool:
@@ -63,6 +65,44 @@ def test_whoosh_analyzer_matches_analyze_and_pickles() -> None:
     tokens = [(t.text, t.pos) for t in analyzer(text, positions=True)]
     assert [t for t, _ in tokens] == analyze(text)
     assert [p for _, p in tokens] == list(range(len(tokens)))
+
+
+def test_analysis_imports_no_search_engine() -> None:
+    import subprocess
+    import sys
+
+    code = "import sys, indexer.analysis as a; a.analyze('élus'); print(any(m.startswith('whoosh') for m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "False"
+
+
+def test_index_written_before_the_move_still_opens(tmp_path, monkeypatch) -> None:  # noqa: ANN001
+    """Indexes written before the Whoosh classes moved pickled them as indexer.analysis.*."""
+    from whoosh import index as whoosh_index
+    from whoosh.qparser import QueryParser
+
+    from indexer.units import make_schema
+
+    for cls in (FrenchAnalyzer, FastPositions):
+        monkeypatch.setattr(cls, "__module__", "indexer.analysis")
+    ix = whoosh_index.create_in(str(tmp_path), make_schema())
+    with ix.writer() as w:
+        w.add_document(id="s1", text="Les élus ont adopté les délibérations du budget supplémentaire.")
+    monkeypatch.undo()
+    toc = b"".join(p.read_bytes() for p in tmp_path.glob("*.toc"))
+    assert b"indexer.analysis" in toc and b"whoosh_analysis" not in toc
+    ix = whoosh_index.open_dir(str(tmp_path))
+    assert isinstance(ix.schema["text"].analyzer, FrenchAnalyzer)
+    with ix.searcher() as s:
+        for words in ("élu délibération", '"budget supplémentaire"'):
+            assert [h["id"] for h in s.search(QueryParser("text", ix.schema).parse(words))] == ["s1"], words
+    assert analysis.FrenchAnalyzer is FrenchAnalyzer and analysis.FastPositions is FastPositions
+
+
+def test_stems_of_the_snowball_french_stemmer() -> None:
+    """nltk's Snowball French, after the light plural rule, accents folded."""
+    assert [stem(w) for w in ("délibérations", "élus", "budgétaires", "collèges", "adoptée", "communautés")] == \
+        ["deliber", "elu", "budgetair", "colleg", "adopt", "communaut"]
 
 
 @given(st.text(max_size=200))

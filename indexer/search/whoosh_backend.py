@@ -1,7 +1,7 @@
 """The Whoosh backend: a parsed query → Whoosh queries → document sets, facet counts, BM25 ranking.
 
-Every Whoosh import of the search lives here and in `whoosh_engine` (and the Whoosh analyzer
-in `whoosh_analysis`).
+Every Whoosh import of the search lives here, in `whoosh_engine` and in `whoosh_analysis`
+(the French analyzer and positions format the index schema holds).
 """
 
 from __future__ import annotations

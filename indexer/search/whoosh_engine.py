@@ -26,11 +26,12 @@ from whoosh.filedb import structfile as StructFileModule
 from whoosh.scoring import BM25F
 from whoosh.util.numeric import byte_to_length
 
-from ..analysis import PACKED, analyze
+from ..analysis import analyze
 from ..index import index_generation, index_path, open_index
 from .backend import Budget
 from .filters import BY_KEY, FACETS
 from .suggest import Vocabulary
+from .whoosh_analysis import PACKED
 
 K1, B = 1.2, 0.5  # BM25 parameters (B below the usual 0.75: long speeches are not penalised as much)
 
@@ -585,7 +586,7 @@ def _position_keys(searcher, term: str, wanted: np.ndarray, shift: int,  # noqa:
                    blocks: list | None = None) -> np.ndarray:
     """`doc << 32 | (position - shift)` for every position of a `text` term in the documents of
     `wanted` (sorted), so that a phrase is an intersection of sorted arrays.  Packed values
-    (analysis.FastPositions) of a block are read with one numpy call; pickled ones (older
+    (whoosh_analysis.FastPositions) of a block are read with one numpy call; pickled ones (older
     indexes) one by one; a block without any wanted document is not decoded."""
     parts: list[np.ndarray] = []
     if not len(wanted):
