@@ -9,7 +9,6 @@ from dataclasses import dataclass
 
 from whoosh import fields
 
-from .analysis import FastPositions, FrenchAnalyzer
 from .model import Deliberation, Record, ReportTable
 from .render import vote_line
 
@@ -228,6 +227,8 @@ def report_passages(d: Deliberation, size: int | None = None, text: str | None =
 # -- schema -----------------------------------------------------------------------
 
 def _text(boost: float = 1.0, stored: bool = True) -> fields.TEXT:
+    from .search.whoosh_analysis import FastPositions, FrenchAnalyzer  # the Whoosh side of indexer.analysis
+
     f = fields.TEXT(analyzer=FrenchAnalyzer(), stored=stored, field_boost=boost, phrase=True)
     f.format = FastPositions(field_boost=boost)
     return f
