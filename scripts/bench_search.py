@@ -146,12 +146,14 @@ class Postgres(Ours):
 class Tantivy:
     name = "tantivy"
 
-    def __init__(self, path: Path, records) -> None:  # noqa: ANN001
+    def __init__(self, path: Path, records, reuse: bool = False) -> None:  # noqa: ANN001
         import tantivy
 
         self.t = tantivy
-        shutil.rmtree(path, ignore_errors=True)
-        path.mkdir(parents=True)
+        reuse = reuse and (path / "meta.json").is_file()
+        if not reuse:
+            shutil.rmtree(path, ignore_errors=True)
+            path.mkdir(parents=True)
         fr = (tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple()).filter(tantivy.Filter.remove_long(40))
               .filter(tantivy.Filter.lowercase()).filter(tantivy.Filter.ascii_fold())
               .filter(tantivy.Filter.stopword("french")).filter(tantivy.Filter.stemmer("french")).build())
@@ -163,9 +165,15 @@ class Tantivy:
         for col in FACET_COLUMNS.values():
             sb.add_text_field(col, stored=False, fast=True, tokenizer_name="raw")
         self.schema = sb.build()
-        self.index = tantivy.Index(self.schema, path=str(path))
+        self.index = tantivy.Index(self.schema, path=str(path), reuse=reuse)
         self.index.register_tokenizer("fr", fr)
         started = time.perf_counter()
+        if reuse:
+            self.build_s = None
+            self.size = du(path)
+            self.index.reload()
+            self.searcher = self.index.searcher()
+            return
         writer = self.index.writer(heap_size=256_000_000, num_threads=1)
         for record in records:
             for u in units_of(record):
@@ -318,16 +326,23 @@ def measure(engine, queries: list[dict]) -> dict:  # noqa: ANN001
 def run_size(n: int, args, base, paragraphs, work: Path) -> dict:
     gen = lambda: generate(n, base=base, paragraphs=paragraphs, chars_per_session=args.chars)  # noqa: E731
     home = work / f"minutes-{n}"
-    shutil.rmtree(home, ignore_errors=True)
-    print(f"== N={n}: minutes (Whoosh) build, procs={args.procs} …", file=sys.stderr, flush=True)
-    summary = index_records(gen(), home=home, procs=args.procs, limitmb=args.limitmb)
+    reuse = args.reuse and (home / "index").is_dir()
+    if reuse:  # kept by an earlier --keep run (its one-session add included): search figures only
+        print(f"== N={n}: reusing {home} and the tantivy index beside it", file=sys.stderr, flush=True)
+        units = sum(1 for r in gen() for _ in units_of(r))
+        ours_build = {"build_s": None, "index_mb": round(du(home / "index") / 1e6, 1), "add_one_s": None}
+    else:
+        shutil.rmtree(home, ignore_errors=True)
+        print(f"== N={n}: minutes (Whoosh) build, procs={args.procs} …", file=sys.stderr, flush=True)
+        summary = index_records(gen(), home=home, procs=args.procs, limitmb=args.limitmb)
+        units = summary.units
+        ours_build = {"build_s": round(summary.seconds, 1), "index_mb": round(du(home / "index") / 1e6, 1)}
+        added = write_text_session(work / f"add-{n}")
+        add = index_paths([added], home=home)
+        if add.errors:
+            raise SystemExit(f"incremental add failed: {add.errors}")
+        ours_build["add_one_s"] = round(add.seconds, 2)
     chars = sum(len(u.text) for r in gen() for u in units_of(r))
-    ours_build = {"build_s": round(summary.seconds, 1), "index_mb": round(du(home / "index") / 1e6, 1)}
-    added = write_text_session(work / f"add-{n}")
-    add = index_paths([added], home=home)
-    if add.errors:
-        raise SystemExit(f"incremental add failed: {add.errors}")
-    ours_build["add_one_s"] = round(add.seconds, 2)
     years = sorted({str((FIRST_DATE + datetime.timedelta(days=DAYS_BETWEEN * i)).year) for i in range(n)})
     queries = make_queries(base, args.queries, years)
 
@@ -340,10 +355,10 @@ def run_size(n: int, args, base, paragraphs, work: Path) -> dict:
     if not args.no_tantivy:
         try:
             print("   tantivy …", file=sys.stderr, flush=True)
-            tv = Tantivy(work / f"tantivy-{n}", gen())
+            tv = Tantivy(work / f"tantivy-{n}", gen(), reuse=reuse)
             t = time.perf_counter()
             tv.run({"words": ["budget"], "phrase": False, "filters": {}})
-            engines.append((tv, {"build_s": round(tv.build_s, 1), "index_mb": round(tv.size / 1e6, 1),
+            engines.append((tv, {"build_s": tv.build_s and round(tv.build_s, 1), "index_mb": round(tv.size / 1e6, 1),
                                  "first_ms": round((time.perf_counter() - t) * 1000, 1)}))
         except ImportError:
             print("   tantivy absent : .venv/bin/pip install tantivy", file=sys.stderr)
@@ -359,7 +374,7 @@ def run_size(n: int, args, base, paragraphs, work: Path) -> dict:
         fts = Fts5(work / f"fts-{n}.sqlite", gen())
         engines.append((fts, {"build_s": round(fts.build_s, 1), "index_mb": round(fts.size / 1e6, 1)}))
 
-    result = {"sessions": n, "units": summary.units, "text_mb": round(chars / 1e6, 1), "engines": {}}
+    result = {"sessions": n, "units": units, "text_mb": round(chars / 1e6, 1), "engines": {}}
     for engine, build in engines:
         for q in queries[:10]:  # warm-up of the process (imports, first pages of the files)
             engine.run(q)
@@ -367,7 +382,7 @@ def run_size(n: int, args, base, paragraphs, work: Path) -> dict:
         m = measure(engine, queries)
         result["engines"][engine.name] = {**build, **{k: v for k, v in m.items() if k != "totals"},
                                           "nonzero": sum(1 for x in m["totals"] if x)}
-    if not args.keep:
+    if not args.keep and not args.reuse:
         shutil.rmtree(home, ignore_errors=True)
         shutil.rmtree(work / f"tantivy-{n}", ignore_errors=True)
         (work / f"fts-{n}.sqlite").unlink(missing_ok=True)
@@ -402,6 +417,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--chars", type=int, default=None, help="text per generated session (default: bundled size)")
     parser.add_argument("--workdir", type=Path, default=None)
     parser.add_argument("--keep", action="store_true", help="keep the indexes")
+    parser.add_argument("--reuse", action="store_true",
+                        help="with --workdir: search the indexes an earlier --keep run left there (no build)")
     parser.add_argument("--no-tantivy", action="store_true")
     parser.add_argument("--no-fts5", action="store_true")
     parser.add_argument("--pg", default=None, metavar="URL",
