@@ -30,7 +30,7 @@ from .qa.retrieval import leads
 from .qa.router import classify
 from .qa.scope import scope_of, select_parts
 from .qa.text import QUESTION_WORDS, STOPWORDS, stem
-from .qa.knowledge import Knowledge, RecordKnowledge, build_record_knowledge
+from .qa.knowledge import Knowledge, RecordKnowledge, build
 
 NOT_FOUND = "Je n'ai pas trouvé la réponse dans les procès-verbaux."
 NO_INDEX = "Aucune séance n'est indexée : lancez d'abord « minutes index »."
@@ -182,7 +182,7 @@ def answer_with(kn: Knowledge, question: str) -> Answer:
 
 def knowledge_of(records: list[Record]) -> Knowledge:
     """Knowledge for records held in memory (tests, the bundled file without an index)."""
-    return Knowledge.of([build_record_knowledge(r) for r in records])
+    return Knowledge.of([build(r) for r in records])
 
 
 #: Up to this many indexed sessions, every question reads them all; beyond, the search

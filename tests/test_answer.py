@@ -316,13 +316,13 @@ def test_concurrent_first_questions_prepare_each_session_once(search_home: Path,
     import indexer.qa.store as store
 
     builds: list[str] = []
-    real_build = store.build_record_knowledge
+    real_build = store.build
 
     def counting_build(record):
         builds.append(record.session.id)
         return real_build(record)
 
-    monkeypatch.setattr(store, "build_record_knowledge", counting_build)
+    monkeypatch.setattr(store, "build", counting_build)
     shutil.rmtree(search_home / "cache" / "qa", ignore_errors=True)  # as on a server just after indexing
     answer._record_knowledge.cache_clear()
     answer._merged.cache_clear()

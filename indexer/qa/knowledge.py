@@ -7,7 +7,8 @@ caller; `Knowledge` merges several of them with shared inverse document frequenc
 from __future__ import annotations
 
 import math
-from collections import defaultdict
+from array import array
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from ..model import Record, Vote, Wish
@@ -46,23 +47,184 @@ class Unit:
     ref: str = ""  # deliberation number, wish id …
 
 
-@dataclass(frozen=True)
 class Sentence:
-    unit: int  # index in RecordKnowledge.units
-    text: str
-    toks: tuple[str, ...]
-    stems: frozenset[str]
+    """One sentence of a unit: its text, folded text, tokens and stems (the stems read lazily from
+    the record's compact arrays: most questions never look at most sentences)."""
+
+    __slots__ = ("unit", "text", "folded", "_stems", "_rk", "_si")
+
+    def __init__(self, unit: int, text: str, folded: str, stems: frozenset[str] | None = None,
+                 rk: "RecordKnowledge | None" = None, si: int = 0) -> None:
+        self.unit, self.text, self.folded = unit, text, folded
+        self._stems, self._rk, self._si = stems, rk, si
+
+    @property
+    def toks(self) -> tuple[str, ...]:
+        """Folded word tokens ("l aeroport de calais" → ('l', 'aeroport', 'de', 'calais'))."""
+        return tuple(self.folded.split())
+
+    @property
+    def stems(self) -> frozenset[str]:
+        if self._stems is None:
+            rk = self._rk
+            a, b = rk._stem_off[self._si], rk._stem_off[self._si + 1]
+            vocab = rk._vocab
+            self._stems = frozenset([vocab[i] for i in rk._stem_ids[a:b]])
+        return self._stems
 
 
-@dataclass
+class _Sentences(Sequence):
+    """The sentences of a record, made on first access."""
+
+    def __init__(self, rk: "RecordKnowledge") -> None:
+        self._rk = rk
+        self._made: list[Sentence | None] = [None] * len(rk._texts)
+
+    def __len__(self) -> int:
+        return len(self._made)
+
+    def __getitem__(self, i):  # noqa: ANN001, ANN204
+        if isinstance(i, slice):
+            return [self[k] for k in range(*i.indices(len(self._made)))]
+        s = self._made[i]
+        if s is None:
+            rk = self._rk
+            if i < 0:
+                i += len(self._made)
+            s = self._made[i] = Sentence(rk._sent_unit[i], rk._texts[i], rk._folded[i], None, rk, i)
+        return s
+
+    def __iter__(self):  # noqa: ANN204
+        for i in range(len(self._made)):
+            yield self[i]
+
+
+class _Postings:
+    """Stem → indexes of the sentences holding it (a slice of one array per record)."""
+
+    def __init__(self, rk: "RecordKnowledge") -> None:
+        self._rk = rk
+        self._ids = {st: i for i, st in enumerate(rk._vocab)}
+
+    def get(self, st: str, default=None):  # noqa: ANN001, ANN201
+        i = self._ids.get(st)
+        if i is None:
+            return default
+        off = self._rk._post_off
+        return self._rk._post_ids[off[i]:off[i + 1]]
+
+    def count(self, st: str) -> int:
+        """How many sentences hold the stem."""
+        i = self._ids.get(st)
+        if i is None:
+            return 0
+        off = self._rk._post_off
+        return off[i + 1] - off[i]
+
+    def __contains__(self, st: object) -> bool:
+        return st in self._ids
+
+    def __getitem__(self, st: str):  # noqa: ANN204
+        got = self.get(st)
+        if got is None:
+            raise KeyError(st)
+        return got
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    def keys(self):  # noqa: ANN201
+        return self._ids.keys()
+
+    def items(self):  # noqa: ANN201
+        return ((st, self.get(st)) for st in self._ids)
+
+
+class _ByUnit:
+    """Unit index → the indexes of its sentences (contiguous: a range)."""
+
+    def __init__(self, off: array) -> None:
+        self._off = off
+
+    def get(self, ui: int, default=None):  # noqa: ANN001, ANN201
+        if 0 <= ui < len(self._off) - 1 and self._off[ui] < self._off[ui + 1]:
+            return range(self._off[ui], self._off[ui + 1])
+        return default
+
+    def __getitem__(self, ui: int) -> range:
+        got = self.get(ui)
+        if got is None:
+            raise KeyError(ui)
+        return got
+
+    def __contains__(self, ui: object) -> bool:
+        return isinstance(ui, int) and self.get(ui) is not None
+
+
+class _UnitStems(Sequence):
+    """Every stem of each unit, as a frozenset made on first access."""
+
+    def __init__(self, rk: "RecordKnowledge") -> None:
+        self._rk = rk
+        self._made: list[frozenset[str] | None] = [None] * (len(rk._unit_off) - 1)
+
+    def __len__(self) -> int:
+        return len(self._made)
+
+    def __getitem__(self, ui):  # noqa: ANN001, ANN204
+        if isinstance(ui, slice):
+            return [self[k] for k in range(*ui.indices(len(self._made)))]
+        got = self._made[ui]
+        if got is None:
+            rk = self._rk
+            vocab = rk._vocab
+            got = self._made[ui] = frozenset([vocab[i] for i in rk._unit_ids[rk._unit_off[ui]:rk._unit_off[ui + 1]]])
+        return got
+
+
+def _u32(values=()) -> array:  # noqa: ANN001
+    return array("I", values)
+
+
 class RecordKnowledge:
-    record: Record
-    units: list[Unit] = field(default_factory=list)
-    sentences: list[Sentence] = field(default_factory=list)
-    postings: dict[str, list[int]] = field(default_factory=dict)
-    by_unit: dict[int, list[int]] = field(default_factory=dict)  # unit index → sentence indexes
-    unit_stems: list[frozenset[str]] = field(default_factory=list)  # every stem of each unit
-    item_stems: dict[str, frozenset[str]] = field(default_factory=dict)  # agenda item id → title stems
+    """What questions read of one record: its units, sentences (text and folded text), their stems
+    and the postings stem → sentences, stored as a few flat arrays over one vocabulary so that a
+    session loads from disk in milliseconds (`build` makes it, `qa.store` keeps it on disk)."""
+
+    def __init__(self, record: Record, units: list[Unit], texts: list[str], folded: list[str],
+                 sent_unit: array, stem_off: array, stem_ids: array, vocab: list[str], post_off: array,
+                 post_ids: array, unit_sent_off: array, unit_off: array, unit_ids: array,
+                 item_stems: dict[str, frozenset[str]]) -> None:
+        self.record, self.units = record, units
+        self._texts, self._folded, self._sent_unit = texts, folded, sent_unit
+        self._stem_off, self._stem_ids, self._vocab = stem_off, stem_ids, vocab
+        self._post_off, self._post_ids = post_off, post_ids
+        self._unit_sent_off, self._unit_off, self._unit_ids = unit_sent_off, unit_off, unit_ids
+        self.item_stems = item_stems
+        self._views()
+
+    _FIELDS = ("record", "units", "_texts", "_folded", "_sent_unit", "_stem_off", "_stem_ids", "_vocab",
+               "_post_off", "_post_ids", "_unit_sent_off", "_unit_off", "_unit_ids", "item_stems")
+
+    def _views(self) -> None:
+        self.sentences = _Sentences(self)
+        self.by_unit = _ByUnit(self._unit_sent_off)
+        self.unit_stems = _UnitStems(self)
+        self._postings: _Postings | None = None
+
+    @property
+    def postings(self) -> _Postings:
+        if self._postings is None:
+            self._postings = _Postings(self)
+        return self._postings
+
+    def __getstate__(self) -> tuple:
+        return tuple(getattr(self, f) for f in self._FIELDS)
+
+    def __setstate__(self, state: tuple) -> None:
+        for f, v in zip(self._FIELDS, state):
+            setattr(self, f, v)
+        self._views()
 
     @property
     def sid(self) -> str:
@@ -94,24 +256,46 @@ def _sentences_of(text: str, limit: int | None = None) -> list[str]:
     return split_sentences(text)
 
 
-def build_record_knowledge(record: Record) -> RecordKnowledge:
-    """Split every unit of the record into sentences and index their stems."""
-    rk = RecordKnowledge(record=record)
+def table_rows(table) -> list[str]:  # noqa: ANN001 - a model.ReportTable
+    """One sentence per body row of a table, each cell named by its column (no « | »)."""
+    from ..parse.report_tables import as_table
+    from ..sources.tables import row_texts
+
+    return row_texts(as_table(table))
+
+
+def build(record: Record) -> RecordKnowledge:
+    """What questions need of one record, computed once at index time: every unit split into
+    sentences, their folded text and stems, and the postings stem → sentences.  Pure (reads only
+    the record) and picklable, so that parse workers may build it beside the record."""
     s = record.session
     sid, date = s.id, s.date
+    units: list[Unit] = []
+    texts: list[str] = []
+    folded: list[str] = []
+    sent_unit, stem_off, stem_ids = _u32(), _u32([0]), _u32()
+    unit_sent_off = _u32([0])
+    vocab: dict[str, int] = {}
+    unit_sets: list[set[int]] = []
 
-    def add(unit: Unit, texts: list[str]) -> None:
-        ui = len(rk.units)
-        rk.units.append(unit)
-        for text in texts:
-            toks = tuple(tokens(text))
-            if not toks:
+    def add(unit: Unit, parts: list[str]) -> None:
+        ui = len(units)
+        units.append(unit)
+        seen: set[int] = set()
+        for text in parts:
+            f = fold(text)
+            if not f:
                 continue
-            base = {stem(t) for t in toks if t not in STOPWORDS and (len(t) > 1 or t.isdigit())}
-            stems = frozenset(base | {SYNONYMS[b] for b in base if b in SYNONYMS})
-            si = len(rk.sentences)
-            rk.sentences.append(Sentence(ui, text, toks, stems))
-            rk.by_unit.setdefault(ui, []).append(si)
+            base = {stem(t) for t in f.split() if t not in STOPWORDS and (len(t) > 1 or t.isdigit())}
+            ids = sorted({vocab.setdefault(st, len(vocab)) for st in base | {SYNONYMS[b] for b in base if b in SYNONYMS}})
+            texts.append(text)
+            folded.append(f)
+            sent_unit.append(ui)
+            stem_ids.extend(ids)
+            stem_off.append(len(stem_ids))
+            seen.update(ids)
+        unit_sent_off.append(len(texts))
+        unit_sets.append(seen)
 
     for sp in record.speeches:
         add(Unit(sp.id, "intervention", sid, date, sp.speaker, sp.person_id, sp.item,
@@ -129,6 +313,14 @@ def build_record_knowledge(record: Record) -> RecordKnowledge:
         if delib.report:
             add(Unit(f"{sid}/d/{delib.number}", "rapport", **{**base, "page": delib.report_page}),
                 _sentences_of(delib.report, MAX_REPORT_CHARS))
+        budget = MAX_REPORT_CHARS - len(delib.report)
+        for n, table in enumerate(delib.tables, start=1):  # a table is read row by row: one sentence a row
+            if budget <= 0:
+                break
+            rows = table_rows(table)
+            budget -= sum(len(r) for r in rows)
+            add(Unit(f"{sid}/d/{delib.number}", "rapport", **{**base, "url": f"{url}#t{n:02d}",
+                                                                "page": table.page or delib.report_page}), rows)
     numbers = {d.number for d in record.deliberations}
     for k, v in enumerate(record.votes, start=1):
         if v.deliberation in numbers or not v.text:
@@ -142,15 +334,48 @@ def build_record_knowledge(record: Record) -> RecordKnowledge:
         add(Unit(p.id, "passage", sid, date, "", None, None, f"/seances/{sid}#{anchor(p.id)}", p.page, p.page),
             _sentences_of(p.text))
 
-    rk.unit_stems = [frozenset().union(*(rk.sentences[si].stems for si in rk.by_unit.get(ui, [])))
-                     for ui in range(len(rk.units))]
-    rk.item_stems = {a.id: frozenset(stem(t) for t in tokens(a.title) if t not in STOPWORDS) for a in record.agenda}
-    postings: dict[str, list[int]] = defaultdict(list)
-    for si, sent in enumerate(rk.sentences):
-        for st in sent.stems:
-            postings[st].append(si)
-    rk.postings = dict(postings)
-    return rk
+    unit_off, unit_ids = _u32([0]), _u32()
+    for ids in unit_sets:
+        unit_ids.extend(sorted(ids))
+        unit_off.append(len(unit_ids))
+    postings: list[list[int]] = [[] for _ in vocab]
+    for si in range(len(texts)):
+        for i in stem_ids[stem_off[si]:stem_off[si + 1]]:
+            postings[i].append(si)
+    post_off, post_ids = _u32([0]), _u32()
+    for post in postings:
+        post_ids.extend(post)
+        post_off.append(len(post_ids))
+    item_stems = {a.id: frozenset(stem(t) for t in tokens(a.title) if t not in STOPWORDS) for a in record.agenda}
+    return RecordKnowledge(record, units, texts, folded, sent_unit, stem_off, stem_ids, list(vocab), post_off,
+                           post_ids, unit_sent_off, unit_off, unit_ids, item_stems)
+
+
+#: the name this builder had before (kept for callers outside the package)
+build_record_knowledge = build
+
+
+class _DocFreq:
+    """Sentence frequency of a stem over several records, summed on first request."""
+
+    def __init__(self, parts: list[RecordKnowledge]) -> None:
+        self._parts = parts
+        self._memo: dict[str, int] = {}
+
+    def get(self, st: str, default: int = 0) -> int:
+        got = self._memo.get(st)
+        if got is None:
+            got = self._memo[st] = sum(rk.postings.count(st) for rk in self._parts)
+        return got if got else default
+
+    def __getitem__(self, st: str) -> int:
+        got = self.get(st)
+        if not got:
+            raise KeyError(st)
+        return got
+
+    def __contains__(self, st: object) -> bool:
+        return bool(self.get(st))  # type: ignore[arg-type]
 
 
 @dataclass
@@ -158,20 +383,15 @@ class Knowledge:
     """Several records' knowledge with shared document frequencies."""
 
     parts: list[RecordKnowledge]
-    df: dict[str, int] = field(default_factory=dict)
+    df: _DocFreq | dict[str, int] = field(default_factory=dict)
     total: int = 0
     ignore: frozenset[str] = frozenset()  # folded words naming the council asked about, not the topic
     years: frozenset[int] = frozenset()  # years the question names: evidence must be of them (qa.scope.in_years)
 
     @classmethod
     def of(cls, parts: list[RecordKnowledge]) -> "Knowledge":
-        df: dict[str, int] = defaultdict(int)
-        total = 0
-        for rk in parts:
-            total += len(rk.sentences)
-            for st, post in rk.postings.items():
-                df[st] += len(post)
-        return cls(parts=parts, df=dict(df), total=max(total, 1))
+        total = sum(len(rk.sentences) for rk in parts)
+        return cls(parts=parts, df=_DocFreq(parts), total=max(total, 1))
 
     def idf(self, st: str) -> float:
         """Smoothed inverse sentence frequency; an unseen stem is as rare as can be."""

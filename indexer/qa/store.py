@@ -17,9 +17,9 @@ import tempfile
 from pathlib import Path
 
 from ..model import Record
-from .knowledge import RecordKnowledge, build_record_knowledge
+from .knowledge import RecordKnowledge, build
 
-VERSION = 2  # bumped when what build_record_knowledge stores changes
+VERSION = 3  # bumped when what `knowledge.build` stores changes
 
 
 def record_key(entry: dict) -> str:
@@ -48,7 +48,7 @@ def load_knowledge(home: Path, session_id: str, key: str) -> RecordKnowledge | N
     record = load_record(session_id, home)
     if record is None:
         return None
-    rk = build_record_knowledge(record)
+    rk = build(record)
     save_knowledge(home, session_id, key, rk)
     return rk
 
@@ -80,7 +80,7 @@ def knowledge_of(home: Path | None, published: list[tuple[Record, dict]]) -> Non
     home = home_dir(home)
     for record, entry in published:
         try:
-            save_knowledge(home, record.session.id, record_key(entry), build_record_knowledge(record))
+            save_knowledge(home, record.session.id, record_key(entry), build(record))
         except Exception:  # noqa: BLE001 - a cache, not the index: a question rebuilds it
             continue
     try:
