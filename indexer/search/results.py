@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field
+from typing import Callable
 
 MAX_PER_PAGE = 100
 MAX_WINDOW = 1000  # deepest result reachable by paging
@@ -29,6 +30,39 @@ class Hit:
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+    def link(self, templates: dict[str, str], quote: Callable[[str], str] = str) -> str:
+        """This hit's permalink from the caller's URL templates (the library knows no URL).
+
+        `templates` maps each place a hit can open to a template: "speech" (a speech or a
+        page passage in its session: ``{session}``, ``{anchor}``), "item" (an agenda item:
+        ``{item}``), "session", "deliberation" (``{number}``), "report" (passage
+        ``{passage}`` of its annexed report), "table" (its table ``{table}``) and "wish"
+        (``{wish}``, the vœu's number in its session); each value goes through `quote`.  A
+        deliberation number the session repeats opens the session at its item (the page of
+        the number shows the first)."""
+        return link_of(self, templates, quote)
+
+
+def link_of(hit: Hit, templates: dict[str, str], quote: Callable[[str], str] = str) -> str:
+    """`hit.link(templates, quote)`."""
+    anchor = hit.id.rsplit("/", 1)[-1]
+    fields = {"session": quote(hit.session), "anchor": quote(anchor), "item": quote(hit.item or ""),
+              "number": quote(hit.number or "")}
+    if hit.kind in ("deliberation", "rapport", "tableau"):
+        # "<session>/d/<key>", "<session>/r/<key>/003", "<session>/t/<key>/02-001": a key may hold "/"
+        rest = hit.id.split("/", 2)[-1]
+        key = rest if hit.kind == "deliberation" else rest.rsplit("/", 1)[0]
+        if hit.number and key == hit.number:
+            if hit.kind == "rapport":
+                return templates["report"].format(**fields, passage=quote(anchor))
+            if hit.kind == "tableau":
+                return templates["table"].format(**fields, table=quote(anchor.split("-", 1)[0]))
+            return templates["deliberation"].format(**fields)
+        return templates["item" if hit.item else "session"].format(**fields)
+    if hit.kind == "voeu" and anchor[:1] == "v" and anchor[1:].isdigit():
+        return templates["wish"].format(**fields, wish=anchor[1:])
+    return templates["speech"].format(**fields)
 
 
 @dataclass
