@@ -13,9 +13,14 @@ from .model import Deliberation, Record, ReportTable
 from .render import vote_line
 
 REPORT_PASSAGE_CHARS = 3000  # annexed reports are cut into passages of about this size
-KINDS = ("intervention", "deliberation", "voeu", "rapport", "passage")
+KINDS = ("intervention", "deliberation", "voeu", "rapport", "tableau", "passage")
 KIND_LABELS = {"intervention": "Intervention", "deliberation": "Délibération", "voeu": "Vœu",
-               "rapport": "Rapport annexé", "passage": "Passage"}
+               "rapport": "Rapport annexé", "tableau": "Tableau", "passage": "Passage"}
+#: relevance of a unit kind relative to the others (1 when absent): a table row, short and
+#: dense in figures and column names, ranks below the speech or report that says the same words
+KIND_WEIGHTS = {"tableau": 0.25}
+#: body rows of a table per search unit (a row, or a small group of rows, is one passage)
+TABLE_ROWS_PER_UNIT = 3
 
 
 @dataclass
@@ -117,12 +122,20 @@ def units_of(record: Record) -> list[Unit]:
     for d, key in zip(record.deliberations, keys):
         base = item_fields(d.item)
         base["number"] = d.number
-        for k, (page, text) in enumerate(report_passages(d, text=report_text(d)), start=1):
+        for k, (page, text) in enumerate(report_passages(d), start=1):
             order += 1
             units.append(Unit(
                 id=f"{sid}/r/{key}/{k:03d}", kind="rapport", session=sid, date=date,
                 title=d.report_title or d.title, text=text, page=page, order=order,
                 url=f"/deliberations/{d.number}#r{k:03d}" if key == d.number else delib_url(d, key), **base))
+        for n, t in enumerate(d.tables, start=1):
+            title = table_unit_title(d, t, n)
+            for k, text in enumerate(table_passages(t), start=1):
+                order += 1
+                units.append(Unit(
+                    id=f"{sid}/t/{key}/{n:02d}-{k:03d}", kind="tableau", session=sid, date=date, title=title,
+                    text=text, page=t.page or d.report_page or d.page, order=order,
+                    url=f"/deliberations/{d.number}#t{n:02d}" if key == d.number else delib_url(d, key), **base))
     for p in record.passages:
         order += 1
         uid = p.id if p.id.startswith(sid + "/") else f"{sid}/p{p.page:03d}"
@@ -135,31 +148,27 @@ def units_of(record: Record) -> list[Unit]:
     return _unique(units)
 
 
+def table_unit_title(d: Deliberation, t: ReportTable, n: int) -> str:
+    """A table passage's title: the table's own title, or its number in the deliberation, and
+    where it stands (« Présentation par fonction — rapport annexé »)."""
+    where = "rapport annexé" if t.part == "rapport" else t.part
+    return f"{t.title or f'Tableau {n}'} — {where}" if where else (t.title or f"Tableau {n}")
+
+
+def table_passages(t: ReportTable, size: int | None = None) -> list[str]:
+    """The body rows of a table, a few at a time, as plain text: each cell named by its column
+    (« Fonction : 2 ENSEIGNEMENT ; … – Dépense : 2 698 113,97 »), one row a line, no « | »."""
+    from .parse.report_tables import as_table
+    from .sources.tables import row_texts
+
+    size = size or TABLE_ROWS_PER_UNIT
+    rows = row_texts(as_table(t))
+    return ["\n".join(rows[i:i + size]) for i in range(0, len(rows), size)]
+
+
 def table_lines(table: ReportTable) -> str:
-    """A table as plain text for the search index: its cells in reading order, joined by
-    spaces (the same words, in the same order, as the text the table was cut from, so that
-    it weighs in search as it did; no « | » reaches a snippet)."""
+    """A table as plain text: its cells in reading order, joined by spaces (no « | »)."""
     return " ".join(" ".join(c for c in row if c) for row in [*table.header, *table.rows] if any(row))
-
-
-def report_text(d: Deliberation) -> str:
-    """The annexed report as indexed: its prose with its tables back in place, as plain text."""
-    tables = [t for t in d.tables if t.part == "rapport"]
-    if not tables:
-        return d.report
-    paragraphs = d.report.split("\n\n") if d.report else []
-    out: list[str] = []
-    for i in range(len(paragraphs) + 1):
-        for t in tables:
-            if t.at == i:
-                if t.joined and out:  # cut from the paragraph before: back into it
-                    out[-1] = f"{out[-1]} {table_lines(t)}"
-                else:
-                    out.append(table_lines(t))
-        if i < len(paragraphs):
-            out.append(paragraphs[i])
-    out += [table_lines(t) for t in tables if t.at > len(paragraphs)]
-    return "\n\n".join(x for x in out if x)
 
 
 def _unique(units: list[Unit]) -> list[Unit]:
@@ -178,12 +187,7 @@ def _unique(units: list[Unit]) -> list[Unit]:
 
 
 def _deliberation_text(d: Deliberation) -> str:
-    articles: list[str] = []
-    for article in d.articles:  # each followed by its tables, as plain text
-        articles.append(article)
-        part = article.split(" :", 1)[0].lower()
-        articles += [table_lines(t) for t in d.tables if t.part == part]
-    parts = [f"Délibération n°{d.number}", d.title, *articles]
+    parts = [f"Délibération n°{d.number}", d.title, *d.articles]  # its tables are units of their own
     if d.vote is not None:
         parts.append("Vote : " + vote_line(d.vote))
         groups = d.vote.abstention_groups + d.vote.against_groups
@@ -193,8 +197,8 @@ def _deliberation_text(d: Deliberation) -> str:
 
 
 def report_passages(d: Deliberation, size: int | None = None, text: str | None = None) -> list[tuple[int | None, str]]:
-    """Cut an annexed report (or `text`, e.g. `report_text(d)`) into (page, text) passages of
-    about `size` characters, at paragraph boundaries.  A form feed in the text starts a new page."""
+    """Cut an annexed report (or `text`) into (page, text) passages of about `size` characters,
+    at paragraph boundaries.  A form feed in the text starts a new page."""
     report = d.report if text is None else text
     if not report.strip():
         return []

@@ -52,6 +52,10 @@ def summary(record: Record) -> dict:
              "report_words": len(d.report.split()), "speeches": len(d.speeches)}
             for d in record.deliberations
         ],
+        # tables kept as tables: per deliberation, how many and their rows; each one's place, size and first row
+        "tables": [f"{d.number} | {t.part} | p. {t.page} | {t.title[:80]} | {len(t.header)} en-tête(s), "
+                   f"{len(t.rows)} ligne(s) | {' ; '.join(c for c in t.rows[0] if c)[:120]}"
+                   for d in record.deliberations for t in d.tables],
         "wishes": [{"title": w.title, "group": w.group, "signatories": w.signatories, "outcome": w.outcome,
                     "first": first_sentence(w.text)} for w in record.wishes],
         "persons": [f"{p.id} | {p.civility} {p.name} | {p.group} | {'; '.join(p.roles)} | {' / '.join(p.labels)}"

@@ -1,7 +1,5 @@
-"""Tables of deliberations as tables: the split of a paragraph, the indexed text, the page, a CSV.
-
-(`split_tables` is not yet applied by the departmental parser: moving the tables out of the
-reports changes what search and questions read — see issue 11.)"""
+"""Tables of deliberations as tables: the split of a paragraph, the parsed record, the search
+passages (a few rows each, titled by their table, ranked below speech), the page, a CSV."""
 
 from __future__ import annotations
 
@@ -14,7 +12,8 @@ import pytest
 from indexer.index import index_records, load_record
 from indexer.parse.report_tables import split_tables
 from indexer.sources import read_source
-from indexer.units import report_text, units_of
+from indexer.search import search
+from indexer.units import units_of
 from webapp import create_app
 
 from .conftest import BUNDLED_TEXT
@@ -54,11 +53,29 @@ def with_table(tmp_path_factory, search_home, budget_paragraph):
     return home, record
 
 
-def test_tables_are_indexed_as_plain_text_without_pipes(with_table):
-    _, record = with_table
+def test_the_parsed_record_keeps_the_tables_and_no_pipe_in_its_texts(search_home):
+    record = load_record(SID, home=search_home)
     d = record.deliberation("2025-361")
-    assert "2 698 113,97 8 421 989,00" in report_text(d) and not PIPES.search(report_text(d).replace(d.report, ""))
-    assert any("2 698 113,97" in u.text for u in units_of(record) if u.kind == "rapport")
+    assert len(d.tables) > 150 and {t.part for t in d.tables} >= {"rapport", "article 2"}
+    budget = next(t for t in d.tables if any("2 698 113,97" in c for r in t.rows for c in r))
+    assert budget.title.startswith("Total des crédits sollicités au titre de la fonction 2")
+    assert budget.header[0][:3] == ["Fonction", "Programme", "Actions"]
+    texts = [sp.text for sp in record.speeches] + [x.report for x in record.deliberations]
+    texts += [a for x in record.deliberations for a in x.articles]
+    assert not [t for t in texts if PIPES.search(t)]
+    assert not [u.id for u in units_of(record) if PIPES.search(u.text) or PIPES.search(u.title)]
+
+
+def test_a_table_row_is_a_search_passage_titled_by_its_table_below_speech(search_home):
+    found = search("2 698 113,97", home=search_home)  # an amount as written, thousands separators and all
+    (hit,) = [h for h in found.hits if h.kind == "tableau"]
+    assert hit.title.startswith("Total des crédits sollicités au titre de la fonction 2")
+    assert "2 698 113,97" in hit.snippet and "|" not in hit.snippet
+    assert re.fullmatch(r"/deliberations/2025-361#t\d\d", hit.url)
+    # words a speech and a table row both hold: the speech first
+    found = search("équipement collèges", home=search_home, per_page=50)
+    kinds = [h.kind for h in found.hits]
+    assert "tableau" in kinds and kinds.index("intervention") < kinds.index("tableau")
 
 
 def test_the_deliberation_page_shows_html_tables_folded_when_long(with_table):

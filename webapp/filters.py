@@ -11,7 +11,7 @@ MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "ao�
           "octobre", "novembre", "décembre")
 
 KIND_LABELS = {"intervention": "Intervention", "deliberation": "Délibération", "voeu": "Vœu",
-               "rapport": "Rapport annexé", "passage": "Page du document"}
+               "rapport": "Rapport annexé", "tableau": "Tableau", "passage": "Page du document"}
 
 
 def date_fr(value: Any) -> str:

@@ -8,6 +8,7 @@ import re
 from ..model import Deliberation, Wish
 from ..people import fold
 from .dates import parse_french_date
+from .report_tables import split_tables, table_title
 from .rules.vote_blocks import is_vote_block, parse_result, parse_vote_block
 from .departmental import Para, _State, _sentence_case
 
@@ -168,7 +169,19 @@ def _deliberation(block: list[Para], state: _State) -> Deliberation | None:
     article: list[str] = []
     report: list[str] = []
     for para in block[number_at + 1:]:
-        flat = " ".join(para.text.split())
+        text = para.text
+        if "|" in text and section in ("report", "articles"):  # tables kept as tables, out of the text
+            part = "rapport" if section == "report" else (article[0].rstrip(" :").lower() if article else "décision")
+            text, found = split_tables(text, para.page, part)
+            flat = " ".join(text.split())
+            for t in found:
+                t.at, t.joined = len(report) + (1 if flat else 0), bool(flat)
+                if not t.title and not flat and section == "report" and report:
+                    t.title = table_title(report[-1])
+            delib.tables += found
+            if not flat:
+                continue
+        flat = " ".join(text.split())
         if section == "report":
             report.append(flat)
             continue

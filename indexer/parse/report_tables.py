@@ -15,6 +15,7 @@ import re
 from ..model import ReportTable
 from ..sources.tables import Table, find_tables, without_tables
 
+_TITLE_MAX = 160
 _BLANKS = re.compile(r"\n[ \t]*\n(?:[ \t]*\n)+")
 
 
@@ -46,6 +47,15 @@ def split_tables(text: str, page: int | None, part: str) -> tuple[str, list[Repo
             open_table = None
     cleaned = "\f".join(_BLANKS.sub("\n\n", p) for p in prose)
     return cleaned.strip("\n"), tables
+
+
+def table_title(line: str) -> str:
+    """The short line standing above a table as its title (« II. La reprise du résultat », « Total
+    des crédits sollicités : »), or "" for a line of prose."""
+    line = " ".join(line.split()).rstrip(" :")
+    if not line or len(line) > _TITLE_MAX or line.endswith((".", ";", ",")):
+        return ""
+    return line
 
 
 def as_table(t: ReportTable) -> Table:

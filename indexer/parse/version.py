@@ -6,4 +6,4 @@ version each session was parsed with, and `minutes index` re-parses the files re
 by an older parser, so users get the fixes without deleting anything.
 """
 
-PARSER_VERSION = 4
+PARSER_VERSION = 5
