@@ -63,6 +63,7 @@ DATE_KEYS = ("date", "from", "to", "year")
 KIND_ALIASES = {"intervention": "intervention", "interventions": "intervention", "discours": "intervention",
                 "deliberation": "deliberation", "deliberations": "deliberation", "delib": "deliberation",
                 "voeu": "voeu", "voeux": "voeu", "rapport": "rapport", "rapports": "rapport",
+                "tableau": "tableau", "tableaux": "tableau",
                 "passage": "passage", "passages": "passage", "page": "passage"}
 
 

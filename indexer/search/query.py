@@ -63,9 +63,26 @@ def parse_query(text: str) -> ParsedQuery:
         return pq
 
 
+#: an amount written with French thousands separators (« 2 698 113,97 », « 14 140 € »)
+_GROUPED_NUMBER = re.compile(r"(?<![\w,.])\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?:,\d+)?(?![\w,])")
+
+
+def _quote_amounts(text: str) -> str:
+    """Amounts typed with their thousands separators are one word, as the index reads them
+    (« 2 698 113,97 » → the phrase "2 698 113,97", not the words 2, 698 and 113,97)."""
+    if not any(c.isdigit() for c in text):
+        return text
+    parts = text.split('"')
+    for i in range(0, len(parts), 2):  # outside quotes
+        parts[i] = _GROUPED_NUMBER.sub(lambda m: f'"{m.group(0)}"' if len(analyze(m.group(0))) == 1 else m.group(0),
+                                       parts[i])
+    return '"'.join(parts)
+
+
 def _parse_strict(text: str) -> ParsedQuery:
     if text.count('"') % 2:
         raise ValueError("guillemet non fermé")
+    text = _quote_amounts(text)
     if re.search(r"[()\[\]{}^]", text):
         raise ValueError("parenthèses non prises en charge")
     pq = ParsedQuery()

@@ -334,7 +334,7 @@ class View:
             norm = K1 * (1.0 - B + B * lengths[ids] / avg)
             scores[ids] += idf * tf * (K1 + 1.0) / (tf + norm)  # ids of one term are distinct
         cand = _array(allowed)
-        s = scores[cand]
+        s = scores[cand] * self.kind_weights()[cand]
         if bonus:
             s = s + np.isin(cand, _array(bonus)) * 1000.0
         if len(cand) > limit:
@@ -345,6 +345,18 @@ class View:
             cand, s = cand[keep], s[keep]
         order = np.lexsort((cand, -s))[:limit]
         return [(round(float(s[i]), 4), int(cand[i])) for i in order]
+
+    def kind_weights(self) -> np.ndarray:
+        """The relevance weight of every document's kind (`units.KIND_WEIGHTS`, 1 for the others)."""
+        cached = self._columns.get("weights:kind")
+        if cached is None:
+            from ..units import KIND_WEIGHTS
+
+            values, codes = self.codes("kind")
+            per_value = np.array([KIND_WEIGHTS.get(v, 1.0) for v in values] or [1.0], dtype=np.float64)
+            cached = per_value[codes] if len(codes) else np.ones(0)
+            self._columns["weights:kind"] = cached
+        return cached
 
     def all_docs(self) -> set[int]:
         """Every live document number (once per index generation)."""
