@@ -52,7 +52,9 @@ def ask_speakers(kn: Knowledge, q: str, rks: list[RecordKnowledge]) -> Draft | N
                         if t2:
                             cites.append(Cite(rk, rk.units[first[o]], t2))
                 return Draft(True, answer, "orateurs", round(0.6 + 0.3 * match.score, 2), cites)
-    hits = best_sentences(kn, topic, kinds={"intervention"}, min_cov=0.65, limit=60)
+    # a topic word said only in the title of the speech's agenda item counts for half (« Ségur » said
+    # under « Intervention du directeur de l'Agence régionale de santé » is about « le Ségur de la santé »)
+    hits = best_sentences(kn, topic, kinds={"intervention"}, min_cov=0.65, limit=60, context=True)
     hits = [h for h in hits if (rarest_covered(kn, topic, h.sentence.stems)
             or (len(topic) >= 3 and coverage(kn, topic, h.sentence.stems) >= 0.65))
             and in_group(h.rk, h.unit.person_id, group)]
