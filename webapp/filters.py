@@ -95,6 +95,9 @@ def stated_number(session_id: Any, number: Any) -> str:
 
 
 def register(app: Flask) -> None:
+    from .links import site_links
+
+    app.add_template_global(site_links)
     app.add_template_filter(date_fr)
     app.add_template_filter(number_fr)
     app.add_template_filter(percent)

@@ -12,6 +12,7 @@ from indexer.analysis import STOPWORDS, fold
 from indexer.model import Record
 from indexer.people import surname_of
 
+from ..links import path_quote, templates
 from ..store import Unavailable
 from ..twin import respond, twin_route
 from .common import session_summary, store
@@ -113,9 +114,10 @@ def search_feed() -> Any:
     entries = []
     if q.strip() or filters:
         result = store().search(q, filters=filters, page=1, per_page=50, sort="date", facets=False)
+        links = templates()
         for hit in result.hits:
             title = hit.title or hit.item_title or f"Séance du {hit.date}"
-            entries.append({"id": hit.id, "updated": hit.date, "url": hit.url or url_for("sessions.session", session_id=hit.session),
+            entries.append({"id": hit.id, "updated": hit.date, "url": hit.link(links, path_quote),
                             "title": (f"{hit.speaker} — " if hit.speaker else "") + title[:250],
                             "summary": re.sub(r"</?mark>", "", hit.snippet or "")})
     import html as _html

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from flask import Blueprint, request, url_for
@@ -9,6 +10,7 @@ from flask import Blueprint, request, url_for
 from indexer.timeline import debates_timeline
 
 from .. import charts
+from ..links import path_quote, templates
 from ..twin import respond, twin_route
 from .common import anchor, person_url, store
 
@@ -32,7 +34,8 @@ def _topic_hits(query: str) -> tuple[list[Any], dict[str, int], Any]:
         hits.extend(result.hits)
         if page >= result.pages:
             break
-    return hits, counts, first
+    links = templates()  # permalinks from the app's URL templates (copies: a result may be cached)
+    return [replace(hit, url=hit.link(links, path_quote)) for hit in hits], counts, first
 
 
 def timeline_data(args: Any) -> dict[str, Any]:
