@@ -21,7 +21,7 @@ from .query import _DELIB_CONTEXT, _DELIB_NUMBER, _NUMBER_WORDS, Clause, ParsedQ
 from .results import Hit
 from .snippets import snippet
 from .suggest import _distance
-from .whoosh_engine import Engine, View, _array, terms_query
+from .whoosh_engine import Engine, View, terms_query
 
 #: words a fuzzy word (mot~) may expand to
 MAX_FUZZY_TERMS = 64
@@ -169,29 +169,29 @@ class WhooshBackend:
                 return result
             base = engine.all_docs() if words is None else engine.docs(words)
             if excluded is not None:
-                base = base - engine.docs(excluded)
+                base = base & ~engine.docs(excluded)
             for key, values in pq.excluded_filters.items():
                 for v in values:
-                    base = base - engine.filter_docs(key, v)
+                    base = base & ~engine.filter_docs(key, v)
             chosen = {key: engine.filter_union(key, values) for key, values in merged.items()}
-            docs = _intersect(base, chosen.values())
-            result.total = len(docs)
+            docs = _intersect(base, chosen.values())  # document sets are boolean masks
+            result.total = int(np.count_nonzero(docs))
             if facets:
                 result.facets = _facet_counts(engine, base, chosen, docs)
             start = (page - 1) * per_page
             top: list[tuple[float, int]] = []
-            if docs and start < len(docs):
+            if result.total and start < result.total:
                 limit = start + per_page
                 if sort == "relevance" and words is not None:
-                    bonus = engine.docs(builder.number_boost()) if builder.numbers else set()
+                    bonus = engine.docs(builder.number_boost()) if builder.numbers else None
                     top = engine.rank(builder.score_terms, docs, limit, bonus)
                 else:
                     if sort == "date_asc":
                         key = engine.column("order_asc").__getitem__
-                        ranked = heapq.nsmallest(limit, docs, key=key)
+                        ranked = heapq.nsmallest(limit, np.flatnonzero(docs).tolist(), key=key)
                     else:  # newest session first, in the order of the debate
                         key = engine.column("order_desc").__getitem__
-                        ranked = heapq.nlargest(limit, docs, key=key)
+                        ranked = heapq.nlargest(limit, np.flatnonzero(docs).tolist(), key=key)
                     top = [(0.0, d) for d in ranked]
             for score, docnum in top[start:start + per_page]:
                 result.hits.append(_hit(searcher.stored_fields(docnum), score, builder))
@@ -199,10 +199,10 @@ class WhooshBackend:
         return result
 
 
-def _intersect(base: set[int], sets) -> set[int]:  # noqa: ANN001
+def _intersect(base: np.ndarray, masks) -> np.ndarray:  # noqa: ANN001
     out = base
-    for s in sorted(sets, key=len):
-        out = out & s
+    for m in masks:
+        out = out & m
     return out
 
 
@@ -218,8 +218,8 @@ def _hit(stored: dict, score: float, builder: _Builder) -> Hit:
         number=stored.get("number") or "")
 
 
-def _facet_counts(engine: View, base: set[int], chosen: dict[str, set[int]],
-                  docs: set[int]) -> dict[str, dict[str, int]]:
+def _facet_counts(engine: View, base: np.ndarray, chosen: dict[str, np.ndarray],
+                  docs: np.ndarray) -> dict[str, dict[str, int]]:
     """Counts per facet value.  Multi-select: a facet with a selection is counted
     without its own filter (but with all the others), so its other values stay visible."""
     out: dict[str, dict[str, int]] = {}
@@ -228,8 +228,7 @@ def _facet_counts(engine: View, base: set[int], chosen: dict[str, set[int]],
         if name in chosen:
             scope = _intersect(base, [s for k, s in chosen.items() if k != name])
         labels, codes = engine.codes(field_name)
-        arr = _array(scope)
-        hist = np.bincount(codes[arr], minlength=len(labels)) if len(arr) else np.zeros(len(labels), dtype=np.int64)
+        hist = np.bincount(codes[scope], minlength=len(labels))
         counts = {labels[i]: int(hist[i]) for i in np.flatnonzero(hist) if labels[i]}
         if name in BY_VALUE:
             ordered = sorted(counts.items(), key=lambda kv: kv[0], reverse=True)

@@ -114,14 +114,15 @@ def filter_query(key: str, value: str) -> Q.Query:
     return parts[0] if len(parts) == 1 else Q.Or(parts)
 
 
-def _sorted(docs: set[int]) -> np.ndarray:
-    out = np.fromiter(docs, dtype=np.int64, count=len(docs))
-    out.sort()
+def _mask(ids: np.ndarray, n: int) -> np.ndarray:
+    """A set of document numbers as a boolean mask over the `n` documents of a generation."""
+    out = np.zeros(n, dtype=bool)
+    out[ids] = True
     return out
 
 
-def _array(docs: set[int]) -> np.ndarray:
-    return np.fromiter(docs, dtype=np.int64, count=len(docs))
+#: bytes the per-search caches of one generation may hold (posting arrays, document masks)
+CACHE_BYTES = 96 * 2 ** 20
 
 
 class Snapshot:
@@ -136,6 +137,7 @@ class Snapshot:
         self.toc = ix._read_toc() if ix is not None else None
         self.columns: dict[str, Any] = {}
         self.sets: dict[tuple[str, str], Any] = {}
+        self.sets_bytes = 0
         self.vocab: Vocabulary | None = None
         self._lock = threading.Lock()
         self.preparing = threading.Lock()  # one thread reads the per-generation arrays, the others wait
@@ -254,10 +256,19 @@ class View:
         self._blocks: dict[str, list] = {}  # this search's decoded posting blocks, by text term
 
     def _remember(self, key: tuple, value: Any) -> Any:
-        if len(self._sets) > 2048:
+        size = sum(v.nbytes for v in value) if isinstance(value, tuple) else getattr(value, "nbytes", 64)
+        snap = self.snap
+        if snap.sets_bytes + size > CACHE_BYTES or len(self._sets) > 4096:
             self._sets.clear()
+            snap.sets_bytes = 0
         self._sets[key] = value
+        snap.sets_bytes += size
         return value
+
+    @property
+    def size(self) -> int:
+        """Number of document slots of the generation (masks are this long)."""
+        return len(self.all_docs())
 
     def prepare(self, facets: bool = True) -> None:
         """Read what every search of this generation needs (live documents, lengths, facet
@@ -303,8 +314,8 @@ class View:
         if cached is None:
             parts = [_leaf_lengths(leaf, "text") for leaf, _ in self.searcher.reader().leaf_readers()]
             arr = np.concatenate(parts) if parts else np.zeros(0)
-            live = _array(self.all_docs())
-            avg = float(arr[live].mean()) if len(live) else 1.0
+            live = self.all_docs()
+            avg = float(arr[live].mean()) if live.any() else 1.0
             cached = (arr, max(avg, 1.0))
             self._columns["lengths:text"] = cached
         return cached
@@ -318,7 +329,8 @@ class View:
             cached = self._remember(key, _posting_arrays(self.searcher, "text", term, blocks))
         return cached
 
-    def rank(self, terms: set[str], allowed: set[int], limit: int, bonus: set[int]) -> list[tuple[float, int]]:
+    def rank(self, terms: set[str], allowed: np.ndarray, limit: int,
+             bonus: np.ndarray | None) -> list[tuple[float, int]]:
         """The `limit` best of `allowed` by BM25 over `terms` (vectorised; the title and speaker
         weights are already in the term frequencies), `bonus` documents first."""
         lengths, avg = self.lengths()
@@ -333,10 +345,10 @@ class View:
             idf = math.log(n / (len(ids) + 1)) + 1.0
             norm = K1 * (1.0 - B + B * lengths[ids] / avg)
             scores[ids] += idf * tf * (K1 + 1.0) / (tf + norm)  # ids of one term are distinct
-        cand = _array(allowed)
+        cand = np.flatnonzero(allowed)
         s = scores[cand] * self.kind_weights()[cand]
-        if bonus:
-            s = s + np.isin(cand, _array(bonus)) * 1000.0
+        if bonus is not None and bonus.any():
+            s = s + bonus[cand] * 1000.0
         if len(cand) > limit:
             # every document tied with the cut-off score is kept before ordering, so that ties
             # are broken by document number whatever the limit: pages never overlap or skip
@@ -358,30 +370,33 @@ class View:
             self._columns["weights:kind"] = cached
         return cached
 
-    def all_docs(self) -> set[int]:
-        """Every live document number (once per index generation)."""
+    def all_docs(self) -> np.ndarray:
+        """Every live document, as a mask over the generation's document numbers (once per
+        generation).  Document sets are masks from here on: intersections, unions and facet
+        counts are whole-array operations."""
         docs = self._columns.get("*")
         if docs is None:
-            docs = set()
+            docs = np.ones(self.searcher.reader().doc_count_all(), dtype=bool)
             for leaf, offset in self.searcher.reader().leaf_readers():
-                n = leaf.doc_count_all()
-                live = set(range(offset, offset + n))
                 if leaf.has_deletions():
-                    live -= {d + offset for d in leaf._perdoc.deleted_docs()}
-                docs |= live
+                    dels = np.fromiter(leaf._perdoc.deleted_docs(), dtype=np.int64)
+                    docs[dels + offset] = False
             self._columns["*"] = docs
-            self._columns["*deleted"] = len(docs) < self.searcher.reader().doc_count_all()
+            self._columns["*deleted"] = not docs.all()
         return docs
 
-    def live(self, docs: set[int]) -> set[int]:
+    def live(self, docs: np.ndarray) -> np.ndarray:
         """`docs` without deleted documents (a no-op for an index without deletions)."""
-        self.all_docs()
-        return docs & self.all_docs() if self._columns["*deleted"] else docs
+        live = self.all_docs()
+        return docs & live if self._columns["*deleted"] else docs
 
-    def docs(self, q: Q.Query) -> set[int]:
-        """Documents matching `q`.  Terms read whole posting blocks (and are cached until
-        the index changes); And / Or become set operations; prefixes unite their words'
-        documents; anything else asks Whoosh.  A spent budget stops an Or between its parts."""
+    def none(self) -> np.ndarray:
+        return np.zeros(self.size, dtype=bool)
+
+    def docs(self, q: Q.Query) -> np.ndarray:
+        """Documents matching `q` (a mask).  Terms read whole posting blocks (and are cached
+        until the index changes); And / Or become mask operations; prefixes unite their
+        words' documents; anything else asks Whoosh.  A spent budget stops an Or between its parts."""
         if isinstance(q, Q.Term):
             return self.term_docs(q.fieldname, q.text)
         if isinstance(q, Q.Phrase) and q.fieldname == "text" and q.slop == 1 and q.words:
@@ -389,33 +404,33 @@ class View:
         if isinstance(q, Q.Prefix) and q.fieldname == "text":
             return self.prefix_docs(q.text)
         if isinstance(q, Q.And) and q.subqueries:
-            sets = sorted((self.docs(sub) for sub in q.subqueries), key=len)
-            out = sets[0]
-            for other in sets[1:]:
-                out = out & other
+            out = self.docs(q.subqueries[0])
+            for sub in q.subqueries[1:]:
+                out = out & self.docs(sub)
             return out
         if isinstance(q, Q.Or) and q.subqueries:
-            out = set()
-            for i, sub in enumerate(q.subqueries):
-                if i and self.budget.spent():
+            out = self.docs(q.subqueries[0])
+            for sub in q.subqueries[1:]:
+                if self.budget.spent():
                     break
-                out |= self.docs(sub)
+                out = out | self.docs(sub)
             return out
-        return set(self.searcher.docs_for_query(q))
+        ids = np.fromiter(self.searcher.docs_for_query(q), dtype=np.int64)
+        return _mask(ids, self.size)
 
-    def prefix_docs(self, stem: str) -> set[int]:
+    def prefix_docs(self, stem: str) -> np.ndarray:
         key = ("prefix:text", stem)
         cached = self._sets.get(key)
         if cached is not None:
             return cached
-        out: set[int] = set()
+        out = self.none()
         for i, t in enumerate(self.searcher.reader().expand_prefix("text", stem)):
             if i % 32 == 31 and self.budget.spent():
                 return out  # partial: not cached
             out |= self.term_docs("text", t.decode("utf-8") if isinstance(t, bytes) else t)
         return self._remember(key, out)
 
-    def phrase_docs(self, terms: list[str]) -> set[int]:
+    def phrase_docs(self, terms: list[str]) -> np.ndarray:
         """Documents where `terms` follow each other: the intersection of the terms' documents,
         then their positions, decoded only for those documents."""
         key = ("phrase:text", " ".join(terms))
@@ -425,32 +440,32 @@ class View:
         cand = self.term_docs("text", terms[0])
         for t in terms[1:]:
             cand = cand & self.term_docs("text", t)
-        if len(terms) > 1 and cand:
+        if len(terms) > 1 and cand.any():
             if self.budget.spent():
-                return set()
+                return self.none()
             # positions as sorted keys (document, position − rank in the phrase): the phrase holds
             # where the keys of all its terms meet; each term is read only in the documents left
-            keys = _position_keys(self.searcher, terms[0], _sorted(cand), 0, self._blocks.get(terms[0]))
+            keys = _position_keys(self.searcher, terms[0], np.flatnonzero(cand), 0, self._blocks.get(terms[0]))
             for k in range(1, len(terms)):
                 if not len(keys):
                     break
                 left = np.unique(keys >> 32)
                 keys = np.intersect1d(keys, _position_keys(self.searcher, terms[k], left, k, self._blocks.get(terms[k])), assume_unique=True)
-            cand = set((np.unique(keys >> 32)).tolist()) if len(keys) else set()
+            cand = _mask(np.unique(keys >> 32), self.size) if len(keys) else self.none()
         return self._remember(key, cand)
 
-    def term_docs(self, field: str, text: str) -> set[int]:
+    def term_docs(self, field: str, text: str) -> np.ndarray:
         key = ("term:" + field, text)
         docs = self._sets.get(key)
         if docs is None:
             if field == "text":
-                docs = self.live(set(self.postings(text)[0].tolist()))
+                ids = self.postings(text)[0]
             else:
-                docs = self.live(_posting_docs(self.searcher, field, text))
-            self._remember(key, docs)
+                ids = _posting_arrays(self.searcher, field, text)[0]
+            docs = self._remember(key, self.live(_mask(ids, self.size)))
         return docs
 
-    def filter_docs(self, key: str, value: str) -> set[int]:
+    def filter_docs(self, key: str, value: str) -> np.ndarray:
         """Documents passing one filter value (cached until the index changes)."""
         docs = self._sets.get((key, value))
         if docs is None:
@@ -459,12 +474,10 @@ class View:
                 self._remember((key, value), docs)
         return docs
 
-    def filter_union(self, key: str, values: list[str]) -> set[int]:
-        if len(values) == 1:
-            return self.filter_docs(key, values[0])
-        out: set[int] = set()
-        for v in values:
-            out |= self.filter_docs(key, v)
+    def filter_union(self, key: str, values: list[str]) -> np.ndarray:
+        out = self.filter_docs(key, values[0])
+        for v in values[1:]:
+            out = out | self.filter_docs(key, v)
         return out
 
     def vocabulary(self) -> Vocabulary:
@@ -641,27 +654,4 @@ def _position_keys(searcher, term: str, wanted: np.ndarray, shift: int,  # noqa:
         return np.zeros(0, dtype=np.int64)
     out = np.concatenate(parts)
     out.sort()
-    return out
-
-
-def _posting_docs(searcher, field: str, text: str) -> set[int]:  # noqa: ANN001
-    """Document numbers of one term, a posting block at a time (Whoosh's W3 leaf matcher
-    keeps each block's ids in `_ids`); other matchers are walked one id at a time."""
-    out: set[int] = set()
-    subs = searcher.subsearchers or [(searcher, 0)]
-    for sub, offset in subs:
-        reader = sub.reader()
-        if (field, text) not in reader:
-            continue
-        m = reader.postings(field, text)
-        fast = hasattr(m, "_read_ids") and hasattr(m, "_next_block")
-        while m.is_active():
-            if fast:
-                if m._ids is None:
-                    m._read_ids()
-                out.update([i + offset for i in m._ids] if offset else m._ids)
-                m._next_block()
-            else:
-                out.add(m.id() + offset)
-                m.next()
     return out
