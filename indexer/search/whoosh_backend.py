@@ -17,14 +17,11 @@ from whoosh import query as Q
 from ..analysis import analyze, fold
 from .backend import Budget, Matches, Request
 from .filters import BY_VALUE, FACETS
-from .query import _DELIB_CONTEXT, _DELIB_NUMBER, _NUMBER_WORDS, Clause, ParsedQuery, _key
+from .expand import Expansion, closest, prefix_stem
+from .query import Clause, ParsedQuery
 from .results import Hit
 from .snippets import snippet
-from .suggest import _distance
 from .whoosh_engine import Engine, View, terms_query
-
-#: words a fuzzy word (mot~) may expand to
-MAX_FUZZY_TERMS = 64
 
 # Plain words are matched in `text` only: it indexes, besides the body, the unit's
 # title three times and its speaker twice, which is BM25F with those field weights
@@ -36,20 +33,12 @@ WORD_FIELDS = ("text", "title", "speaker", "item_title", "group")
 
 
 
-class _Builder:
+class _Builder(Expansion):
     """Turns a ParsedQuery into a Whoosh query against one reader."""
 
     def __init__(self, reader, raw: str, budget: Budget | None = None) -> None:  # noqa: ANN001
         self.reader = reader
-        self.budget = budget or Budget(None)
-        self.highlight_terms: set[str] = set()
-        self.highlight_prefixes: list[str] = []
-        self.numbers: set[str] = set(f"{a}-{b}" for a, b in _DELIB_NUMBER.findall(raw))
-        self.short_numbers = {m for m in _DELIB_CONTEXT.findall(raw)}
-        for short in self.short_numbers:
-            self.numbers.update(self._numbers_ending(short))
-        self.highlight_terms.update(self.numbers)
-        self.score_terms: set[str] = set()  # terms of the `text` field that rank the hits
+        super().__init__(raw, budget)
 
     def _numbers_ending(self, short: str) -> list[str]:
         suffix = "-" + short.lstrip("0")
@@ -64,64 +53,33 @@ class _Builder:
 
     def clause(self, c: Clause) -> Q.Query | None:
         if c.kind == "prefix":
-            stem = _key(c.text).replace("-", "").replace("'", "").replace("’", "")
+            stem = prefix_stem(c.text)
             if not c.negated:
-                self.highlight_prefixes.append(stem)
-                expansions = []
-                for t in self.reader.expand_prefix("text", stem):
-                    expansions.append(t.decode("utf-8") if isinstance(t, bytes) else t)
-                    if len(expansions) >= 64:
-                        break
-                self.score_terms.update(expansions)
+                self.keep_prefix(stem, (t.decode("utf-8") if isinstance(t, bytes) else t
+                                        for t in self.reader.expand_prefix("text", stem)))
             return Q.Prefix("text", stem)
         if c.kind == "fuzzy":
             terms = analyze(c.text)
             if not terms:
                 return None
             term = terms[0]
-            near = [t for t in self.reader.terms_within("text", term, c.distance, prefix=1) if t != term]
-            # the closest and most frequent spellings first, the word itself always
-            near.sort(key=lambda t: (_distance(term, t, c.distance), -self.reader.doc_frequency("text", t), t))
-            near = [term, *near[:MAX_FUZZY_TERMS - 1]]
-            if not c.negated:
-                self.highlight_terms.update(near)
-                self.score_terms.update(near)
+            near = closest(term, self.reader.terms_within("text", term, c.distance, prefix=1), c.distance,
+                           lambda t: self.reader.doc_frequency("text", t))
+            self.keep(c, near)
             return Q.Or([Q.Term("text", t) for t in near])
         terms = analyze(c.text)
         if not terms:
             return None
-        if not c.negated:
-            self.highlight_terms.update(terms)
-            self.score_terms.update(terms)
+        self.keep(c, terms)
         main = terms_query("text", terms)
-        raw = re.sub(r"^n[°o]\.?\s*", "", c.text.strip(), flags=re.I)
-        number = raw if _DELIB_NUMBER.fullmatch(raw) else None
-        parts: list[Q.Query] = []
-        if number is None and raw.isdigit() and raw in self.short_numbers:
-            parts.extend(Q.Term("number", n) for n in self._numbers_ending(raw))
-        if number is not None:
-            parts.append(Q.Term("number", number.replace("/", "-")))
+        parts = [Q.Term("number", n) for n in self.number(c)]
         return Q.Or([main, *parts]) if parts else main
 
     def words(self, pq: ParsedQuery) -> tuple[Q.Query | None, Q.Query | None]:
         """(what the words require, what they exclude); None when the query has no words."""
-        must: list[Q.Query] = []
-        must_not: list[Q.Query] = []
-        for group in pq.groups:
-            if self.numbers and len(group) == 1 and group[0].kind == "word" \
-                    and _key(group[0].text).rstrip("s") in _NUMBER_WORDS:
-                continue  # "délibération 361": the word only says what the number is
-            qs = []
-            for c in group:
-                if (must or must_not or qs) and self.budget.spent():
-                    break  # the rest of the query is not read (the notice says the search was cut)
-                q = self.clause(c)
-                if q is not None:
-                    qs.append(q)
-            if not qs:
-                continue
-            q = qs[0] if len(qs) == 1 else Q.Or(qs)
-            (must_not if group[0].negated else must).append(q)
+        required, refused = self.groups(pq)
+        must = [qs[0] if len(qs) == 1 else Q.Or(qs) for qs in required]
+        must_not = [qs[0] if len(qs) == 1 else Q.Or(qs) for qs in refused]
         main = None if not must else must[0] if len(must) == 1 else Q.And(must)
         excluded = None if not must_not else must_not[0] if len(must_not) == 1 else Q.Or(must_not)
         return main, excluded
