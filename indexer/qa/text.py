@@ -1,5 +1,9 @@
 """French text helpers for question answering: folding, tokens, stems, numbers.
 
+The fold is `people.fold` (the index's `analysis.fold`, word runs collapsed) and the stem the
+index's `analysis.stem`, cut at STEM_CHARS, with a few rules of its own (numbers and acronyms kept
+whole, -soudre participles).
+
     >>> content_stems("Qui a parlé des élus de l'aéroport ?")
     ['parl', 'elu', 'aeroport']
 """
@@ -9,8 +13,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from nltk.stem.snowball import FrenchStemmer
-
+from ..analysis import stem as index_stem
 from ..people import fold
 
 STOPWORDS = frozenset("""
@@ -51,7 +54,6 @@ def looks_like_verb(token: str) -> bool:
     """A conjugated form ("verront", "comptaient"): unknown verbs must not decide a topic."""
     return len(token) > 4 and bool(_VERB_ENDINGS.search(token))
 
-_STEMMER = FrenchStemmer()
 STEM_CHARS = 7
 _NUMBER_RE = re.compile(r"\d[\d\s\u202f\u00a0.,]*\d|\d")
 
@@ -68,17 +70,15 @@ _SOUDRE = re.compile(r"(dis|re)(?:soudre|sous|soute|soutes|solv\w*)")
 
 @lru_cache(maxsize=200_000)
 def stem(token: str) -> str:
-    """Snowball French stem of a folded token, with plural -s/-x stripped first."""
+    """The index's stem (`analysis.stem`: plural -s/-x stripped, Snowball French) of a folded token."""
     if token.isdigit() or len(token) <= 3:  # "ARS", "FSL": acronyms stay whole
         return token
     soudre = _SOUDRE.fullmatch(token)
     if soudre:
         return soudre.group(1) + "solu"
-    if len(token) > 3 and token[-1] in "sx" and token[-2] != "s":
-        token = token[:-1]
     # Snowball keeps "benefici" (bénéficier) apart from "benefic" (bénéficié): a common prefix of
     # STEM_CHARS is enough to be the same word here
-    return _STEMMER.stem(token)[:STEM_CHARS]
+    return index_stem(token)[:STEM_CHARS]
 
 
 def content_stems(text: str, extra_stop: frozenset[str] = frozenset()) -> list[str]:
