@@ -35,6 +35,7 @@ from .records import (INDEX_NAME, LEGACY_MANIFEST, WriterLock, displayable, iden
                       index_path, manifest_file, manifest_generations, place_record, read_manifest, record_file,
                       records_path, rekey, write_atomic)
 from .sources import SourceError
+from .summaries import write_light
 from .units import make_schema, unit_document, units_of, vocabulary
 
 SOURCE_SUFFIXES = (".pdf", ".txt", ".md")
@@ -367,6 +368,7 @@ class Publisher:
                 path = records / entry["record"]
                 self.written.append(path)
                 write_atomic(path, record.to_json(indent=None))
+                write_light(self.home, path, record)  # what a server keeps of it in memory (indexer.summaries)
                 write_atomic(vocab / f"{record.session.id}.json",
                              json.dumps(self.vocabs[record.session.id], ensure_ascii=False))
             manifest = {"generation": generation, "parser": PARSER_VERSION, "sessions": self.sessions,
