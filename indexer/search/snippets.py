@@ -21,8 +21,11 @@ def snippet(text: str, terms: set[str], prefixes: list[str] = (), size: int = SN
     each matched word wrapped in <mark>."""
     if not text:
         return ""
+    low = text.lower()  # same length for the texts we meet; otherwise scan case-sensitively
+    haystack = low if len(low) == len(text) else text
     # the first matches are enough to choose a window (long speeches cost little)
-    matches = _find_matches(text, terms, prefixes, limit=max(12, 4 * (len(terms) + len(prefixes))))
+    matches = _find_matches(text, terms, prefixes, limit=max(12, 4 * (len(terms) + len(prefixes))),
+                            haystack=haystack)
     if not matches:
         end = _cut_end(text, min(len(text), size))
         return html.escape(" ".join(text[:end].split())) + (" …" if end < len(text) else "")
@@ -43,7 +46,7 @@ def snippet(text: str, terms: set[str], prefixes: list[str] = (), size: int = SN
     end = _cut_end(text, min(len(text), start + size))
     out = []
     pos = start
-    for m_start, m_end, _ in _find_matches(text, terms, prefixes, start=start, end=end):
+    for m_start, m_end, _ in _find_matches(text, terms, prefixes, start=start, end=end, haystack=haystack):
         if m_start < start or m_end > end:
             continue
         out.append(html.escape(text[pos:m_start]))
@@ -82,8 +85,15 @@ def _stems_regex(stems: tuple[str, ...]) -> re.Pattern:
     return re.compile(rf"(?<!\w)(?:{alternatives})")
 
 
+@functools.lru_cache(maxsize=65536)
+def _term_of(word: str) -> str:
+    """The term of one word of the text ("" for a stopword)."""
+    found = analyze(word)
+    return found[0] if found else ""
+
+
 def _find_matches(text: str, terms: set[str], prefixes: list[str], *, limit: int = _MAX_MARKS, start: int = 0,
-                  end: int | None = None) -> list[tuple[int, int, str]]:
+                  end: int | None = None, haystack: str | None = None) -> list[tuple[int, int, str]]:
     """(start, end, term) of the words of `text` that match.  An accent-insensitive regex
     finds candidate words (a stem is, nearly always, a prefix of the folded word); only
     those are analysed, so long texts cost little."""
@@ -91,15 +101,16 @@ def _find_matches(text: str, terms: set[str], prefixes: list[str], *, limit: int
     if not stems:
         return []
     out: list[tuple[int, int, str]] = []
-    low = text.lower()  # same length for the texts we meet; otherwise scan case-sensitively
-    haystack = low if len(low) == len(text) else text
+    if haystack is None:
+        low = text.lower()  # same length for the texts we meet; otherwise scan case-sensitively
+        haystack = low if len(low) == len(text) else text
+    match_word = _WORD_AT.match
     for m in _stems_regex(stems).finditer(haystack, start, len(text) if end is None else end):
-        tok = _WORD_AT.match(text, m.start())
+        tok = match_word(text, m.start())
         if tok is None:
             continue
         word = tok.group()
-        found = analyze(word)
-        term = found[0] if found else ""
+        term = _term_of(word)
         if term in terms or any(term.startswith(p) or _key(word).startswith(p) for p in prefixes):
             if not out or out[-1][0] != tok.start():
                 out.append((tok.start(), tok.end(), term))

@@ -9,14 +9,17 @@ generation (facet columns, field lengths, posting sets) are shared by all of the
 from __future__ import annotations
 
 import contextlib
+import io
 import json
 import math
+import pickle
 import struct
 import threading
 import time
+import zlib
 from collections import Counter
 from collections.abc import Iterator
-from itertools import accumulate
+from itertools import accumulate, chain
 from pathlib import Path
 from pickle import loads
 from typing import Any
@@ -327,8 +330,16 @@ class View:
         cached = self._sets.get(key)
         if cached is None:
             blocks = self._blocks[term] = []
-            cached = self._remember(key, _posting_arrays(self.searcher, "text", term, blocks))
+            ids, tf = _posting_arrays(self.searcher, "text", term, blocks)
+            if len(ids) and self._deleted():
+                keep = self.all_docs()[ids]
+                ids, tf = ids[keep], tf[keep]
+            cached = self._remember(key, (ids, tf))
         return cached
+
+    def _deleted(self) -> bool:
+        self.all_docs()
+        return self._columns["*deleted"]
 
     def rank(self, terms: set[str], allowed: np.ndarray, limit: int,
              bonus: np.ndarray | None) -> list[tuple[float, int]]:
@@ -655,47 +666,101 @@ def _leaf_lengths(leaf, field: str) -> np.ndarray:  # noqa: ANN001
     return np.fromiter((leaf.doc_field_length(d, field, 0) or 0 for d in range(n)), dtype=np.float64, count=n)
 
 
+_BLOCK_LENGTH = struct.Struct("!i")  # as whoosh.system.pack_int: a block's size, negative for the last
+
+
+def _term_blocks(reader, field: str, text: str) -> list | None:  # noqa: ANN001
+    """The posting blocks of one term in one segment, each as (postings, (delta-coded ids, weights,
+    values)), read from the postings file in one slice and unpickled a block at a time, without
+    Whoosh's matcher (which seeks and reads each block's header through its file object).
+    [] when the segment lacks the term; None when its postings are not W3 blocks (inlined
+    postings, another codec): then the caller asks Whoosh's matcher."""
+    from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC
+
+    terms = getattr(reader, "_terms", None)
+    postfile = getattr(terms, "_postfile", None)
+    if postfile is None or not hasattr(terms, "term_info"):
+        return None
+    if (field, text) not in reader:
+        return []
+    info = terms.term_info(field, reader.schema[field].to_bytes(text))
+    if info.is_inlined():
+        return None
+    offset, length = info.extent()
+    if isinstance(length, tuple):  # W3TermInfo.from_bytes keeps struct.unpack's tuple
+        length = length[0]
+    raw = postfile.get(offset, length)
+    if raw[:4] != WHOOSH3_HEADER_MAGIC:
+        return None
+    stream = io.BytesIO(raw)
+    out = []
+    pos = 4
+    while pos < length:
+        (size,) = _BLOCK_LENGTH.unpack_from(raw, pos)
+        last = size < 0
+        end = pos + 4 + abs(size)
+        stream.seek(pos + 4)
+        head = pickle.load(stream)  # (postings, last id, max weight, compression, min/max length)
+        data = raw[stream.tell():end]
+        out.append((head[0], loads(zlib.decompress(data) if head[3] else data)))
+        pos = end
+        if last:
+            break
+    return out
+
+
 def _posting_arrays(searcher, field: str, text: str,  # noqa: ANN001
                     blocks: list | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """(document numbers, weights) of one term, decoded a posting block at a time with numpy
-    (Whoosh's W3 blocks hold delta-coded ids and a weights array, None or a constant).
-    `blocks`, when given, receives (document numbers, values) of each decoded block, so that
-    a phrase reads the positions without decoding the blocks again."""
+    """(document numbers, weights) of one term (deleted documents included: callers mask them),
+    every block of a segment decoded together: the delta-coded ids of all blocks in one numpy
+    array, summed block by block.  `blocks`, when given, receives (document numbers, values) of
+    each block, so that a phrase reads the positions without decoding the blocks again."""
     id_parts: list[np.ndarray] = []
     weight_parts: list[np.ndarray] = []
     for sub, offset in searcher.subsearchers or [(searcher, 0)]:
         reader = sub.reader()
-        if (field, text) not in reader:
+        found = _term_blocks(reader, field, text)
+        if found is None:
+            ids, weights = _matcher_arrays(reader, field, text)
+            id_parts.append(ids + offset)
+            weight_parts.append(weights)
             continue
-        m = reader.postings(field, text)
-        fast = all(hasattr(m, a) for a in ("_read_data", "_next_block", "_byteids", "_blocklength"))
-        if fast and not m._byteids:
-            while m.is_active():
-                if m._data is None:
-                    m._read_data()
-                ids, weights = m._data[0], m._data[1]
-                n = m._blocklength
-                id_parts.append(np.cumsum(np.asarray(ids, dtype=np.int64)) + offset)
-                if blocks is not None and (m._fixedsize is None or m._fixedsize < 0):
-                    blocks.append((id_parts[-1], m._data[2]))
-                if weights is None:
-                    weight_parts.append(np.ones(n))
-                elif isinstance(weights, float):
-                    weight_parts.append(np.full(n, weights))
-                else:
-                    weight_parts.append(np.asarray(weights, dtype=np.float64))
-                m._next_block()
+        if not found:
+            continue
+        counts = np.fromiter((c for c, _ in found), dtype=np.int64, count=len(found))
+        total = int(counts.sum())
+        deltas = np.fromiter(chain.from_iterable(d[0] for _, d in found), dtype=np.int64, count=total)
+        summed = np.cumsum(deltas)
+        firsts = np.cumsum(counts) - counts
+        ids = summed - np.repeat(summed[firsts] - deltas[firsts], counts) + offset
+        id_parts.append(ids)
+        if all(isinstance(d[1], tuple) for _, d in found):
+            weight_parts.append(np.fromiter(chain.from_iterable(d[1] for _, d in found), dtype=np.float64,
+                                            count=total))
         else:
-            ids_list, weights_list = [], []
-            while m.is_active():
-                ids_list.append(m.id() + offset)
-                weights_list.append(m.weight())
-                m.next()
-            id_parts.append(np.asarray(ids_list, dtype=np.int64))
-            weight_parts.append(np.asarray(weights_list, dtype=np.float64))
+            weight_parts.append(np.concatenate([
+                np.ones(c) if d[1] is None else np.full(c, float(d[1])) if isinstance(d[1], (int, float))
+                else np.asarray(d[1], dtype=np.float64) for c, d in found]))
+        if blocks is not None:
+            for (c, d), first in zip(found, firsts.tolist()):
+                if isinstance(d[2], tuple):
+                    blocks.append((ids[first:first + c], d[2]))
     if not id_parts:
         return np.zeros(0, dtype=np.int64), np.zeros(0)
     return np.concatenate(id_parts), np.concatenate(weight_parts)
+
+
+def _matcher_arrays(reader, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:  # noqa: ANN001
+    """(document numbers, weights) of one term in one segment through Whoosh's matcher."""
+    if (field, text) not in reader:
+        return np.zeros(0, dtype=np.int64), np.zeros(0)
+    ids_list, weights_list = [], []
+    m = reader.postings(field, text)
+    while m.is_active():
+        ids_list.append(m.id())
+        weights_list.append(m.weight())
+        m.next()
+    return np.asarray(ids_list, dtype=np.int64), np.asarray(weights_list, dtype=np.float64)
 
 
 def _block_keys(ids: np.ndarray, values, wanted: np.ndarray, shift: int, parts: list) -> None:  # noqa: ANN001
