@@ -348,6 +348,7 @@ def run_size(n: int, args, base, paragraphs, work: Path) -> dict:
 
     engines = []
     ours = Ours(home)
+    import indexer.search.whoosh_backend  # noqa: F401 - the first search times opening the index, not imports
     t = time.perf_counter()
     ours.run({"words": ["budget"], "phrase": False, "filters": {}})
     ours_build["first_ms"] = round((time.perf_counter() - t) * 1000, 1)

@@ -764,14 +764,22 @@ def _matcher_arrays(reader, field: str, text: str) -> tuple[np.ndarray, np.ndarr
 
 
 def _block_keys(ids: np.ndarray, values, wanted: np.ndarray, shift: int, parts: list) -> None:  # noqa: ANN001
-    """Append the position keys of one posting block's wanted documents to `parts`."""
-    chosen = np.flatnonzero(np.isin(ids, wanted, assume_unique=True)).tolist()
-    if not chosen:
+    """Append the position keys of the wanted documents (`wanted`: a mask over document numbers
+    up to the highest wanted one) of posting blocks (their ids, and their values in order) to
+    `parts`.  Packed values are joined and read as one array, their 5-byte heads dropped."""
+    chosen = np.flatnonzero(wanted[np.minimum(ids, len(wanted) - 1)] & (ids < len(wanted)))
+    if not len(chosen):
         return
-    picked = [values[i] for i in chosen]
-    if all(v[4:5] == PACKED for v in picked):
-        counts = [(len(v) - 5) >> 2 for v in picked]
-        pos = np.frombuffer(b"".join(v[5:] for v in picked), dtype="<u4").astype(np.int64)
+    picked = [values[i] for i in chosen.tolist()]
+    lengths = np.fromiter(map(len, picked), dtype=np.int64, count=len(picked))
+    raw = np.frombuffer(b"".join(picked), dtype=np.uint8)
+    starts = np.cumsum(lengths) - lengths
+    if (lengths >= 5).all() and not ((lengths - 5) % 4).any() and (raw[starts + 4] == PACKED[0]).all():
+        counts = (lengths - 5) >> 2
+        body = np.ones(len(raw), dtype=bool)
+        for k in range(5):
+            body[starts + k] = False
+        pos = raw[body].view("<u4").astype(np.int64)
     else:  # Positions.encode: 4-byte count + pickled deltas (indexes written before PACKED)
         lists = [list(accumulate(loads(v[4:] if v.endswith(b".") else v[4:] + b".")))
                  if v[4:5] != PACKED else list(np.frombuffer(v[5:], dtype="<u4")) for v in picked]
@@ -792,14 +800,15 @@ def _position_keys(searcher, term: str, wanted: np.ndarray, shift: int,  # noqa:
     if not len(wanted):
         return np.zeros(0, dtype=np.int64)
     lowest, highest = int(wanted[0]), int(wanted[-1])
-    if blocks:  # the blocks this search already decoded for the term's documents
-        for ids, values in blocks:
-            if ids[-1] >= lowest and ids[0] <= highest:
-                _block_keys(ids, values, wanted, shift, parts)
-        blocks = None
+    wanted = _mask(wanted, highest + 1)
+    if blocks:  # the blocks this search already decoded for the term's documents, read together
+        near = [(ids, values) for ids, values in blocks if ids[-1] >= lowest and ids[0] <= highest]
+        if near:
+            _block_keys(np.concatenate([ids for ids, _ in near]), list(chain.from_iterable(v for _, v in near)),
+                        wanted, shift, parts)
         if parts:
             out = np.concatenate(parts)
-            out.sort()
+            out.sort(kind="stable")
             return out
         return np.zeros(0, dtype=np.int64)
     for sub, offset in searcher.subsearchers or [(searcher, 0)]:
@@ -811,7 +820,7 @@ def _position_keys(searcher, term: str, wanted: np.ndarray, shift: int,  # noqa:
         if not (fast and not m._byteids and (m._fixedsize is None or m._fixedsize < 0)):
             while m.is_active():
                 d = m.id() + offset
-                if lowest <= d <= highest and d == wanted[min(np.searchsorted(wanted, d), len(wanted) - 1)]:
+                if lowest <= d <= highest and wanted[d]:
                     pos = np.asarray(m.value_as("positions"), dtype=np.int64)
                     parts.append((d << 32) | (pos[pos >= shift] - shift))
                 m.next()

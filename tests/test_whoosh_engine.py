@@ -1,0 +1,82 @@
+"""The Whoosh engine's own readers (posting blocks, facet columns) give what Whoosh gives."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from whoosh import index as whoosh_index
+from whoosh import query as Q
+
+from indexer.search.whoosh_engine import Engine, _distinct_values, _posting_arrays
+from indexer.units import make_schema
+
+WORDS = "budget collège route délibération vote élus commission rapport séance".split()
+
+
+def _values(texts: list[bytes]) -> tuple[bytes, np.ndarray, np.ndarray]:
+    buf = b"".join(texts)
+    lengths = np.array([len(t) for t in texts], dtype=np.int64)
+    starts = np.cumsum(lengths) - lengths
+    return buf, starts, starts + lengths
+
+
+def test_distinct_values_tell_apart_values_that_differ_only_in_the_middle() -> None:
+    head, tail = b"Commission permanente du ", b" : rapport de la direction des routes"
+    texts = [b"", head + b"1" + tail, head + b"1" + tail, b"", head + b"2" + tail, b"a", b"a", head + b"1" + tail]
+    buf, starts, ends = _values(texts)
+    found = _distinct_values(buf, starts, ends)
+    if found is not None:  # grouped by numpy: every document with the value of its group
+        firsts, refs = found
+        distinct = [texts[i] for i in firsts.tolist()]
+        assert [distinct[r] for r in refs.tolist()] == texts
+        assert len(distinct) == len(set(texts))
+
+
+def _home(tmp_path: Path) -> Path:
+    """An index of two segments, the first with deleted documents."""
+    folder = tmp_path / "index"
+    folder.mkdir()
+    ix = whoosh_index.create_in(str(folder), make_schema())
+    rng = np.random.default_rng(3)
+    for segment in range(2):
+        w = ix.writer()
+        for n in range(400):
+            words = rng.choice(WORDS, size=int(rng.integers(1, 30)))
+            w.add_document(id=f"{segment}-{n}", kind=("intervention", "voeu", "deliberation")[n % 3],
+                           session=f"s{segment}-{n // 50}", text=" ".join(words))
+        w.commit(merge=False)
+    w = ix.writer()
+    for n in range(0, 400, 7):
+        w.delete_by_term("id", f"0-{n}")
+    w.commit(merge=False)
+    return folder
+
+
+def test_postings_and_facets_read_by_the_engine_equal_whooshs(tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+    folder = _home(tmp_path)
+    monkeypatch.setattr("indexer.search.whoosh_engine.open_index", lambda home: whoosh_index.open_dir(str(folder)))
+    monkeypatch.setattr("indexer.search.whoosh_engine.index_generation", lambda home: 1)
+    engine = Engine(tmp_path)
+    with engine.view() as view:
+        searcher = view.searcher
+        assert len(searcher.subsearchers) == 2 and searcher.reader().has_deletions()
+        for term in {t for w in WORDS for t in view.searcher.schema["text"].analyzer.terms(w)}:
+            expected = sorted(searcher.docs_for_query(Q.Term("text", term)))
+            assert np.flatnonzero(view.term_docs("text", term)).tolist() == expected, term
+            ids, tf = view.postings(term)
+            m = searcher.postings("text", term)  # Whoosh's matcher (deleted documents filtered)
+            assert ids.tolist() == expected
+            weights = []
+            while m.is_active():
+                weights.append(m.weight())
+                m.next()
+            assert tf.tolist() == weights
+            all_ids, _ = _posting_arrays(searcher, "text", term)  # deleted documents included
+            assert set(expected) <= set(all_ids.tolist())
+        for field in ("kind", "session"):
+            labels, codes = view.codes(field)
+            column = list(searcher.reader().column_reader(field))
+            assert [labels[c] for c in codes.tolist()] == column
+        phrase = np.flatnonzero(view.phrase_docs(["budget", "colleg"])).tolist()
+        assert phrase == sorted(searcher.docs_for_query(Q.Phrase("text", ["budget", "colleg"])))
