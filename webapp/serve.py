@@ -33,6 +33,8 @@ CHANNEL_TIMEOUT = 30
 SPARE_FDS = 512
 #: seconds between two looks at the index generation by a server process (warms a new one)
 WATCH_INTERVAL = 0.5
+#: seconds after a generation is ready before the warm-up reads what only person pages need
+EXTRAS_DELAY = 10.0
 #: templates compiled before the workers fork (shared by them): those of the first pages
 #: visited; the others are compiled by each worker in the background
 FIRST_TEMPLATES = ("base.html", "_macros.html", "home.html", "search.html")
@@ -84,17 +86,29 @@ def compile_templates(app: Flask, names: tuple[str, ...] | None = None) -> None:
 
 
 def _warm(app: Flask) -> None:
-    """The current generation made ready: records, searcher and its arrays, then the word
-    counts and the latest session's sentences for the Q&A."""
+    """The current generation made ready: records, searcher and its arrays, then the latest
+    session's sentences for the Q&A."""
     from .store import Unavailable, library
-    from .views import persons
 
     with app.test_request_context("/"):
         try:
             app.extensions["minutes"].warm()
             compile_templates(app)
-            persons.background()
             library("answer").knowledge(Path(app.config["MINUTES_HOME"]))
+        except Unavailable:
+            pass
+
+
+def _warm_extras(app: Flask) -> None:
+    """What only person pages need, read from every session's full text (word counts of a
+    sample of all speeches): seconds on a large archive, so done once the first visitors
+    have had their pages (`EXTRAS_DELAY`), one record at a time."""
+    from .store import Unavailable
+    from .views import persons
+
+    with app.test_request_context("/"):
+        try:
+            persons.background()
         except Unavailable:
             pass
 
@@ -109,10 +123,17 @@ def warm_up(app: Flask, watch: bool = False, stop: threading.Event | None = None
     def run() -> None:
         _warm(app)
         store = app.extensions["minutes"]
-        while watch and not stop.wait(WATCH_INTERVAL):
+        extras_at: float | None = time.monotonic() + EXTRAS_DELAY  # None: done for this generation
+        while not stop.wait(WATCH_INTERVAL):
             try:
-                if store.stale():
+                if watch and store.stale():
                     _warm(app)
+                    extras_at = time.monotonic() + EXTRAS_DELAY
+                elif extras_at is not None and time.monotonic() >= extras_at:
+                    _warm_extras(app)
+                    extras_at = None
+                if not watch and extras_at is None:
+                    break
             except Exception:  # noqa: BLE001 - a commit under way, a database away: the next request says so
                 pass
 

@@ -1,4 +1,10 @@
-"""Access to the library from the web app: records (cached per index generation), search, answers.
+"""Access to the library from the web app: records, search, answers.
+
+Records are held two ways.  Every published session is in memory as a *light* record
+(`indexer.summaries`: no texts), re-read when the index changes: what listing pages need,
+at a tenth of the memory, from a cache that loads in a tenth of a second.  Full records
+(texts) are read on demand and kept in a bounded cache (`RECORD_CACHE`, least recently used
+out first), so a server's memory does not grow with the number of sessions.
 
 The library modules are imported lazily and guarded, so that a missing piece gives a
 clear French message on the page instead of a crash.  One `Store` lives on the app
@@ -11,18 +17,21 @@ import importlib
 import os
 import threading
 import time
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
 from typing import Any, Callable
 
 from indexer.config import SERVER_THREADS
-from indexer.model import Person, Record
+from indexer.model import Record
 
 #: seconds during which the index generation is not re-read (keeps requests cheap)
 GENERATION_TTL = 2.0
 #: an unknown session id re-reads the generation at once, but not more often than this
 RECHECK_UNKNOWN = 0.1
+#: full records (with their texts) kept in memory per process, least recently used out first
+RECORD_CACHE = int(os.environ.get("MINUTES_RECORD_CACHE", "8") or 8)
 #: server threads always left for the other pages: questions are answered concurrently on
 #: the others, and a question that would take one of these gets a "busy" page at once, so
 #: slow answers (seconds each on a large corpus) never take every thread from the site
@@ -52,22 +61,26 @@ class Derived:
     """Everything computed from one generation of the records."""
 
     generation: Any
-    records: list[Record]
+    records: list[Record]  # light records (no texts), by date
     by_id: dict[str, Record]
-    persons: dict[str, Person]
+    files: dict[str, Path] = field(default_factory=dict)  # session id -> its record file (full record)
     cache: dict[str, Any] = field(default_factory=dict)  # per-generation memo (lexicons, ...)
 
 
 class Store:
     """The records of an index home, re-read when the index changes."""
 
-    def __init__(self, home: Path, threads: int = SERVER_THREADS) -> None:
+    def __init__(self, home: Path, threads: int = SERVER_THREADS, record_cache: int = RECORD_CACHE) -> None:
         self.home = home
         self._lock = threading.Lock()
         self._derived: Derived | None = None
         self._checked = 0.0
         self._questions = threading.BoundedSemaphore(max(1, threads - PAGE_THREADS))
-        self._files: dict = {}  # record file → (stamp, Record): a re-index reads only new files
+        self._light: dict[Path, Record] = {}  # record file → light record: a re-index reads only new files
+        self._full: OrderedDict[Path, Record] = OrderedDict()  # record file → full record, bounded
+        self._full_lock = threading.Lock()
+        self._reading: dict[Path, threading.Lock] = {}
+        self.record_cache = max(1, record_cache)
 
     # -- records --------------------------------------------------------------
     def _database(self) -> str | None:
@@ -94,6 +107,38 @@ class Store:
             stamp = None
         return (value, stamp)
 
+    def _load(self, generation: Any) -> Derived:
+        if self._database():
+            from indexer.search.pg_backend import load_records
+
+            full = load_records(self._database())  # the database's records: held whole (no file to re-read)
+            return Derived(generation=generation, records=full, by_id={r.session.id: r for r in full})
+        from indexer.records import read_manifest, record_path
+        from indexer.summaries import read_light
+
+        manifest = read_manifest(self.home)
+        records, files, seen = [], {}, set()
+        for sid in manifest["sessions"]:
+            path = record_path(sid, self.home, manifest)
+            if path is None:
+                continue
+            seen.add(path)
+            found = self._light.get(path)
+            if found is None:
+                found = read_light(self.home, path)
+                if found is None:
+                    continue
+                self._light[path] = found
+            records.append(found)
+            files[found.session.id] = path
+        for stale in [p for p in self._light if p not in seen]:
+            del self._light[stale]
+        with self._full_lock:
+            for stale in [p for p in self._full if p not in seen]:
+                del self._full[stale]
+        records.sort(key=lambda r: (r.session.date, r.session.id))
+        return Derived(generation=generation, records=records, by_id={r.session.id: r for r in records}, files=files)
+
     def derived(self) -> Derived:
         now = time.monotonic()
         current = self._derived
@@ -103,18 +148,11 @@ class Store:
             generation = self._generation()
             self._checked = time.monotonic()
             if self._derived is None or self._derived.generation != generation:
-                if self._database():
-                    from indexer.search.pg_backend import load_records
-
-                    records = load_records(self._database())
-                else:
-                    records = library("index").load_records(self.home, cache=self._files)
-                self._derived = Derived(generation=generation, records=records,
-                                        by_id={r.session.id: r for r in records},
-                                        persons=merge_persons(records))
+                self._derived = self._load(generation)
             return self._derived
 
     def records(self) -> list[Record]:
+        """Every published session as a light record (no texts: `record()` gives the full one), by date."""
         return self.derived().records
 
     def stale(self) -> bool:
@@ -133,7 +171,8 @@ class Store:
             if warm is not None:
                 warm(home=self.home)
 
-    def record(self, session_id: str) -> Record | None:
+    def light(self, session_id: str) -> Record | None:
+        """The light record of a session (no texts), or None."""
         found = self.derived().by_id.get(session_id)
         if found is None and time.monotonic() - self._checked > RECHECK_UNKNOWN:
             # a session indexed in the last GENERATION_TTL seconds: a search may already link to it
@@ -141,12 +180,70 @@ class Store:
             found = self.derived().by_id.get(session_id)
         return found
 
+    def record(self, session_id: str) -> Record | None:
+        """The full record of a session (texts included), or None; read from its file on demand
+        and kept among the RECORD_CACHE most recently used.  Shared: read only."""
+        lightweight = self.light(session_id)
+        if lightweight is None:
+            return None
+        derived = self.derived()
+        path = derived.files.get(session_id)
+        if path is None:  # records from the database are held whole
+            return lightweight
+        with self._full_lock:
+            found = self._full.get(path)
+            if found is not None:
+                self._full.move_to_end(path)
+                return found
+            reading = self._reading.setdefault(path, threading.Lock())
+        with reading:  # one read per file, however many requests want it at once
+            with self._full_lock:
+                found = self._full.get(path)
+            if found is None:
+                from indexer.records import _read_record
+
+                found = _read_record(path)
+                if found is None:
+                    return None
+            with self._full_lock:
+                self._full[path] = found
+                self._full.move_to_end(path)
+                while len(self._full) > self.record_cache:
+                    self._full.popitem(last=False)
+                self._reading.pop(path, None)
+        return found
+
+    def full_records(self, newest_first: bool = False):  # noqa: ANN201 - an iterator of Record
+        """Every full record, one at a time (by date, or newest first): for the rare page that
+        reads every text.  Hold none of them past the loop: memory stays bounded."""
+        records = self.records()
+        for light_record in (reversed(records) if newest_first else records):
+            full = self.record(light_record.session.id)
+            if full is not None:
+                yield full
+
     def memo(self, key: str, compute: Callable[[], Any]) -> Any:
         """A value computed once per index generation (e.g. word counts of all speeches)."""
         derived = self.derived()
         if key not in derived.cache:
             derived.cache[key] = compute()
         return derived.cache[key]
+
+    def memo_recent(self, key: str, compute: Callable[[], Any], keep: int = 16) -> Any:
+        """Like `memo`, but only the `keep` most recently used values of this kind (`key` up to its
+        first ":") stay: for values built from one session's full record (its page, its units),
+        which would otherwise pile up with every session visited."""
+        derived = self.derived()
+        kind = key.split(":", 1)[0]
+        bucket = derived.cache.setdefault(f"recent:{kind}", OrderedDict())
+        if key in bucket:
+            bucket.move_to_end(key)
+            return bucket[key]
+        value = compute()
+        bucket[key] = value
+        while len(bucket) > keep:
+            bucket.popitem(last=False)
+        return value
 
     def has_index(self) -> bool:
         try:
@@ -166,22 +263,3 @@ class Store:
             return answer.ask(question, home=self.home)
         finally:
             self._questions.release()
-
-
-def merge_persons(records: list[Record]) -> dict[str, Person]:
-    """One Person per id across sessions: latest group, union of roles and labels."""
-    out: dict[str, Person] = {}
-    for record in records:  # records come sorted by date: later sessions win for the group
-        for p in record.persons:
-            known = out.get(p.id)
-            if known is None:
-                out[p.id] = Person(id=p.id, name=p.name, civility=p.civility, group=p.group,
-                                   roles=list(p.roles), labels=list(p.labels), guest=p.guest)
-                continue
-            if p.group:
-                known.group = p.group
-            known.civility = known.civility or p.civility
-            known.roles += [r for r in p.roles if r not in known.roles]
-            known.labels += [lb for lb in p.labels if lb not in known.labels]
-            known.guest = known.guest and p.guest
-    return out

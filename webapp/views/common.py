@@ -82,10 +82,13 @@ def vote_table(vote: Vote | None) -> dict[str, Any] | None:
 
 
 def find_deliberation(number: str) -> tuple[Record, Any] | None:
-    for record in reversed(store().records()):
-        d = record.deliberation(number)
-        if d is not None:
-            return record, d
+    """The latest session adopting deliberation `number` (its full record) and the deliberation."""
+    for light in reversed(store().records()):
+        if light.deliberation(number) is not None:
+            record = store().record(light.session.id)
+            d = record.deliberation(number) if record else None
+            if d is not None:
+                return record, d
     return None
 
 
@@ -109,7 +112,7 @@ def source_file(session_id: str) -> Any:
 
     from ..store import library
 
-    record = store().record(session_id)
+    record = store().light(session_id)
     if record is None:
         return None
     entry = library("index").read_manifest(store().home)["sessions"].get(session_id) or {}
@@ -146,7 +149,7 @@ def stated_number(session_id: str, number: str | None) -> str:
     """The deliberation number as the minutes state it, or "" for a key made up for an unnumbered vote."""
     if not number:
         return ""
-    record = store().record(session_id)
+    record = store().light(session_id)
     d = record.deliberation(number) if record else None
     return number if d is None or getattr(d, "numbered", True) else ""
 

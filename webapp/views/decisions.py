@@ -155,3 +155,17 @@ def summary(decision: Decision) -> dict[str, Any]:
             "session": s.id, "body": s.body, "result": decision.result, "categories": decision.categories,
             "vote": badge.label if badge else "", "url": decision.url, "page": decision.page,
             "item": decision.item.id if decision.item else None}
+
+
+def full_deliberation(decision: Decision) -> tuple[Record, Deliberation | None]:
+    """The full record of a decision's session (its speeches' texts) and the decision's
+    deliberation with its annexed report and tables: the register holds light records."""
+    light = decision.session
+    record = store().record(light.session.id) or light
+    d = decision.deliberation
+    if d is None:
+        return record, None
+    k = next((k for k, x in enumerate(light.deliberations) if x is d), None)
+    if k is None or k >= len(record.deliberations) or record.deliberations[k].number != d.number:
+        return record, record.deliberation(d.number) or d
+    return record, record.deliberations[k]

@@ -28,9 +28,8 @@ SCDL_COLUMNS = ("COLL_NOM", "COLL_SIRET", "DELIB_ID", "DELIB_DATE", "DELIB_MATIE
 
 
 def decision_data(decision: reg.Decision) -> dict[str, Any]:
-    record = decision.session
+    record, d = reg.full_deliberation(decision)
     sid = record.session.id
-    d = decision.deliberation
     item = decision.item
     speech_ids = set(d.speeches) if d else set()
     speeches = [sp for sp in record.speeches if sp.id in speech_ids] if speech_ids else \
@@ -90,7 +89,7 @@ def table_csv(number: str, n: int) -> Response:
     from indexer.sources.tables import to_csv
 
     decision = reg.find(number)
-    d = decision.deliberation if decision else None
+    d = reg.full_deliberation(decision)[1] if decision else None
     if d is None or not 1 <= n <= len(d.tables):
         abort(404)
     body = "\ufeff" + to_csv(as_table(d.tables[n - 1]))

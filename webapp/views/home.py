@@ -40,7 +40,7 @@ def home_data() -> dict[str, Any]:
     sessions = [session_summary(r) for r in reversed(records)]
     return {"page": "accueil", "counts": counts, "sessions": sessions[:30],
             "more_sessions": max(len(sessions) - 30, 0), "notices": notices,
-            "examples": store().memo("home:examples", lambda: examples(records)) if records else
+            "examples": store().memo("home:examples", lambda: examples(records, _recent(records))) if records else
             {"search": [], "question": []}}
 
 
@@ -70,8 +70,15 @@ def _topic_words(records: list[Record]) -> list[str]:
     return [forms[k] for k, _ in counts.most_common(6)]
 
 
-def examples(records: list[Record]) -> dict[str, list[str]]:
-    """Example searches and questions drawn from the indexed sessions, so that each one finds something."""
+def _recent(records: list[Record], n: int = 5) -> list[Record]:
+    """The full records (texts) of the `n` latest of `records`."""
+    full = [store().record(r.session.id) for r in records[-n:]]
+    return [r for r in full if r is not None]
+
+
+def examples(records: list[Record], recent: list[Record] | None = None) -> dict[str, list[str]]:
+    """Example searches and questions drawn from the indexed sessions, so that each one finds something.
+    `recent`: the full records of the latest five (default: the last five of `records`)."""
     topics = _topic_words(records)
     search = topics[:2]
     latest = records[-1]
@@ -79,12 +86,13 @@ def examples(records: list[Record]) -> dict[str, list[str]]:
     if numbered:
         search.append(numbered)
     words: Counter[str] = Counter()
-    for record in records[-5:]:
+    recent = records[-5:] if recent is None else recent
+    for record in recent:
         for sp in record.speeches:
             if sp.person_id and not sp.role.startswith("présid"):
                 words[sp.speaker] += sp.words
     for speaker, _ in words.most_common(3):  # a speaker and a subject they spoke of
-        said = fold(" ".join(sp.text for r in records[-5:] for sp in r.speeches if sp.speaker == speaker))
+        said = fold(" ".join(sp.text for r in recent for sp in r.speeches if sp.speaker == speaker))
         topic = next((t for t in topics if fold(t) in said), None)
         if topic:
             search.append(f"orateur:{fold(surname_of(speaker)).split(' ')[0]} {topic}")

@@ -42,10 +42,14 @@ def canonical_id(person_id: str | None) -> str | None:
 def background() -> tuple[dict[str | None, Counter[str]], Counter[str]]:
     """Stem counts of a deterministic sample of all speeches, by person and in total."""
     def compute() -> tuple[dict[str | None, Counter[str]], Counter[str]]:
-        speeches = [sp for r in store().records() for sp in r.speeches]
+        every = sample_every(sum(len(r.speeches) for r in store().records()), SAMPLE_SPEECHES)
         by_person: dict[str | None, Counter[str]] = {}
-        for sp in speeches[::sample_every(len(speeches), SAMPLE_SPEECHES)]:
-            by_person.setdefault(canonical_id(sp.person_id), Counter()).update(stem_counts(sp.text))
+        n = 0
+        for record in store().full_records():  # one at a time: the texts are not all held at once
+            for sp in record.speeches:
+                if n % every == 0:
+                    by_person.setdefault(canonical_id(sp.person_id), Counter()).update(stem_counts(sp.text))
+                n += 1
         total: Counter[str] = Counter()
         for counts in by_person.values():
             total.update(counts)
@@ -71,17 +75,18 @@ def person_data(slug: str) -> dict[str, Any] | None:
     if entry is None:
         return None
     ids = set(entry.ids)
-    records = store().records()
-    by_id = {r.session.id: r for r in records}
-    mine = [(r, sp) for r in records for sp in r.speeches if sp.person_id in ids]
-    spoken: dict[str, list[Any]] = {}
-    for r, sp in mine:
-        spoken.setdefault(r.session.id, []).append(sp)
+    mine: list[tuple[Any, Any]] = []  # (session, speech): the person's speeches, never whole records
     sessions = []
     activity = []
     for sid in entry.sessions:
-        record = by_id[sid]
-        speeches = spoken.get(sid, [])
+        light = store().light(sid)
+        if light is None:
+            continue
+        # the full record (texts) only where the person spoke
+        spoke_here = any(sp.person_id in ids for sp in light.speeches)
+        record = (store().record(sid) or light) if spoke_here else light
+        speeches = [sp for sp in record.speeches if sp.person_id in ids]
+        mine += [(record.session, sp) for sp in speeches]
         items: dict[str | None, list[Any]] = {}
         for sp in speeches:
             items.setdefault(sp.item, []).append(sp)
@@ -108,14 +113,14 @@ def person_data(slug: str) -> dict[str, Any] | None:
     words = distinctive(entry.id, [sp for _, sp in mine])
     known_roles = {fold(h.value) for h in entry.roles}
     speech_roles: dict[str, dict[str, Any]] = {}  # roles the debate gives them, with the dates
-    for r, sp in mine:
+    for s, sp in mine:
         if not sp.role or fold(sp.role) in known_roles:
             continue
-        held = speech_roles.setdefault(fold(sp.role), {"value": sp.role, "first": r.session.date,
-                                                       "last": r.session.date, "sessions": set()})
-        held["first"] = min(held["first"], r.session.date)
-        held["last"] = max(held["last"], r.session.date)
-        held["sessions"].add(r.session.id)
+        held = speech_roles.setdefault(fold(sp.role), {"value": sp.role, "first": s.date,
+                                                       "last": s.date, "sessions": set()})
+        held["first"] = min(held["first"], s.date)
+        held["last"] = max(held["last"], s.date)
+        held["sessions"].add(s.id)
     info = {**entry.to_dict(), "roles": [h.to_dict() for h in entry.roles],
             "speech_roles": [{**h, "sessions": len(h["sessions"])} for h in
                              sorted(speech_roles.values(), key=lambda h: h["first"])],
@@ -199,7 +204,10 @@ def person_feed(slug: str) -> Any:
         abort(404)
     ids = set(entry.ids)
     entries = []
-    for record in reversed(store().records()):
+    for light in reversed(store().records()):
+        if not any(sp.person_id in ids for sp in light.speeches):
+            continue
+        record = store().record(light.session.id) or light
         for sp in record.speeches:
             if sp.person_id in ids:
                 item = record.item(sp.item)

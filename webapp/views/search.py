@@ -259,7 +259,7 @@ def unit_contents(session_id: str) -> dict[str, dict[str, str]]:
         return {u.id: {"text": u.text, "vote": votes.get(u.number, "") if u.kind == "deliberation" else ""}
                 for u in units_of(record)}
 
-    return store().memo(f"units:{session_id}", compute)
+    return store().memo_recent(f"units:{session_id}", compute)
 
 
 def all_hits(args: Any) -> tuple[dict[str, Any], list[dict[str, Any]]]:

@@ -148,7 +148,7 @@ def session(session_id: str) -> Any:
     record = store().record(session_id)
     if record is None:
         return moved_session(session_id) or abort(404)
-    return respond(store().memo(f"session:{session_id}", lambda: session_data(record)), "session.html")
+    return respond(store().memo_recent(f"session:{session_id}", lambda: session_data(record)), "session.html")
 
 
 def sessions_data() -> dict[str, Any]:
