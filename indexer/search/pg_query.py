@@ -1,63 +1,54 @@
 """The read side of the PostgreSQL backend: a parsed query → SQL over `tsvector`s, facets by
 aggregation, BM25 in SQL, snippets by the product.  The same semantics as the Whoosh backend:
 words ANDed, OR groups, exclusions, phrases (`<->`), prefixes (`:*`), fuzzy words expanded
-over the terms table, filters from the one table of `filters`."""
+over the terms table, filters from the one table of `filters`.
+
+One search is one statement: the matching units are read once (a materialised CTE of their
+facet columns, length and the frequencies of the scoring terms only, cut out of their
+`tsvector` by `setweight`/`ts_filter`), then the total, the multi-select facets and the top
+hits are computed from it; a second statement reads the stored fields of the page's hits.
+The connection of each thread is kept, with JIT off (compiling a plan costs more than
+running it here) and plans made for the values of each search.
+"""
 
 from __future__ import annotations
 
-import math
 import re
 import threading
 
 from ..analysis import analyze, fold
 from .backend import Budget, Matches, Request
+from .expand import MAX_PREFIX_TERMS, Expansion, closest, levenshtein, prefix_stem
 from .filters import BY_KEY, BY_VALUE, FACETS
-from .pg_backend import MAX_FUZZY_TERMS, SCHEMA, B, K1, _lexeme, connect
-from .query import _DELIB_CONTEXT, _DELIB_NUMBER, _NUMBER_WORDS, Clause, ParsedQuery, _key
+from .pg_backend import CODE_COLUMNS, SCHEMA, B, K1, _lexeme, connect
+from .query import Clause, ParsedQuery
 from .results import Hit
 from .snippets import snippet
-from .suggest import Vocabulary, _distance
+from .suggest import Vocabulary
 
 #: SQL column of each index field a filter or facet names
 _COLUMN = {"group": '"group"', "order": '"order"'}
+#: settings of every search connection
+_SETTINGS = ("SET jit = off; SET work_mem = '64MB'; SET plan_cache_mode = force_custom_plan; "
+             "SET enable_seqscan = off")
+_HIT_FIELDS = ("id", "kind", "speaker", "person_id", '"group"', "item", "item_title", "session", "date", "page",
+               "url", "title", "number", "body")
 
 
 def _col(field: str) -> str:
     return _COLUMN.get(field, field)
 
 
-def _levenshtein(a: str, b: str, limit: int) -> int:
-    if abs(len(a) - len(b)) > limit:
-        return limit + 1
-    prev = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        cur = [i] + [0] * len(b)
-        for j, cb in enumerate(b, 1):
-            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb))
-        if min(cur) > limit:
-            return limit + 1
-        prev = cur
-    return prev[-1]
-
-
 def _phrase(terms: list[str]) -> str:
     return " <-> ".join(_lexeme(t) for t in terms)
 
 
-class _SqlBuilder:
+class _SqlBuilder(Expansion):
     """A ParsedQuery → (SQL condition, parameters), with the terms that rank and highlight."""
 
     def __init__(self, conn, raw: str, budget: Budget) -> None:  # noqa: ANN001
         self.conn = conn
-        self.budget = budget
-        self.highlight_terms: set[str] = set()
-        self.highlight_prefixes: list[str] = []
-        self.score_terms: set[str] = set()
-        self.numbers: set[str] = set(f"{a}-{b}" for a, b in _DELIB_NUMBER.findall(raw))
-        self.short_numbers = set(_DELIB_CONTEXT.findall(raw))
-        for short in self.short_numbers:
-            self.numbers.update(self._numbers_ending(short))
-        self.highlight_terms.update(self.numbers)
+        super().__init__(raw, budget)
 
     def _numbers_ending(self, short: str) -> list[str]:
         suffix = "-" + short.lstrip("0")
@@ -67,13 +58,12 @@ class _SqlBuilder:
 
     def clause(self, c: Clause) -> tuple[str, list] | None:
         if c.kind == "prefix":
-            stem = _key(c.text).replace("-", "").replace("'", "").replace("’", "")
+            stem = prefix_stem(c.text)
             if not c.negated:
-                self.highlight_prefixes.append(stem)
                 like = stem.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-                rows = self.conn.execute("SELECT term FROM minutes_terms WHERE term LIKE %s ORDER BY term LIMIT 64",
-                                         (like,)).fetchall()
-                self.score_terms.update(r[0] for r in rows)
+                rows = self.conn.execute("SELECT term FROM minutes_terms WHERE term LIKE %s ORDER BY term LIMIT %s",
+                                         (like, MAX_PREFIX_TERMS)).fetchall()
+                self.keep_prefix(stem, [r[0] for r in rows])
             return "terms @@ %s::tsquery", [_lexeme(stem) + ":*"]
         if c.kind == "fuzzy":
             terms = analyze(c.text)
@@ -83,51 +73,29 @@ class _SqlBuilder:
             rows = self.conn.execute("SELECT term, df FROM minutes_terms WHERE left(term, 1) = %s "
                                      "AND length(term) BETWEEN %s AND %s",
                                      (term[:1], len(term) - c.distance, len(term) + c.distance)).fetchall()
-            near = [(t, df) for t, df in rows if t != term and _levenshtein(term, t, c.distance) <= c.distance]
-            near.sort(key=lambda x: (_distance(term, x[0], c.distance), -x[1], x[0]))
-            words = [term, *[t for t, _ in near[:MAX_FUZZY_TERMS - 1]]]
-            if not c.negated:
-                self.highlight_terms.update(words)
-                self.score_terms.update(words)
+            dfs = {t: df for t, df in rows if levenshtein(term, t, c.distance) <= c.distance}
+            words = closest(term, dfs, c.distance, lambda t: dfs.get(t, 0))
+            self.keep(c, words)
             return "terms @@ %s::tsquery", [" | ".join(_lexeme(t) for t in words)]
         terms = analyze(c.text)
         if not terms:
             return None
-        if not c.negated:
-            self.highlight_terms.update(terms)
-            self.score_terms.update(terms)
+        self.keep(c, terms)
         sql, params = "terms @@ %s::tsquery", [_phrase(terms)]
-        raw = re.sub(r"^n[°o]\.?\s*", "", c.text.strip(), flags=re.I)
-        numbers: list[str] = []
-        if _DELIB_NUMBER.fullmatch(raw):
-            numbers.append(raw.replace("/", "-"))
-        elif raw.isdigit() and raw in self.short_numbers:
-            numbers.extend(self._numbers_ending(raw))
+        numbers = self.number(c)
         if numbers:
             sql, params = f"({sql} OR number = ANY(%s))", [*params, numbers]
         return sql, params
 
     def words(self, pq: ParsedQuery) -> tuple[tuple[str, list] | None, tuple[str, list] | None]:
-        must: list[tuple[str, list]] = []
-        must_not: list[tuple[str, list]] = []
-        for group in pq.groups:
-            if self.numbers and len(group) == 1 and group[0].kind == "word" \
-                    and _key(group[0].text).rstrip("s") in _NUMBER_WORDS:
-                continue
-            parts = []
-            for c in group:
-                if (must or must_not or parts) and self.budget.spent():
-                    break
-                part = self.clause(c)
-                if part is not None:
-                    parts.append(part)
-            if not parts:
-                continue
-            joined = ("(" + " OR ".join(p[0] for p in parts) + ")", [x for p in parts for x in p[1]])
-            (must_not if group[0].negated else must).append(joined)
-        main = (" AND ".join(p[0] for p in must), [x for p in must for x in p[1]]) if must else None
-        excluded = (" OR ".join(p[0] for p in must_not), [x for p in must_not for x in p[1]]) if must_not else None
-        return main, excluded
+        must, must_not = self.groups(pq)
+        joined = [("(" + " OR ".join(p[0] for p in parts) + ")", [x for p in parts for x in p[1]])
+                  for parts in must]
+        excluded = [("(" + " OR ".join(p[0] for p in parts) + ")", [x for p in parts for x in p[1]])
+                    for parts in must_not]
+        main = (" AND ".join(p[0] for p in joined), [x for p in joined for x in p[1]]) if joined else None
+        out = (" OR ".join(p[0] for p in excluded), [x for p in excluded for x in p[1]]) if excluded else None
+        return main, out
 
 
 def filter_sql(key: str, value: str) -> tuple[str, list]:
@@ -170,6 +138,7 @@ class PgBackend:
             if not self._schema_ready:
                 conn.execute(SCHEMA)
                 self._schema_ready = True
+            conn.execute(_SETTINGS)
         return conn
 
     def generation(self) -> int:
@@ -193,7 +162,7 @@ class PgBackend:
         spent.start()
         pq, merged = request.parsed, request.filters
         result = Matches()
-        with conn.transaction():
+        with conn.transaction():  # one snapshot for the counts and the hits
             builder = _SqlBuilder(conn, request.raw, spent)
             words, excluded = builder.words(pq)
             if words is None and not merged and not pq.excluded_filters and excluded is None:
@@ -211,21 +180,17 @@ class PgBackend:
                 conds = [filter_sql(key, v) for v in values]
                 flags.append((key, "(" + " OR ".join(c for c, _ in conds) + ")"))
                 flag_params += [x for _, p in conds for x in p]
-            flag_cols = "".join(f", {cond} AS f_{key}" for key, cond in flags)
-            facet_cols = ", ".join(sorted({_col(c) for c in FACETS.values()}))
-            conn.execute(f"CREATE TEMP TABLE b ON COMMIT DROP AS SELECT docnum, {facet_cols}, len{flag_cols} "
-                         f"FROM minutes_units WHERE {base_sql}", [*flag_params, *base_params])
-            every = " AND ".join(f"f_{k}" for k, _ in flags) or "TRUE"
-            parts = ["SELECT '*', '', count(*) FROM b WHERE " + every]
-            if request.facets:
-                for name, column in FACETS.items():
-                    scope = " AND ".join(f"f_{k}" for k, _ in flags if k != name) or "TRUE"
-                    parts.append(f"SELECT '{name}', {_col(column)}, count(*) FROM b WHERE {scope} "
-                                 f"GROUP BY {_col(column)}")
+            start = (request.page - 1) * request.per_page
+            limit = start + request.per_page
+            rows = conn.execute(*self._statement(builder, request, flags, flag_params, base_sql, base_params,
+                                                 meta, limit)).fetchall()
             counts: dict[str, dict[str, int]] = {}
-            for name, value, n in conn.execute(" UNION ALL ".join(parts)).fetchall():
+            top: list[tuple[float, int]] = []
+            for name, value, n, score in rows:
                 if name == "*":
                     result.total = n
+                elif name == "#":
+                    top.append((score, n))
                 elif value:
                     counts.setdefault(name, {})[value] = n
             if request.facets:
@@ -234,62 +199,92 @@ class PgBackend:
                     ordered = sorted(items, key=(lambda kv: kv[0]) if name in BY_VALUE else
                                      (lambda kv: (-kv[1], kv[0])), reverse=name in BY_VALUE)
                     result.facets[name] = dict(ordered[:100])
-            start = (request.page - 1) * request.per_page
-            limit = start + request.per_page
-            if result.total and start < result.total:
-                rows = self._top(conn, builder, request, every, meta, limit)
-                result.hits = [self._hit(row, builder) for row in rows[start:limit]]
+            page = top[start:limit]
+            if page:
+                fields = ", ".join(_HIT_FIELDS)
+                stored = {r[0]: r[1:] for r in conn.execute(
+                    f"SELECT docnum, {fields} FROM minutes_units WHERE docnum = ANY(%s)",
+                    ([d for _, d in page],)).fetchall()}
+                result.hits = [self._hit(score, stored[d], builder) for score, d in page if d in stored]
         if not spent.cut:
-            result.suggestion = self._suggestion(conn, builder, pq, request.raw, meta["generation"])
+            result.suggestion = self._suggestion(conn, pq, request.raw, meta["generation"])
         return result
 
-    def _top(self, conn, builder: _SqlBuilder, request: Request, every: str, meta: dict, limit: int) -> list:  # noqa: ANN001
-        fields = ", ".join("u." + c for c in ("id", "kind", "speaker", "person_id", '"group"', "item", "item_title",
-                                                "session", "date", "page", "url", "title", "number", "body"))
-        if request.sort != "relevance" or not builder.score_terms:
-            order = "u.date ASC, u.\"order\" ASC" if request.sort == "date_asc" else "u.date DESC, u.\"order\" ASC"
-            if request.sort == "relevance":
-                order = "u.docnum"
-            return conn.execute(f"SELECT 0.0, {fields} FROM b JOIN minutes_units u USING (docnum) WHERE {every} "
-                                f"ORDER BY {order}, u.docnum LIMIT %s", (limit,)).fetchall()
-        n = max(1, meta["units"])
-        avg = max(1.0, meta["length"] / n)
+    @staticmethod
+    def _statement(builder: _SqlBuilder, request: Request, flags: list, flag_params: list, base_sql: str,
+                   base_params: list, meta: dict, limit: int) -> tuple[str, list]:
+        """The one statement of a search: rows (name, value, count, score) — ('*', '', total, 0),
+        (facet, value, count, 0) and ('#', '', docnum, score) for the first `limit` hits in order."""
+        columns = ["docnum", "kind", "number", "date", '"order"', "len"]
+        columns += [CODE_COLUMNS[name] for name in FACETS]
+        flag_cols = "".join(f", {cond} AS f_{key}" for key, cond in flags)
+        every = " AND ".join(f"f_{k}" for k, _ in flags) or "TRUE"
+        scored = request.sort == "relevance" and bool(builder.score_terms)
         terms = sorted(builder.score_terms)
-        dfs = dict(conn.execute("SELECT term, df FROM minutes_terms WHERE term = ANY(%s)", (terms,)).fetchall())
-        terms = [t for t in terms if t in dfs]
-        idfs = [math.log(n / (dfs[t] + 1)) + 1.0 for t in terms]
-        numbers = sorted(builder.numbers)
-        sql = (f"WITH s AS (SELECT b.docnum, sum(w.idf * t.tf * {K1 + 1.0} / (t.tf + {K1} * (1 - {B} + {B} * b.len / %s)))"
-               f" AS score FROM b JOIN minutes_units u USING (docnum) "
-               f"CROSS JOIN LATERAL (SELECT lexeme, coalesce(array_length(positions, 1), 1) AS tf FROM unnest(u.terms) "
-               f"WHERE lexeme = ANY(%s)) t JOIN unnest(%s::text[], %s::float8[]) AS w(term, idf) ON w.term = t.lexeme "
-               f"WHERE {every} GROUP BY b.docnum), "
-               f"r AS (SELECT b.docnum, coalesce(s.score, 0) + CASE WHEN u.number = ANY(%s) AND u.kind = 'deliberation' "
-               f"THEN 1000 ELSE 0 END AS score FROM b JOIN minutes_units u USING (docnum) LEFT JOIN s USING (docnum) "
-               f"WHERE {every}) "
-               f"SELECT round(r.score::numeric, 4)::float8, {fields} FROM r JOIN minutes_units u USING (docnum) "
-               f"ORDER BY r.score DESC, u.docnum LIMIT %s")
-        return conn.execute(sql, (avg, terms, terms, idfs, numbers, limit)).fetchall()
+        params: list = [*flag_params, *base_params]
+        sql = (f"WITH m AS MATERIALIZED (SELECT {', '.join(columns)}"
+               f"{flag_cols} FROM minutes_units WHERE {base_sql}), "
+               f"t AS (SELECT * FROM m WHERE {every})")
+        parts = ["SELECT '*'::text, ''::text, count(*)::bigint, 0::float8 FROM t"]
+        if request.facets:
+            for name in FACETS:
+                scope = " AND ".join(f"f_{k}" for k, _ in flags if k != name)
+                source = f"m WHERE {scope}" if any(k == name for k, _ in flags) and scope else \
+                    ("m" if any(k == name for k, _ in flags) else "t")
+                parts.append(f"SELECT '{name}', l.value, x.n, 0 FROM (SELECT {CODE_COLUMNS[name]} AS code, "
+                             f"count(*) AS n FROM {source} GROUP BY 1) x JOIN minutes_labels l USING (code)")
+        if scored:
+            n = max(1, meta["units"])
+            avg = max(1.0, meta["length"] / n)
+            kinds = _kind_weights()
+            weight = f"(CASE t.kind {kinds} ELSE 1.0 END)" if kinds else "1.0"
+            sql += (f", w AS (SELECT term, ln({n}::float8 / (df + 1)) + 1.0 AS idf FROM minutes_terms "
+                    f"WHERE term = ANY(%s)), "
+                    f"p AS (SELECT x.docnum, x.tf, w.idf FROM minutes_postings JOIN w USING (term), "
+                    f"unnest(docnums, tfs) AS x(docnum, tf)), "
+                    f"s AS (SELECT t.docnum, coalesce(sum(p.idf * p.tf * {K1 + 1.0} / (p.tf + {K1} * "
+                    f"(1 - {B} + {B} * t.len / {avg}))), 0) * {weight} + CASE WHEN t.number = ANY(%s) "
+                    f"AND t.kind = 'deliberation' THEN 1000 ELSE 0 END AS score "
+                    f"FROM t LEFT JOIN p USING (docnum) GROUP BY t.docnum, t.len, t.kind, t.number)")
+            params += [terms, sorted(builder.numbers)]
+            parts.append(f"(SELECT '#', '', docnum, round(score::numeric, 4)::float8 FROM s "
+                         f"ORDER BY score DESC, docnum LIMIT {int(limit)})")
+        else:
+            order = {"date_asc": 'date ASC, "order" ASC', "date": 'date DESC, "order" ASC'}.get(request.sort, "")
+            parts.append(f"(SELECT '#', '', docnum, 0.0 FROM t ORDER BY {order + ', ' if order else ''}docnum "
+                         f"LIMIT {int(limit)})")
+        return sql + " " + " UNION ALL ".join(parts), params
 
     @staticmethod
-    def _hit(row: tuple, builder: _SqlBuilder) -> Hit:
-        score, uid, kind, speaker, person_id, group, item, item_title, session, date, page, url, title, number, body = row
+    def _hit(score: float, row: tuple, builder: _SqlBuilder) -> Hit:
+        uid, kind, speaker, person_id, group, item, item_title, session, date, page, url, title, number, body = row
         return Hit(id=uid, kind=kind or "", speaker=speaker or "", person_id=person_id or "", group=group or "",
                    item=item or "", item_title=item_title or "", session=session, date=date or "", page=page,
                    snippet=snippet(body or "", builder.highlight_terms, builder.highlight_prefixes),
                    score=round(float(score), 4), url=url or "", title=title or "", number=number or "")
 
-    def _suggestion(self, conn, builder: _SqlBuilder, pq: ParsedQuery, query: str, generation: int) -> str | None:  # noqa: ANN001
+    def _suggestion(self, conn, pq: ParsedQuery, query: str, generation: int) -> str | None:  # noqa: ANN001
+        words = [(w, analyze(w)) for w in pq.words]
+        words = [(w, t) for w, t in words if t and not any(c.isdigit() for c in w)]
+        if not words:
+            return None
+        wanted = sorted({t for _, terms in words for t in terms})
+        known = {r[0] for r in conn.execute("SELECT term FROM minutes_terms WHERE term = ANY(%s)",
+                                            (wanted,)).fetchall()}
         replaced, changed = query, False
-        for word in pq.words:
-            terms = analyze(word)
-            if not terms or any(c.isdigit() for c in word):
-                continue
-            known = conn.execute("SELECT count(*) FROM minutes_terms WHERE term = ANY(%s)", (terms,)).fetchone()[0]
-            if known == len(set(terms)):
+        for word, terms in words:
+            if all(t in known for t in terms):
                 continue
             fix = self._vocabulary(conn, generation).correct(word)
             if fix and fold(fix) != fold(word):
                 replaced = re.sub(rf"(?<!\w){re.escape(word)}(?!\w)", fix, replaced, count=1)
                 changed = True
         return replaced if changed else None
+
+
+def _kind_weights() -> str:
+    """The relevance weight of a unit's kind (`units.KIND_WEIGHTS`), as the Whoosh backend applies it:
+    the WHEN branches of a CASE over the kind."""
+    from ..units import KIND_WEIGHTS
+
+    return " ".join(f"WHEN '{kind}' THEN {float(w)}" for kind, w in sorted(KIND_WEIGHTS.items()))
