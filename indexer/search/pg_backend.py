@@ -34,6 +34,9 @@ K1, B = 1.2, 0.5  # as the Whoosh backend
 MAX_POSITION = 16383
 MAX_POSITIONS = 256
 
+#: every table of the backend
+TABLES = ("minutes_meta", "minutes_units", "minutes_terms", "minutes_postings", "minutes_labels", "minutes_vocab",
+          "minutes_records")
 #: the integer column that codes each facet's values (labels in minutes_labels)
 CODE_COLUMNS = {name: f"c_{name}" for name in FACETS}
 
