@@ -118,13 +118,13 @@ class Postgres(Ours):
     name = "postgresql"
 
     def __init__(self, home: Path, url: str, records) -> None:  # noqa: ANN001
-        from indexer.search.pg_backend import connect, publish
+        from indexer.search.pg_backend import TABLES, connect, publish
 
         super().__init__(home)
         self.url = url
         conn = connect(url)
         conn.autocommit = True
-        conn.execute("DROP TABLE IF EXISTS minutes_meta, minutes_units, minutes_terms, minutes_vocab, minutes_records")
+        conn.execute("DROP TABLE IF EXISTS " + ", ".join(TABLES))
         conn.close()
         started = time.perf_counter()
         publish(url, [(r, units_of(r)) for r in records])
