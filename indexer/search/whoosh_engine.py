@@ -324,12 +324,15 @@ class View:
             self._columns["lengths:text"] = cached
         return cached
 
-    def postings(self, term: str) -> tuple[np.ndarray, np.ndarray]:
-        """(document numbers, term frequencies) of a `text` term (cached until the index changes)."""
+    def postings(self, term: str, values: bool = False) -> tuple[np.ndarray, np.ndarray]:
+        """(document numbers, term frequencies) of a `text` term (cached until the index changes);
+        with `values`, the decoded blocks with their positions are kept for this search's phrases."""
         key = ("post:text", term)
         cached = self._sets.get(key)
-        if cached is None:
-            blocks = self._blocks[term] = []
+        if cached is None or (values and term not in self._blocks):
+            blocks = None
+            if values:
+                blocks = self._blocks[term] = []
             ids, tf = _posting_arrays(self.searcher, "text", term, blocks)
             if len(ids) and self._deleted():
                 keep = self.all_docs()[ids]
@@ -449,6 +452,9 @@ class View:
         cached = self._sets.get(key)
         if cached is not None:
             return cached
+        if len(terms) > 1:
+            for t in terms:
+                self.postings(t, values=True)  # positions decoded with the documents, once
         cand = self.term_docs("text", terms[0])
         for t in terms[1:]:
             cand = cand & self.term_docs("text", t)
@@ -669,10 +675,33 @@ def _leaf_lengths(leaf, field: str) -> np.ndarray:  # noqa: ANN001
 _BLOCK_LENGTH = struct.Struct("!i")  # as whoosh.system.pack_int: a block's size, negative for the last
 
 
-def _term_blocks(reader, field: str, text: str) -> list | None:  # noqa: ANN001
+#: how Python 3 pickles the first bytes value of a block with protocol 2 (Whoosh's): values come
+#: after the ids and weights, and unpickling them costs a function call per posting
+_VALUES_START = b"(c_codecs\nencode\n"
+
+
+def _without_values(data: bytes, count: int):  # noqa: ANN202
+    """Unpickle a block's (ids, weights, values) without its values (given as ()): the pickle is
+    cut where its values tuple starts and closed there.  None when the block is not laid out so
+    (then it is unpickled whole)."""
+    cut = data.find(_VALUES_START)
+    if cut < 0 or not data.endswith(b"."):
+        return None
+    try:
+        out = loads(data[:cut] + b")\x87.")
+    except Exception:  # noqa: BLE001 - not the layout expected
+        return None
+    if not (isinstance(out, tuple) and len(out) == 3 and isinstance(out[0], tuple) and len(out[0]) == count
+            and (not isinstance(out[1], tuple) or len(out[1]) == count)):
+        return None
+    return out
+
+
+def _term_blocks(reader, field: str, text: str, values: bool = True) -> list | None:  # noqa: ANN001
     """The posting blocks of one term in one segment, each as (postings, (delta-coded ids, weights,
     values)), read from the postings file in one slice and unpickled a block at a time, without
-    Whoosh's matcher (which seeks and reads each block's header through its file object).
+    Whoosh's matcher (which seeks and reads each block's header through its file object);
+    without `values`, a block's values are not unpickled (they are given as ()).
     [] when the segment lacks the term; None when its postings are not W3 blocks (inlined
     postings, another codec): then the caller asks Whoosh's matcher."""
     from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC
@@ -702,7 +731,9 @@ def _term_blocks(reader, field: str, text: str) -> list | None:  # noqa: ANN001
         stream.seek(pos + 4)
         head = pickle.load(stream)  # (postings, last id, max weight, compression, min/max length)
         data = raw[stream.tell():end]
-        out.append((head[0], loads(zlib.decompress(data) if head[3] else data)))
+        if head[3]:
+            data = zlib.decompress(data)
+        out.append((head[0], (not values and _without_values(data, head[0])) or loads(data)))
         pos = end
         if last:
             break
@@ -719,7 +750,7 @@ def _posting_arrays(searcher, field: str, text: str,  # noqa: ANN001
     weight_parts: list[np.ndarray] = []
     for sub, offset in searcher.subsearchers or [(searcher, 0)]:
         reader = sub.reader()
-        found = _term_blocks(reader, field, text)
+        found = _term_blocks(reader, field, text, values=blocks is not None)
         if found is None:
             ids, weights = _matcher_arrays(reader, field, text)
             id_parts.append(ids + offset)
