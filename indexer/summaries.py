@@ -23,6 +23,7 @@ import os
 import pickle
 from dataclasses import replace
 from pathlib import Path
+from typing import Callable
 
 from . import model
 from .model import Record
@@ -44,12 +45,14 @@ def light(record: Record) -> Record:
     )
 
 
-def _cache_file(home: Path, record_file: Path) -> Path | None:
+def _cache_file(home: Path | None, record_file: Path) -> Path | None:
+    from .records import home_dir
+
     try:
         st = record_file.stat()
     except OSError:
         return None
-    return home.joinpath(*CACHE_DIR) / f"{record_file.name}.{st.st_size}.{st.st_mtime_ns}.v{LIGHT_VERSION}.pickle"
+    return home_dir(home).joinpath(*CACHE_DIR) / f"{record_file.name}.{st.st_size}.{st.st_mtime_ns}.v{LIGHT_VERSION}.pickle"
 
 
 class _ModelUnpickler(pickle.Unpickler):
@@ -64,25 +67,25 @@ class _ModelUnpickler(pickle.Unpickler):
         raise pickle.UnpicklingError(f"classe refusée dans le cache : {module}.{name}")
 
 
-def write_light(home: Path, record_file: Path, record: Record) -> None:
+def write_light(home: Path | None, record_file: Path, record: Record) -> None:
     """Cache the light copy of `record`, just written to `record_file` (best effort: a home
     that cannot be written only loses the cache)."""
-    target = _cache_file(Path(home), Path(record_file))
-    if target is None:
-        return
     try:
+        target = _cache_file(home, Path(record_file))
+        if target is None:
+            return
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
         tmp.write_bytes(pickle.dumps(light(record), protocol=pickle.HIGHEST_PROTOCOL))
         os.replace(tmp, target)
-    except OSError:
+    except Exception:  # noqa: BLE001 - only a cache: never the reason a run or a page fails
         pass
 
 
-def read_light(home: Path, record_file: Path, full: "callable | None" = None) -> Record | None:  # noqa: F821
+def read_light(home: Path | None, record_file: Path, full: Callable[[Path], Record | None] | None = None) -> Record | None:
     """The light copy of the record in `record_file`: from the cache, else from the record
     (read by `full(path)`, then cached); None when the record cannot be read."""
-    target = _cache_file(Path(home), Path(record_file))
+    target = _cache_file(home, Path(record_file))
     if target is None:
         return None
     try:

@@ -31,11 +31,13 @@ def test_a_light_record_keeps_what_listings_show_and_drops_the_texts(search_home
 
 
 def test_minutes_index_caches_the_light_copy_and_a_foreign_cache_file_is_refused(search_home: Path,
-                                                                               tmp_path: Path) -> None:
+                                                                               tmp_path: Path,
+                                                                               monkeypatch) -> None:
     home = tmp_path / "home"
     shutil.copytree(search_home, home)
     before = set(read_manifest(home)["sessions"])
-    added = index_paths([write_text_session(tmp_path / "add")], home=home)
+    monkeypatch.setenv("MINUTES_HOME", str(home))  # the home as `minutes index` finds it
+    added = index_paths([write_text_session(tmp_path / "add")])
     assert not added.errors
     manifest = read_manifest(home)
     new = sorted(set(manifest["sessions"]) - before)[0]
