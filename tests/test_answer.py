@@ -377,3 +377,66 @@ def test_a_count_said_of_a_pronoun_and_the_figure_of_the_year_asked(search_home:
     # « … l'intérêt des jeunes. Ils sont plus de 850 000 à avoir effectué une mission …, dont 150 000 en 2024 »
     ans = ask("Combien de jeunes ont effectué une mission de Service civique en 2024 ?", home=search_home)
     assert ans.found and ans.answer.startswith("150 000 en 2024")
+
+
+def test_a_session_knowledge_reads_back_as_built(search_home: Path) -> None:
+    """What questions read of a session is written at index time and loads back as built: the same
+    sentences, stems, units and postings (stored as flat arrays, made into objects on access)."""
+    from indexer.qa.knowledge import build
+    from indexer.qa.store import cache_file, load_knowledge, record_key
+    from indexer.records import load_record, read_manifest
+
+    sid, entry = next(iter(read_manifest(search_home)["sessions"].items()))
+    assert cache_file(search_home, sid, record_key(entry)).is_file()
+    loaded = load_knowledge(search_home, sid, record_key(entry))
+    built = build(load_record(sid, search_home))
+    assert len(loaded.sentences) == len(built.sentences) > 1000
+    assert all((a.text, a.toks, a.stems, a.unit) == (b.text, b.toks, b.stems, b.unit)
+               for a, b in zip(loaded.sentences, built.sentences))
+    assert {t: list(loaded.postings[t]) for t in loaded.postings.keys()} == \
+        {t: list(built.postings[t]) for t in built.postings.keys()}
+    assert [u.id for u in loaded.units] == [u.id for u in built.units]
+    assert all(loaded.unit_stems[i] == built.unit_stems[i] for i in range(len(built.units)))
+
+
+def test_the_session_table_is_written_at_index_time(mixed_home: Path, monkeypatch) -> None:
+    """The table that picks a question's sessions is on disk after indexing (a server's first question
+    reads one file) and names the sessions where the question's words are."""
+    import indexer.answer as answer_mod
+    from indexer.qa.sessions import Table, read_pickle, table_file, table_of
+
+    sessions = answer_mod._sessions(mixed_home)
+    keys = [(sid, key) for _, sid, key in sessions]
+    assert isinstance(read_pickle(table_file(mixed_home, keys), Table), Table)
+    table = table_of(mixed_home, keys)
+    from indexer.qa.text import stem
+
+    assert table.ranked_sessions([stem("chapelle"), stem("sainte"), stem("anne")])[0].startswith("lannion")
+    assert table.ranked_sessions([stem("teleassistance")])[0].startswith("pas-de-calais")
+    assert table.ranked_sessions([stem("zzzinconnu")]) == []
+    without = [k for k in keys if not k[0].startswith("lannion")]  # another index state: another table
+    assert not any(s.startswith("lannion") for s in table_of(mixed_home, without).ranked_sessions([stem("chapelle")]))
+
+
+def test_session_knowledge_in_memory_is_bounded(mixed_home: Path, monkeypatch) -> None:
+    """A server keeps the knowledge of the sessions asked about last, within a budget of sentences."""
+    import indexer.answer as answer_mod
+    import indexer.qa.store as store
+
+    loads: list[str] = []
+    real = store.load_knowledge
+
+    def counting(home, sid, key):  # noqa: ANN001, ANN202
+        loads.append(sid)
+        return real(home, sid, key)
+
+    monkeypatch.setattr(store, "load_knowledge", counting)
+    sessions = answer_mod._sessions(mixed_home)
+    sizes = [len(real(mixed_home, sid, key).sentences) for _, sid, key in sessions]
+    cache = answer_mod.KnowledgeCache(budget=max(sizes) + min(sizes) + 2)
+    for _, sid, key in sessions:
+        assert cache(str(mixed_home), sid, key) is not None
+    assert 1 <= len(cache) < len(sessions) and len(loads) == len(sessions)
+    _, sid, key = sessions[-1]
+    cache(str(mixed_home), sid, key)  # the last one asked about is still in memory
+    assert len(loads) == len(sessions)

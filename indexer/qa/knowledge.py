@@ -48,15 +48,22 @@ class Unit:
 
 
 class Sentence:
-    """One sentence of a unit: its text, folded text, tokens and stems (the stems read lazily from
-    the record's compact arrays: most questions never look at most sentences)."""
+    """One sentence of a unit: its text, folded text, tokens and stems (the folded text and the stems
+    made on first access from the record's compact arrays: most questions never look at most sentences)."""
 
-    __slots__ = ("unit", "text", "folded", "_stems", "_rk", "_si")
+    __slots__ = ("unit", "text", "_folded", "_stems", "_rk", "_si")
 
-    def __init__(self, unit: int, text: str, folded: str, stems: frozenset[str] | None = None,
+    def __init__(self, unit: int, text: str, folded: str | None = None, stems: frozenset[str] | None = None,
                  rk: "RecordKnowledge | None" = None, si: int = 0) -> None:
-        self.unit, self.text, self.folded = unit, text, folded
+        self.unit, self.text, self._folded = unit, text, folded
         self._stems, self._rk, self._si = stems, rk, si
+
+    @property
+    def folded(self) -> str:
+        """"L'Aéroport de Calais" → "l aeroport de calais"."""
+        if self._folded is None:
+            self._folded = fold(self.text)
+        return self._folded
 
     @property
     def toks(self) -> tuple[str, ...]:
@@ -91,7 +98,7 @@ class _Sentences(Sequence):
             rk = self._rk
             if i < 0:
                 i += len(self._made)
-            s = self._made[i] = Sentence(rk._sent_unit[i], rk._texts[i], rk._folded[i], None, rk, i)
+            s = self._made[i] = Sentence(rk._sent_unit[i], rk._texts[i], None, None, rk, i)
         return s
 
     def __iter__(self):  # noqa: ANN204
@@ -187,23 +194,22 @@ def _u32(values=()) -> array:  # noqa: ANN001
 
 
 class RecordKnowledge:
-    """What questions read of one record: its units, sentences (text and folded text), their stems
+    """What questions read of one record: its units, sentences, their stems
     and the postings stem → sentences, stored as a few flat arrays over one vocabulary so that a
     session loads from disk in milliseconds (`build` makes it, `qa.store` keeps it on disk)."""
 
-    def __init__(self, record: Record, units: list[Unit], texts: list[str], folded: list[str],
-                 sent_unit: array, stem_off: array, stem_ids: array, vocab: list[str], post_off: array,
+    def __init__(self, record: Record, units: list[Unit], texts: list[str], sent_unit: array, stem_off: array, stem_ids: array, vocab: list[str], post_off: array,
                  post_ids: array, unit_sent_off: array, unit_off: array, unit_ids: array,
                  item_stems: dict[str, frozenset[str]]) -> None:
         self.record, self.units = record, units
-        self._texts, self._folded, self._sent_unit = texts, folded, sent_unit
+        self._texts, self._sent_unit = texts, sent_unit
         self._stem_off, self._stem_ids, self._vocab = stem_off, stem_ids, vocab
         self._post_off, self._post_ids = post_off, post_ids
         self._unit_sent_off, self._unit_off, self._unit_ids = unit_sent_off, unit_off, unit_ids
         self.item_stems = item_stems
         self._views()
 
-    _FIELDS = ("record", "units", "_texts", "_folded", "_sent_unit", "_stem_off", "_stem_ids", "_vocab",
+    _FIELDS = ("record", "units", "_texts", "_sent_unit", "_stem_off", "_stem_ids", "_vocab",
                "_post_off", "_post_ids", "_unit_sent_off", "_unit_off", "_unit_ids", "item_stems")
 
     def _views(self) -> None:
@@ -272,7 +278,6 @@ def build(record: Record) -> RecordKnowledge:
     sid, date = s.id, s.date
     units: list[Unit] = []
     texts: list[str] = []
-    folded: list[str] = []
     sent_unit, stem_off, stem_ids = _u32(), _u32([0]), _u32()
     unit_sent_off = _u32([0])
     vocab: dict[str, int] = {}
@@ -289,7 +294,6 @@ def build(record: Record) -> RecordKnowledge:
             base = {stem(t) for t in f.split() if t not in STOPWORDS and (len(t) > 1 or t.isdigit())}
             ids = sorted({vocab.setdefault(st, len(vocab)) for st in base | {SYNONYMS[b] for b in base if b in SYNONYMS}})
             texts.append(text)
-            folded.append(f)
             sent_unit.append(ui)
             stem_ids.extend(ids)
             stem_off.append(len(stem_ids))
@@ -347,7 +351,7 @@ def build(record: Record) -> RecordKnowledge:
         post_ids.extend(post)
         post_off.append(len(post_ids))
     item_stems = {a.id: frozenset(stem(t) for t in tokens(a.title) if t not in STOPWORDS) for a in record.agenda}
-    return RecordKnowledge(record, units, texts, folded, sent_unit, stem_off, stem_ids, list(vocab), post_off,
+    return RecordKnowledge(record, units, texts, sent_unit, stem_off, stem_ids, list(vocab), post_off,
                            post_ids, unit_sent_off, unit_off, unit_ids, item_stems)
 
 

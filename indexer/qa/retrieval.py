@@ -59,21 +59,25 @@ def best_sentences(kn: Knowledge, topic: list[str], *, kinds: set[str] | None = 
 
     if not topic:
         return []
-    total = sum(kn.idf(t) for t in topic) or 1.0
+    idfs = [kn.idf(t) for t in topic]
+    total = sum(idfs) or 1.0
     out: list[Scored] = []
     for rk in kn.parts:
         acc: dict[int, float] = {}
-        for t in topic:
-            w = kn.idf(t)
+        held: dict[int, int] = {}  # sentence → bit k set when it holds topic[k]
+        for k, (t, w) in enumerate(zip(topic, idfs)):
+            bit = 1 << k
             for si in rk.postings.get(t, ()):
                 acc[si] = acc.get(si, 0.0) + w
+                held[si] = held.get(si, 0) | bit
         for si, got in acc.items():
-            sent = rk.sentences[si]
             if context and got / total < sentence_min:
                 continue
+            sent = rk.sentences[si]
             if context:
                 ctx = context_stems(rk, sent.unit)
-                got += 0.5 * sum(kn.idf(t) for t in topic if t not in sent.stems and t in ctx)
+                mask = held[si]
+                got += 0.5 * sum(w for k, (t, w) in enumerate(zip(topic, idfs)) if not mask >> k & 1 and t in ctx)
             cov = got / total
             if cov < min_cov:
                 continue

@@ -19,7 +19,7 @@ from pathlib import Path
 from ..model import Record
 from .knowledge import RecordKnowledge, build
 
-VERSION = 3  # bumped when what `knowledge.build` stores changes
+VERSION = 4  # bumped when what `knowledge.build` stores changes
 
 
 def record_key(entry: dict) -> str:
@@ -43,7 +43,7 @@ def load_knowledge(home: Path, session_id: str, key: str) -> RecordKnowledge | N
             return rk
     except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError, ValueError):
         pass
-    from ..index import load_record
+    from ..records import load_record
 
     record = load_record(session_id, home)
     if record is None:
@@ -73,20 +73,31 @@ def save_knowledge(home: Path, session_id: str, key: str, rk: RecordKnowledge) -
 
 def knowledge_of(home: Path | None, published: list[tuple[Record, dict]]) -> None:
     """At index time: precompute and store what questions need of each record just published
-    ((record, manifest entry) pairs), so that a question never builds it; then drop the files of
-    records no longer published."""
-    from ..index import home_dir, read_manifest
+    ((record, manifest entry) pairs) — its knowledge, its part of the session table
+    (`qa.sessions`) — so that a question never builds them; then the table across the published
+    sessions, and drop the files of records no longer published."""
+    from ..records import home_dir, read_manifest
+    from .sessions import drop_stale_tables, summary, summary_file, table_of, write_pickle
 
     home = home_dir(home)
     for record, entry in published:
         try:
-            save_knowledge(home, record.session.id, record_key(entry), build(record))
+            rk = build(record)
+            key = record_key(entry)
+            save_knowledge(home, record.session.id, key, rk)
+            write_pickle(summary_file(cache_file(home, record.session.id, key)), summary(rk))
         except Exception:  # noqa: BLE001 - a cache, not the index: a question rebuilds it
             continue
     try:
-        keep = {cache_file(home, sid, record_key(e)).name for sid, e in read_manifest(home)["sessions"].items()}
-        for path in (home / "cache" / "qa").glob("*.pickle"):
-            if path.name not in keep:
+        sessions = read_manifest(home)["sessions"]
+        keep = {cache_file(home, sid, record_key(e)).stem for sid, e in sessions.items()}
+        for path in [*(home / "cache" / "qa").glob("*.pickle"), *(home / "cache" / "qa").glob("*.terms")]:
+            if path.stem not in keep:
                 path.unlink(missing_ok=True)
+        keys = [(sid, record_key(e)) for sid, e in sorted(sessions.items(), key=lambda kv: (str(kv[1].get("date") or ""), kv[0]))]
+        from .sessions import table_file
+
+        table_of(home, keys)
+        drop_stale_tables(home, table_file(home, keys))
     except (OSError, KeyError, ValueError):
         pass

@@ -205,6 +205,7 @@ def counted_in_passages(kn: Knowledge, topic: list[str], counted: str | None, mo
     sentence itself only gives the number next to the counted noun (or in euros)."""
     out: list[Scored] = []
     for rk in kn.parts:
+        holding = {t: frozenset(rk.postings.get(t, ())) for t in topic}  # topic stem → its sentences
         for ui, unit in enumerate(rk.units):
             if unit.kind == "rapport":
                 continue  # a long report covers any topic somewhere: no context for a lone figure
@@ -218,8 +219,8 @@ def counted_in_passages(kn: Knowledge, topic: list[str], counted: str | None, mo
                 text = sent.text
                 if not any(c.isdigit() for c in text) or not _states_figure(text, counted, money):
                     continue  # cheap test first: most sentences give no figure of the kind asked
-                window = frozenset().union(*(rk.sentences[x].stems for x in sis[max(0, k - WINDOW):k + WINDOW + 1]))
-                stems = window | item_stems
+                window = sis[max(0, k - WINDOW):k + WINDOW + 1]
+                stems = {t for t in topic if t in item_stems or any(x in holding[t] for x in window)}
                 cov = coverage(kn, topic, stems)
                 if cov < 0.6 or (not rarest_covered(kn, topic, stems) and cov < 0.75):
                     continue

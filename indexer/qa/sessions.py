@@ -1,0 +1,215 @@
+"""Which sessions a question reads: one compact table of every session's passages and their stems.
+
+On an archive, a question reads only the sessions where its words are (and those its scope
+names): reading all of them would cost seconds.  The table answers « where are these words »
+without the search engine (which ranks, cuts snippets and suggests spellings a question never
+shows): every unit of every session, long ones cut in chunks of CHUNK sentences, with the stems
+it holds, as a few numpy arrays.  A question scores the chunks holding its stems (BM25 with one
+occurrence: rarer stems weigh more, long chunks less) and takes the sessions of the best ones.
+
+Each session's part (`summary`) is written beside its knowledge at index time
+(`qa.store`), and the table across sessions (`table_of`) is made from these parts once per
+index state and kept on disk, so that the first question of a server reads one file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import os
+import pickle
+import tempfile
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .knowledge import RecordKnowledge
+
+#: Sentences per chunk of a long unit (an annexed report is hundreds of sentences: its words
+#: far apart must not make it the best match of every question).
+CHUNK = 20
+#: BM25 parameters (one occurrence per chunk: only the length matters).
+K1, B = 1.2, 0.75
+#: Chunks read, best first, to pick sessions (the search engine read 60 hits).
+TOP_CHUNKS = 60
+TABLE_VERSION = 1
+
+
+@dataclass
+class Summary:
+    """One session's part of the table: its chunks, the stems of each (vocabulary-local ids)."""
+
+    vocab: list[str]
+    off: np.ndarray  # chunk k holds ids[off[k]:off[k+1]]
+    ids: np.ndarray
+    lengths: np.ndarray  # distinct stems per chunk
+
+
+def summary(rk: RecordKnowledge) -> Summary:
+    """The chunks of one session's knowledge and their stems."""
+    off, ids, lengths = [0], [], []
+    stem_off, stem_ids = rk._stem_off, rk._stem_ids
+    for ui in range(len(rk.units)):
+        sis = rk.by_unit.get(ui)
+        if not sis:
+            continue
+        for start in range(sis.start, sis.stop, CHUNK):
+            chunk: set[int] = set()
+            for si in range(start, min(start + CHUNK, sis.stop)):
+                chunk.update(stem_ids[stem_off[si]:stem_off[si + 1]])
+            ids.extend(sorted(chunk))
+            off.append(len(ids))
+            lengths.append(len(chunk))
+    return Summary(list(rk._vocab), np.asarray(off, dtype=np.int64), np.asarray(ids, dtype=np.int32),
+                   np.asarray(lengths, dtype=np.float32))
+
+
+class Table:
+    """Every session's chunks: stem → chunks holding it, chunk → session and length."""
+
+    def __init__(self, keys: list[tuple[str, str]], vocab: list[str], post_off: np.ndarray,
+                 post_chunks: np.ndarray, chunk_session: np.ndarray, chunk_len: np.ndarray) -> None:
+        self.keys = keys  # (session id, record key) of each session, in table order
+        self.vocab = vocab
+        self.post_off, self.post_chunks = post_off, post_chunks
+        self.chunk_session, self.chunk_len = chunk_session, chunk_len
+        self._ids = {st: i for i, st in enumerate(vocab)}
+        self._avg = float(chunk_len.mean()) if len(chunk_len) else 1.0
+
+    @classmethod
+    def of(cls, keys: list[tuple[str, str]], parts: list[Summary]) -> "Table":
+        vocab: dict[str, int] = {}
+        gids, chunks, sessions, lengths = [], [], [], []
+        first = 0
+        for s, part in enumerate(parts):
+            local = np.asarray([vocab.setdefault(st, len(vocab)) for st in part.vocab], dtype=np.int32)
+            n = len(part.lengths)
+            counts = np.diff(part.off)
+            gids.append(local[part.ids] if len(part.ids) else np.zeros(0, dtype=np.int32))
+            chunks.append(np.repeat(np.arange(first, first + n, dtype=np.int32), counts))
+            sessions.append(np.full(n, s, dtype=np.int32))
+            lengths.append(part.lengths)
+            first += n
+        gid = np.concatenate(gids) if gids else np.zeros(0, dtype=np.int32)
+        chunk = np.concatenate(chunks) if chunks else np.zeros(0, dtype=np.int32)
+        order = np.argsort(gid, kind="stable")
+        post_off = np.zeros(len(vocab) + 1, dtype=np.int64)
+        np.cumsum(np.bincount(gid, minlength=len(vocab)), out=post_off[1:])
+        return cls(keys, list(vocab), post_off, chunk[order],
+                   np.concatenate(sessions) if sessions else np.zeros(0, dtype=np.int32),
+                   np.concatenate(lengths) if lengths else np.zeros(0, dtype=np.float32))
+
+    def __getstate__(self) -> tuple:
+        return (self.keys, self.vocab, self.post_off, self.post_chunks, self.chunk_session, self.chunk_len)
+
+    def __setstate__(self, state: tuple) -> None:
+        self.__init__(*state)
+
+    def ranked_sessions(self, stems: list[str], allowed: set[str] | None = None, top: int = TOP_CHUNKS
+                        ) -> list[str]:
+        """Session ids of the chunks that best hold `stems` (BM25, one occurrence each), best first,
+        each once; `allowed`: only these session ids."""
+        n = len(self.chunk_len)
+        if not n:
+            return []
+        scores = np.zeros(n, dtype=np.float32)
+        norm = (K1 + 1) / (1 + K1 * (1 - B + B * self.chunk_len / self._avg))
+        for st in dict.fromkeys(stems):
+            i = self._ids.get(st)
+            if i is None:
+                continue
+            chunks = self.post_chunks[self.post_off[i]:self.post_off[i + 1]]
+            idf = math.log(1 + (n - len(chunks) + 0.5) / (len(chunks) + 0.5))
+            scores[chunks] += idf * norm[chunks]
+        if allowed is not None:
+            mask = np.asarray([sid in allowed for sid, _ in self.keys], dtype=bool)
+            scores[~mask[self.chunk_session]] = 0
+        hit = np.flatnonzero(scores > 0)
+        if not len(hit):
+            return []
+        best = hit[np.argsort(-scores[hit], kind="stable")][:top]
+        out: list[str] = []
+        for c in best:
+            sid = self.keys[self.chunk_session[c]][0]
+            if sid not in out:
+                out.append(sid)
+        return out
+
+
+def summary_file(knowledge_file: Path) -> Path:
+    return knowledge_file.with_suffix(".terms")
+
+
+def table_file(home: Path, keys: list[tuple[str, str]]) -> Path:
+    from .store import VERSION
+
+    digest = hashlib.sha256(repr((TABLE_VERSION, VERSION, sorted(keys))).encode()).hexdigest()[:32]
+    return home / "cache" / "qa" / f"sessions-{digest}.table"
+
+
+def write_pickle(path: Path, obj: object) -> None:
+    """Atomically; failing only costs time (the next reader rebuilds)."""
+    tmp = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+        with os.fdopen(fd, "wb") as fh:
+            pickle.dump(obj, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+    except OSError:
+        if tmp is not None:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+
+
+def read_pickle(path: Path, kind: type) -> object | None:
+    try:
+        with open(path, "rb") as fh:
+            obj = pickle.load(fh)
+        return obj if isinstance(obj, kind) else None
+    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError, ValueError):
+        return None
+
+
+_lock = threading.Lock()
+_tables: dict[tuple[str, tuple], Table] = {}
+
+
+def table_of(home: Path, keys: list[tuple[str, str]]) -> Table:
+    """The table of these sessions ((session id, record key) pairs): from memory, else its file,
+    else made from each session's summary (and written)."""
+    from .store import cache_file, load_knowledge
+
+    mem_key = (str(home), tuple(keys))
+    with _lock:
+        table = _tables.get(mem_key)
+        if table is not None:
+            return table
+        path = table_file(home, keys)
+        table = read_pickle(path, Table)  # type: ignore[assignment]
+        if table is None or [tuple(k) for k in table.keys] != list(keys):
+            parts = []
+            for sid, key in keys:
+                kfile = cache_file(home, sid, key)
+                part = read_pickle(summary_file(kfile), Summary)
+                if part is None:
+                    rk = load_knowledge(home, sid, key)
+                    part = summary(rk) if rk is not None else Summary([], np.zeros(1, np.int64),
+                                                                     np.zeros(0, np.int32), np.zeros(0, np.float32))
+                    write_pickle(summary_file(kfile), part)
+                parts.append(part)
+            table = Table.of(list(keys), parts)
+            write_pickle(path, table)
+        _tables.clear()  # one index state at a time
+        _tables[mem_key] = table
+        return table
+
+
+def drop_stale_tables(home: Path, keep: Path | None) -> None:
+    for path in (home / "cache" / "qa").glob("sessions-*.table"):
+        if keep is None or path.name != keep.name:
+            path.unlink(missing_ok=True)
