@@ -191,6 +191,12 @@ def _breaks_before(prev: str, line: str, width: int) -> bool:
     return False
 
 
+def is_row(line: str) -> bool:
+    from .tables import is_row as row
+
+    return row(line)
+
+
 def rebuild_paragraphs(lines: Sequence[str], counts: Counter[str], width: int,
                        gaps: bool = False) -> str:
     """Join wrapped lines into paragraphs, rejoining hyphenated words.
@@ -204,15 +210,15 @@ def rebuild_paragraphs(lines: Sequence[str], counts: Counter[str], width: int,
     blocks: list[str] = []
     current = ""
     prev_raw = ""
-    for raw in lines:
+    for n, raw in enumerate(lines):
         bulleted = raw.startswith(BULLET_MARK)
         if bulleted:
             raw = raw.lstrip(BULLET_MARK)
         line = " ".join(raw.split())
         if not line:
-            if current:
-                blocks.append(current)
-            current, prev_raw = "", ""
+            if current and not (is_row(prev_raw) and n + 1 < len(lines) and is_row(lines[n + 1])):
+                blocks.append(current)  # (a blank line between two rows of a table keeps it whole)
+                current, prev_raw = "", ""
             continue
         if not current:
             current, prev_raw = line, raw
@@ -220,6 +226,11 @@ def rebuild_paragraphs(lines: Sequence[str], counts: Counter[str], width: int,
         if (current.endswith("-") and current[-2:-1].isalpha() and line[:1].isalpha()
                 and not _TURN_STRONG.match(line)):
             current = join_hyphenated(current[:-1], line, counts)
+        elif is_row(raw) and (is_row(prev_raw) or prev_raw.rstrip().endswith(":") or len(prev_raw.strip()) < 0.6 * width
+                              or _breaks_before(prev_raw, raw, width)):
+            current = f"{current}\n{line}"  # a table row (cells joined by " | ") is a line of its own
+        elif is_row(prev_raw):  # the text after a table
+            current = f"{current}{soft}{line}"
         elif bulleted or _breaks_before(prev_raw, raw, width):
             current = f"{current}{soft}{line}"
         else:

@@ -79,6 +79,7 @@ class PdfiumReader:
                 aligned = len(text) == textpage.count_chars()
                 x, y = ctypes.c_double(), ctypes.c_double()
                 lines: PageLines = []
+                starts: list[int | None] = []  # index of each line's first character, when aligned
                 pos = 0
                 for line in text.split("\r\n"):
                     # pdfium marks a hyphen that ended a line with U+FFFE and drops the break
@@ -92,10 +93,11 @@ class PdfiumReader:
                             if (raw.FPDFText_GetUnicode(textpage.raw, first) == ord(stripped[0])
                                     and raw.FPDFText_GetCharOrigin(textpage.raw, first, x, y)):
                                 height = round(y.value, 2)
-                        start += len(part) + 1
                         clean = part.replace("\r", "").replace("\n", "").replace("\x02", "-")
+                        starts.append(start if aligned and clean == part else None)
+                        start += len(part) + 1
                         lines.append((clean if start > pos - 2 else clean + "-", height))
-                return lines
+                return _with_tables(raw, textpage, lines, starts)
             finally:
                 textpage.close()
         finally:
@@ -120,6 +122,31 @@ class PdfiumReader:
 
     def close(self) -> None:
         self.doc.close()
+
+
+def _with_tables(raw, textpage, lines: PageLines, starts: list[int | None]) -> PageLines:  # noqa: ANN001
+    """The lines with the page's tables written as rows of cells (`tables.layout_rows`), from
+    the boxes of their characters."""
+    from .tables import layout_rows
+
+    texts = [t for t, _ in lines]
+    l, r, b, t = (ctypes.c_double() for _ in range(4))
+
+    def boxes_of(i: int):  # noqa: ANN202
+        first = starts[i]
+        if first is None:
+            return None
+        text, out = texts[i], []
+        last = len(text) - 1
+        for j in range(len(text)):  # the ends of words only: a cell starts or ends there
+            edge = j == 0 or j == last or text[j - 1].isspace() or text[j + 1].isspace()
+            if edge and raw.FPDFText_GetCharBox(textpage.raw, first + j, l, r, b, t):
+                out.append((l.value, r.value, t.value - b.value))
+            else:
+                out.append(None)
+        return out
+
+    return [(text, lines[k][1]) for k, text in layout_rows(texts, boxes_of)]
 
 
 # --------------------------------------------------------------------------- pypdf
