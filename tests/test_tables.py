@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from pathlib import Path
 
 import pytest
 
@@ -51,3 +52,53 @@ def test_a_caption_row_is_the_title_and_words_only_tables_have_a_header():
     assert first.rows == [["Dépenses", "0,00 €", "- 371 556,96 €"], ["Recettes", "0,00 €", "- 756 264,44 €"]]
     assert second.header == [["Commune", "Canton"]] and len(second.rows) == 2
     assert without_tables(text).split("\n") == ["Le rapport expose :", "Suite du rapport.", ""]
+
+
+# -- tables of a real PDF, from the layout of its characters -----------------------------------
+
+PIERREFONDS = Path(__file__).resolve().parents[2] / "shared" / "corpus-multi" / "pierrefonds"
+
+
+@pytest.fixture(scope="module")
+def pierrefonds_2025_04():
+    path = PIERREFONDS / "20250403-PV.pdf"
+    if not path.exists():
+        pytest.skip(f"{path} absent")
+    from indexer.parse import parse_document
+
+    return parse_document(read_source(path, cache=False))
+
+
+def test_a_budget_table_of_a_real_pdf_is_read_from_its_layout(pierrefonds_2025_04):
+    d = pierrefonds_2025_04.deliberation("D2025-011")
+    first = d.tables[0]
+    assert first.header == [["Fonctionnement", "", "Investissement", ""]]
+    assert first.rows[0] == ["Recettes N", "1 727 118,65", "Recettes N", "856 982,62"]
+    assert ["Résultat cumulé (002)", "169 666,04", "Résultat cumulé (001)", "423 718,27"] in first.rows
+    assert first.page == 4 and "affectation des résultats" in first.title
+
+
+def test_labels_wrapped_over_lines_join_their_row_and_votes_stay_out_of_tables(pierrefonds_2025_04):
+    record = pierrefonds_2025_04
+    (grants,) = record.deliberation("D2025-012").tables
+    labels = [row[0] for row in grants.rows]
+    assert "Union nationale des combattants" in labels and "Compagnie d’arc de Pierrefonds" in labels
+    assert ["TOTAL", "14 140 €", "20 520 €", "13 920 €", "13 920 €"] in grants.rows
+    assert not [s.id for s in record.speeches if " | " in s.text or "1 727 118,65" in s.text]
+    assert record.deliberation("D2025-012").vote is not None  # the vote below the table is still read
+
+
+def test_every_table_of_the_pierrefonds_archive_leaves_no_pipe_in_the_texts():
+    files = sorted(PIERREFONDS.glob("2024*.pdf"))
+    if not files:
+        pytest.skip(f"{PIERREFONDS} absent")
+    from indexer.parse import parse_document
+
+    tables = 0
+    for path in files:
+        record = parse_document(read_source(path))
+        tables += sum(len(d.tables) for d in record.deliberations)
+        texts = [s.text for s in record.speeches] + [p.text for p in record.passages]
+        texts += [d.report for d in record.deliberations] + [a for d in record.deliberations for a in d.articles]
+        assert not [t[:80] for t in texts if " | " in t], path.name
+    assert tables >= 10

@@ -31,6 +31,8 @@ from ..model import Coverage, Movement, Passage, Record, Session, Vote
 from ..people import Roster, fold
 from ..sources import Document
 from .dates import cue_date, date_from_name, find_session_date, formula_date
+from ..sources.tables import is_row
+from .report_tables import split_tables, table_lines, table_title
 from .rules.text import Para
 from .municipal_state import (_ensure_item, _CLOSES_TURN, _RAPPORTEUR_KEEPS, State, Turn, _close_turn, _close_vote, _document_order,
                               _leftover, _note_article, _open_turn, _recent_vote, _resolve, article_line)
@@ -114,7 +116,14 @@ def paragraphs(doc: Document) -> list[Para]:
     end of a paragraph ("… évoquées. Vote : pour à l'unanimité") split paragraphs."""
     out = []
     for page in doc.pages:
-        for line in page.text.splitlines():
+        rows: list[str] = []  # the rows of a table (cells joined by " | ") make one paragraph
+        for line in page.text.splitlines() + [""]:
+            if is_row(line):
+                rows.append(" ".join(line.split()))
+                continue
+            if rows:
+                out.append(Para(page.number, "\n".join(rows)))
+                rows = []
             for piece in _SEPARATOR.split(line):
                 for part in _EMBEDDED_VOTE.split(piece):
                     part = repair_civilities(" ".join(part.split()))
@@ -157,6 +166,7 @@ def parse(doc: Document) -> Record:
     for index, para in enumerate(paras):
         state.position = index
         _guard(record, para.page, "paragraphe", lambda p=para: _step(p, state))
+        state.last_text = para.text
         if state.item is not None or state.turn is not None:
             attributed += len(para.text)  # read as part of an item or a speaker's turn
     record.coverage = Coverage(attributed=attributed / max(1, sum(len(p.text) for p in doc.pages)))
@@ -239,6 +249,9 @@ def _parse_header(text: str, paras: list[Para], state: State) -> None:
 
 def _step(para: Para, state: State) -> None:
     line = para.text
+    if "\n" in line or is_row(line):  # a table: kept as a table, for the decision of its item
+        _table_step(para, state)
+        return
     heading, state.open_title = state.open_title, None
     if heading is not None and not heading.title and len(line) < 250 and not line.endswith(":"):
         heading.title = re.sub(r"^Objet\s*:\s*", "", line, flags=re.I)  # "DELIBERATION … N° DEL2024_22" then its title
@@ -410,8 +423,25 @@ def _vote_step(para: Para, state: State) -> bool:
     return False
 
 
+def _table_step(para: Para, state: State) -> None:
+    """The rows of a table, titled by the line above them (« … présente les demandes de subventions
+    2025 : »), go to the current item's decision; its caption lines stay text."""
+    title = table_title(state.last_text) if state.last_text else ""
+    prose, tables = split_tables(para.text, para.page, "exposé")
+    for t in tables:
+        t.title = t.title if t.title and t.title != para.text.split("\n", 1)[0] else (t.title or title)
+        state.tables.setdefault(state.item.id if state.item else None, []).append(t)
+    for caption in (ln for ln in prose.split("\n") if ln.strip()):
+        _step(Para(para.page, caption), state)
+
+
 def _finish(state: State) -> None:
     record = state.record
+    decided = {d.item for d in record.deliberations}
+    for item_id, tables in state.tables.items():  # tables of an item without a decision: text of its page
+        if item_id not in decided:
+            for t in tables:
+                state.leftovers.setdefault(t.page or 1, []).append(table_lines(t))
     for page, parts in sorted(state.leftovers.items()):
         record.passages.append(Passage(id=f"{record.session.id}/p{page:03d}", page=page, text="\n\n".join(parts)))
     for delib in record.deliberations:
@@ -419,6 +449,7 @@ def _finish(state: State) -> None:
         if item is not None:
             delib.title = item.title
             delib.articles = state.articles.get(item.id, [])
+            delib.tables = state.tables.get(item.id, [])
             delib.speeches = [s.id for s in record.speeches if s.item == item.id]
     # speeches before the first item were filed under "ouverture": keep it first
     record.agenda = _document_order(record.agenda, state.body_positions)

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Callable
 
-from ..model import AgendaItem, Deliberation, Person, Record, Speech, Vote
+from ..model import AgendaItem, Deliberation, Person, Record, ReportTable, Speech, Vote
 from ..people import Roster, fold, surname_of
 from .rules.text import _unbullet
 from .rules.turns import _one_edit, known_names
@@ -61,6 +61,8 @@ class State:
     open_title: AgendaItem | None = None  # a heading in capitals that may go on in the next paragraph
     leftovers: dict[int, list[str]] = field(default_factory=dict)
     articles: dict[str, list[str]] = field(default_factory=dict)  # item id -> decision articles
+    tables: dict[str | None, list[ReportTable]] = field(default_factory=dict)  # item id -> its tables
+    last_text: str = ""  # the paragraph read before this one (a table's title stands above it)
     known_names: set[str] = field(default_factory=set)  # folded names and surnames of the members
     step: Callable[..., None] | None = None  # the pass's paragraph step, for text that follows a heading
 

@@ -53,7 +53,7 @@ def table_title(line: str) -> str:
     """The short line standing above a table as its title (« II. La reprise du résultat », « Total
     des crédits sollicités : »), or "" for a line of prose."""
     line = " ".join(line.split()).rstrip(" :")
-    if not line or len(line) > _TITLE_MAX or line.endswith((".", ";", ",")):
+    if not re.search(r"[^\W\d_]{2}", line) or len(line) > _TITLE_MAX or line.endswith((".", ";", ",")):
         return ""
     return line
 
@@ -62,3 +62,10 @@ def as_table(t: ReportTable) -> Table:
     """A record's table with the interface of `sources.tables.Table` (column names, rows as text, CSV)."""
     width = max((len(r) for r in [*t.header, *t.rows]), default=0)
     return Table(title=t.title, header=t.header, rows=t.rows, start=0, end=0, columns=width)
+
+
+def table_lines(t: ReportTable) -> str:
+    """A table as plain lines (one a row, cells named by their columns), for where no table can stand."""
+    from ..sources.tables import row_texts
+
+    return "\n".join(row_texts(as_table(t)))
