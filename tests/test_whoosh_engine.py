@@ -78,5 +78,7 @@ def test_postings_and_facets_read_by_the_engine_equal_whooshs(tmp_path: Path, mo
             labels, codes = view.codes(field)
             column = list(searcher.reader().column_reader(field))
             assert [labels[c] for c in codes.tolist()] == column
+        for docnum in range(0, searcher.reader().doc_count_all(), 13):
+            assert view.stored(docnum) == searcher.stored_fields(docnum), docnum
         phrase = np.flatnonzero(view.phrase_docs(["budget", "colleg"])).tolist()
         assert phrase == sorted(searcher.docs_for_query(Q.Phrase("text", ["budget", "colleg"])))

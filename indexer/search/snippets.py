@@ -111,7 +111,7 @@ def _find_matches(text: str, terms: set[str], prefixes: list[str], *, limit: int
             continue
         word = tok.group()
         term = _term_of(word)
-        if term in terms or any(term.startswith(p) or _key(word).startswith(p) for p in prefixes):
+        if term in terms or prefixes and any(term.startswith(p) or _key(word).startswith(p) for p in prefixes):
             if not out or out[-1][0] != tok.start():
                 out.append((tok.start(), tok.end(), term))
                 if len(out) >= limit:

@@ -152,7 +152,7 @@ class WhooshBackend:
                         ranked = heapq.nlargest(limit, np.flatnonzero(docs).tolist(), key=key)
                     top = [(0.0, d) for d in ranked]
             for score, docnum in top[start:start + per_page]:
-                result.hits.append(_hit(searcher.stored_fields(docnum), score, builder))
+                result.hits.append(_hit(engine.stored(docnum), score, builder))
             result.suggestion = None if spent.cut else _suggestion(engine, reader, pq, query)
         return result
 

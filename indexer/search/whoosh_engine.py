@@ -340,6 +340,23 @@ class View:
             cached = self._remember(key, (ids, tf))
         return cached
 
+    def stored(self, docnum: int) -> dict:
+        """The stored fields of one document, as Whoosh's `stored_fields` gives them (fields the
+        schema no longer has left out), read from its segment without Whoosh's per-field checks."""
+        cached = self._columns.get("stored:readers")
+        if cached is None:
+            subs = self.searcher.subsearchers or [(self.searcher, 0)]
+            readers = [getattr(sub.reader(), "_perdoc", None) for sub, _ in subs]
+            names = frozenset(self.searcher.schema.names())
+            cached = (np.array([offset for _, offset in subs], dtype=np.int64), readers, names)
+            self._columns["stored:readers"] = cached
+        offsets, readers, names = cached
+        i = int(np.searchsorted(offsets, docnum, side="right")) - 1
+        perdoc = readers[i] if i >= 0 else None
+        if perdoc is None or not hasattr(perdoc, "stored_fields"):
+            return self.searcher.stored_fields(docnum)
+        return {k: v for k, v in perdoc.stored_fields(docnum - int(offsets[i])).items() if k in names}
+
     def _deleted(self) -> bool:
         self.all_docs()
         return self._columns["*deleted"]
