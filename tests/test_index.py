@@ -14,6 +14,7 @@ import pytest
 from indexer.index import index_paths, load_record, load_records, read_manifest, units_of
 from indexer.parse import parse_file
 from indexer.search import search
+from indexer.units import KINDS
 
 ROOT = Path(__file__).resolve().parent.parent
 BUNDLED = ROOT / "corpus" / "pas-de-calais-2025-09-22.txt"
@@ -155,7 +156,7 @@ def test_kill_9_leaves_previous_index_searchable(tmp_path: Path) -> None:
         proc.wait()
         # whatever happened, the index opens and answers, with every committed session whole
         assert search("Palestine", home=home).total >= 1, stage
-        counts = search("", filters={"kind": ["intervention", "deliberation", "voeu", "rapport", "passage"]},
+        counts = search("", filters={"kind": list(KINDS)},
                         home=home).facets["session"]
         assert counts[SID] == units_before
         for sid, n in counts.items():
