@@ -374,9 +374,13 @@ class View:
             ids, tf = self.postings(term)
             if not len(ids):
                 continue
-            idf = math.log(n / (len(ids) + 1)) + 1.0
-            norm = K1 * (1.0 - B + B * lengths[ids] / avg)
-            scores[ids] += idf * tf * (K1 + 1.0) / (tf + norm)  # ids of one term are distinct
+            key = ("bm25:text", term)
+            part = self._sets.get(key)  # the term's BM25 part of each of its documents' scores
+            if part is None:
+                idf = math.log(n / (len(ids) + 1)) + 1.0
+                norm = K1 * (1.0 - B + B * lengths[ids] / avg)
+                part = self._remember(key, idf * tf * (K1 + 1.0) / (tf + norm))
+            scores[ids] += part  # ids of one term are distinct
         cand = np.flatnonzero(allowed)
         s = scores[cand] * self.kind_weights()[cand]
         if bonus is not None and bonus.any():
