@@ -150,6 +150,20 @@ def test_reindexing_is_transactional(pg_url: str, search_home: Path, monkeypatch
     assert generation > 1 and again.total == before.total
 
 
+def test_a_read_only_database_is_searched(pg_url: str, search_home: Path, monkeypatch) -> None:  # noqa: ANN001
+    """A server pointed at a read-only streaming replica writes nothing: on a read-only session,
+    searches and records are read as on the primary."""
+    from indexer.search.pg_backend import load_records as database_records
+
+    read_only = pg_url + "&options=-c%20default_transaction_read_only%3Don"
+    monkeypatch.setenv("MINUTES_DATABASE_URL", pg_url)
+    expected = search("budget", home=search_home)
+    monkeypatch.setenv("MINUTES_DATABASE_URL", read_only)
+    found = search("budget", home=search_home)
+    assert found.total == expected.total > 0 and [h.id for h in found.hits] == [h.id for h in expected.hits]
+    assert [r.session.id for r in database_records(read_only)] == [r.session.id for r in load_records(search_home)]
+
+
 @pytest.mark.parametrize("url,expected", [
     ("postgresql://minutes:s3cret@127.0.0.1:1/minutes", "injoignable"),
     ("postgresql://personne@/postgres?host={socket}", "refusée"),

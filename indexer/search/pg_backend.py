@@ -273,13 +273,22 @@ def _delete(conn, session_id: str) -> None:  # noqa: ANN001
     conn.execute("DELETE FROM minutes_records WHERE session = %s", (session_id,))
 
 
+def ensure_schema(conn) -> None:  # noqa: ANN001
+    """The tables created when one is missing; nothing written when all exist, so that a
+    reader may use a read-only streaming replica."""
+    missing = conn.execute("SELECT count(*) FROM unnest(%s::text[]) AS t(name) WHERE to_regclass(name) IS NULL",
+                           (list(TABLES),)).fetchone()[0]
+    if missing:
+        conn.execute(SCHEMA)
+
+
 def load_records(url: str) -> list:
     """Every record stored in the database, by date."""
     from ..model import Record
 
     conn = connect(url)
     try:
-        conn.execute(SCHEMA)
+        ensure_schema(conn)
         rows = conn.execute("SELECT record FROM minutes_records ORDER BY date, session").fetchall()
         conn.commit()
     finally:

@@ -20,7 +20,7 @@ from ..analysis import analyze, fold
 from .backend import Budget, Matches, Request
 from .expand import MAX_PREFIX_TERMS, Expansion, closest, levenshtein, prefix_stem
 from .filters import BY_KEY, BY_VALUE, FACETS
-from .pg_backend import CODE_COLUMNS, SCHEMA, B, K1, _lexeme, connect
+from .pg_backend import CODE_COLUMNS, B, K1, _lexeme, connect, ensure_schema
 from .query import Clause, ParsedQuery
 from .results import Hit
 from .snippets import snippet
@@ -136,7 +136,7 @@ class PgBackend:
             conn = self._local.conn = connect(self.url)
             conn.autocommit = True
             if not self._schema_ready:
-                conn.execute(SCHEMA)
+                ensure_schema(conn)
                 self._schema_ready = True
             conn.execute(_SETTINGS)
         return conn
