@@ -12,8 +12,9 @@ Fairness rules:
 - "new" queries start with the per-query caches of our engine cleared (posting sets, phrase
   positions, filter sets: `indexer.search.forget_queries`); what is computed once per index
   generation (facet columns, field lengths) stays, as tantivy keeps its fast fields mapped;
-  the first search pays for it and is reported apart (`first_ms`).
+  the first search pays for it and is reported apart (`first_ms` wall, `first_cpu_ms` CPU).
 - "cached" is the same query run again at once, in every engine.
+- the engines take turns query by query (the cores are shared: a change of load weighs on all).
 - FTS5 runs the match once per query (the matching rowids and scores into a temporary
   table), then counts, facets and the top 20 from that table; snippets re-run the match on
   those 20 rowids only.
@@ -297,29 +298,36 @@ def du(path: Path) -> int:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
 
 
-def measure(engine, queries: list[dict]) -> dict:  # noqa: ANN001
-    """{kind: {"cpu": {p50, p95}, "wall": {p50, p95}}} over the queries; plus "first_ms"."""
-    cpu: dict[str, list[float]] = {k: [] for k in KINDS}
-    wall: dict[str, list[float]] = {k: [] for k in KINDS}
-    totals = []
+def measure(engines: list, queries: list[dict]) -> dict[str, dict]:  # noqa: ANN001
+    """{engine name: {kind: {"cpu": {p50, p95}, "wall": {p50, p95}}, "totals": […]}}.  The engines
+    take turns query by query, so that a change of the machine's load (shared cores) weighs on
+    all of them alike and the ratios stay fair."""
+    cpu = {e.name: {k: [] for k in KINDS} for e in engines}
+    wall = {e.name: {k: [] for k in KINDS} for e in engines}
+    totals: dict[str, list[int]] = {e.name: [] for e in engines}
 
-    def timed(kind: str, q: dict) -> int:
+    def timed(engine, kind: str, q: dict) -> int:  # noqa: ANN001
         c, w = time.process_time(), time.perf_counter()
         total = engine.run(q)
-        wall[kind].append(time.perf_counter() - w)
-        cpu[kind].append(time.process_time() - c)
+        wall[engine.name][kind].append(time.perf_counter() - w)
+        cpu[engine.name][kind].append(time.process_time() - c)
         return total
 
     for q in queries:
-        engine.forget()
-        totals.append(timed(q["family"], q))
-        if q["family"] == "terms":
-            timed("cached", q)
-    out = {k: {"cpu": percentiles(cpu[k]), "wall": percentiles(wall[k])} for k in KINDS}
-    new = [x for k in ("terms", "phrase", "filtered", "faceted") for x in cpu[k]]
-    out["new"] = {"cpu": percentiles(new),
-                  "wall": percentiles([x for k in ("terms", "phrase", "filtered", "faceted") for x in wall[k]])}
-    out["totals"] = totals
+        for engine in engines:
+            engine.forget()
+            totals[engine.name].append(timed(engine, q["family"], q))
+            if q["family"] == "terms":
+                timed(engine, "cached", q)
+    out = {}
+    for engine in engines:
+        c, w = cpu[engine.name], wall[engine.name]
+        m = {k: {"cpu": percentiles(c[k]), "wall": percentiles(w[k])} for k in KINDS}
+        fresh = ("terms", "phrase", "filtered", "faceted")
+        m["new"] = {"cpu": percentiles([x for k in fresh for x in c[k]]),
+                    "wall": percentiles([x for k in fresh for x in w[k]])}
+        m["totals"] = totals[engine.name]
+        out[engine.name] = m
     return out
 
 
@@ -349,38 +357,43 @@ def run_size(n: int, args, base, paragraphs, work: Path) -> dict:
     engines = []
     ours = Ours(home)
     import indexer.search.whoosh_backend  # noqa: F401 - the first search times opening the index, not imports
-    t = time.perf_counter()
+    t, c = time.perf_counter(), time.process_time()
     ours.run({"words": ["budget"], "phrase": False, "filters": {}})
     ours_build["first_ms"] = round((time.perf_counter() - t) * 1000, 1)
+    ours_build["first_cpu_ms"] = round((time.process_time() - c) * 1000, 1)
     engines.append((ours, ours_build))
     if not args.no_tantivy:
         try:
             print("   tantivy …", file=sys.stderr, flush=True)
             tv = Tantivy(work / f"tantivy-{n}", gen(), reuse=reuse)
-            t = time.perf_counter()
+            t, c = time.perf_counter(), time.process_time()
             tv.run({"words": ["budget"], "phrase": False, "filters": {}})
             engines.append((tv, {"build_s": tv.build_s and round(tv.build_s, 1), "index_mb": round(tv.size / 1e6, 1),
-                                 "first_ms": round((time.perf_counter() - t) * 1000, 1)}))
+                                 "first_ms": round((time.perf_counter() - t) * 1000, 1),
+                                 "first_cpu_ms": round((time.process_time() - c) * 1000, 1)}))
         except ImportError:
             print("   tantivy absent : .venv/bin/pip install tantivy", file=sys.stderr)
     if args.pg:
         print("   PostgreSQL …", file=sys.stderr, flush=True)
         pg = Postgres(home, args.pg, gen())
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         pg.run({"words": ["budget"], "phrase": False, "filters": {}})
         engines.append((pg, {"build_s": round(pg.build_s, 1), "index_mb": round(pg.size / 1e6, 1),
-                             "first_ms": round((time.perf_counter() - t) * 1000, 1)}))
+                             "first_ms": round((time.perf_counter() - t) * 1000, 1),
+                                 "first_cpu_ms": round((time.process_time() - c) * 1000, 1)}))
     if not args.no_fts5:
         print("   SQLite FTS5 …", file=sys.stderr, flush=True)
         fts = Fts5(work / f"fts-{n}.sqlite", gen())
         engines.append((fts, {"build_s": round(fts.build_s, 1), "index_mb": round(fts.size / 1e6, 1)}))
 
     result = {"sessions": n, "units": units, "text_mb": round(chars / 1e6, 1), "engines": {}}
-    for engine, build in engines:
+    for engine, _ in engines:
         for q in queries[:10]:  # warm-up of the process (imports, first pages of the files)
             engine.run(q)
-        print(f"   measuring {engine.name} …", file=sys.stderr, flush=True)
-        m = measure(engine, queries)
+    print(f"   measuring {', '.join(e.name for e, _ in engines)} (in turns) …", file=sys.stderr, flush=True)
+    measured = measure([e for e, _ in engines], queries)
+    for engine, build in engines:
+        m = measured[engine.name]
         result["engines"][engine.name] = {**build, **{k: v for k, v in m.items() if k != "totals"},
                                           "nonzero": sum(1 for x in m["totals"] if x)}
     if not args.keep and not args.reuse:
@@ -405,7 +418,8 @@ def table(results: list[dict], clock: str) -> list[str]:
                     ratio = f" ({p95 / anchor[k][clock]['p95']:.1f}×)"
                 cells.append(f"{p50}/{p95}{ratio}")
             lines.append(f"| {r['sessions']} | {name} | {e.get('build_s', '')} | {e.get('index_mb', '')} | "
-                         f"{e.get('add_one_s', '')} | {e.get('first_ms', '')} | " + " | ".join(cells) + " |")
+                         f"{e.get('add_one_s', '')} | {e.get('first_ms', '')}" +
+                         (f" ({e['first_cpu_ms']} cpu)" if "first_cpu_ms" in e else "") + " | " + " | ".join(cells) + " |")
     return lines
 
 
