@@ -182,6 +182,38 @@ def test_an_unusable_database_is_one_french_line(pg_server, search_home: Path, u
     assert "s3cret" not in run.stderr and url.split("?")[0].replace("s3cret", "***") in lines[0]
 
 
+def test_missing_rights_are_one_french_line(pg_server, pg_url: str, search_home: Path) -> None:  # noqa: ANN001
+    """A login without rights on the schema or on the tables: one line naming the URL (not its
+    password) and what to do, exit 2, for a search and for the records a server reads."""
+    import psycopg
+
+    from indexer.search.pg_backend import DatabaseError
+    from indexer.search.pg_backend import load_records as database_records
+
+    folder, _ = pg_server
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        for role in ("sansschema", "sanstable"):
+            conn.execute(f"DROP ROLE IF EXISTS {role}")
+            conn.execute(f"CREATE ROLE {role} LOGIN PASSWORD 'Secr3t'")
+        conn.execute("REVOKE ALL ON SCHEMA public FROM PUBLIC")
+        conn.execute("GRANT USAGE ON SCHEMA public TO sanstable")
+    minutes = ROOT / ".venv" / "bin" / "minutes"
+    cmd = [str(minutes)] if minutes.exists() else [sys.executable, "-m", "indexer"]
+    try:
+        for role in ("sansschema", "sanstable"):
+            url = f"postgresql://{role}:Secr3t@/postgres?host={folder}"
+            run = subprocess.run([*cmd, "search", "budget"], capture_output=True, text=True, timeout=60,
+                                 env={**os.environ, "MINUTES_HOME": str(search_home), "MINUTES_DATABASE_URL": url})
+            lines = run.stderr.strip().splitlines()
+            assert run.returncode == 2 and len(lines) == 1, run.stderr
+            assert "droits insuffisants" in lines[0] and f"{role}:***@" in lines[0] and "Secr3t" not in run.stderr
+            with pytest.raises(DatabaseError, match="droits insuffisants"):
+                database_records(url)
+    finally:
+        with psycopg.connect(pg_url, autocommit=True) as conn:
+            conn.execute("GRANT ALL ON SCHEMA public TO PUBLIC")
+
+
 def test_two_servers_share_one_database(pg_url: str, search_home: Path, tmp_path: Path) -> None:
     """Two `minutes serve` processes with empty homes serve the database's sessions, and both see a
     session removed by another machine's publish."""

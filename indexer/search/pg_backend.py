@@ -23,6 +23,8 @@ from __future__ import annotations
 
 import os
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -79,6 +81,21 @@ def safe_url(url: str) -> str:
         return url
     netloc = parts.netloc.replace(":" + parts.password + "@", ":***@", 1)
     return urlunsplit(parts._replace(netloc=netloc))
+
+
+@contextmanager
+def rights(url: str) -> Iterator[None]:
+    """A statement refused for want of rights (or on a read-only server) becomes one French
+    line naming the URL (never its password) and what to do."""
+    import psycopg
+
+    try:
+        yield
+    except (psycopg.errors.InsufficientPrivilege, psycopg.errors.InvalidSchemaName,
+            psycopg.errors.ReadOnlySqlTransaction) as exc:
+        detail = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        raise DatabaseError(f"{safe_url(url)} : droits insuffisants ({detail}) ; accordez-les à cet utilisateur "
+                            "(GRANT, ou une base qu'il possède) ou corrigez MINUTES_DATABASE_URL") from exc
 
 
 def connect(url: str):  # noqa: ANN201
@@ -196,7 +213,7 @@ def publish(url: str, sessions: list[tuple[Any, list]], removed: list[str] = ())
     conn = connect(url)
     pool = None
     try:
-        with conn.transaction():
+        with rights(url), conn.transaction():
             conn.execute(SCHEMA)
             conn.execute("LOCK TABLE minutes_meta IN EXCLUSIVE MODE")  # one writer at a time
             for session_id in [*removed, *(r.session.id for r, _ in sessions)]:
@@ -288,8 +305,9 @@ def load_records(url: str) -> list:
 
     conn = connect(url)
     try:
-        ensure_schema(conn)
-        rows = conn.execute("SELECT record FROM minutes_records ORDER BY date, session").fetchall()
+        with rights(url):
+            ensure_schema(conn)
+            rows = conn.execute("SELECT record FROM minutes_records ORDER BY date, session").fetchall()
         conn.commit()
     finally:
         conn.close()

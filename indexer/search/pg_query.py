@@ -20,7 +20,7 @@ from ..analysis import analyze, fold
 from .backend import Budget, Matches, Request
 from .expand import MAX_PREFIX_TERMS, Expansion, closest, levenshtein, prefix_stem
 from .filters import BY_KEY, BY_VALUE, FACETS
-from .pg_backend import CODE_COLUMNS, B, K1, _lexeme, connect, ensure_schema
+from .pg_backend import CODE_COLUMNS, B, K1, _lexeme, connect, ensure_schema, rights
 from .query import Clause, ParsedQuery
 from .results import Hit
 from .snippets import snippet
@@ -133,16 +133,23 @@ class PgBackend:
     def _conn(self):  # noqa: ANN202
         conn = getattr(self._local, "conn", None)
         if conn is None or conn.closed:
-            conn = self._local.conn = connect(self.url)
+            conn = connect(self.url)
             conn.autocommit = True
-            if not self._schema_ready:
-                ensure_schema(conn)
-                self._schema_ready = True
-            conn.execute(_SETTINGS)
+            try:
+                with rights(self.url):
+                    if not self._schema_ready:
+                        ensure_schema(conn)
+                        self._schema_ready = True
+                    conn.execute(_SETTINGS)
+            except BaseException:
+                conn.close()
+                raise
+            self._local.conn = conn
         return conn
 
     def generation(self) -> int:
-        return self._conn().execute("SELECT value FROM minutes_meta WHERE key = 'generation'").fetchone()[0]
+        with rights(self.url):
+            return self._conn().execute("SELECT value FROM minutes_meta WHERE key = 'generation'").fetchone()[0]
 
     def forget(self) -> None:
         pass
@@ -155,6 +162,10 @@ class PgBackend:
         return cached[1]
 
     def run(self, request: Request, spent: Budget) -> Matches | None:
+        with rights(self.url):
+            return self._run(request, spent)
+
+    def _run(self, request: Request, spent: Budget) -> Matches | None:
         conn = self._conn()
         meta = dict(conn.execute("SELECT key, value FROM minutes_meta").fetchall())
         if not meta.get("units"):
