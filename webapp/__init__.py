@@ -50,6 +50,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config["MINUTES_HOME"] = str(home)
     app.extensions["minutes"] = Store(home, threads=int(app.config["MINUTES_THREADS"]))
     app.jinja_env.autoescape = True
+    app.jinja_env.bytecode_cache = _bytecode_cache()
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     filters.register(app)
@@ -67,6 +68,17 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Unavailable, _unavailable)
     return app
+
+
+def _bytecode_cache() -> Any:
+    """Compiled templates kept between starts (Jinja's per-user folder, mode 0700, keyed by each
+    template's source), so a server starts without compiling them again; None if unavailable."""
+    from jinja2 import FileSystemBytecodeCache
+
+    try:
+        return FileSystemBytecodeCache()
+    except (OSError, RuntimeError):
+        return None
 
 
 def _cache_key() -> tuple | None:

@@ -76,6 +76,14 @@ def preload(app: Flask) -> None:
         except Unavailable:
             pass
     compile_templates(app, FIRST_TEMPLATES)
+    if not store._database():
+        from .views.home import home_data
+
+        with app.test_request_context("/"):
+            try:
+                home_data()  # its examples read the latest sessions' texts: once, for every worker
+            except Unavailable:
+                pass
 
 
 def compile_templates(app: Flask, names: tuple[str, ...] | None = None) -> None:

@@ -13,6 +13,7 @@ clear French message on the page instead of a crash.  One `Store` lives on the a
 
 from __future__ import annotations
 
+import gc
 import importlib
 import os
 import threading
@@ -113,11 +114,29 @@ class Store:
 
             full = load_records(self._database())  # the database's records: held whole (no file to re-read)
             return Derived(generation=generation, records=full, by_id={r.session.id: r for r in full})
-        from indexer.records import read_manifest, record_path
-        from indexer.summaries import read_light
+        from indexer.records import read_manifest
 
         manifest = read_manifest(self.home)
         records, files, seen = [], {}, set()
+        collecting = gc.isenabled()
+        gc.disable()  # tens of thousands of small objects at once: collections would only slow it down
+        try:
+            self._read_lights(manifest, records, files, seen)
+        finally:
+            if collecting:
+                gc.enable()
+        for stale in [p for p in self._light if p not in seen]:
+            del self._light[stale]
+        with self._full_lock:
+            for stale in [p for p in self._full if p not in seen]:
+                del self._full[stale]
+        records.sort(key=lambda r: (r.session.date, r.session.id))
+        return Derived(generation=generation, records=records, by_id={r.session.id: r for r in records}, files=files)
+
+    def _read_lights(self, manifest: dict, records: list, files: dict, seen: set) -> None:
+        from indexer.records import record_path
+        from indexer.summaries import read_light
+
         for sid in manifest["sessions"]:
             path = record_path(sid, self.home, manifest)
             if path is None:
@@ -131,13 +150,6 @@ class Store:
                 self._light[path] = found
             records.append(found)
             files[found.session.id] = path
-        for stale in [p for p in self._light if p not in seen]:
-            del self._light[stale]
-        with self._full_lock:
-            for stale in [p for p in self._full if p not in seen]:
-                del self._full[stale]
-        records.sort(key=lambda r: (r.session.date, r.session.id))
-        return Derived(generation=generation, records=records, by_id={r.session.id: r for r in records}, files=files)
 
     def derived(self) -> Derived:
         now = time.monotonic()
