@@ -1,0 +1,63 @@
+"""The index writer's codec (`indexer.search.whoosh_writer.FastCodec`) writes the bytes Whoosh's own
+codec writes: same segment files, same search results, readable without this product's code."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+from whoosh import query as Q
+from whoosh.codec.whoosh3 import W3Codec
+from whoosh.filedb.filestore import FileStorage
+
+from indexer.analysis import analyze
+from indexer.benchgen import generate
+from indexer.search.whoosh_writer import FastCodec
+from indexer.units import make_schema, unit_document, units_of
+
+
+@pytest.fixture(scope="module")
+def documents() -> list[dict]:
+    # two generated sessions: terms with one posting and terms with many blocks of postings
+    return [unit_document(u) for r in generate(2, chars_per_session=150_000) for u in units_of(r)]
+
+
+def _write(folder: Path, documents: list[dict], codec, deleted: int | None = None) -> dict[str, str]:  # noqa: ANN001
+    folder.mkdir()
+    ix = FileStorage(str(folder)).create_index(make_schema(), indexname="MAIN")
+    half = len(documents) // 2
+    for part in (documents[:half], documents[half:]):  # two commits: the second one merges
+        writer = ix.writer(codec=codec, compound=False) if codec else ix.writer(compound=False)
+        for doc in part:
+            writer.add_document(**doc)
+        if deleted is not None:
+            writer.delete_by_term("id", documents[deleted]["id"])
+        writer.commit(optimize=part is not documents[:half])
+    ix = FileStorage(str(folder)).open_index("MAIN")
+    (segment,) = ix._segments()
+    assert type(segment._codec) is W3Codec  # readers need nothing of ours
+    return {p.name.replace(segment.segid, "X"): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.iterdir()) if p.name.startswith("MAIN_") and "LOCK" not in p.name}
+
+
+def test_fast_codec_writes_the_bytes_of_whoosh(tmp_path: Path, documents: list[dict]) -> None:
+    ours = _write(tmp_path / "ours", documents, FastCodec(), deleted=3)
+    whoosh = _write(tmp_path / "whoosh", documents, None, deleted=3)
+    assert any(name.endswith(".pst") for name in ours)
+    assert ours == whoosh
+
+
+def test_an_index_written_by_the_fast_codec_answers_searches(tmp_path: Path, documents: list[dict]) -> None:
+    _write(tmp_path / "ours", documents, FastCodec())
+    ix = FileStorage(str(tmp_path / "ours")).open_index("MAIN")
+    with ix.searcher() as searcher:
+        session = documents[0]["session"]
+        many = searcher.search(Q.Term("session", session), limit=None)
+        assert len(many) == sum(d["session"] == session for d in documents)
+        kind = searcher.search(Q.Term("kind", "intervention"), limit=None)
+        assert len(kind) == sum(d["kind"] == "intervention" for d in documents) > 128  # several blocks
+        assert len(searcher.search(Q.Term("text", analyze("conseil")[0]), limit=None)) > 10
+        phrase = searcher.search(Q.Phrase("text", analyze("conseil départemental")), limit=5)
+        assert len(phrase) > 0
+        assert searcher.doc_count() == len(documents)
