@@ -12,6 +12,7 @@ files are removed at once or by the next run.
 from __future__ import annotations
 
 import hashlib
+import inspect
 import json
 import os
 import re
@@ -28,6 +29,7 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
 
+from . import config
 from .config import DEFAULT_CORPUS
 from .model import Record
 from .parse.version import PARSER_VERSION
@@ -239,6 +241,13 @@ class Publisher:
         self.deleted = 0
         self.published = False
         self.written: list[Path] = []  # files this run wrote before its commit
+        # question knowledge (`qa.knowledge.build`) of the records of this run, made in other
+        # processes while this one writes the index: by the parse workers (`parse_for_index`),
+        # else by a pool of its own, forked with the first record (before any thread runs)
+        self.knowledge: dict[str, object] = {}  # session id -> its RecordKnowledge
+        self.knowledge_pool = None
+        self.knowledge_jobs: list[tuple[Record, object]] = []  # (record, future of its knowledge)
+        self.knowledge_workers = config.workers()
 
     def __enter__(self) -> "Publisher":
         self.folder.mkdir(parents=True, exist_ok=True)
@@ -257,6 +266,7 @@ class Publisher:
 
     def __exit__(self, exc_type, exc, tb) -> None:  # noqa: ANN001
         try:
+            self._stop_knowledge_pool(wait=exc_type is None)
             if self.writer is not None:
                 try:
                     self.writer.cancel()
@@ -284,10 +294,14 @@ class Publisher:
     def claim(self, session_id: str, label: str) -> None:
         self.claimed.setdefault(session_id, label)
 
-    def add(self, record: Record, path: Path | None = None, label: str = "") -> bool:
+    def add(self, record: Record, path: Path | None = None, label: str = "", knowledge: object = None) -> bool:
         """Place a record and add its units; False (with a warning) if this run already
-        indexed its session from another file."""
+        indexed its session from another file.  `knowledge`: its question knowledge, built
+        by a parse worker (used if the record keeps its id)."""
         label = label or displayable(record.session.source or record.session.id)
+        proposed = record.session.id
+        if knowledge is None:
+            self._start_knowledge_pool()
         ident = identity_of(record, path)
         if path is not None:
             placed = place_record(ident, self.sessions, self.aliases, self.claimed, label)
@@ -328,6 +342,10 @@ class Publisher:
         self.claimed[sid] = label
         self.vocabs[sid] = vocabulary(units)
         self.pending.append((record, entry))
+        if knowledge is not None and sid == proposed:
+            self.knowledge[sid] = knowledge
+        elif self.knowledge_pool is not None:
+            self._knowledge_in_pool(record)
         self.summary.units += len(units)
         self.summary.sessions += 1
         self.summary.reparsed += placed.reparsed
@@ -341,8 +359,11 @@ class Publisher:
             self.ix = storage.open_index(indexname=INDEX_NAME)
         else:  # created with the first record: a run with nothing to index leaves no index
             self.ix = storage.create_index(make_schema(), indexname=INDEX_NAME)
-        self.writer = (self.ix.writer(procs=self.procs, limitmb=self.limitmb, multisegment=True) if self.procs > 1
-                       else self.ix.writer(limitmb=self.limitmb))
+        from .search.whoosh_writer import FastCodec
+
+        codec = FastCodec()  # Whoosh's format, written faster
+        self.writer = (self.ix.writer(procs=self.procs, limitmb=self.limitmb, multisegment=True, codec=codec)
+                       if self.procs > 1 else self.ix.writer(limitmb=self.limitmb, codec=codec))
 
     # -- publishing -----------------------------------------------------------
     def publish(self) -> None:
@@ -387,10 +408,74 @@ class Publisher:
                 raise
             self.published = True
             remove_leftovers(self.home)
+        self._publish_knowledge()
+        self._totals()
+
+    # -- question knowledge (a cache beside the index, written after the commit) -------
+    def _start_knowledge_pool(self) -> None:
+        """Worker processes for the question knowledge of records parsed in this process,
+        forked once, before the Whoosh writer and before any thread (a fork is then safe)."""
+        if self.knowledge_pool is not None or self.knowledge_workers <= 1 or self.writer is not None \
+                or threading.active_count() > 1:
+            return
+        from .sources.pdf import new_pool
+
+        try:
+            self.knowledge_pool = new_pool(self.knowledge_workers)
+        except Exception:  # noqa: BLE001 - no process pool here: built after the commit
+            self.knowledge_workers = 1
+
+    def _knowledge_in_pool(self, record: Record) -> None:
+        """Build the record's question knowledge in a worker process (a generated session
+        costs about a second) while this process goes on with the index."""
+        from .qa.knowledge import build
+
+        self._harvest_knowledge(wait=False)
+        try:
+            self.knowledge_jobs.append((record, self.knowledge_pool.submit(build, record)))
+        except Exception:  # noqa: BLE001 - a broken pool: built after the commit
+            pass
+
+    def _harvest_knowledge(self, wait: bool) -> None:
+        """Knowledge the pool has finished (all of it with `wait`); it keeps this process's
+        record rather than the copy that came back with it."""
+        left = []
+        for record, job in self.knowledge_jobs:
+            if not wait and not job.done():
+                left.append((record, job))
+                continue
+            try:
+                rk = job.result()
+            except Exception:  # noqa: BLE001 - a worker that failed: built after the commit
+                continue
+            rk.record = record
+            self.knowledge[record.session.id] = rk
+        self.knowledge_jobs = left
+
+    def _stop_knowledge_pool(self, wait: bool) -> None:
+        pool, self.knowledge_pool = self.knowledge_pool, None
+        if pool is None:
+            return
+        from .sources.pdf import stop_pool
+
+        if wait:
+            pool.shutdown()
+        else:
+            stop_pool(pool)
+
+    def _publish_knowledge(self) -> None:
+        """What questions need of each new record, precomputed (`qa.store.knowledge_of`),
+        with the knowledge the workers built (the rest is built here)."""
         from .qa.store import knowledge_of
 
-        knowledge_of(self.home, self.pending)  # what questions need of each new record, precomputed
-        self._totals()
+        self._harvest_knowledge(wait=True)
+        self._stop_knowledge_pool(wait=True)
+        built = {sid: rk for sid, rk in self.knowledge.items() if getattr(rk, "sid", None) == sid}
+        self.knowledge = {}
+        if "built" in inspect.signature(knowledge_of).parameters:
+            knowledge_of(self.home, self.pending, built=built)
+        else:  # an older store: it builds each record's knowledge itself
+            knowledge_of(self.home, self.pending)
 
     def _merge(self, writer) -> bool:  # noqa: ANN001
         """Merge into one segment when the units this run deleted are a large share of the
@@ -404,6 +489,31 @@ class Publisher:
         self.summary.total_sessions = len(self.sessions)
         self.summary.total_units = sum(int(v.get("units", 0)) for v in self.sessions.values())
 
+
+
+@dataclass
+class Parsed:
+    """What a parse worker gives back for one file: the record and its question knowledge."""
+
+    record: Record
+    knowledge: object = None
+
+
+def parse_for_index(doc):  # noqa: ANN001, ANN201 - a sources.Document -> Parsed
+    """Parse worker (`Prefetch(then=…)`): the record of a document and, beside it, its
+    question knowledge, so that the run's own process only places and writes."""
+    from .parse import parse_document
+    from .qa.knowledge import build
+    from .sources import pdf
+
+    record = parse_document(doc)
+    if not pdf.IN_WORKER:  # parsed by the run's own process: its knowledge pool builds it
+        return Parsed(record)
+    try:
+        knowledge = build(record)
+    except Exception:  # noqa: BLE001 - a cache: the run builds it again after its commit
+        knowledge = None
+    return Parsed(record, knowledge)
 
 
 def _files_to_read(groups: list[list[Path]], pub: Publisher) -> tuple[dict[Path, str], list[Path]]:
@@ -457,7 +567,7 @@ def _index_groups(groups: list[list[Path]], digests: dict[Path, str], ahead, pub
                     pub.claim(known, displayable(str(path)))
                     chosen = seen[digest] = path
                     continue
-                record = ahead.get(path)  # as parse_file(path), read ahead by the workers
+                parsed = ahead.get(path)  # as parse_for_index(read_source(path)), read ahead by the workers
             except SourceError as exc:
                 summary.errors.append(str(exc))
                 continue
@@ -467,9 +577,10 @@ def _index_groups(groups: list[list[Path]], digests: dict[Path, str], ahead, pub
                                       "signalez ce fichier")
                 continue
             chosen = seen[digest] = path
+            record = parsed.record
             record.session.source = displayable(path.name)
             warnings = list(record.warnings)
-            if pub.add(record, path=path, label=displayable(str(path))):
+            if pub.add(record, path=path, label=displayable(str(path)), knowledge=parsed.knowledge):
                 summary.warnings.extend(f"{path} : {w}" for w in warnings)
 
 
@@ -482,7 +593,6 @@ def index_paths(paths: list[Path] | None = None, *, home: Path | None = None, pr
     a warning).  Files that cannot be read are reported one line each in
     ``summary.errors`` and the others are indexed.
     """
-    from .parse import parse_document
     from .sources import Prefetch
 
     started = time.perf_counter()
@@ -502,7 +612,7 @@ def index_paths(paths: list[Path] | None = None, *, home: Path | None = None, pr
             # reading and parsing run in the worker pool, ahead of this loop, which places
             # the records and writes their units; the workers are forked here, before the
             # Whoosh writer (opened with the first record) holds its file lock
-            with Prefetch(to_read, then=parse_document) as ahead:
+            with Prefetch(to_read, then=parse_for_index) as ahead:
                 _index_groups(groups, digests, ahead, pub, summary, bar)
             pub.publish()
     except OSError as exc:  # the files were read: this is the index that cannot be written

@@ -117,12 +117,57 @@ def peak_rss() -> tuple[float, float]:
     return me, kids
 
 
+def timed_index(files: list[Path]) -> tuple[float, float, float, object]:
+    """`minutes index` of the files into a new MINUTES_HOME: wall seconds, CPU seconds of this
+    process (places records, writes the index) and of the worker processes (read, parse)."""
+    from indexer.index import index_paths
+
+    home = fresh_home()
+    os.environ["MINUTES_HOME"] = home
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started, own = time.perf_counter(), time.process_time()
+    summary = index_paths(files, home=Path(home))
+    seconds, own = time.perf_counter() - started, time.process_time() - own
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    workers = (after.ru_utime + after.ru_stime) - (kids.ru_utime + kids.ru_stime)
+    return seconds, own, workers, summary
+
+
+def index_only(files: list[Path], anchor: float, anchor_cpu: float) -> int:
+    """`minutes index`, cold, with OCR (as configured) then without, between two anchor runs."""
+    runs = []
+    for label, ocr in (("OCR as configured", os.environ.get("MINUTES_OCR")), ("MINUTES_OCR=0", "0")):
+        if ocr is None:
+            os.environ.pop("MINUTES_OCR", None)
+        else:
+            os.environ["MINUTES_OCR"] = ocr
+        seconds, own, workers, summary = timed_index(files)
+        runs.append((label, seconds, own, workers, summary))
+    started, cpu_started = time.perf_counter(), cpu()
+    for path in files:
+        pdftotext(path)
+    again, again_cpu = time.perf_counter() - started, cpu() - cpu_started
+    mean = (anchor + again) / 2
+    print(f"pdftotext again: {again:.2f} s (CPU {again_cpu:.2f} s); anchor = mean {mean:.2f} s")
+    for label, seconds, own, workers, summary in runs:
+        verdict = "OK" if seconds <= 3 * mean else "TROP LENT"
+        print(f"minutes index, cold, {label}: {summary.sessions} sessions, {summary.units} units in {seconds:.2f} s "
+              f"= x{seconds / mean:.2f} pdftotext — target ≤ 3×: {verdict}; CPU: indexing process {own:.2f} s, "
+              f"workers {workers:.2f} s (x{(own + workers) / ((anchor_cpu + again_cpu) / 2):.2f} pdftotext's)")
+    me, kids = peak_rss()
+    print(f"peak RSS: indexing process {me:.0f} MB, largest worker {kids:.0f} MB")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("folder", nargs="?", type=Path, default=DEFAULT)
     parser.add_argument("--no-pypdf", action="store_true", help="skip the (slow) pypdf reader")
     parser.add_argument("--index", action="store_true", help="also time `minutes index` of the files, cold")
     parser.add_argument("--split-files", type=int, default=10, help="files for the split-word rate")
+    parser.add_argument("--index-only", action="store_true",
+                        help="only the anchor and `minutes index`, cold, with OCR and without (MINUTES_OCR=0), "
+                             "the anchor timed again after them")
     args = parser.parse_args(argv)
     files = sorted(args.folder.glob("*.pdf"))
     if not files:
@@ -137,6 +182,8 @@ def main(argv: list[str] | None = None) -> int:
     pages = sum(len(read_pages) for read_pages in (t.split("\f")[:-1] or [t] for t in reference.values()))
     print(f"pdftotext (anchor): {pages} pages in {anchor:.2f} s = {pages / anchor:.0f} pages/s "
           f"(CPU {anchor_cpu:.2f} s)")
+    if args.index_only:
+        return index_only(files, anchor, anchor_cpu)
 
     for reader in ("pdfium",) + (() if args.no_pypdf else ("pypdf",)):
         seconds, count = raw_read(files, reader)
