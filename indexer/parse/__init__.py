@@ -29,6 +29,7 @@ def parse_document(doc: Document) -> Record:
             break
     else:
         record = parse_pages(doc)
+    _no_cell_rows(record)
     record.coverage = measure(doc, record)
     record.warnings[:0] = doc.warnings
     record.session.source = doc.path.name
@@ -38,15 +39,36 @@ def parse_document(doc: Document) -> Record:
     return record
 
 
+def _no_cell_rows(record: Record) -> None:
+    """Table rows a layout left in a text (a table inside a speech of a layout that keeps no
+    tables) become plain lines, their cells named by their columns: no « | » reaches a reader."""
+    from ..sources.tables import is_row, plain_rows
+
+    def fix(text: str) -> str:
+        return plain_rows(text) if "|" in text and any(is_row(ln) for ln in text.split("\n")) else text
+
+    for sp in record.speeches:
+        sp.text = fix(sp.text)
+    for p in record.passages:
+        p.text = fix(p.text)
+    for w in record.wishes:
+        w.text = fix(w.text)
+    for d in record.deliberations:
+        d.report = fix(d.report)
+        d.articles = [fix(a) for a in d.articles]
+
+
 def parse_pages(doc: Document) -> Record:
     """Fallback: one passage per page, so the document is at least searchable."""
     date = find_session_date(doc.text) or ""
     session = Session(id=session_id(doc.path.stem, date), body="", date=date)
     record = Record(session=session, layout="pages")
+    from ..sources.tables import plain_rows
+
     for page in doc.pages:
         if page.text.strip():
             record.passages.append(Passage(id=f"{session.id}/p{page.number:03d}", page=page.number,
-                                           text=page.text.strip()))
+                                           text=plain_rows(page.text).strip()))
     record.warnings.append("mise en page non reconnue : le document est indexé page par page")
     if not date:
         record.warnings.append("date de séance introuvable dans le document")

@@ -127,9 +127,10 @@ def to_csv(table: Table, delimiter: str = ";") -> str:
 
 def row_texts(table: Table) -> list[str]:
     """One line of plain text per body row, each cell named by its column
-    ("Fonction : 2 ENSEIGNEMENT ; … – Dépense : 2 698 113,97"), empty cells left out."""
-    names = table.column_names()
-    return [" ; ".join(f"{name} : {cell}" for name, cell in zip(names, row) if cell)
+    ("Fonction : 2 ENSEIGNEMENT ; … – Dépense : 2 698 113,97"), empty cells left out, a cell
+    of a column without a header bare ("Recettes N ; 1 727 118,65")."""
+    names = [name if any(name in row for row in table.header) or " – " in name else "" for name in table.column_names()]
+    return [" ; ".join(f"{name} : {cell}" if name else cell for name, cell in zip(names, row) if cell)
             for row in table.rows if any(row)]
 
 
@@ -383,3 +384,25 @@ def _merge_wrapped_labels(grid: dict[int, list[str]], order: list[int]) -> None:
                 parts.append(label)
                 del grid[below]
         grid[k][0] = " ".join(parts)
+
+
+def plain_rows(text: str) -> str:
+    """The text with each table row as a line of plain text, its cells named by their columns
+    (for a passage that cannot hold a table: no « | » reaches a reader)."""
+    if "|" not in text:
+        return text
+    lines = text.split("\n")
+    out: list[str] = []
+    i = 0
+    starts = {t.start: t for t in find_tables(text)}
+    while i < len(lines):
+        table = starts.get(i)
+        if table is None:
+            out.append(lines[i])
+            i += 1
+            continue
+        if table.title and not table.rows and not table.header:
+            out.append(table.title)
+        out += row_texts(table)
+        i = table.end
+    return "\n".join(out)
