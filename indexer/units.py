@@ -135,7 +135,7 @@ def units_of(record: Record) -> list[Unit]:
                 units.append(Unit(
                     id=f"{sid}/t/{key}/{n:02d}-{k:03d}", kind="tableau", session=sid, date=date, title=title,
                     text=text, page=t.page or d.report_page or d.page, order=order,
-                    url=f"/deliberations/{d.number}#t{n:02d}" if key == d.number else delib_url(d, key), **base))
+                    url=f"/deliberations/{d.number}/tableau-{n}" if key == d.number else delib_url(d, key), **base))
     for p in record.passages:
         order += 1
         uid = p.id if p.id.startswith(sid + "/") else f"{sid}/p{p.page:03d}"

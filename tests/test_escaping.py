@@ -376,12 +376,11 @@ TRAVERSAL = ["../../../../etc/passwd", "..%2f..%2f..%2f..%2fetc%2fpasswd", "%2e%
              f"..%2frecords%2f{SESSION}", "index/MAIN_WRITELOCK", "%c0%ae%c0%ae/%c0%ae%c0%ae/etc/passwd",
              "\\..\\..\\pyproject.toml", "file:///etc/passwd"]
 SAMPLES = {"session_id": SESSION, "slug": "jean-marc-tellier", "number": "2025-361", "filename": "css/site.css",
-           "anchor": "s002"}
+           "anchor": "s002", "n": "1"}
 #: the bundled session is a text conversion: it has no PDF to serve (tests/test_web_archive.py serves one)
-# routes whose sample needs what the bundled text session lacks: a source PDF, and a deliberation
-# whose report the parser split into tables (both served in tests/test_web_archive.py and
-# tests/test_tables_record.py); the traversal tests below still try them
-NO_SAMPLE = {"/sources/<session_id>.pdf", "/deliberations/<number>/tableau-<int:n>.csv"}
+# routes whose sample needs what the bundled text session lacks: a source PDF (served in
+# tests/test_web_archive.py); the traversal tests below still try it
+NO_SAMPLE = {"/sources/<session_id>.pdf"}
 SECRETS = ("root:x:0:0", "[build-system]", "def create_app", "\"schema\":", "import ")
 
 

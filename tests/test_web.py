@@ -330,7 +330,7 @@ def test_home_counts_and_forms(client) -> None:
 def test_openapi_describes_every_json_twin(client) -> None:
     spec = client.get("/api/openapi.json").get_json()
     assert spec["openapi"].startswith("3.")
-    samples = {"{session_id}": SESSION, "{slug}": "jean-marc-tellier", "{number}": "2025-361"}
+    samples = {"{session_id}": SESSION, "{slug}": "jean-marc-tellier", "{number}": "2025-361", "{n}": "1"}
     for path in spec["paths"]:
         url = path
         for key, value in samples.items():

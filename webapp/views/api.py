@@ -81,6 +81,13 @@ def openapi() -> dict[str, Any]:
                                                 "#/components/schemas/Deliberation",
                                                 [_param("number", "numéro, ex. 2025-361", where="path")],
                                                 not_found=True),
+            "/deliberations/{number}/tableau-{n}.json": _op(
+                "Un tableau d'une délibération (son rapport, ses articles) : titre, colonnes, lignes "
+                "(la page : tableau-{n}, le CSV : tableau-{n}.csv)",
+                "#/components/schemas/Table",
+                [_param("number", "numéro, ex. 2025-361", where="path"),
+                 _param("n", "rang du tableau dans la délibération", where="path", schema={"type": "integer"})],
+                not_found=True),
             "/voeux.json": _op("Liste des vœux", "#/components/schemas/Wishes"),
             "/voeux/{session_id}/{number}.json": _op(
                 "Un vœu", "#/components/schemas/Wish",
@@ -109,6 +116,7 @@ def openapi() -> dict[str, Any]:
             "Person": schema(["page", "person", "totals", "sessions", "distinctive", "activity"]),
             "Deliberations": schema(["page", "filters", "total", "deliberations"]),
             "Deliberation": schema(["page", "deliberation", "session", "item", "debate"]),
+            "Table": schema(["page", "deliberation", "table"]),
             "Wishes": schema(["page", "total", "wishes"]),
             "Wish": schema(["page", "wish", "session"]),
             "Question": schema(["page", "question", "answer"]),

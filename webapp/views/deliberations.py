@@ -46,7 +46,7 @@ def decision_data(decision: reg.Decision) -> dict[str, Any]:
             "signed_place": d.signed_place if d else "", "signed_date": d.signed_date if d else "",
             "receipt_id": d.receipt_id if d else "", "published": d.published if d else "",
             "report_title": d.report_title.rstrip(" |") if d else "", "report_page": d.report_page if d else None,
-            "tables": tables_data(d, sid) if d else [],
+            "tables": tables_data(d, sid, decision.key) if d else [],
             "report": [{"anchor": f"r{k:03d}", "page": page,
                         "paragraphs": [p for p in text.split("\n\n") if p.strip()]}
                        for k, (page, text) in enumerate(passages, start=1)],
@@ -65,21 +65,35 @@ def decision_data(decision: reg.Decision) -> dict[str, Any]:
     }
 
 
-#: a table with more body rows than this is folded (`<details>`) on the deliberation page
+#: a table with more body rows than this is folded (`<details>`)
 FOLD_ROWS = 8
 
 
-def tables_data(d: Any, sid: str) -> list[dict[str, Any]]:
-    """The tables of a deliberation, as the page shows them (header rows, body rows, CSV link)."""
+def tables_data(d: Any, sid: str, key: str, prefix: str = "") -> list[dict[str, Any]]:
+    """The tables of a decision (`key`: its URL segment), as a page shows them (header rows, body
+    rows, CSV and JSON links); `prefix` keeps their anchors apart on a page of several decisions."""
     out = []
     for n, t in enumerate(d.tables, start=1):
         width = max((len(r) for r in [*t.header, *t.rows]), default=0)
-        out.append({"anchor": f"t{n:02d}", "number": n, "title": t.title, "page": t.page, "part": t.part,
+        out.append({"anchor": f"{prefix}t{n:02d}", "number": n, "title": t.title, "label": t.title or f"Tableau {n}",
+                    "page": t.page, "part": "rapport annexé" if t.part == "rapport" else t.part,
                     "header": [r + [""] * (width - len(r)) for r in t.header],
-                    "rows": [r + [""] * (width - len(r)) for r in t.rows], "folded": len(t.rows) > FOLD_ROWS,
+                    "rows": [r + [""] * (width - len(r)) for r in t.rows], "size": len(t.rows),
+                    "folded": len(t.rows) > FOLD_ROWS,
                     "source_url": source_url(sid, t.page) if t.page else None,
-                    "csv_url": url_for("deliberations.table_csv", number=d.number, n=n)})
+                    "csv_url": url_for("deliberations.table_csv", number=key, n=n),
+                    "url": url_for("deliberations.table", number=key, n=str(n)),
+                    "json_url": url_for("deliberations.table_json", number=key, n=str(n))})
     return out
+
+
+def _table_of(number: str, n: int) -> tuple[Any, Any]:
+    """The decision and its full deliberation (the register's records are light), or 404."""
+    decision = reg.find(number)
+    d = reg.full_deliberation(decision)[1] if decision else None
+    if d is None or not 1 <= n <= len(d.tables):
+        abort(404)
+    return decision, d
 
 
 @bp.route("/deliberations/<number>/tableau-<int:n>.csv")
@@ -88,13 +102,30 @@ def table_csv(number: str, n: int) -> Response:
     from indexer.parse.report_tables import as_table
     from indexer.sources.tables import to_csv
 
-    decision = reg.find(number)
-    d = reg.full_deliberation(decision)[1] if decision else None
-    if d is None or not 1 <= n <= len(d.tables):
-        abort(404)
+    _, d = _table_of(number, n)
     body = "\ufeff" + to_csv(as_table(d.tables[n - 1]))
     return Response(body, mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="deliberation-{number}-tableau-{n}.csv"'})
+
+
+@twin_route(bp, "/deliberations/<number>/tableau-<n>")
+def table(number: str, n: str) -> Any:
+    """One table of a deliberation on a page of its own (where a search hit on one of its rows
+    leads): its title, place, header and rows, its CSV; the JSON twin gives the column names."""
+    from indexer.parse.report_tables import as_table
+
+    if not n.isdigit():
+        abort(404)
+    decision, d = _table_of(number, int(n))
+    t = tables_data(d, decision.session.session.id, decision.key)[int(n) - 1]
+    page = url_for("deliberations.deliberation", number=decision.key)
+    data = {"page": "tableau", "deliberation": {"number": decision.number, "title": decision.title, "url": page,
+                                                 "date": decision.date, "tables": len(d.tables)},
+            "table": {k: t[k] for k in ("number", "title", "label", "part", "page", "header", "rows", "csv_url",
+                                        "source_url")}
+            | {"columns": as_table(d.tables[int(n) - 1]).column_names(), "anchor": t["anchor"], "folded": False,
+               "json_url": t["json_url"], "url": t["url"], "in_deliberation": f"{page}#{t['anchor']}"}}
+    return respond(data, "table.html")
 
 
 @twin_route(bp, "/deliberations/<number>")

@@ -68,8 +68,14 @@ def debate(record: Record) -> list[dict[str, Any]]:
         votes.setdefault(vote.item, []).append({"type": "vote", **(vote_table(vote) or {}),
                                                 "number_shown": vote.deliberation if vote.deliberation in numbered else None})
     out = []
+    from .deliberations import tables_data
+
+    decided = {d.item: d for d in reversed(record.deliberations) if d.item}
     for item in sorted(record.agenda, key=lambda a: a.order):
         delib = record.deliberation(item.deliberation) if item.deliberation else None
+        decision = delib or decided.get(item.id)
+        tables = tables_data(decision, record.session.id, decision.number, prefix=f"point-{item.id}-") \
+            if decision is not None and decision.tables else []
         out.append({
             "id": item.id, "anchor": f"point-{item.id}", "number": item.number, "title": item.title.rstrip(" |"),
             "kind": item.kind, "page": item.page,
@@ -79,12 +85,15 @@ def debate(record: Record) -> list[dict[str, Any]]:
                              "url": url_for("deliberations.deliberation", number=delib.number)} if delib else None,
             "entries": [e for _, e in sorted(entries.get(item.id, []), key=lambda t: t[0])],
             "votes": votes.get(item.id, []),
+            # the decision's tables (cut out of its speeches and report), and its page where they all stand
+            "tables": tables,
+            "decision_url": url_for("deliberations.deliberation", number=decision.number) if tables else None,
         })
     orphans = [e for _, e in entries.get(None, [])]
     if orphans:
         out.append({"id": None, "anchor": "point-hors-ordre-du-jour", "number": None, "title": "Hors ordre du jour",
                     "kind": "segment", "page": None, "rapporteur": None, "deliberation": None,
-                    "entries": orphans, "votes": votes.get(None, [])})
+                    "entries": orphans, "votes": votes.get(None, []), "tables": [], "decision_url": None})
     return out
 
 
