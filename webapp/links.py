@@ -40,7 +40,7 @@ def _build() -> dict[str, str]:
         "item": session + "#point-{item}",
         "deliberation": field(url_for("deliberations.deliberation", number=mark("number")), "number"),
         "report": field(url_for("deliberations.deliberation", number=mark("number")), "number") + "#r{passage}",
-        "table": field(url_for("deliberations.deliberation", number=mark("number")), "number") + "#t{table}",
+        "table": field(url_for("deliberations.table", number=mark("number"), n=mark("table")), "number", "table"),
         "wish": field(url_for("wishes.wish", session_id=mark("session"), number=_NUMBER), "session"),
         "person": field(url_for("persons.person", slug=mark("person")), "person"),
     }

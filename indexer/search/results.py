@@ -37,7 +37,7 @@ class Hit:
         `templates` maps each place a hit can open to a template: "speech" (a speech or a
         page passage in its session: ``{session}``, ``{anchor}``), "item" (an agenda item:
         ``{item}``), "session", "deliberation" (``{number}``), "report" (passage
-        ``{passage}`` of its annexed report), "table" (its table ``{table}``) and "wish"
+        ``{passage}`` of its annexed report), "table" (its table ``{table}``, its rank: 1, 2 …) and "wish"
         (``{wish}``, the vœu's number in its session); each value goes through `quote`.  A
         deliberation number the session repeats opens the session at its item (the page of
         the number shows the first)."""
@@ -57,7 +57,7 @@ def link_of(hit: Hit, templates: dict[str, str], quote: Callable[[str], str] = s
             if hit.kind == "rapport":
                 return templates["report"].format(**fields, passage=quote(anchor))
             if hit.kind == "tableau":
-                return templates["table"].format(**fields, table=quote(anchor.split("-", 1)[0]))
+                return templates["table"].format(**fields, table=quote(anchor.split("-", 1)[0].lstrip("0") or "0"))
             return templates["deliberation"].format(**fields)
         return templates["item" if hit.item else "session"].format(**fields)
     if hit.kind == "voeu" and anchor[:1] == "v" and anchor[1:].isdigit():
