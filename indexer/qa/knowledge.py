@@ -323,7 +323,7 @@ def build(record: Record) -> RecordKnowledge:
                 break
             rows = table_rows(table)
             budget -= sum(len(r) for r in rows)
-            add(Unit(f"{sid}/d/{delib.number}", "rapport", **{**base, "url": f"{url}#t{n:02d}",
+            add(Unit(f"{sid}/d/{delib.number}", "rapport", **{**base, "url": f"{url}/tableau-{n}",
                                                                 "page": table.page or delib.report_page}), rows)
     numbers = {d.number for d in record.deliberations}
     for k, v in enumerate(record.votes, start=1):
