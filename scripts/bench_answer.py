@@ -127,13 +127,26 @@ def bench_home(args: argparse.Namespace) -> int:
         summary = index_records(generate(args.generate), home=home)
         print(f"index : {args.generate} séances générées, {summary.units} unités en "
               f"{time.perf_counter() - started:.0f} s")
-    started = time.perf_counter()
+    started, cpu0 = time.perf_counter(), time.process_time()
     ask(rows[0].question, home=home)
     first = (time.perf_counter() - started) * 1000
-    evaluated = evaluate(rows[1:], lambda q: ask(q, home=home))
+    first_cpu = (time.process_time() - cpu0) * 1000
+    cpu: list[float] = []
+
+    def timed_ask(q: str):  # noqa: ANN202
+        c0 = time.process_time()
+        try:
+            return ask(q, home=home)
+        finally:
+            cpu.append((time.process_time() - c0) * 1000)
+
+    evaluated = evaluate(rows[1:], timed_ask)
     times = [r.ms for r in evaluated]
     print(f"{len(times)} questions nouvelles : p50 {statistics.median(times):.0f} ms, "
           f"p95 {percentile(times, 0.95):.0f} ms, max {max(times):.0f} ms ; première question du processus {first:.0f} ms")
+    # on a shared machine the wall time counts the other processes too: the CPU time of this one
+    print(f"  temps CPU du processus : p50 {statistics.median(cpu):.0f} ms, p95 {percentile(cpu, 0.95):.0f} ms, "
+          f"max {max(cpu):.0f} ms ; première question {first_cpu:.0f} ms")
     report(evaluated)
     return 0
 

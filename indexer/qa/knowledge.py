@@ -219,6 +219,11 @@ class RecordKnowledge:
         self._postings: _Postings | None = None
 
     @property
+    def texts(self) -> list[str]:
+        """The text of every sentence, by sentence index (a scan of texts makes no Sentence objects)."""
+        return self._texts
+
+    @property
     def postings(self) -> _Postings:
         if self._postings is None:
             self._postings = _Postings(self)

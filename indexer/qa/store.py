@@ -10,6 +10,7 @@ time.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import pickle
@@ -33,12 +34,24 @@ def cache_file(home: Path, session_id: str, key: str) -> Path:
     return home / "cache" / "qa" / f"{digest}.pickle"
 
 
+def _unpickle(fh):  # noqa: ANN001, ANN202
+    """pickle.load without the cyclic garbage collector: the objects a record makes would trigger
+    collections that walk every object already in memory (the other sessions kept), for nothing."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return pickle.load(fh)
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def load_knowledge(home: Path, session_id: str, key: str) -> RecordKnowledge | None:
     """The session's knowledge from the disk cache, else built from its record (and cached)."""
     path = cache_file(home, session_id, key)
     try:
         with open(path, "rb") as fh:
-            rk = pickle.load(fh)
+            rk = _unpickle(fh)
         if isinstance(rk, RecordKnowledge) and rk.sid == session_id:
             return rk
     except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError, ValueError):
@@ -71,18 +84,20 @@ def save_knowledge(home: Path, session_id: str, key: str, rk: RecordKnowledge) -
                 pass
 
 
-def knowledge_of(home: Path | None, published: list[tuple[Record, dict]]) -> None:
+def knowledge_of(home: Path | None, published: list[tuple[Record, dict]],
+                 built: dict[str, RecordKnowledge] | None = None) -> None:
     """At index time: precompute and store what questions need of each record just published
     ((record, manifest entry) pairs) — its knowledge, its part of the session table
     (`qa.sessions`) — so that a question never builds them; then the table across the published
-    sessions, and drop the files of records no longer published."""
+    sessions, and drop the files of records no longer published.  `built`: session id → its knowledge
+    already made by `knowledge.build` (e.g. in a parse worker process), not made again."""
     from ..records import home_dir, read_manifest
     from .sessions import drop_stale_tables, summary, summary_file, table_of, write_pickle
 
     home = home_dir(home)
     for record, entry in published:
         try:
-            rk = build(record)
+            rk = (built or {}).get(record.session.id) or build(record)
             key = record_key(entry)
             save_knowledge(home, record.session.id, key, rk)
             write_pickle(summary_file(cache_file(home, record.session.id, key)), summary(rk))

@@ -198,6 +198,9 @@ def _states_figure(text: str, counted: str | None, money: bool) -> bool:
     return False
 
 
+_DIGIT = re.compile(r"\d")
+
+
 def counted_in_passages(kn: Knowledge, topic: list[str], counted: str | None, money: bool,
                         head_stem: str | None = None) -> list[Scored]:
     """« Combien d'offres … pour le marché de la rue X ? » → « 6 offres ont été reçues »: the topic is in the
@@ -206,6 +209,7 @@ def counted_in_passages(kn: Knowledge, topic: list[str], counted: str | None, mo
     out: list[Scored] = []
     for rk in kn.parts:
         holding = {t: frozenset(rk.postings.get(t, ())) for t in topic}  # topic stem → its sentences
+        texts = rk.texts
         for ui, unit in enumerate(rk.units):
             if unit.kind == "rapport":
                 continue  # a long report covers any topic somewhere: no context for a lone figure
@@ -215,10 +219,10 @@ def counted_in_passages(kn: Knowledge, topic: list[str], counted: str | None, mo
             if not kn.fits_years(rk, item.title if item else ""):
                 continue
             for k, si in enumerate(sis):
-                sent = rk.sentences[si]
-                text = sent.text
-                if not any(c.isdigit() for c in text) or not _states_figure(text, counted, money):
+                text = texts[si]
+                if not _DIGIT.search(text) or not _states_figure(text, counted, money):
                     continue  # cheap test first: most sentences give no figure of the kind asked
+                sent = rk.sentences[si]
                 window = sis[max(0, k - WINDOW):k + WINDOW + 1]
                 stems = {t for t in topic if t in item_stems or any(x in holding[t] for x in window)}
                 cov = coverage(kn, topic, stems)

@@ -40,10 +40,12 @@ def ask_person(kn: Knowledge, q: str, rks: list[RecordKnowledge]) -> Draft | Non
     before = re.compile(rf"(?:notre|votre|la|le|du|de la)\s+((?:{_ROLE_WORDS})[^.;,]{{0,60}}?),?\s+"
                         rf"(?:(?:M\.|Mme|Monsieur|Madame)\s+)?(?:[A-ZÉ][\w'-]+\s+)?{sur}")
     roles: list[tuple[str, Cite]] = []
+    named_in = re.compile(sur)
     for part in kn.parts:
-        for sent in part.sentences:
-            if not re.search(sur, sent.text):
+        for si, text in enumerate(part.texts):
+            if not named_in.search(text):
                 continue
+            sent = part.sentences[si]
             for rx in (after, before):
                 m = rx.search(sent.text)
                 if m:
@@ -53,7 +55,8 @@ def ask_person(kn: Knowledge, q: str, rks: list[RecordKnowledge]) -> Draft | Non
     for role in person.roles:
         if not any(fold(role) in fold(r) or fold(r) in fold(role) for r, _ in roles):
             for part in kn.parts:
-                hit = next((x for x in part.sentences if re.search(sur, x.text) and fold(role) in fold(x.text)), None)
+                si = next((i for i, t in enumerate(part.texts) if named_in.search(t) and fold(role) in fold(t)), None)
+                hit = part.sentences[si] if si is not None else None
                 if hit is not None:
                     roles.insert(0, (role, Cite(part, part.units[hit.unit], hit.text)))
                     break
