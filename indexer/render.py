@@ -48,7 +48,11 @@ def record_as_text(record: Record) -> str:
         out.append("")
         out.append(f"Délibérations ({len(record.deliberations)})")
         for d in record.deliberations:
-            out.append(f"  {d.number} {d.title} — {vote_line(d.vote)}")
+            tables = ""
+            if d.tables:
+                rows = sum(len(t.rows) for t in d.tables)
+                tables = f" · {len(d.tables)} tableau{'x' if len(d.tables) > 1 else ''} ({rows} ligne{'s' if rows > 1 else ''})"
+            out.append(f"  {d.number} {d.title} — {vote_line(d.vote)}{tables}")
     if record.wishes:
         out.append("")
         out.append(f"Vœux ({len(record.wishes)})")
