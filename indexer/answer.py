@@ -320,6 +320,9 @@ def candidate_sessions(home: Path, question: str, sessions: list[tuple[str, str,
         if scope.years:
             lo, hi = str(min(scope.years) - 1), str(max(scope.years) + 1)
             allowed = {s[1] for s in sessions if lo <= s[0][:4] <= hi}
+        if scope.since is not None:  # « depuis 2010 »: sessions from then on
+            since = {s[1] for s in sessions if s[0][:4] >= str(scope.since)}
+            allowed = since if allowed is None else allowed & since
         limit = CANDIDATE_SESSIONS + 2 * len(scope.years)
         from .records import read_manifest
 

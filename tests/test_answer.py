@@ -440,3 +440,20 @@ def test_session_knowledge_in_memory_is_bounded(mixed_home: Path, monkeypatch) -
     _, sid, key = sessions[-1]
     cache(str(mixed_home), sid, key)  # the last one asked about is still in memory
     assert len(loads) == len(sessions)
+
+
+def test_since_a_year_is_a_range_not_a_year() -> None:
+    """« depuis 2010 » reads every session from 2010 on; it does not ask for sessions of 2010."""
+    from indexer.qa.scope import scope_of
+
+    assert scope_of("combien de jeunes ont effectue une mission depuis 2010").since == 2010
+    assert scope_of("combien de jeunes ont effectue une mission depuis 2010").years == ()
+    assert scope_of("combien de jeunes depuis l annee 2010 dont en 2024").years == (2024,)
+    assert scope_of("comment le tarif a t il evolue entre 2017 et 2020").since is None
+    assert scope_of("depuis 2018 jusqu en 2020").years == (2018, 2020)
+
+
+def test_since_a_year_without_a_session_from_then_says_so(search_home: Path) -> None:
+    ans = ask("Combien de projets Pas-de-Calais Actif a-t-il soutenus depuis 2030 ?", home=search_home)
+    assert not ans.found and "aucune séance depuis 2030" in ans.answer.lower()
+    assert "18 000" in ask("Combien de projets Pas-de-Calais Actif a-t-il soutenus depuis 1995 ?", home=search_home).answer

@@ -35,6 +35,7 @@ class Scope:
     month: str | None = None  # "2018-07"
     years: tuple[int, ...] = ()  # years named anywhere in the question (sessions or facts)
     words: frozenset[str] = frozenset()  # folded words of the day or month named ("27", "janvier", "2025")
+    since: int | None = None  # « depuis 2010 », « à partir de 2018 »: a range of years, not one year
 
     @property
     def dated(self) -> bool:
@@ -87,8 +88,16 @@ def scope_of(q: str) -> Scope:
         if m and not _FACT_DATE.search(q[:m.start()]) and not re.search(r"\b\d{1,2} $|\b1er $", q[:m.start()]):
             month = f"{m.group(2)}-{MONTHS.index(m.group(1)) + 1:02d}"
             words = frozenset(m.group(0).split())
-    years = tuple(sorted({int(y) for y in re.findall(rf"\b{_YEAR}\b", q)}))
-    return Scope(day, month, years, words)
+    since_m = _SINCE.search(q)
+    since = int(since_m.group(1)) if since_m else None
+    years = tuple(sorted({int(m.group(0)) for m in re.finditer(rf"\b{_YEAR}\b", q)
+                          if not (since_m and m.start() == since_m.start(1))}))
+    return Scope(day, month, years, words, since)
+
+
+#: « depuis 2010 », « depuis l'année 2010 », « à partir de 2018 », « à compter de 2020 »: every year
+#: from then on (« entre 2017 et 2020 » names two years)
+_SINCE = re.compile(rf"\b(?:depuis|a partir de|a compter de)(?: l annee| l an)? ({_YEAR})\b(?! et\b| jusqu)")
 
 
 def body_words(rk: RecordKnowledge) -> set[str]:
@@ -146,7 +155,11 @@ def select_parts(kn: Knowledge, q: str) -> Scoped:
         if not dated:
             missing = f"aucune séance {scope.label()} dans les procès-verbaux indexés"
         parts = dated
-    elif scope.years:
+    elif scope.since is not None:  # « depuis 2010 »: the sessions from then on, none of them required
+        parts = [rk for rk in parts if int(rk.record.session.date[:4] or 0) >= scope.since]
+        if not parts:
+            missing = f"aucune séance depuis {scope.since} dans les procès-verbaux indexés"
+    if not scope.dated and scope.years:
         years = frozenset(scope.years)
         if not any(int(rk.record.session.date[:4] or 0) in years for rk in parts):
             missing = f"aucune séance {scope.label()} dans les procès-verbaux indexés"
