@@ -457,3 +457,12 @@ def test_since_a_year_without_a_session_from_then_says_so(search_home: Path) -> 
     ans = ask("Combien de projets Pas-de-Calais Actif a-t-il soutenus depuis 2030 ?", home=search_home)
     assert not ans.found and "aucune séance depuis 2030" in ans.answer.lower()
     assert "18 000" in ask("Combien de projets Pas-de-Calais Actif a-t-il soutenus depuis 1995 ?", home=search_home).answer
+
+
+def test_a_decision_outcome_frames_the_question_it_is_not_its_topic() -> None:
+    """« … n'a-t-elle pas été retenue », « le marché attribué à X » say what was decided, like « adopté »:
+    the minutes write « passer un marché avec X », « l'offre … mais il manquait … »."""
+    from indexer.qa.common import topic_stems
+
+    assert topic_stems("pourquoi l offre n a t elle pas ete retenue") == ["offre"]
+    assert "attribu" not in topic_stems("quel prix prevoyait le marche attribue a sagere")

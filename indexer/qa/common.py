@@ -74,6 +74,7 @@ seance conseil parole pris prendre prise intervenu abstenu abstenus
 expose exposer presentation pose posees posee poser questions
 abstenue abstenues abstiennent attitude comportement choix lors elu elue elus elues
 pourcentage proportion taux signataire signataires signe signee signes annee annees
+retenu retenue retenus retenues attribue attribuee attribues attribuees
 """.split())
 
 
