@@ -49,6 +49,13 @@ def cmd_index(args: argparse.Namespace) -> int:
     return EXIT_BAD_INPUT if summary.errors else 0
 
 
+#: the CLI's link templates for hits (`Hit.link`): the paths of the pages `minutes serve` gives
+SEARCH_LINKS = {"session": "/seances/{session}", "speech": "/seances/{session}#{anchor}",
+                "item": "/seances/{session}#point-{item}", "deliberation": "/deliberations/{number}",
+                "report": "/deliberations/{number}#r{passage}", "table": "/deliberations/{number}/tableau-{table}",
+                "wish": "/voeux/{session}/{wish}"}
+
+
 def cmd_search(args: argparse.Namespace) -> int:
     import html
     import re
@@ -60,6 +67,10 @@ def cmd_search(args: argparse.Namespace) -> int:
     result = search(args.query, filters=filters, page=args.page, per_page=args.limit, sort=args.sort,
                     facets=not args.no_facets)
     if args.json:
+        from urllib.parse import quote
+
+        for hit in result.hits:
+            hit.url = hit.link(SEARCH_LINKS, lambda v: quote(v, safe="!$&'()*+,/:;=@"))
         print(result.to_json())
         return 0
     if result.notice:

@@ -69,3 +69,12 @@ def test_search_links_equal_url_for(app, value: str) -> None:
         assert plain.href() == url_for("search.search")
         back = dict(parse_qsl(urlsplit(links.toggle("seance", value)).query))
         assert back["seance"] == value and back["q"] == params["q"]
+
+
+def test_the_cli_links_hits_to_the_same_pages(app, search_home: Path) -> None:
+    from indexer.cli import SEARCH_LINKS
+
+    units = [u for r in load_records(search_home) for u in units_of(r)]
+    with app.test_request_context("/"):
+        web = templates()
+        assert all(_hit(u).link(SEARCH_LINKS, path_quote) == _hit(u).link(web, path_quote) for u in units)
