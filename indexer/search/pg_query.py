@@ -233,9 +233,10 @@ class PgBackend:
         scored = request.sort == "relevance" and bool(builder.score_terms)
         terms = sorted(builder.score_terms)
         params: list = [*flag_params, *base_params]
-        sql = (f"WITH m AS MATERIALIZED (SELECT {', '.join(columns)}"
-               f"{flag_cols} FROM minutes_units WHERE {base_sql}), "
-               f"t AS (SELECT * FROM m WHERE {every})")
+        matches = f"SELECT {', '.join(columns)}{flag_cols} FROM minutes_units WHERE {base_sql}"
+        # m: the matches of the words; t: those the filters keep (the same when there are none)
+        sql = (f"WITH m AS MATERIALIZED ({matches}), t AS (SELECT * FROM m WHERE {every})" if flags
+               else f"WITH t AS MATERIALIZED ({matches})")
         parts = ["SELECT '*'::text, ''::text, count(*)::bigint, 0::float8 FROM t"]
         if request.facets:
             for name in FACETS:
@@ -249,14 +250,18 @@ class PgBackend:
             avg = max(1.0, meta["length"] / n)
             kinds = _kind_weights()
             weight = f"(CASE t.kind {kinds} ELSE 1.0 END)" if kinds else "1.0"
+            part = f"p.idf * p.tf * {K1 + 1.0} / (p.tf + {K1} * (1 - {B} + {B} * t.len / {avg}))"
+            if len(terms) == 1:  # a unit has one posting of the one term (its session's): nothing to add up
+                bm25, group = f"coalesce({part}, 0)", ""
+            else:
+                bm25, group = f"coalesce(sum({part}), 0)", " GROUP BY t.docnum, t.len, t.kind, t.number"
             sql += (f", w AS (SELECT term, ln({n}::float8 / (df + 1)) + 1.0 AS idf FROM minutes_terms "
                     f"WHERE term = ANY(%s)), "
                     f"p AS (SELECT x.docnum, x.tf, w.idf FROM minutes_postings JOIN w USING (term), "
                     f"unnest(docnums, tfs) AS x(docnum, tf)), "
-                    f"s AS (SELECT t.docnum, coalesce(sum(p.idf * p.tf * {K1 + 1.0} / (p.tf + {K1} * "
-                    f"(1 - {B} + {B} * t.len / {avg}))), 0) * {weight} + CASE WHEN t.number = ANY(%s) "
-                    f"AND t.kind = 'deliberation' THEN 1000 ELSE 0 END AS score "
-                    f"FROM t LEFT JOIN p USING (docnum) GROUP BY t.docnum, t.len, t.kind, t.number)")
+                    f"s AS (SELECT t.docnum, {bm25} * {weight} + CASE WHEN t.number = ANY(%s) "
+                    f"AND t.kind = 'deliberation' THEN 1000 ELSE 0 END AS score FROM t LEFT JOIN p USING (docnum)"
+                    f"{group})")
             params += [terms, sorted(builder.numbers)]
             parts.append(f"(SELECT '#', '', docnum, round(score::numeric, 4)::float8 FROM s "
                          f"ORDER BY score DESC, docnum LIMIT {int(limit)})")
