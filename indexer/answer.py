@@ -223,8 +223,8 @@ def single_flight(maxsize: int) -> Callable:
 
 
 #: Sessions' knowledge kept in memory, by their number of sentences (a generated departmental session
-#: has ~12 000, a municipal one a few hundred): about 20 long sessions or a whole municipal archive.
-KNOWLEDGE_BUDGET = 250_000
+#: has ~12 000 and takes ~20 MB, a municipal one a few hundred): about 8 long sessions or a whole municipal archive.
+KNOWLEDGE_BUDGET = 100_000
 
 
 class KnowledgeCache:
