@@ -33,7 +33,8 @@ CHANNEL_TIMEOUT = 30
 SPARE_FDS = 512
 #: seconds between two looks at the index generation by a server process (warms a new one)
 WATCH_INTERVAL = 0.5
-#: seconds after a generation is ready before the warm-up reads what only person pages need
+#: seconds after a generation is ready for pages and searches before the warm-up prepares questions
+#: and person pages
 EXTRAS_DELAY = 10.0
 #: templates compiled before the workers fork (shared by them): those of the first pages
 #: visited; the others are compiled by each worker in the background
@@ -84,6 +85,7 @@ def preload(app: Flask) -> None:
                 home_data()  # its examples read the latest sessions' texts: once, for every worker
             except Unavailable:
                 pass
+        store.forget_full()  # those texts: not kept in every worker's memory
 
 
 def compile_templates(app: Flask, names: tuple[str, ...] | None = None) -> None:
@@ -94,28 +96,30 @@ def compile_templates(app: Flask, names: tuple[str, ...] | None = None) -> None:
 
 
 def _warm(app: Flask) -> None:
-    """The current generation made ready: records, searcher and its arrays, then the latest
-    session's sentences for the Q&A."""
-    from .store import Unavailable, library
+    """The current generation made ready for pages and searches: records, templates,
+    searcher and its arrays."""
+    from .store import Unavailable
 
     with app.test_request_context("/"):
         try:
             app.extensions["minutes"].warm()
             compile_templates(app)
-            library("answer").knowledge(Path(app.config["MINUTES_HOME"]))
         except Unavailable:
             pass
 
 
 def _warm_extras(app: Flask) -> None:
-    """What only person pages need, read from every session's full text (word counts of a
-    sample of all speeches): seconds on a large archive, so done once the first visitors
-    have had their pages (`EXTRAS_DELAY`), one record at a time."""
-    from .store import Unavailable
+    """What questions and person pages need: the Q&A's knowledge of the sessions (minutes of
+    CPU on 100 sessions when the index did not store it) and word counts of a sample of all
+    speeches (every full text, one record at a time).  Done once the first visitors have had
+    their pages and searches (`EXTRAS_DELAY`): in the same process, it would hold the
+    interpreter while they wait."""
+    from .store import Unavailable, library
     from .views import persons
 
     with app.test_request_context("/"):
         try:
+            library("answer").knowledge(Path(app.config["MINUTES_HOME"]))
             persons.background()
         except Unavailable:
             pass
@@ -128,17 +132,32 @@ def warm_up(app: Flask, watch: bool = False, stop: threading.Event | None = None
     wait either)."""
     stop = stop or threading.Event()
 
+    extras: list[threading.Thread] = []
+
+    def run_extras() -> None:
+        try:
+            _warm_extras(app)
+        except Exception:  # noqa: BLE001 - the first question or person page will say what is wrong
+            pass
+
+    def start_extras() -> None:
+        """In a thread of their own (minutes on a large archive): the watcher keeps watching."""
+        if extras and extras[-1].is_alive():
+            return  # still preparing an earlier generation: what it has not read is read on demand
+        extras.append(threading.Thread(target=run_extras, name="minutes-warm-up-extras", daemon=True))
+        extras[-1].start()
+
     def run() -> None:
         _warm(app)
         store = app.extensions["minutes"]
-        extras_at: float | None = time.monotonic() + EXTRAS_DELAY  # None: done for this generation
+        extras_at: float | None = time.monotonic() + EXTRAS_DELAY  # None: started for this generation
         while not stop.wait(WATCH_INTERVAL):
             try:
                 if watch and store.stale():
                     _warm(app)
                     extras_at = time.monotonic() + EXTRAS_DELAY
                 elif extras_at is not None and time.monotonic() >= extras_at:
-                    _warm_extras(app)
+                    start_extras()
                     extras_at = None
                 if not watch and extras_at is None:
                     break

@@ -32,7 +32,7 @@ GENERATION_TTL = 2.0
 #: an unknown session id re-reads the generation at once, but not more often than this
 RECHECK_UNKNOWN = 0.1
 #: full records (with their texts) kept in memory per process, least recently used out first
-RECORD_CACHE = int(os.environ.get("MINUTES_RECORD_CACHE", "8") or 8)
+RECORD_CACHE = int(os.environ.get("MINUTES_RECORD_CACHE", "4") or 4)
 #: server threads always left for the other pages: questions are answered concurrently on
 #: the others, and a question that would take one of these gets a "busy" page at once, so
 #: slow answers (seconds each on a large corpus) never take every thread from the site
@@ -225,6 +225,11 @@ class Store:
                 self._reading.pop(path, None)
         return found
 
+    def forget_full(self) -> None:
+        """Drop the full records read so far (they are read again on demand)."""
+        with self._full_lock:
+            self._full.clear()
+
     def full_records(self, newest_first: bool = False):  # noqa: ANN201 - an iterator of Record
         """Every full record, one at a time (by date, or newest first): for the rare page that
         reads every text.  Hold none of them past the loop: memory stays bounded."""
@@ -241,7 +246,7 @@ class Store:
             derived.cache[key] = compute()
         return derived.cache[key]
 
-    def memo_recent(self, key: str, compute: Callable[[], Any], keep: int = 16) -> Any:
+    def memo_recent(self, key: str, compute: Callable[[], Any], keep: int = 4) -> Any:
         """Like `memo`, but only the `keep` most recently used values of this kind (`key` up to its
         first ":") stay: for values built from one session's full record (its page, its units),
         which would otherwise pile up with every session visited."""
