@@ -701,32 +701,6 @@ _BLOCK_LENGTH = struct.Struct("!i")  # as whoosh.system.pack_int: a block's size
 _VALUES_START = b"(c_codecs\nencode\n"
 
 
-_ENCODE = b"c_codecs\nencode\n"
-_SLICE = b"c__builtin__\nslice\n"
-
-
-def _with_cheap_values(data: bytes, count: int):  # noqa: ANN202
-    """Unpickle a block's (ids, weights, values) with each value left as ``slice(str, "latin1")``
-    instead of ``codecs.encode(str, "latin1")`` (the pickle names that function once; a slice
-    costs half as much to make): `_value` gives the bytes back, for the postings a phrase
-    reads.  None when the block is not laid out so."""
-    if data.count(_ENCODE) != 1:
-        return None
-    try:
-        out = loads(data.replace(_ENCODE, _SLICE, 1))
-    except Exception:  # noqa: BLE001 - not the layout expected
-        return None
-    if not (isinstance(out, tuple) and len(out) == 3 and isinstance(out[2], tuple) and len(out[2]) == count
-            and all(type(v) is slice and type(v.start) is str for v in out[2])):
-        return None
-    return out
-
-
-def _value(v) -> bytes:  # noqa: ANN001
-    """A posting value as bytes (see `_with_cheap_values`)."""
-    return v.start.encode("latin1") if type(v) is slice else v
-
-
 def _without_values(data: bytes, count: int):  # noqa: ANN202
     """Unpickle a block's (ids, weights, values) without its values (given as ()): the pickle is
     cut where its values tuple starts and closed there.  None when the block is not laid out so
@@ -780,8 +754,7 @@ def _term_blocks(reader, field: str, text: str, values: bool = True) -> list | N
         data = raw[stream.tell():end]
         if head[3]:
             data = zlib.decompress(data)
-        cheap = _without_values(data, head[0]) if not values else _with_cheap_values(data, head[0])
-        out.append((head[0], cheap or loads(data)))
+        out.append((head[0], (not values and _without_values(data, head[0])) or loads(data)))
         pos = end
         if last:
             break
@@ -849,7 +822,7 @@ def _block_keys(ids: np.ndarray, values, wanted: np.ndarray, shift: int, parts: 
     chosen = np.flatnonzero(wanted[np.minimum(ids, len(wanted) - 1)] & (ids < len(wanted)))
     if not len(chosen):
         return
-    picked = [_value(values[i]) for i in chosen.tolist()]
+    picked = [values[i] for i in chosen.tolist()]
     lengths = np.fromiter(map(len, picked), dtype=np.int64, count=len(picked))
     raw = np.frombuffer(b"".join(picked), dtype=np.uint8)
     starts = np.cumsum(lengths) - lengths
