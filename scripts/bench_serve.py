@@ -21,6 +21,7 @@ distinct pair or triple of words of the corpus, so none is in the page cache) fo
     .venv/bin/python scripts/bench_serve.py                        # N=20 and bundled, 2 workers
     .venv/bin/python scripts/bench_serve.py --sessions 100 --workers 2 --json serve.json
     .venv/bin/python scripts/bench_serve.py --sessions 0 --clients 0   # bundled cold start only
+    .venv/bin/python scripts/bench_serve.py --home /tmp/homes/gen100 --no-bundled   # a prebuilt index, copied
 
 Targets (issue 14): first page ≤ 1 s, first search ≤ 300 ms, RSS ≤ 400 MB, 50 clients of
 new searches p95 ≤ 300 ms with 0 errors.  Run by hand; not part of the test suite.
@@ -177,6 +178,10 @@ def cold_start(home: Path, workers: int, queries, work: Path) -> dict:
 
         before = set(read_manifest(home)["sessions"])
         added = write_text_session(work / "add")
+        year = 2031  # a date no indexed session has (a prebuilt index may hold the 2031 one already)
+        while any(sid.endswith(f"-{year}-06-30") for sid in before):
+            year += 1
+        added.write_text(added.read_text(encoding="utf-8").replace("30 JUIN 2031", f"30 JUIN {year}"), encoding="utf-8")
         env = {**os.environ, "MINUTES_HOME": str(home)}
         env.pop("MINUTES_DATABASE_URL", None)
         done = subprocess.run([MINUTES, "index", "--quiet", str(added)], env=env, cwd=ROOT,
@@ -244,6 +249,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clients", type=int, default=50, help="concurrent clients (0: skip that run)")
     parser.add_argument("--seconds", type=float, default=30.0)
     parser.add_argument("--keep", type=Path, default=None, help="keep the indexes in this folder (reused if there)")
+    parser.add_argument("--home", type=Path, default=None,
+                        help="a prebuilt index (e.g. /tmp/homes/gen100) used instead of generating --sessions; "
+                             "copied, never written")
+    parser.add_argument("--no-bundled", action="store_true", help="skip the bundled corpus (cold start and clients)")
     parser.add_argument("--json", type=Path, default=None)
     args = parser.parse_args(argv)
 
@@ -257,18 +266,24 @@ def main(argv: list[str] | None = None) -> int:
     results: dict = {"workers": args.workers, "cold": {}}
     try:
         homes = []
-        if args.sessions:
+        if args.home:  # its own pristine copy: copied before each run, never written
+            homes.append((args.home.name[:8], work / f"home-{args.home.name}", args.home))
+        elif args.sessions:
             homes.append((f"N={args.sessions}", work / f"gen-{args.sessions}",
                           lambda h: build_generated(args.sessions, h)))
-        homes.append(("livré", work / "bundled", build_bundled))
+        if not args.no_bundled:
+            homes.append(("livré", work / "bundled", build_bundled))
         for label, home, build in homes:
-            if not (home / "records").exists():
-                print(f"index {label} …", file=sys.stderr, flush=True)
-                print(f"   {build(home):.1f} s", file=sys.stderr, flush=True)
-            pristine = work / f"{home.name}.pristine"
-            if not pristine.exists():
-                shutil.copytree(home, pristine)
-            shutil.rmtree(home)
+            if isinstance(build, Path):
+                pristine = build
+            else:
+                if not (home / "records").exists():
+                    print(f"index {label} …", file=sys.stderr, flush=True)
+                    print(f"   {build(home):.1f} s", file=sys.stderr, flush=True)
+                pristine = work / f"{home.name}.pristine"
+                if not pristine.exists():
+                    shutil.copytree(home, pristine)
+            shutil.rmtree(home, ignore_errors=True)
             shutil.copytree(pristine, home)  # each run starts from the same index (without the added session)
             queries = new_queries(vocabulary(home))
             print(f"démarrage à froid {label} …", file=sys.stderr, flush=True)
