@@ -114,5 +114,5 @@ def knowledge_of(home: Path | None, published: list[tuple[Record, dict]],
 
         table_of(home, keys)
         drop_stale_tables(home, table_file(home, keys))
-    except (OSError, KeyError, ValueError):
+    except Exception:  # noqa: BLE001 - a cache, not the index: the first question makes it
         pass
