@@ -211,22 +211,34 @@ def remove_leftovers(home: Path | None) -> None:
 
 @contextmanager
 def _signals_held() -> Iterator[None]:
-    """Ctrl-C and SIGTERM wait until the block ends (publishing is one step)."""
+    """Ctrl-C and SIGTERM wait until the block ends (publishing is one step).
+
+    Blocking them in this thread is not enough once other threads run (a process pool's
+    threads): the kernel gives the signal to one of those, and Python runs its handler here
+    at once.  So the handlers themselves only note the signal during the block; it is
+    raised again, for the run's own handlers, when the block ends."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    held = (signal.SIGINT, signal.SIGTERM)
+    caught: list[int] = []
+    old = {sig: signal.signal(sig, lambda signum, frame: caught.append(signum)) for sig in held}
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, set(held))
     try:
         yield
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)  # a pending signal arrives now: noted
+        for sig, handler in old.items():
+            signal.signal(sig, signal.SIG_DFL if handler is None else handler)
+        if caught:
+            signal.raise_signal(caught[0])
 
 
 # -- one run ----------------------------------------------------------------------
 
 class Publisher:
-    """The writes of one run: units into a Whoosh writer as records come, then records,
-    manifest and commit as one step (`publish`)."""
+    """The writes of one run: units into a Whoosh writer and record files (named by the coming
+    generation) as records come, then vocabularies, manifest and commit as one step (`publish`)."""
 
     def __init__(self, home: Path | None, summary: IndexSummary, procs: int = 1, limitmb: int = 256) -> None:
         self.home, self.summary, self.procs, self.limitmb = home, summary, procs, limitmb
@@ -294,10 +306,12 @@ class Publisher:
     def claim(self, session_id: str, label: str) -> None:
         self.claimed.setdefault(session_id, label)
 
-    def add(self, record: Record, path: Path | None = None, label: str = "", knowledge: object = None) -> bool:
+    def add(self, record: Record, path: Path | None = None, label: str = "", knowledge: object = None,
+            units: list | None = None, analysed: list | None = None) -> bool:
         """Place a record and add its units; False (with a warning) if this run already
-        indexed its session from another file.  `knowledge`: its question knowledge, built
-        by a parse worker (used if the record keeps its id)."""
+        indexed its session from another file.  `knowledge`, `units`, `analysed`: its question
+        knowledge, units and analysed text fields made by a parse worker (`Parsed`), used if
+        the record keeps its id."""
         label = label or displayable(record.session.source or record.session.id)
         proposed = record.session.id
         if knowledge is None:
@@ -330,14 +344,26 @@ class Publisher:
             if new in placed.replaces and new != sid:
                 self.aliases[old] = sid
         self.aliases.pop(sid, None)
-        units = units_of(record)
-        for u in units:
-            self.writer.add_document(**unit_document(u))
+        from .search.whoosh_writer import add_analysed
+
+        if units is None or analysed is None or sid != proposed or len(units) != len(analysed):
+            units, analysed = units_of(record), None
+        for k, u in enumerate(units):
+            if analysed is None:
+                self.writer.add_document(**unit_document(u))
+            else:  # analysed by the parse worker
+                add_analysed(self.writer, unit_document(u), analysed[k])
         entry = {"sha256": record.session.sha256, "source": displayable(record.session.source),
                  "path": ident.path, "file": str(Path(path).resolve()) if path is not None else "",
                  "date": record.session.date, "body": record.session.body, "key": ident.key,
                  "units": len(units), "parser": PARSER_VERSION,
                  "record": f"{sid}.{self.writer.generation}.json"}
+        # the record file now, while the workers still parse (named by the coming generation, it
+        # is published by the manifest that names it, or removed with the run's leftovers)
+        path = records_path(self.home) / entry["record"]
+        self.written.append(path)
+        write_atomic(path, record.to_json(indent=None))
+        write_light(self.home, path, record)  # what a server keeps of it in memory (indexer.summaries)
         self.sessions[sid] = entry
         self.claimed[sid] = label
         self.vocabs[sid] = vocabulary(units)
@@ -382,14 +408,10 @@ class Publisher:
 
             publish(database, [(record, units_of(record)) for record, _ in self.pending], removed=self.removed)
         generation = self.writer.generation
-        records, vocab = records_path(self.home), self.folder / "vocab"
+        vocab = self.folder / "vocab"
         vocab.mkdir(exist_ok=True)
         with _signals_held():
-            for record, entry in self.pending:
-                path = records / entry["record"]
-                self.written.append(path)
-                write_atomic(path, record.to_json(indent=None))
-                write_light(self.home, path, record)  # what a server keeps of it in memory (indexer.summaries)
+            for record, entry in self.pending:  # their record files are written (`add`)
                 write_atomic(vocab / f"{record.session.id}.json",
                              json.dumps(self.vocabs[record.session.id], ensure_ascii=False))
             manifest = {"generation": generation, "parser": PARSER_VERSION, "sessions": self.sessions,
@@ -497,6 +519,8 @@ class Parsed:
 
     record: Record
     knowledge: object = None
+    units: list | None = None  # units_of(record), under the record's own id
+    analysed: list | None = None  # per unit, the postings of its text fields (whoosh_writer.analyse_document)
 
 
 def parse_for_index(doc):  # noqa: ANN001, ANN201 - a sources.Document -> Parsed
@@ -513,7 +537,11 @@ def parse_for_index(doc):  # noqa: ANN001, ANN201 - a sources.Document -> Parsed
         knowledge = build(record)
     except Exception:  # noqa: BLE001 - a cache: the run builds it again after its commit
         knowledge = None
-    return Parsed(record, knowledge)
+    from .search.whoosh_writer import analyse_document
+
+    units = units_of(record)
+    schema = make_schema()
+    return Parsed(record, knowledge, units, [analyse_document(schema, unit_document(u)) for u in units])
 
 
 def _files_to_read(groups: list[list[Path]], pub: Publisher) -> tuple[dict[Path, str], list[Path]]:
@@ -580,7 +608,8 @@ def _index_groups(groups: list[list[Path]], digests: dict[Path, str], ahead, pub
             record = parsed.record
             record.session.source = displayable(path.name)
             warnings = list(record.warnings)
-            if pub.add(record, path=path, label=displayable(str(path)), knowledge=parsed.knowledge):
+            if pub.add(record, path=path, label=displayable(str(path)), knowledge=parsed.knowledge,
+                       units=parsed.units, analysed=parsed.analysed):
                 summary.warnings.extend(f"{path} : {w}" for w in warnings)
 
 

@@ -13,7 +13,7 @@ from whoosh.filedb.filestore import FileStorage
 
 from indexer.analysis import analyze
 from indexer.benchgen import generate
-from indexer.search.whoosh_writer import FastCodec
+from indexer.search.whoosh_writer import FastCodec, add_analysed, analyse_document
 from indexer.units import make_schema, unit_document, units_of
 
 
@@ -23,14 +23,19 @@ def documents() -> list[dict]:
     return [unit_document(u) for r in generate(2, chars_per_session=150_000) for u in units_of(r)]
 
 
-def _write(folder: Path, documents: list[dict], codec, deleted: int | None = None) -> dict[str, str]:  # noqa: ANN001
+def _write(folder: Path, documents: list[dict], codec, deleted: int | None = None,  # noqa: ANN001
+           analysed: bool = False) -> dict[str, str]:
     folder.mkdir()
-    ix = FileStorage(str(folder)).create_index(make_schema(), indexname="MAIN")
+    schema = make_schema()
+    ix = FileStorage(str(folder)).create_index(schema, indexname="MAIN")
     half = len(documents) // 2
     for part in (documents[:half], documents[half:]):  # two commits: the second one merges
         writer = ix.writer(codec=codec, compound=False) if codec else ix.writer(compound=False)
         for doc in part:
-            writer.add_document(**doc)
+            if analysed:  # as a parse worker analyses it, then as the run's process writes it
+                add_analysed(writer, doc, analyse_document(schema, doc))
+            else:
+                writer.add_document(**doc)
         if deleted is not None:
             writer.delete_by_term("id", documents[deleted]["id"])
         writer.commit(optimize=part is not documents[:half])
@@ -46,6 +51,13 @@ def test_fast_codec_writes_the_bytes_of_whoosh(tmp_path: Path, documents: list[d
     whoosh = _write(tmp_path / "whoosh", documents, None, deleted=3)
     assert any(name.endswith(".pst") for name in ours)
     assert ours == whoosh
+
+
+def test_documents_analysed_ahead_give_the_same_index(tmp_path: Path, documents: list[dict]) -> None:
+    ahead = _write(tmp_path / "ahead", documents, FastCodec(), deleted=5, analysed=True)
+    whoosh = _write(tmp_path / "whoosh", documents, None, deleted=5)
+    assert analyse_document(make_schema(), documents[0])["text"]
+    assert ahead == whoosh
 
 
 def test_an_index_written_by_the_fast_codec_answers_searches(tmp_path: Path, documents: list[dict]) -> None:

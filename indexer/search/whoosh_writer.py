@@ -18,6 +18,7 @@ from array import array
 from itertools import groupby
 from operator import itemgetter
 
+from whoosh.fields import TEXT
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3Codec, W3FieldWriter, W3Segment, _lenfield
 from whoosh.util.numeric import byte_to_length
 
@@ -105,3 +106,62 @@ class FastFieldWriter(W3FieldWriter):
             if start + limit < n:
                 pw._write_block()
             # the last block stays buffered: finish_postings writes it (or inlines it)
+
+
+# -- documents analysed ahead (in a parse worker), written here -------------------
+
+def analyse_document(schema, fields: dict) -> dict[str, list]:  # noqa: ANN001
+    """The postings of each analysed text field of a document, as `SegmentWriter.add_document`
+    computes them ((term bytes, frequency, weight, value) per term), for `add_analysed`;
+    made where the record is parsed, so that the writing process does not analyse."""
+    out: dict[str, list] = {}
+    for name, value in fields.items():
+        if name.startswith("_") or value is None or name not in schema:
+            continue
+        field = schema[name]
+        if isinstance(field, TEXT) and field.indexed and not field.vector and isinstance(value, str):
+            out[name] = list(field.index(value))
+    return out
+
+
+def add_analysed(writer, fields: dict, analysed: dict[str, list]) -> None:  # noqa: ANN001
+    """`SegmentWriter.add_document(**fields)` with the postings of some fields given
+    (`analyse_document`): the same document, the same bytes on disk."""
+    schema = writer.schema
+    if not hasattr(writer, "perdocwriter") or hasattr(writer, "docbuffer") \
+            or any(f.separate_spelling() or f.vector for _, f in schema.items() if f.indexed):
+        writer.add_document(**fields)  # a multiprocessing writer, or fields this does not write
+        return
+    writer._check_state()
+    perdocwriter = writer.perdocwriter
+    docnum = writer.docnum
+    add_post = writer.pool.add
+    docboost = writer._doc_boost(fields)
+    fieldnames = sorted(name for name in fields if not name.startswith("_"))
+    writer._check_fields(schema, fieldnames)
+    perdocwriter.start_doc(docnum)
+    for fieldname in fieldnames:
+        value = fields.get(fieldname)
+        if value is None:
+            continue
+        field = schema[fieldname]
+        length = 0
+        if field.indexed:
+            fieldboost = writer._field_boost(fields, fieldname, docboost)
+            items = analysed.get(fieldname)
+            if items is None:
+                items = field.index(value)
+            scorable = field.scorable
+            for tbytes, freq, weight, vbytes in items:
+                weight *= fieldboost
+                if scorable:
+                    length += freq
+                add_post((fieldname, tbytes, docnum, weight, vbytes))
+        customval = fields.get(f"_stored_{fieldname}", value)
+        perdocwriter.add_field(fieldname, field, customval if field.stored else None, length)
+        column = field.column_type
+        if column and customval is not None:
+            perdocwriter.add_column_value(fieldname, column, field.to_column_value(customval))
+    perdocwriter.finish_doc()
+    writer._added = True
+    writer.docnum += 1
