@@ -1,16 +1,21 @@
-"""Index update costs on a generated corpus: adding one session (the anchor), replacing one
-session (its units deleted, a few percent of the index: no merge), and re-reading every
-session as after a parser upgrade (all units deleted: one merge).
+"""Index update costs on a generated corpus: building N sessions, adding one session (the
+anchor), adding one session from its text file (read and parse included, as `minutes index`
+does it), replacing one session (its units deleted, a few percent of the index: no merge),
+and re-reading every session as after a parser upgrade (all units deleted: one merge).
 
     .venv/bin/python scripts/bench_index.py --sessions 10
+    .venv/bin/python scripts/bench_index.py --sessions 100 --procs 2 --skip-upgrade
 
-Prints seconds and the ratio to the anchor measured in the same run (timings on a shared
-machine are noisy; compare ratios).
+Prints wall seconds, CPU seconds of this process and of its worker processes (knowledge
+pool, Whoosh's writers with --procs 2), the ratio to the anchor measured in the same run
+(timings on a shared machine are noisy: compare ratios, and CPU), and peak memory.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import resource
 import sys
 import tempfile
 import time
@@ -18,41 +23,58 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from indexer.benchgen import generate  # noqa: E402
-from indexer.index import index_records, load_records, open_index  # noqa: E402
+from indexer.benchgen import generate, write_text_session  # noqa: E402
+from indexer.index import index_paths, index_records, load_records, open_index  # noqa: E402
+
+
+def _children() -> float:
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
+def timed(run) -> tuple[float, float, float]:  # noqa: ANN001
+    """(wall, CPU of this process, CPU of the finished child processes) of run()."""
+    kids, own, started = _children(), time.process_time(), time.perf_counter()
+    run()
+    return time.perf_counter() - started, time.process_time() - own, _children() - kids
+
+
+def line(label: str, t: tuple[float, float, float], anchor: float | None = None, extra: str = "") -> str:
+    ratio = f"  {t[0] / anchor:.1f}x" if anchor else ""
+    return f"{label:<34} {t[0]:7.2f} s{ratio}  (CPU: this process {t[1]:.2f} s, workers {t[2]:.2f} s){extra}"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sessions", type=int, default=10)
+    parser.add_argument("--procs", type=int, default=1, help="Whoosh writer processes for the build (as bench_search)")
+    parser.add_argument("--skip-upgrade", action="store_true", help="skip re-reading every session")
     args = parser.parse_args()
+    print(f"machine: {os.cpu_count()} cores, load average {', '.join(f'{x:.1f}' for x in os.getloadavg())}")
     with tempfile.TemporaryDirectory() as tmp:
-        home = Path(tmp)
-        records = list(generate(args.sessions + 1, seed=3))
-        started = time.perf_counter()
-        index_records(records[:-1], home=home)
-        build = time.perf_counter() - started
-
-        started = time.perf_counter()
-        index_records(records[-1:], home=home)
-        anchor = time.perf_counter() - started
-
+        home = Path(tmp) / "home"
+        build = timed(lambda: index_records(generate(args.sessions, seed=3), home=home, procs=args.procs))
+        for extra in generate(args.sessions + 1, seed=3):  # the one after them (only it kept)
+            pass
+        anchor = timed(lambda: index_records([extra], home=home))
+        text = write_text_session(Path(tmp) / "add")
+        from_text = timed(lambda: index_paths([text], home=home))
         one = load_records(home)[0]
-        started = time.perf_counter()
-        index_records([one], home=home)
-        replace = time.perf_counter() - started
+        replace = timed(lambda: index_records([one], home=home))
         ix = open_index(home)
         left = ix.doc_count_all() - ix.doc_count()
-
-        started = time.perf_counter()
-        index_records(load_records(home), home=home)
-        upgrade = time.perf_counter() - started
-        ix = open_index(home)
-        print(f"build {args.sessions} sessions: {build:.2f} s")
-        print(f"add one session (anchor):   {anchor:.2f} s  1.0x")
-        print(f"replace one session:        {replace:.2f} s  {replace / anchor:.1f}x  ({left} deleted units left)")
-        print(f"re-read all (upgrade):      {upgrade:.2f} s  {upgrade / anchor:.1f}x  "
-              f"({ix.doc_count_all() - ix.doc_count()} deleted units left, {len(ix._segments())} segment)")
+        print(line(f"build {args.sessions} sessions (procs={args.procs})", build))
+        print(line("add one session (anchor)", anchor, anchor[0]))
+        print(line("add one session from its text", from_text, anchor[0], "  (read and parse included)"))
+        print(line("replace one session", replace, anchor[0], f"  ({left} deleted units left)"))
+        if not args.skip_upgrade:
+            upgrade = timed(lambda: index_records(load_records(home), home=home))
+            ix = open_index(home)
+            print(line("re-read all (upgrade)", upgrade, anchor[0],
+                       f"  ({ix.doc_count_all() - ix.doc_count()} deleted units left, {len(ix._segments())} segment)"))
+        me = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        print(f"peak RSS: this process {me:.0f} MB, largest worker {kids:.0f} MB")
 
 
 if __name__ == "__main__":
