@@ -385,10 +385,10 @@ class Publisher:
             self.ix = storage.open_index(indexname=INDEX_NAME)
         else:  # created with the first record: a run with nothing to index leaves no index
             self.ix = storage.create_index(make_schema(), indexname=INDEX_NAME)
-        from .search.whoosh_writer import FastCodec
+        from .search.whoosh_writer import FastCodec, ParallelWriter
 
         codec = FastCodec()  # Whoosh's format, written faster
-        self.writer = (self.ix.writer(procs=self.procs, limitmb=self.limitmb, multisegment=True, codec=codec)
+        self.writer = (ParallelWriter(self.ix, procs=self.procs, limitmb=self.limitmb, codec=codec)
                        if self.procs > 1 else self.ix.writer(limitmb=self.limitmb, codec=codec))
 
     # -- publishing -----------------------------------------------------------

@@ -73,3 +73,50 @@ def test_an_index_written_by_the_fast_codec_answers_searches(tmp_path: Path, doc
         phrase = searcher.search(Q.Phrase("text", analyze("conseil départemental")), limit=5)
         assert len(phrase) > 0
         assert searcher.doc_count() == len(documents)
+
+
+_HOLDER = """
+import sys, time
+from whoosh.filedb.filestore import FileStorage
+from indexer.benchgen import generate
+from indexer.search.whoosh_writer import FastCodec, ParallelWriter
+from indexer.units import make_schema, unit_document, units_of
+ix = FileStorage(sys.argv[1]).create_index(make_schema(), indexname="MAIN")
+writer = ParallelWriter(ix, procs=2, codec=FastCodec())
+for r in generate(1, chars_per_session=150_000):
+    for u in units_of(r):
+        writer.add_document(**unit_document(u))
+    for u in units_of(r):
+        writer.add_document(**unit_document(u))
+print(" ".join(str(t.pid) for t in writer.tasks), flush=True)
+time.sleep(60)
+"""
+
+
+def test_whoosh_writer_processes_end_with_a_killed_run(tmp_path: Path) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    root = Path(__file__).resolve().parent.parent
+    proc = subprocess.Popen([sys.executable, "-c", _HOLDER, str(tmp_path)], cwd=root, stdout=subprocess.PIPE, text=True)
+    pids = [int(p) for p in proc.stdout.readline().split()]
+    assert len(pids) == 2
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    deadline = time.monotonic() + 20
+    alive = pids
+    while alive and time.monotonic() < deadline:
+        time.sleep(0.1)
+        alive = [p for p in pids if _running(p)]
+    assert alive == []
+
+
+def _running(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().split(") ", 1)[1][0] != "Z"
+    except OSError:
+        return False

@@ -10,16 +10,22 @@ read once per field into a list, ids, weights and values sliced into blocks of
 and `finish_postings` doing the encoding.  The files are byte for byte those `W3Codec`
 writes (`tests/test_index_writer.py`), and the segments name a plain `W3Codec`, so that
 an index written with it is read by any Whoosh and by older releases of this product.
+
+`analyse_document` gives a document's analysed text fields (in a parse worker), and
+`add_analysed` writes the document with them, as `add_document` would without.
+`ParallelWriter` is Whoosh's multi-segment writer whose processes end with the run.
 """
 
 from __future__ import annotations
 
+import os
 from array import array
 from itertools import groupby
 from operator import itemgetter
 
-from whoosh.fields import TEXT
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3Codec, W3FieldWriter, W3Segment, _lenfield
+from whoosh.fields import TEXT
+from whoosh.multiproc import MpWriter, SubWriterTask
 from whoosh.util.numeric import byte_to_length
 
 _TERM = itemgetter(0, 1)
@@ -165,3 +171,33 @@ def add_analysed(writer, fields: dict, analysed: dict[str, list]) -> None:  # no
     perdocwriter.finish_doc()
     writer._added = True
     writer.docnum += 1
+
+
+# -- Whoosh's writer processes, ended with the run --------------------------------
+
+class _Task(SubWriterTask):
+    """A Whoosh writer process that ends when the run's process dies, even by kill -9
+    (Whoosh's own would wait for work for ever)."""
+
+    parent = 0
+
+    def run(self) -> None:
+        from ..sources.pdf import die_with_parent
+
+        die_with_parent(self.parent)
+        super().run()
+
+
+class ParallelWriter(MpWriter):
+    """Whoosh's multi-segment writer (documents analysed and written by `procs` processes,
+    one segment each), whose processes end with the run."""
+
+    def __init__(self, ix, procs: int, **kwargs) -> None:  # noqa: ANN001
+        super().__init__(ix, procs=procs, multisegment=True, **kwargs)
+
+    def _new_task(self) -> _Task:
+        task = _Task(self.storage, self.indexname, self.jobqueue, self.resultqueue, self.subargs, self.multisegment)
+        task.parent = os.getpid()
+        self.tasks.append(task)
+        task.start()
+        return task
