@@ -45,7 +45,7 @@ def ensure_index(home: Path, corpus: Path = DEFAULT_CORPUS) -> bool:
     """Index `corpus` into `home` when no session is indexed yet; True if it did.  With
     MINUTES_DATABASE_URL the index is the database's: it is only checked (one French line
     and exit 2 when it cannot be used)."""
-    from indexer.index import index_paths, open_index, read_manifest
+    from indexer.records import index_generation, read_manifest
 
     url = os.environ.get("MINUTES_DATABASE_URL", "").strip()
     if url:
@@ -55,8 +55,10 @@ def ensure_index(home: Path, corpus: Path = DEFAULT_CORPUS) -> bool:
         print(f"Index dans la base {safe_url(url)}", file=sys.stderr)
         return False
 
-    if open_index(home) is not None and read_manifest(home)["sessions"]:
-        return False
+    if index_generation(home) >= 0 and read_manifest(home)["sessions"]:
+        return False  # a committed generation that publishes sessions (without opening the index: 1 s at N=100)
+    from indexer.index import index_paths
+
     print(f"Aucun index dans {home} : indexation de {corpus} …", file=sys.stderr)
     summary = index_paths([corpus], home=home, progress=sys.stderr.isatty())
     print(summary.line(), file=sys.stderr)
@@ -148,7 +150,10 @@ def warm_up(app: Flask, watch: bool = False, stop: threading.Event | None = None
         extras[-1].start()
 
     def run() -> None:
-        _warm(app)
+        try:
+            _warm(app)
+        except Exception:  # noqa: BLE001 - the watcher below tries again with the next generation
+            pass
         store = app.extensions["minutes"]
         extras_at: float | None = time.monotonic() + EXTRAS_DELAY  # None: started for this generation
         while not stop.wait(WATCH_INTERVAL):
