@@ -531,6 +531,9 @@ def parse_for_index(doc):  # noqa: ANN001, ANN201 - a sources.Document -> Parsed
     from .sources import pdf
 
     record = parse_document(doc)
+    # the id the session will most likely get (what it is: body and date), so that what is
+    # made here under it is used as is (`Publisher.add` makes it again under another id)
+    rekey(record, identity_of(record, doc.path).candidate)
     if not pdf.IN_WORKER:  # parsed by the run's own process: its knowledge pool builds it
         return Parsed(record)
     try:
