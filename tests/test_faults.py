@@ -602,7 +602,8 @@ def leftovers(home: Path) -> list[str]:
 def test_kill_9_at_random_points_while_indexing(tmp_path, indexed) -> None:
     """`kill -9` of `minutes index` at KILLS points spread over its run: stratified random
     fractions (fixed seed) of the median duration of complete runs, counted from the
-    process start.  After each kill the index answers exactly as before the run (or,
+    process start, or (every other kill) from the moment the run takes the writer's lock,
+    so that the publication is hit however much of the run comes before it.  After each kill the index answers exactly as before the run (or,
     killed after its commit, exactly as the completed run); the next run completes
     without any clean-up and the new session is searchable."""
     home, src = copy_home(indexed, tmp_path), tmp_path / "src"
@@ -628,11 +629,17 @@ def test_kill_9_at_random_points_while_indexing(tmp_path, indexed) -> None:
                                                      debate_only=True), encoding="utf-8")
 
         full = statistics.median(durations)
-        delay = fractions[0] * full
         proc = start_index(src, home)
         started = time.monotonic()
+        delay = fractions[0] * full
+        if k % 2 == 0:  # every other kill aims at the part of the run that holds the lock
+            lock = home / "index" / "writer.pid"
+            while not lock.exists() and proc.poll() is None and time.monotonic() - started < 3 * full:
+                time.sleep(0.005)
+            locked_at = time.monotonic() - started
+            delay = locked_at + fractions[0] * max(full - locked_at, 0.05)
         try:
-            proc.wait(timeout=delay)
+            proc.wait(timeout=max(delay - (time.monotonic() - started), 0.0))
             killed = False  # it finished before its kill point: this fraction is tried again
             durations.append(time.monotonic() - started)
         except subprocess.TimeoutExpired:
