@@ -249,10 +249,12 @@ def aes256_open_pdf(source: bytes, path: Path) -> None:
         writer.write(fh)
 
 
-def image_only_pdf(source: bytes, path: Path, *, dpi: int = 200, keep_text: tuple[int, ...] = ()) -> None:
+def image_only_pdf(source: bytes, path: Path, *, dpi: int = 200, keep_text: tuple[int, ...] = (),
+                   stamp: str = "") -> None:
     """`source` as a scanner gives it: every page rendered to a grey picture and put back
     as a picture-only page (no text layer).  Pages listed in `keep_text` (1-based) are
-    kept as they are, text layer included."""
+    kept as they are, text layer included.  `stamp` ("… {page}") is written as text over
+    the foot of each picture, as publishing tools number the scanned annexes they join."""
     import pypdfium2 as pdfium
     from pypdf import PdfReader, PdfWriter
 
@@ -269,6 +271,9 @@ def image_only_pdf(source: bytes, path: Path, *, dpi: int = 200, keep_text: tupl
         from reportlab.lib.utils import ImageReader
 
         pdf.drawImage(ImageReader(io.BytesIO(png.getvalue())), 0, 0, width=width, height=height)
+        if stamp:
+            pdf.setFont("Helvetica", 8)
+            pdf.drawString(40, 14, stamp.format(page=index + 1))
         pdf.showPage()
         page.close()
     pdf.save()

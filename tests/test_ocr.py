@@ -36,9 +36,11 @@ def _home(tmp_path, monkeypatch):
 def scans(tmp_path_factory):
     folder = tmp_path_factory.mktemp("scans")
     source = pdfgen.minutes_pdf(TEXT)
-    files = {"text": folder / "texte.pdf", "scan": folder / "scan.pdf", "mixed": folder / "mixte.pdf"}
+    files = {"text": folder / "texte.pdf", "scan": folder / "scan.pdf", "mixed": folder / "mixte.pdf",
+             "stamped": folder / "annexe-numerotee.pdf"}
     files["text"].write_bytes(source)
     pdfgen.image_only_pdf(source, files["scan"])
+    pdfgen.image_only_pdf(source, files["stamped"], stamp="Ville de Lannion   Conseil municipal du 5 juillet 2021   {page}")
     pdfgen.image_only_pdf(source, files["mixed"], keep_text=(1,))
     return files
 
@@ -138,3 +140,15 @@ def test_a_picture_inside_a_form_object_is_read_by_ocr(tmp_path, monkeypatch):
     ocr._languages.cache_clear()
     doc = read_source(pdf, cache=False)
     assert doc.pages[0].ocr and doc.pages[0].text == "Le conseil municipal délibère."
+
+
+@needs_tesseract
+def test_a_scan_stamped_with_a_text_footer_is_read_by_ocr(scans):
+    """A scanned annex whose only text layer is the footer the publishing tool wrote over it
+    (town, session, page number) is a scan: its words come back by OCR, not « pages sans texte »."""
+    original = read_source(scans["text"], cache=False)
+    stamped = read_source(scans["stamped"], cache=False)
+    assert all(p.ocr for p in stamped.pages)
+    assert not any("sans texte" in w for w in stamped.warnings), stamped.warnings
+    want, got = set(_words(original.text)), set(_words(stamped.text))
+    assert len(want & got) >= 0.9 * len(want)

@@ -27,8 +27,27 @@ POOL_MIN_PAGES = 20
 RawPage = tuple[int, PageLines | None, str]
 
 
+def _chars(lines: PageLines | None) -> int:
+    return len("".join("".join(t for t, _ in lines).split())) if lines else 0
+
+
 def _has_text(lines: PageLines | None) -> bool:
-    return bool(lines) and len("".join("".join(t for t, _ in lines).split())) >= 3
+    return _chars(lines) >= 3
+
+
+#: a text layer this thin over a picture covering most of the page is a stamped scan (the
+#: header, footer or page number a publishing tool wrote over a scanned annex): read by OCR
+THIN_TEXT, SCAN_SHARE = 200, 0.6
+
+
+def _stamped_scan(reader, number: int, lines: PageLines) -> bool:
+    share = getattr(reader, "picture_share", None)
+    if share is None or _chars(lines) >= THIN_TEXT:
+        return False
+    try:
+        return share(number) >= SCAN_SHARE
+    except Exception:  # noqa: BLE001
+        return False
 
 
 def extract_range(reader, numbers: Iterable[int], binary: str | None) -> list[RawPage]:
@@ -40,7 +59,7 @@ def extract_range(reader, numbers: Iterable[int], binary: str | None) -> list[Ra
         if lines is None:
             out.append((number, None, "bad"))
             continue
-        if _has_text(lines):
+        if _has_text(lines) and not _stamped_scan(reader, number, lines):
             out.append((number, lines, "text"))
             continue
         try:
@@ -76,9 +95,12 @@ def _ocr_pages(reader, out: list[RawPage], scans: Sequence[int], binary: str) ->
             while len([1 for _, f in pending if not f.done()]) >= parallel:
                 next(f for _, f in pending if not f.done()).exception()  # wait for one
         for i, fut in pending:
-            number = out[i][0]
+            number, layer = out[i][0], out[i][1]
             try:
-                out[i] = (number, fut.result(), "ocr")
+                read = fut.result()
+                # a stamped scan whose OCR gives no more than its text layer keeps the layer
+                out[i] = (number, read, "ocr") if _chars(read) > _chars(layer) or not _has_text(layer) \
+                    else (number, layer, "text")
             except ocr.OcrFailed as exc:
                 out[i] = (number, [], f"ocr-failed: {exc}")
 

@@ -66,6 +66,29 @@ class PdfiumReader:
         finally:
             page.close()
 
+    def picture_share(self, number: int) -> float:
+        """Share of the page's area under its largest picture (an image, or a form object as
+        scanners write them): near 1 for a scanned page that a publishing tool stamped with a
+        text header or footer."""
+        page = self.doc[number - 1]
+        try:
+            raw = self._raw
+            width, height = page.get_size()
+            kinds = (raw.FPDF_PAGEOBJ_IMAGE, raw.FPDF_PAGEOBJ_FORM)
+            left, bottom, right, top = (ctypes.c_float() for _ in range(4))
+            best = 0.0
+            for i in range(min(raw.FPDFPage_CountObjects(page.raw), 2000)):
+                obj = raw.FPDFPage_GetObject(page.raw, i)
+                if raw.FPDFPageObj_GetType(obj) not in kinds or \
+                        not raw.FPDFPageObj_GetBounds(obj, left, bottom, right, top):
+                    continue
+                w = min(right.value, width) - max(left.value, 0.0)
+                h = min(top.value, height) - max(bottom.value, 0.0)
+                best = max(best, max(w, 0.0) * max(h, 0.0) / (width * height or 1.0))
+            return best
+        finally:
+            page.close()
+
     def page_lines(self, number: int) -> PageLines | None:
         """Lines of one page with the baseline of their first character; None if unreadable."""
         raw = self._raw
