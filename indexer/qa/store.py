@@ -12,13 +12,12 @@ from __future__ import annotations
 
 import gc
 import hashlib
-import os
 import pickle
-import tempfile
 from pathlib import Path
 
 from ..model import Record
 from .knowledge import RecordKnowledge, build
+from .sessions import write_pickle
 
 VERSION = 4  # bumped when what `knowledge.build` stores changes
 
@@ -68,20 +67,7 @@ def load_knowledge(home: Path, session_id: str, key: str) -> RecordKnowledge | N
 
 def save_knowledge(home: Path, session_id: str, key: str, rk: RecordKnowledge) -> None:
     """Write one session's knowledge to the disk cache (atomically); failing only costs time."""
-    path = cache_file(home, session_id, key)
-    tmp = None
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-        with os.fdopen(fd, "wb") as fh:
-            pickle.dump(rk, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, path)
-    except OSError:
-        if tmp is not None:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
+    write_pickle(cache_file(home, session_id, key), rk)
 
 
 def knowledge_of(home: Path | None, published: list[tuple[Record, dict]],

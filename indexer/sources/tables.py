@@ -136,6 +136,11 @@ def row_texts(table: Table) -> list[str]:
 
 def without_tables(text: str) -> str:
     """The page text without its table rows (prose only; a caption stays as a plain line)."""
+    return _tables_replaced(text, lambda table: [])
+
+
+def _tables_replaced(text: str, lines_of) -> str:  # noqa: ANN001 - Table -> list[str]
+    """`text` with each table's lines replaced by `lines_of(table)` (a caption alone stays)."""
     lines = text.split("\n")
     starts = {t.start: t for t in find_tables(text)}
     out: list[str] = []
@@ -148,6 +153,7 @@ def without_tables(text: str) -> str:
             continue
         if table.title and not table.rows and not table.header:
             out.append(table.title)
+        out += lines_of(table)
         i = table.end
     return "\n".join(out)
 
@@ -391,18 +397,4 @@ def plain_rows(text: str) -> str:
     (for a passage that cannot hold a table: no « | » reaches a reader)."""
     if "|" not in text:
         return text
-    lines = text.split("\n")
-    out: list[str] = []
-    i = 0
-    starts = {t.start: t for t in find_tables(text)}
-    while i < len(lines):
-        table = starts.get(i)
-        if table is None:
-            out.append(lines[i])
-            i += 1
-            continue
-        if table.title and not table.rows and not table.header:
-            out.append(table.title)
-        out += row_texts(table)
-        i = table.end
-    return "\n".join(out)
+    return _tables_replaced(text, row_texts)
