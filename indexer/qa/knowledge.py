@@ -80,12 +80,15 @@ class Sentence:
         return self._stems
 
 
-class _Sentences(Sequence):
-    """The sentences of a record, made on first access."""
+class _MadeOnAccess(Sequence):
+    """A sequence of `size` items of a record's knowledge, each made by `_make(i)` on first access."""
 
-    def __init__(self, rk: "RecordKnowledge") -> None:
+    def __init__(self, rk: "RecordKnowledge", size: int) -> None:
         self._rk = rk
-        self._made: list[Sentence | None] = [None] * len(rk._texts)
+        self._made: list = [None] * size
+
+    def _make(self, i: int):  # noqa: ANN202
+        raise NotImplementedError
 
     def __len__(self) -> int:
         return len(self._made)
@@ -93,17 +96,27 @@ class _Sentences(Sequence):
     def __getitem__(self, i):  # noqa: ANN001, ANN204
         if isinstance(i, slice):
             return [self[k] for k in range(*i.indices(len(self._made)))]
-        s = self._made[i]
-        if s is None:
-            rk = self._rk
+        got = self._made[i]
+        if got is None:
             if i < 0:
                 i += len(self._made)
-            s = self._made[i] = Sentence(rk._sent_unit[i], rk._texts[i], None, None, rk, i)
-        return s
+            got = self._made[i] = self._make(i)
+        return got
 
     def __iter__(self):  # noqa: ANN204
         for i in range(len(self._made)):
             yield self[i]
+
+
+class _Sentences(_MadeOnAccess):
+    """The sentences of a record, made on first access."""
+
+    def __init__(self, rk: "RecordKnowledge") -> None:
+        super().__init__(rk, len(rk._texts))
+
+    def _make(self, i: int) -> Sentence:
+        rk = self._rk
+        return Sentence(rk._sent_unit[i], rk._texts[i], None, None, rk, i)
 
 
 class _Postings:
@@ -168,25 +181,16 @@ class _ByUnit:
         return isinstance(ui, int) and self.get(ui) is not None
 
 
-class _UnitStems(Sequence):
+class _UnitStems(_MadeOnAccess):
     """Every stem of each unit, as a frozenset made on first access."""
 
     def __init__(self, rk: "RecordKnowledge") -> None:
-        self._rk = rk
-        self._made: list[frozenset[str] | None] = [None] * (len(rk._unit_off) - 1)
+        super().__init__(rk, len(rk._unit_off) - 1)
 
-    def __len__(self) -> int:
-        return len(self._made)
-
-    def __getitem__(self, ui):  # noqa: ANN001, ANN204
-        if isinstance(ui, slice):
-            return [self[k] for k in range(*ui.indices(len(self._made)))]
-        got = self._made[ui]
-        if got is None:
-            rk = self._rk
-            vocab = rk._vocab
-            got = self._made[ui] = frozenset([vocab[i] for i in rk._unit_ids[rk._unit_off[ui]:rk._unit_off[ui + 1]]])
-        return got
+    def _make(self, ui: int) -> frozenset[str]:
+        rk = self._rk
+        vocab = rk._vocab
+        return frozenset([vocab[i] for i in rk._unit_ids[rk._unit_off[ui]:rk._unit_off[ui + 1]]])
 
 
 def _u32(values=()) -> array:  # noqa: ANN001
