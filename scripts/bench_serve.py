@@ -50,7 +50,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_web import fetch, free_port, percentile  # noqa: E402
+from bench_web import fetch, free_port, percentile, run_clients  # noqa: E402
 
 MINUTES = str(Path(sys.executable).with_name("minutes"))
 TARGETS = {"first_page_s": 1.0, "first_search_ms": 300.0, "rss_mb": 400.0, "p95_ms": 300.0}
@@ -227,13 +227,7 @@ def concurrent(home: Path, workers: int, queries, clients: int, seconds: float, 
                     if status != 200:
                         errors[0] += 1
 
-        threads = [threading.Thread(target=client) for _ in range(clients)]
-        started = time.perf_counter()
-        for th in threads:
-            th.start()
-        for th in threads:
-            th.join()
-        elapsed = time.perf_counter() - started
+        elapsed = run_clients(client, clients)
         rss = rss_mb(server.proc.pid)
     finally:
         server.close()

@@ -27,7 +27,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_web import VARIED, ServerProcess, fetch, home_or_bundled, percentile  # noqa: E402
+from bench_web import VARIED, ServerProcess, fetch, home_or_bundled, percentile, run_clients  # noqa: E402
 from indexer.config import SERVER_THREADS  # noqa: E402
 
 QUESTIONS = ("Qui a parlé de {w} ?", "Qu'a dit le président sur {w} ?", "Combien pour {w} ?",
@@ -70,13 +70,7 @@ def run(base: str, requests: list[tuple[str, str]], clients: int, seconds: float
                 if status != 200:
                     errors[kind] = errors.get(kind, 0) + 1
 
-    threads = [threading.Thread(target=client) for _ in range(clients)]
-    started = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    elapsed = time.perf_counter() - started
+    elapsed = run_clients(client, clients)
     kinds = {}
     for kind, values in latencies.items():
         kinds[kind] = {"requests": len(values), "errors": errors.get(kind, 0),
