@@ -12,7 +12,6 @@ files are removed at once or by the next run.
 from __future__ import annotations
 
 import hashlib
-import inspect
 import json
 import os
 import re
@@ -494,10 +493,7 @@ class Publisher:
         self._stop_knowledge_pool(wait=True)
         built = {sid: rk for sid, rk in self.knowledge.items() if getattr(rk, "sid", None) == sid}
         self.knowledge = {}
-        if "built" in inspect.signature(knowledge_of).parameters:
-            knowledge_of(self.home, self.pending, built=built)
-        else:  # an older store: it builds each record's knowledge itself
-            knowledge_of(self.home, self.pending)
+        knowledge_of(self.home, self.pending, built=built)
 
     def _merge(self, writer) -> bool:  # noqa: ANN001
         """Merge into one segment when the units this run deleted are a large share of the
