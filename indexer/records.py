@@ -28,7 +28,9 @@ from __future__ import annotations
 
 import json
 import os
+import pickle
 import re
+import tempfile
 import time
 from dataclasses import dataclass, fields, is_dataclass
 from pathlib import Path
@@ -95,6 +97,24 @@ def write_atomic(path: Path, text: str) -> None:
         fh.flush()
         os.fsync(fh.fileno())
     os.replace(tmp, path)
+
+
+def write_pickle(path: Path, obj: object) -> None:
+    """Pickle `obj` to `path` atomically, for caches: failing only costs time (the next reader
+    rebuilds), and leaves no temporary file."""
+    tmp = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+        with os.fdopen(fd, "wb") as fh:
+            pickle.dump(obj, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+    except OSError:
+        if tmp is not None:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
 
 
 # -- manifest ---------------------------------------------------------------------

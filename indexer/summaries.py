@@ -19,7 +19,6 @@ unpickler that only builds the classes of `indexer.model`.
 from __future__ import annotations
 
 import io
-import os
 import pickle
 from dataclasses import replace
 from pathlib import Path
@@ -27,6 +26,7 @@ from typing import Callable
 
 from . import model
 from .model import Record
+from .records import write_pickle
 
 CACHE_DIR = ("cache", "light")
 #: bump when what a light record holds changes: older cached copies are then ignored
@@ -74,10 +74,7 @@ def write_light(home: Path | None, record_file: Path, record: Record) -> None:
         target = _cache_file(home, Path(record_file))
         if target is None:
             return
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-        tmp.write_bytes(pickle.dumps(light(record), protocol=pickle.HIGHEST_PROTOCOL))
-        os.replace(tmp, target)
+        write_pickle(target, light(record))
     except Exception:  # noqa: BLE001 - only a cache: never the reason a run or a page fails
         pass
 

@@ -16,15 +16,14 @@ from __future__ import annotations
 
 import hashlib
 import math
-import os
 import pickle
-import tempfile
 import threading
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from ..records import write_pickle
 from .knowledge import RecordKnowledge
 
 #: Sentences per chunk of a long unit (an annexed report is hundreds of sentences: its words
@@ -147,23 +146,6 @@ def table_file(home: Path, keys: list[tuple[str, str]]) -> Path:
 
     digest = hashlib.sha256(repr((TABLE_VERSION, VERSION, sorted(keys))).encode()).hexdigest()[:32]
     return home / "cache" / "qa" / f"sessions-{digest}.table"
-
-
-def write_pickle(path: Path, obj: object) -> None:
-    """Atomically; failing only costs time (the next reader rebuilds)."""
-    tmp = None
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-        with os.fdopen(fd, "wb") as fh:
-            pickle.dump(obj, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, path)
-    except OSError:
-        if tmp is not None:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
 
 
 def read_pickle(path: Path, kind: type) -> object | None:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from ..model import Record
 from .knowledge import RecordKnowledge, build
-from .sessions import write_pickle
+from ..records import write_pickle
 
 VERSION = 4  # bumped when what `knowledge.build` stores changes
 
@@ -78,7 +78,7 @@ def knowledge_of(home: Path | None, published: list[tuple[Record, dict]],
     sessions, and drop the files of records no longer published.  `built`: session id → its knowledge
     already made by `knowledge.build` (e.g. in a parse worker process), not made again."""
     from ..records import home_dir, read_manifest
-    from .sessions import drop_stale_tables, summary, summary_file, table_of, write_pickle
+    from .sessions import drop_stale_tables, summary, summary_file, table_of
 
     home = home_dir(home)
     for record, entry in published:
