@@ -8,7 +8,9 @@ import numpy as np
 from whoosh import index as whoosh_index
 from whoosh import query as Q
 
-from indexer.search.whoosh_engine import Engine, _distinct_values, _posting_arrays
+from indexer.search.whoosh_columns import distinct_values
+from indexer.search.whoosh_engine import Engine
+from indexer.search.whoosh_postings import posting_arrays
 from indexer.units import make_schema
 
 WORDS = "budget collège route délibération vote élus commission rapport séance".split()
@@ -25,7 +27,7 @@ def test_distinct_values_tell_apart_values_that_differ_only_in_the_middle() -> N
     head, tail = b"Commission permanente du ", b" : rapport de la direction des routes"
     texts = [b"", head + b"1" + tail, head + b"1" + tail, b"", head + b"2" + tail, b"a", b"a", head + b"1" + tail]
     buf, starts, ends = _values(texts)
-    found = _distinct_values(buf, starts, ends)
+    found = distinct_values(buf, starts, ends)
     if found is not None:  # grouped by numpy: every document with the value of its group
         firsts, refs = found
         distinct = [texts[i] for i in firsts.tolist()]
@@ -72,7 +74,7 @@ def test_postings_and_facets_read_by_the_engine_equal_whooshs(tmp_path: Path, mo
                 weights.append(m.weight())
                 m.next()
             assert tf.tolist() == weights
-            all_ids, _ = _posting_arrays(searcher, "text", term)  # deleted documents included
+            all_ids, _ = posting_arrays(searcher, "text", term)  # deleted documents included
             assert set(expected) <= set(all_ids.tolist())
         for field in ("kind", "session"):
             labels, codes = view.codes(field)

@@ -1,7 +1,8 @@
 """The Whoosh backend: a parsed query → Whoosh queries → document sets, facet counts, BM25 ranking.
 
-Every Whoosh import of the search lives here, in `whoosh_engine` and in `whoosh_analysis`
-(the French analyzer and positions format the index schema holds).
+Every Whoosh import of the search lives here, in `whoosh_engine` (snapshots, document sets,
+ranking) and the segment readers it uses (`whoosh_postings`, `whoosh_phrases`, `whoosh_columns`),
+and in `whoosh_analysis` (the French analyzer and positions format the index schema holds).
 """
 
 from __future__ import annotations
