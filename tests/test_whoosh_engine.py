@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pytest
 from whoosh import index as whoosh_index
 from whoosh import query as Q
 
@@ -84,3 +85,67 @@ def test_postings_and_facets_read_by_the_engine_equal_whooshs(tmp_path: Path, mo
             assert view.stored(docnum) == searcher.stored_fields(docnum), docnum
         phrase = np.flatnonzero(view.phrase_docs(["budget", "colleg"])).tolist()
         assert phrase == sorted(searcher.docs_for_query(Q.Phrase("text", ["budget", "colleg"])))
+
+
+def _mixed_home(tmp_path: Path, codec_of) -> Path:  # noqa: ANN001
+    """Two segments: the first two commits merged by the second (written by `codec_of(1)`),
+    the third commit's (written by `codec_of(2)`; None: Whoosh's own writer), then documents
+    of both deleted."""
+    from whoosh.filedb.filestore import FileStorage
+
+    folder = tmp_path / "index"
+    folder.mkdir()
+    ix = FileStorage(str(folder)).create_index(make_schema(), indexname="MAIN")
+    rng = np.random.default_rng(5)
+    for segment in range(3):
+        codec = codec_of(segment)
+        w = ix.writer(codec=codec) if codec is not None else ix.writer()
+        for n in range(300 + 200 * segment):
+            words = rng.choice(WORDS, size=int(rng.integers(1, 40)))
+            w.add_document(id=f"{segment}-{n}", kind=("intervention", "voeu")[n % 2],
+                           session=f"s{segment}", text=" ".join(words))
+        w.commit(merge=False, optimize=segment == 1)
+    w = ix.writer()
+    for segment in range(3):
+        for n in range(0, 300, 5):
+            w.delete_by_term("id", f"{segment}-{n}")
+    w.commit(merge=False)
+    return folder
+
+
+def _phrases(view) -> list[tuple[str, ...]]:  # noqa: ANN001
+    terms = [t for w in WORDS for t in view.searcher.schema["text"].analyzer.terms(w)]
+    return [(a, b) for a in terms[:5] for b in terms[:5]] + [tuple(terms[:3]), (terms[2], terms[2], terms[4])]
+
+
+@pytest.mark.parametrize("writers", ["fast", "whoosh", "mixed"])
+def test_phrases_and_postings_from_the_sidecar_equal_whooshs(tmp_path: Path, monkeypatch, writers: str) -> None:  # noqa: ANN001
+    """Segments written by FastCodec carry a sidecar (positions for numpy); an index whose
+    segments lack it (an earlier release's, Whoosh's writer) is read through Whoosh's blocks;
+    both give Whoosh's own answers, deleted documents left out."""
+    from indexer.search.whoosh_writer import FastCodec
+
+    codec_of = {"fast": lambda s: FastCodec(), "whoosh": lambda s: None,
+                "mixed": lambda s: FastCodec() if s == 2 else None}[writers]
+    folder = _mixed_home(tmp_path, codec_of)
+    monkeypatch.setattr("indexer.search.whoosh_engine.open_index", lambda home: whoosh_index.open_dir(str(folder), indexname="MAIN"))
+    monkeypatch.setattr("indexer.search.whoosh_engine.index_generation", lambda home: 1)
+    with Engine(tmp_path).view() as view:
+        searcher = view.searcher
+        sidecars, _, complete = view.sidecars()
+        assert len(sidecars) == 2 and searcher.reader().has_deletions()
+        assert complete == (writers == "fast")
+        assert (sidecars[-1] is not None) == (writers != "whoosh")
+        for terms in _phrases(view):
+            expected = sorted(searcher.docs_for_query(Q.Phrase("text", list(terms))))
+            assert np.flatnonzero(view.phrase_docs(list(terms))).tolist() == expected, terms
+        for term in {t for w in WORDS for t in searcher.schema["text"].analyzer.terms(w)} | {"absent"}:
+            ids, tf = view.postings(term)
+            weights, docs = [], []
+            if ("text", term) in searcher.reader():
+                m = searcher.postings("text", term)
+                while m.is_active():
+                    docs.append(m.id())
+                    weights.append(m.weight())
+                    m.next()
+            assert ids.tolist() == docs and tf.tolist() == weights, term

@@ -29,8 +29,9 @@ from .backend import Budget
 from .filters import BY_KEY, FACETS
 from .suggest import Vocabulary
 from .whoosh_columns import leaf_codes, leaf_lengths
-from .whoosh_phrases import mask, position_keys
+from .whoosh_phrases import mask, position_keys, sidecar_keys
 from .whoosh_postings import posting_arrays
+from .whoosh_sidecar import open_sidecar
 
 K1, B = 1.2, 0.5  # BM25 parameters (B below the usual 0.75: long speeches are not penalised as much)
 
@@ -267,11 +268,22 @@ class View:
             blocks = None
             if values:
                 blocks = self._blocks[term] = []
-            ids, tf = posting_arrays(self.searcher, "text", term, blocks)
+            ids, tf = posting_arrays(self.searcher, "text", term, blocks, self.sidecars()[0])
             if len(ids) and self._deleted():
                 keep = self.all_docs()[ids]
                 ids, tf = ids[keep], tf[keep]
             cached = self._remember(key, (ids, tf))
+        return cached
+
+    def sidecars(self) -> tuple[list, list[int], bool]:
+        """(the sidecar or None of each segment, their first document numbers, whether every
+        segment has one), once per generation (`whoosh_sidecar`: positions for numpy)."""
+        cached = self._columns.get("sidecars")
+        if cached is None:
+            subs = self.searcher.subsearchers or [(self.searcher, 0)]
+            found = [open_sidecar(sub.reader()) for sub, _ in subs]
+            cached = (found, [offset for _, offset in subs], all(s is not None for s in found))
+            self._columns["sidecars"] = cached
         return cached
 
     def stored(self, docnum: int) -> dict:
@@ -407,9 +419,16 @@ class View:
         cached = self._sets.get(key)
         if cached is not None:
             return cached
-        if len(terms) > 1:
-            for t in terms:
-                self.postings(t, values=True)  # positions decoded with the documents, once
+        sidecars, offsets, complete = self.sidecars()
+        if complete:  # positions are slices of the segments' sidecars
+            def keys_of(term: str, wanted: np.ndarray, shift: int) -> np.ndarray:
+                return sidecar_keys(sidecars, offsets, term, wanted, shift)
+        else:  # Whoosh's blocks: positions decoded with the documents, once
+            def keys_of(term: str, wanted: np.ndarray, shift: int) -> np.ndarray:
+                return position_keys(self.searcher, term, wanted, shift, self._blocks.get(term))
+            if len(terms) > 1:
+                for t in terms:
+                    self.postings(t, values=True)
         cand = self.term_docs("text", terms[0])
         for t in terms[1:]:
             cand = cand & self.term_docs("text", t)
@@ -418,12 +437,12 @@ class View:
                 return self.none()
             # positions as sorted keys (document, position − rank in the phrase): the phrase holds
             # where the keys of all its terms meet; each term is read only in the documents left
-            keys = position_keys(self.searcher, terms[0], np.flatnonzero(cand), 0, self._blocks.get(terms[0]))
+            keys = keys_of(terms[0], np.flatnonzero(cand), 0)
             for k in range(1, len(terms)):
                 if not len(keys):
                     break
                 left = np.unique(keys >> 32)
-                keys = np.intersect1d(keys, position_keys(self.searcher, terms[k], left, k, self._blocks.get(terms[k])), assume_unique=True)
+                keys = np.intersect1d(keys, keys_of(terms[k], left, k), assume_unique=True)
             cand = mask(np.unique(keys >> 32), self.size) if len(keys) else self.none()
         return self._remember(key, cand)
 

@@ -19,6 +19,37 @@ def mask(ids: np.ndarray, n: int) -> np.ndarray:
     return out
 
 
+def sidecar_keys(sidecars: list, offsets: list[int], term: str, wanted: np.ndarray,
+                 shift: int) -> np.ndarray:
+    """As `position_keys`, from the segments' sidecars (`whoosh_sidecar`, one per segment, none
+    missing): the positions of the wanted documents are slices of one mapped array."""
+    if not len(wanted):
+        return np.zeros(0, dtype=np.int64)
+    btext = term.encode("utf-8")
+    highest = int(wanted[-1])
+    wanted = mask(wanted, highest + 1)
+    parts: list[np.ndarray] = []
+    for side, offset in zip(sidecars, offsets):
+        t = side.find(btext)
+        if t < 0:
+            continue
+        ids = side.postings(t)[0].astype(np.int64) + offset
+        inside = ids <= highest
+        chosen = np.flatnonzero(inside & wanted[np.minimum(ids, highest)])
+        if not len(chosen):
+            continue
+        counts, pos = side.positions_in(t, chosen)
+        docs = np.repeat(ids[chosen], counts)
+        keep = pos >= shift
+        parts.append((docs[keep] << 32) | (pos[keep] - shift))
+    if not parts:
+        return np.zeros(0, dtype=np.int64)
+    out = np.concatenate(parts) if len(parts) > 1 else parts[0]
+    if len(parts) > 1:
+        out.sort(kind="stable")
+    return out
+
+
 def _block_keys(ids: np.ndarray, values, wanted: np.ndarray, shift: int, parts: list) -> None:  # noqa: ANN001
     """Append the position keys of the wanted documents (`wanted`: a mask over document numbers
     up to the highest wanted one) of posting blocks (their ids, and their values in order) to

@@ -139,14 +139,25 @@ def _term_blocks(reader, field: str, text: str, values: bool = True) -> list | N
 
 
 def posting_arrays(searcher, field: str, text: str,  # noqa: ANN001
-                    blocks: list | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """(document numbers, weights) of one term (deleted documents included: callers mask them),
-    every block of a segment decoded together: the delta-coded ids of all blocks in one numpy
-    array, summed block by block.  `blocks`, when given, receives (document numbers, values) of
-    each block, so that a phrase reads the positions without decoding the blocks again."""
+                    blocks: list | None = None, sidecars: list | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(document numbers, weights) of one term (deleted documents included: callers mask them).
+    A segment with a sidecar (`whoosh_sidecar`, `text` terms) gives them as slices of it;
+    otherwise every block of the segment is decoded together: the delta-coded ids of all blocks
+    in one numpy array, summed block by block.  `blocks`, when given, receives (document
+    numbers, values) of each block, so that a phrase reads the positions without decoding the
+    blocks again.  `sidecars`: the sidecar (or None) of each segment, in the searcher's order."""
     id_parts: list[np.ndarray] = []
     weight_parts: list[np.ndarray] = []
-    for sub, offset in searcher.subsearchers or [(searcher, 0)]:
+    btext = text.encode("utf-8")
+    for i, (sub, offset) in enumerate(searcher.subsearchers or [(searcher, 0)]):
+        side = sidecars[i] if sidecars and field == "text" and blocks is None else None
+        if side is not None:
+            t = side.find(btext)
+            if t >= 0:
+                ids, weights = side.postings(t)
+                id_parts.append(ids.astype(np.int64) + offset)
+                weight_parts.append(weights.astype(np.float64))
+            continue
         reader = sub.reader()
         found = _term_blocks(reader, field, text, values=blocks is not None)
         if found is None:

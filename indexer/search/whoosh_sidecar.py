@@ -1,0 +1,227 @@
+"""The `text` postings of a Whoosh segment in a form numpy reads directly: a sidecar file of the
+segment (`<segment>.mpos`), written when the segment is written, mapped when it is read.
+
+Whoosh stores a term's postings as pickled blocks (ids, weights, then every document's
+positions as bytes): a search unpickles every block it touches, and a phrase touches almost all
+of them.  The sidecar holds, for every term of the `text` field (in the byte order of Whoosh's
+terms), its postings as flat arrays: document numbers (of the segment), weights (Whoosh's, as
+stored: float32), and the number of positions of each posting, the positions themselves in one
+flat array.  A term is found by binary search in the sorted terms; its postings and positions
+are slices of the mapped file.
+
+The file is named like the segment's own files, so Whoosh bundles it into the compound segment
+file (and deletes it with the segment); a segment written without it (an index written by an
+earlier release, or by a writer without `FastCodec`) is read through Whoosh's blocks as before.
+
+Layout (little-endian): `MAGIC`, the sections (each 8-byte aligned), then a JSON footer naming
+each section's offset, count and dtype, its length as 8 bytes, and `MAGIC` again.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import struct
+import tempfile
+
+import numpy as np
+
+FIELD = "text"
+EXT = ".mpos"
+MAGIC = b"MINPOS1\x00"
+_LENGTH = struct.Struct("<Q")
+_PACKED = 0  # whoosh_analysis.PACKED[0]: positions packed as little-endian u32 after the count
+
+#: sections written per posting (streamed to temporary files) and per term (kept in memory)
+_STREAMED = (("docs", "<i4"), ("weights", "<f4"), ("counts", "<u4"), ("positions", "<u4"))
+
+
+class SidecarWriter:
+    """Collects the `text` postings a segment's field writer writes (term by term, in order),
+    and writes the sidecar file when the field writer closes."""
+
+    def __init__(self, storage, segment) -> None:  # noqa: ANN001
+        self._storage = storage
+        self._segment = segment
+        self._streams = {name: tempfile.TemporaryFile() for name, _ in _STREAMED}
+        self._sizes = dict.fromkeys(self._streams, 0)
+        self._terms: list[bytes] = []
+        self._post_start = [0]
+        self._pos_start = [0]
+        self._usable = True
+
+    def add(self, fieldname: str, fieldobj, btext: bytes, postings: list) -> None:  # noqa: ANN001
+        """One term's postings ((fieldname, btext, docnum, weight, value), in document order)."""
+        if fieldname != FIELD or not self._usable:
+            return
+        fmt = getattr(fieldobj, "format", None)
+        if fmt is None or not hasattr(fmt, "decode_positions"):
+            self._usable = False  # no positions in this field: no sidecar
+            return
+        n = len(postings)
+        docs = np.fromiter((p[2] for p in postings), dtype="<i4", count=n)
+        weights = np.fromiter((p[3] for p in postings), dtype="<f4", count=n)
+        values = [p[4] for p in postings]
+        counts, positions = _positions_of(values, fmt)
+        self._write("docs", docs)
+        self._write("weights", weights)
+        self._write("counts", counts)
+        self._write("positions", positions)
+        self._terms.append(bytes(btext))
+        self._post_start.append(self._post_start[-1] + n)
+        self._pos_start.append(self._pos_start[-1] + len(positions))
+
+    def _write(self, name: str, arr: np.ndarray) -> None:
+        self._streams[name].write(arr.tobytes())
+        self._sizes[name] += len(arr)
+
+    def close(self) -> None:
+        if self._streams is None:
+            return  # closed already
+        try:
+            if self._usable and self._terms:
+                self._finish()
+        finally:
+            for f in self._streams.values():
+                f.close()
+            self._streams = None
+
+    def _finish(self) -> None:
+        blob = b"".join(self._terms)
+        lengths = np.fromiter(map(len, self._terms), dtype=np.int64, count=len(self._terms))
+        in_memory = {
+            "term_offsets": np.concatenate([[0], np.cumsum(lengths)]).astype("<i8"),
+            "term_postings": np.asarray(self._post_start, dtype="<i8"),
+            "term_positions": np.asarray(self._pos_start, dtype="<i8"),
+        }
+        out = self._segment.create_file(self._storage, EXT)
+        try:
+            out.write(MAGIC)
+            at = len(MAGIC)
+            sections = {}
+
+            def pad() -> None:
+                nonlocal at
+                gap = -at % 8
+                if gap:
+                    out.write(b"\x00" * gap)
+                    at += gap
+
+            for name, dtype in _STREAMED:
+                pad()
+                stream = self._streams[name]
+                stream.seek(0)
+                shutil.copyfileobj(stream, out, 1 << 20)
+                sections[name] = [at, self._sizes[name], dtype]
+                at += self._sizes[name] * np.dtype(dtype).itemsize
+            for name, arr in in_memory.items():
+                pad()
+                out.write(arr.tobytes())
+                sections[name] = [at, len(arr), arr.dtype.str]
+                at += arr.nbytes
+            pad()
+            out.write(blob)
+            sections["terms"] = [at, len(blob), "|u1"]
+            footer = json.dumps({"version": 1, "field": FIELD, "sections": sections}).encode("ascii")
+            out.write(footer + _LENGTH.pack(len(footer)) + MAGIC)
+        finally:
+            out.close()
+
+
+def _positions_of(values: list, fmt) -> tuple[np.ndarray, np.ndarray]:  # noqa: ANN001
+    """(number of positions of each posting, all positions in order) of a term's values:
+    packed values (whoosh_analysis.FastPositions) joined and read as one array, others decoded
+    by the field's format."""
+    lengths = np.fromiter(map(len, values), dtype=np.int64, count=len(values))
+    raw = np.frombuffer(b"".join(values), dtype=np.uint8)
+    starts = np.cumsum(lengths) - lengths
+    if len(values) and (lengths >= 5).all() and not ((lengths - 5) % 4).any() \
+            and (raw[starts + 4] == _PACKED).all():
+        counts = ((lengths - 5) >> 2).astype("<u4")
+        body = np.ones(len(raw), dtype=bool)
+        for k in range(5):
+            body[starts + k] = False
+        return counts, raw[body].view("<u4")
+    lists = [fmt.decode_positions(v) if v else [] for v in values]
+    counts = np.fromiter(map(len, lists), dtype="<u4", count=len(lists))
+    return counts, np.fromiter((p for x in lists for p in x), dtype="<u4", count=int(counts.sum()))
+
+
+# -- reading ----------------------------------------------------------------------
+
+class Sidecar:
+    """The mapped sidecar of one segment."""
+
+    def __init__(self, buf) -> None:  # noqa: ANN001
+        if len(buf) < 2 * len(MAGIC) + _LENGTH.size or bytes(buf[:len(MAGIC)]) != MAGIC \
+                or bytes(buf[-len(MAGIC):]) != MAGIC:
+            raise ValueError("not a sidecar")
+        end = len(buf) - len(MAGIC)
+        (size,) = _LENGTH.unpack(bytes(buf[end - _LENGTH.size:end]))
+        footer = json.loads(bytes(buf[end - _LENGTH.size - size:end - _LENGTH.size]))
+        if footer.get("version") != 1 or footer.get("field") != FIELD:
+            raise ValueError("unknown sidecar version")
+        arrays = {name: np.frombuffer(buf, dtype=dtype, count=count, offset=offset)
+                  for name, (offset, count, dtype) in footer["sections"].items()}
+        self.docs = arrays["docs"]
+        self.weights = arrays["weights"]
+        self.counts = arrays["counts"]
+        self.positions = arrays["positions"]
+        self._blob = bytes(arrays["terms"])  # one copy of the terms, compared by slices
+        self._offsets = arrays["term_offsets"].tolist()
+        self._post = arrays["term_postings"]
+        self._pos = arrays["term_positions"]
+        self._buf = buf  # the mapping the arrays view
+
+    def find(self, btext: bytes) -> int:
+        """The number of a term, -1 when the segment lacks it."""
+        blob, offsets = self._blob, self._offsets
+        lo, hi = 0, len(offsets) - 1
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if blob[offsets[mid]:offsets[mid + 1]] < btext:
+                lo = mid + 1
+            else:
+                hi = mid
+        if lo < len(offsets) - 1 and blob[offsets[lo]:offsets[lo + 1]] == btext:
+            return lo
+        return -1
+
+    def postings(self, t: int) -> tuple[np.ndarray, np.ndarray]:
+        """(document numbers of the segment, weights) of term number `t`."""
+        a, b = int(self._post[t]), int(self._post[t + 1])
+        return self.docs[a:b], self.weights[a:b]
+
+    def positions_in(self, t: int, chosen: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(number of positions, positions in order) of the postings `chosen` (indexes into the
+        term's postings, increasing) of term number `t`."""
+        a, b = int(self._post[t]), int(self._post[t + 1])
+        counts = self.counts[a:b].astype(np.int64)
+        starts = np.cumsum(counts) - counts + int(self._pos[t])
+        picked = counts[chosen]
+        total = int(picked.sum())
+        if not total:
+            return picked, np.zeros(0, dtype=np.int64)
+        firsts = np.repeat(starts[chosen] - (np.cumsum(picked) - picked), picked)
+        return picked, self.positions[firsts + np.arange(total)].astype(np.int64)
+
+
+def open_sidecar(leaf) -> Sidecar | None:  # noqa: ANN001
+    """The sidecar of a Whoosh segment reader, or None (no sidecar, or one not readable: the
+    caller reads Whoosh's own postings)."""
+    segment = getattr(leaf, "_segment", None)
+    storage = getattr(leaf, "_storage", None)
+    if segment is None or storage is None or not hasattr(segment, "make_filename"):
+        return None
+    name = segment.make_filename(EXT)
+    try:
+        if not storage.file_exists(name):
+            return None
+        f = storage.open_file(name)
+        buf = getattr(f, "_buf", None)  # a slice of the mapped compound file
+        if buf is None:
+            buf = f.read()
+            f.close()
+        return Sidecar(buf)
+    except (OSError, ValueError, KeyError):
+        return None
