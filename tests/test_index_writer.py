@@ -43,13 +43,15 @@ def _write(folder: Path, documents: list[dict], codec, deleted: int | None = Non
     (segment,) = ix._segments()
     assert type(segment._codec) is W3Codec  # readers need nothing of ours
     return {p.name.replace(segment.segid, "X"): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.iterdir()) if p.name.startswith("MAIN_") and "LOCK" not in p.name}
+            for p in sorted(folder.iterdir())
+            if p.name.startswith("MAIN_") and "LOCK" not in p.name and not p.name.endswith(".mpos")}  # .mpos: our sidecar
 
 
 def test_fast_codec_writes_the_bytes_of_whoosh(tmp_path: Path, documents: list[dict]) -> None:
     ours = _write(tmp_path / "ours", documents, FastCodec(), deleted=3)
     whoosh = _write(tmp_path / "whoosh", documents, None, deleted=3)
     assert any(name.endswith(".pst") for name in ours)
+    assert list((tmp_path / "ours").glob("*.mpos"))  # besides Whoosh's files, the sidecar (whoosh_sidecar)
     assert ours == whoosh
 
 

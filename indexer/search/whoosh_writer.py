@@ -59,6 +59,16 @@ def _lengths_of(lengths, fieldname: str):  # noqa: ANN001, ANN202
 
 
 class FastFieldWriter(W3FieldWriter):
+    def __init__(self, codec, storage, segment) -> None:  # noqa: ANN001
+        super().__init__(codec, storage, segment)
+        from .whoosh_sidecar import SidecarWriter
+
+        self._sidecar = SidecarWriter(storage, segment)  # `text` postings for numpy (read side)
+
+    def close(self) -> None:
+        self._sidecar.close()
+        super().close()
+
     def add_postings(self, schema, lengths, items):  # noqa: ANN001, ANN201
         """As `whoosh.codec.base.FieldWriter.add_postings` (sorted (fieldname, btext, docnum,
         weight, value) postings), one term at a time."""
@@ -86,6 +96,7 @@ class FastFieldWriter(W3FieldWriter):
             self.start_term(btext)
             self._add_term(postings, lens)
             self.finish_term()
+            self._sidecar.add(fieldname, fieldobj, btext, postings)
         if lastfn is not None:
             self.finish_field()
 
