@@ -8,7 +8,8 @@ measures, from the moment the process is started:
 - first page: wall time until `/` answers 200;
 - first search: then a new query (never asked before, so no cache holds it);
 - first question: then a new question;
-- RSS: the sum over the supervisor and its worker processes (from /proc), after start;
+- memory of the supervisor and each worker (RSS, PSS, USS: see `memory`), after start, after a
+  workload of pages, searches and questions (`workload`), and after the re-index below;
 
 then adds one session with `minutes index` while the server runs, and measures the same
 three right after the re-index ends (the first page being the new session's page, so the
@@ -98,26 +99,45 @@ def new_queries(words: list[str]) -> itertools.chain:
 
 # -- the server process -------------------------------------------------------------------
 
-def rss_mb(pid: int, field: str = "VmRSS:") -> float:
-    """Resident memory of `pid` and its children (the workers), in MB: the sum of their RSS
-    (pages shared after the fork counted in each), or with field="Pss:" their proportional
-    share (shared pages divided among them)."""
-    total = 0
+def memory(pid: int) -> dict:
+    """Memory of the server `pid` and its children (the workers), in MB, per process and in total.
+
+    - rss: resident pages of each process (VmRSS); the total counts a page shared by several
+      processes (after the fork, or a file they all map) once per process: it over-counts;
+    - pss: each resident page divided among the processes that share it; the total is the
+      memory the server really takes (what it would give back if it stopped);
+    - uss: pages of that process alone (what ending only that process would give back).
+    """
     pids = [pid]
     try:
-        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-        pids += [int(c) for c in children]
+        pids += [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
     except OSError:
         pass
+    procs = []
     for p in pids:
-        source = "status" if field == "VmRSS:" else "smaps_rollup"
+        fields: dict[str, int] = {}
         try:
-            for line in Path(f"/proc/{p}/{source}").read_text().splitlines():
-                if line.startswith(field):
-                    total += int(line.split()[1]) * 1024
-        except OSError:
-            pass
-    return round(total / 1e6, 1)
+            for line in Path(f"/proc/{p}/smaps_rollup").read_text().splitlines()[1:]:
+                key, value = line.split(":", 1)
+                fields[key] = int(value.split()[0])
+        except (OSError, ValueError):
+            continue
+        procs.append({"pid": p, "rss": round(fields.get("Rss", 0) / 1024, 1),
+                      "pss": round(fields.get("Pss", 0) / 1024, 1),
+                      "uss": round((fields.get("Private_Clean", 0) + fields.get("Private_Dirty", 0)) / 1024, 1)})
+    total = {k: round(sum(p[k] for p in procs), 1) for k in ("rss", "pss", "uss")}
+    return {"processes": procs, **total}
+
+
+def memory_line(mem: dict) -> str:
+    """« RSS a + b + c = t Mo, PSS t Mo » (supervisor first, then each worker)."""
+    parts = " + ".join(f"{p['rss']:.0f}" for p in mem["processes"])
+    return f"RSS {parts} = {mem['rss']:.0f} Mo ; PSS {mem['pss']:.0f} Mo ; USS {mem['uss']:.0f} Mo"
+
+
+def rss_mb(pid: int, field: str = "VmRSS:") -> float:
+    """Total RSS (field="VmRSS:") or PSS (field="Pss:") of `pid` and its workers, in MB."""
+    return memory(pid)["rss" if field == "VmRSS:" else "pss"]
 
 
 class Serve:
@@ -162,6 +182,41 @@ def timed(base: str, path: str) -> float | str:
     return round(ms, 1)
 
 
+#: seconds the workload waits after its requests, for the warm-up of questions and person pages
+#: (webapp.serve.EXTRAS_DELAY after the generation is ready) to be under way or done
+SETTLE_S = 12.0
+
+
+def workload(base: str, home: Path, queries, clients: int = 4) -> float:
+    """What visitors do after a start: the main pages (bench_web.pages_for), ten session pages,
+    twenty new searches and five new questions, by `clients` clients at once (so every worker
+    serves some); then SETTLE_S seconds of quiet.  The seconds it took, requests only."""
+    from bench_web import pages_for
+
+    from indexer.records import read_manifest
+
+    q = urllib.parse.quote
+    paths = [p.replace("{q}", q(next(queries))) for p in pages_for(home).values()]
+    sessions = sorted(read_manifest(home)["sessions"])
+    paths += [f"/seances/{sid}" for sid in sessions[:: max(1, len(sessions) // 10)][:10]]
+    paths += ["/recherche?q=" + q(next(queries)) for _ in range(20)]
+    paths += ["/question?q=" + q(f"Qui a parlé de {next(queries)} ?") for _ in range(5)]
+    todo = iter(paths)
+    lock = threading.Lock()
+
+    def client() -> None:
+        while True:
+            with lock:
+                path = next(todo, None)
+            if path is None:
+                return
+            fetch(base + path)
+
+    elapsed = run_clients(client, clients)
+    time.sleep(SETTLE_S)
+    return round(elapsed, 1)
+
+
 def cold_start(home: Path, workers: int, queries, work: Path) -> dict:
     q = urllib.parse.quote
     server = Serve(home, workers, work / f"serve-{home.name}.log")
@@ -169,8 +224,10 @@ def cold_start(home: Path, workers: int, queries, work: Path) -> dict:
         out = {"first_page_s": round(server.first("/"), 2)}
         out["first_search_ms"] = timed(server.base, "/recherche?q=" + q(next(queries)))
         out["first_question_ms"] = timed(server.base, "/question?q=" + q(f"Qui a parlé de {next(queries)} ?"))
-        out["rss_mb"] = rss_mb(server.proc.pid)
-        out["pss_mb"] = rss_mb(server.proc.pid, "Pss:")
+        out["memory_start"] = memory(server.proc.pid)
+        out["rss_mb"], out["pss_mb"] = out["memory_start"]["rss"], out["memory_start"]["pss"]
+        out["workload_s"] = workload(server.base, home, queries)
+        out["memory_workload"] = memory(server.proc.pid)
         # re-index while the server runs: one more session
         from indexer.benchgen import write_text_session
 
@@ -200,8 +257,9 @@ def cold_start(home: Path, workers: int, queries, work: Path) -> dict:
         out["reindex_first_search_ms"] = timed(server.base, "/recherche?q=" + q(next(queries)))
         out["reindex_first_question_ms"] = timed(server.base,
                                                  "/question?q=" + q(f"Qui a parlé de {next(queries)} ?"))
-        out["reindex_rss_mb"] = rss_mb(server.proc.pid)
-        out["reindex_pss_mb"] = rss_mb(server.proc.pid, "Pss:")
+        workload(server.base, home, queries)
+        out["memory_reindex"] = memory(server.proc.pid)
+        out["reindex_rss_mb"], out["reindex_pss_mb"] = out["memory_reindex"]["rss"], out["memory_reindex"]["pss"]
     finally:
         server.close()
     return out
@@ -300,6 +358,12 @@ def main(argv: list[str] | None = None) -> int:
     for label, row in results["cold"].items():
         for moment, prefix in (("démarrage", ""), ("réindex", "reindex_")):
             print(f"{label:<8}{moment:<9}" + "".join(f"{row[prefix + c]!s:>11}" for c in heads))
+    print("mémoire (superviseur + chaque processus) : au démarrage (après première page, recherche, question), "
+          "après des visites (pages, recherches, questions, puis 12 s), après une réindexation et les mêmes visites")
+    for label, row in results["cold"].items():
+        for moment, key in (("démarrage", "memory_start"), ("visites", "memory_workload"),
+                            ("réindex", "memory_reindex")):
+            print(f"{label:<8}{moment:<10}{memory_line(row[key])}")
     if "concurrent" in results:
         c = results["concurrent"]
         print(f"{c['clients']} clients, recherches nouvelles, livré : {c['requests']} requêtes, {c['errors']} erreurs, "

@@ -263,28 +263,40 @@ def unit_contents(session_id: str) -> dict[str, dict[str, str]]:
 
 
 def all_hits(args: Any) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """Every hit of a search (up to EXPORT_LIMIT), with the full text of its unit and its vote."""
+    """Every hit of a search (up to EXPORT_LIMIT), with the full text of its unit and its vote.
+
+    Hits come by rank, their sessions interleaved: each session's texts are read once for all
+    of its hits (one session at a time, in order of first appearance), not once per hit — with
+    a few full records in memory, reading them hit by hit read the same records over and over."""
     params = read_params(args)
-    rows: list[dict[str, Any]] = []
     meta = {"query": params["q"], "filters": params["selected"], "total": 0, "truncated": False}
     if not params["q"].strip() and not params["selected"]:
-        return meta, rows
+        return meta, []
     page = 1
-    links = link_templates()
-    while len(rows) < EXPORT_LIMIT:
+    hits: list[Any] = []
+    while len(hits) < EXPORT_LIMIT:
         result = store().search(params["q"], filters=library_filters(params["selected"]), page=page,
                                 per_page=EXPORT_PAGE, sort=SORTS[params["sort"]], facets=False)
         meta["total"] = result.total
-        for hit in result.hits:
-            data = hit.to_dict()
-            content = unit_contents(hit.session).get(hit.id)
-            data["text"] = content["text"] if content else _plain_snippet(hit.snippet)
-            data["vote"] = content["vote"] if content else ""
-            data["url"] = request.host_url.rstrip("/") + hit.link(links, path_quote)
-            rows.append(data)
+        hits.extend(result.hits)
         if not result.hits or page >= result.pages:
             break
         page += 1
+    by_session: dict[str, list[int]] = {}
+    for i, hit in enumerate(hits):
+        by_session.setdefault(hit.session, []).append(i)
+    links = link_templates()
+    rows: list[dict[str, Any]] = [{} for _ in hits]
+    for session_id, indexes in by_session.items():
+        contents = unit_contents(session_id)
+        for i in indexes:
+            hit = hits[i]
+            data = hit.to_dict()
+            content = contents.get(hit.id)
+            data["text"] = content["text"] if content else _plain_snippet(hit.snippet)
+            data["vote"] = content["vote"] if content else ""
+            data["url"] = request.host_url.rstrip("/") + hit.link(links, path_quote)
+            rows[i] = data
     meta["truncated"] = meta["total"] > len(rows)
     return meta, rows
 
