@@ -102,8 +102,9 @@ def _mixed_home(tmp_path: Path, codec_of) -> Path:  # noqa: ANN001
         w = ix.writer(codec=codec) if codec is not None else ix.writer()
         for n in range(300 + 200 * segment):
             words = rng.choice(WORDS, size=int(rng.integers(1, 40)))
-            w.add_document(id=f"{segment}-{n}", kind=("intervention", "voeu")[n % 2],
-                           session=f"s{segment}", text=" ".join(words))
+            date = f"{2019 + n % 3}-0{1 + n % 9}-1{n % 7}"
+            w.add_document(id=f"{segment}-{n}", kind=("intervention", "voeu")[n % 2], session=f"s{segment}",
+                           date=date, year=date[:4], text=" ".join(words))
         w.commit(merge=False, optimize=segment == 1)
     w = ix.writer()
     for segment in range(3):
@@ -149,3 +150,24 @@ def test_phrases_and_postings_from_the_sidecar_equal_whooshs(tmp_path: Path, mon
                     weights.append(m.weight())
                     m.next()
             assert ids.tolist() == docs and tf.tolist() == weights, term
+
+
+def test_filters_read_from_columns_equal_their_queries(tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+    """Exact and date filters are read from the columns of their fields: the documents of
+    their Whoosh queries, deleted documents left out."""
+    from indexer.search.whoosh_engine import filter_query
+    from indexer.search.whoosh_writer import FastCodec
+
+    folder = _mixed_home(tmp_path, lambda s: FastCodec())
+    monkeypatch.setattr("indexer.search.whoosh_engine.open_index", lambda home: whoosh_index.open_dir(str(folder), indexname="MAIN"))
+    monkeypatch.setattr("indexer.search.whoosh_engine.index_generation", lambda home: 1)
+    cases = [("kind", "voeu"), ("kind", "intervention"), ("kind", "rapport"), ("year", "2020"), ("session", "s2"),
+             ("session", "2021-03-12"), ("date", "2020"), ("date", "2020-04"), ("date", "2019-01-10"), ("date", "1990"),
+             ("from", "2020-05"), ("from", "2021-01-01"), ("to", "2020-03"), ("to", "2019-02-11")]
+    with Engine(tmp_path).view() as view:
+        for key, value in cases:
+            column = view.column_filter(key, value)
+            assert column is not None, key
+            expected = sorted(view.searcher.docs_for_query(filter_query(key, value)))
+            assert np.flatnonzero(column).tolist() == expected, (key, value)
+        assert view.column_filter("speaker", "Martin") is None  # matched by words too: its query runs

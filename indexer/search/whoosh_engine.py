@@ -461,10 +461,42 @@ class View:
         """Documents passing one filter value (cached until the index changes)."""
         docs = self._sets.get((key, value))
         if docs is None:
-            docs = self.docs(filter_query(key, value))
+            docs = self.column_filter(key, value)
+            if docs is None:
+                docs = self.docs(filter_query(key, value))
             if not self.budget.cut:  # a cut Or is partial: not kept
                 self._remember((key, value), docs)
         return docs
+
+    def column_filter(self, key: str, value: str) -> np.ndarray | None:
+        """Documents passing a filter on exact values or dates, from the columns of its fields
+        (each distinct value tested once, documents by their value codes) instead of decoding
+        the posting lists of its terms; None for a filter that matches words or numbers, or on
+        fields without a column (then its query is run)."""
+        f = BY_KEY[key]
+        schema = self.searcher.schema
+        if f.words or f.number or not value or not f.fields or \
+                any(name not in schema or schema[name].column_type is None for name in f.fields):
+            return None
+        if f.match == "exact" or (f.match == "date" and len(value) == 10):
+            test = value.__eq__
+        elif f.match == "date":
+            test = lambda label: label.startswith(value)  # noqa: E731
+        elif f.match == "from":
+            test = lambda label: label >= value  # noqa: E731
+        elif f.match == "to":
+            bound = value if len(value) == 10 else value + "\uffff"
+            test = lambda label: label <= bound  # noqa: E731
+        else:
+            return None
+        out = None
+        for name in f.fields:
+            labels, codes = self.codes(name)
+            # an ID's column holds its one term; an empty value has none (no document matches it)
+            passing = np.array([isinstance(v, str) and v != "" and test(v) for v in labels] or [False])
+            docs = passing[codes] if len(codes) else self.none()
+            out = docs if out is None else out | docs
+        return self.live(out)
 
     def filter_union(self, key: str, values: list[str]) -> np.ndarray:
         out = self.filter_docs(key, values[0])
