@@ -89,6 +89,23 @@ class PdfiumReader:
         finally:
             page.close()
 
+    def scan_dpi(self, number: int) -> float | None:
+        """Resolution of the page's largest picture as drawn (pixels per inch of the page), or
+        None when the page has no picture pdfium can measure."""
+        page = self.doc[number - 1]
+        try:
+            best, dpi = 0.0, None
+            for obj in page.get_objects(filter=(self._raw.FPDF_PAGEOBJ_IMAGE,), max_depth=2):
+                left, bottom, right, top = obj.get_bounds()
+                area = max(right - left, 0.0) * max(top - bottom, 0.0)
+                if area > best:
+                    meta = obj.get_metadata()
+                    if meta.horizontal_dpi > 0 and meta.vertical_dpi > 0:
+                        best, dpi = area, min(meta.horizontal_dpi, meta.vertical_dpi)
+            return dpi
+        finally:
+            page.close()
+
     def page_lines(self, number: int) -> PageLines | None:
         """Lines of one page with the baseline of their first character; None if unreadable."""
         raw = self._raw
