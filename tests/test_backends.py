@@ -286,3 +286,67 @@ def test_minutes_index_writes_into_the_database(pg_server, search_home: Path, tm
                            env={**{k: v for k, v in os.environ.items() if k != "MINUTES_DATABASE_URL"},
                                 "MINUTES_HOME": str(search_home)})
     assert found.returncode == 0 and json.loads(found.stdout)["total"] == json.loads(local.stdout)["total"] > 0
+
+
+def _phrase_units(url: str) -> tuple[dict[str, set], dict[str, set]]:
+    """For phrases of the bundled session (2 and 3 words, a word repeated, a stopword inside): the
+    units the tsvectors match and those the postings' occurrences match."""
+    import psycopg
+
+    from indexer.analysis import analyze
+    from indexer.search.pg_query import _phrase, _phrase_sql
+
+    phrases = ["service civique", "conseil départemental", "projet de délibération", "débat d'orientation budgétaire",
+               "vote pour vote", "président du conseil départemental", "plan climat air énergie territorial"]
+    by_tsvector, by_occurrences = {}, {}
+    with psycopg.connect(url, autocommit=True) as conn:
+        for phrase in phrases:
+            terms = analyze(phrase)
+            assert len(terms) > 1, phrase
+            sql, params = _phrase_sql(terms)
+            by_tsvector[phrase] = {r[0] for r in conn.execute(
+                "SELECT docnum FROM minutes_units WHERE terms @@ %s::tsquery", (_phrase(terms),)).fetchall()}
+            by_occurrences[phrase] = {r[0] for r in conn.execute(
+                f"SELECT docnum FROM minutes_units WHERE {sql}", params).fetchall()}
+    return by_tsvector, by_occurrences
+
+
+def test_phrases_from_the_postings_are_those_of_the_tsvectors(pg_url: str) -> None:
+    by_tsvector, by_occurrences = _phrase_units(pg_url)
+    assert sum(map(len, by_tsvector.values())) > 50
+    assert by_occurrences == by_tsvector
+
+
+def test_a_database_of_the_previous_version_is_upgraded(pg_server, search_home: Path, monkeypatch,
+                                                       capsys) -> None:  # noqa: ANN001
+    """A database written before the postings held occurrences (schema 1) is searched right
+    (phrases from the tsvectors), and the next publish upgrades it, saying so in one French line."""
+    import psycopg
+
+    from indexer.search.pg_backend import publish, schema_version
+
+    folder, admin = pg_server
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute("DROP DATABASE IF EXISTS ancienne")
+        conn.execute("CREATE DATABASE ancienne")
+    url = f"postgresql://postgres@/ancienne?host={folder}"
+    records = load_records(search_home)
+    publish(url, [(r, units_of(r)) for r in records])
+    with psycopg.connect(url, autocommit=True) as conn:  # as the previous version wrote it
+        conn.execute("ALTER TABLE minutes_postings DROP COLUMN occ")
+        conn.execute("DELETE FROM minutes_meta WHERE key = 'schema'")
+    capsys.readouterr()
+    for query in ('"service civique"', '"conseil départemental" budget'):
+        whoosh, pg = _both(query, search_home, url, monkeypatch)
+        assert pg.total == whoosh.total > 0, query
+    publish(url, [(records[0], units_of(records[0]))])
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1 and "version précédente" in lines[0] and "schéma 1" in lines[0], lines
+    with psycopg.connect(url) as conn:
+        assert schema_version(conn) == 2
+    by_tsvector, by_occurrences = _phrase_units(url)
+    assert by_occurrences == by_tsvector
+    whoosh, pg = _both('"service civique"', search_home, url, monkeypatch)
+    assert pg.total == whoosh.total > 0
+    publish(url, [(records[0], units_of(records[0]))])
+    assert capsys.readouterr().err == ""  # once only

@@ -5,7 +5,9 @@ Terms come from the product's own French analyser (`indexer.analysis`), stored a
 with their positions (so both backends analyse identically and match the same documents)
 under a GIN index that matches; ranking is BM25 over the same folded field as the Whoosh
 backend (title ×3, speaker ×2, group, body), from `minutes_postings` (per term and session,
-the units holding it and their term frequencies), so that scoring never reads a `tsvector`;
+the units holding it, their term frequencies and every occurrence as docnum × OCC + position),
+so that scoring never reads a `tsvector` and phrases are matched from the occurrences (a join
+on position + k) instead of from the `tsvector` of every unit holding all their words;
 facets are aggregations over integer codes (`c_<facet>` columns, labels in `minutes_labels`);
 the unit rows keep their long fields (body, terms) out of line (`toast_tuple_target`), so a
 match reads narrow rows.  Snippets are cut and escaped by the product (`snippets.snippet`).
@@ -15,13 +17,17 @@ mid-way leaves the previous state searchable.  The `generation` row changes with
 
 Limits of `tsvector`: positions above 16,383 count as 16,383 and a term keeps 256 positions
 per unit, so a phrase beyond the 16,383rd word of a unit is not found and term frequencies
-stop at 256.  A database written before `minutes_postings` and the facet codes existed must
-be filled again (drop its tables, run `minutes index`).
+stop at 256 (the occurrences keep exactly the tsvector's positions, so both give the same phrases).
+A database of schema 1 (before the occurrences) is searched with the tsvectors and upgraded by
+the next publish (one French line); one written before `minutes_postings` and the facet codes
+existed must be filled again (drop its tables, run `minutes index`).  The unit rows start with
+their fixed-width columns (length, facet codes), which a match reads fastest.
 """
 
 from __future__ import annotations
 
 import os
+import sys
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -46,18 +52,18 @@ SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS minutes_meta (key text PRIMARY KEY, value bigint NOT NULL);
 INSERT INTO minutes_meta VALUES ('generation', 0), ('units', 0), ('length', 0) ON CONFLICT DO NOTHING;
 CREATE TABLE IF NOT EXISTS minutes_units (
-    docnum bigserial PRIMARY KEY, id text UNIQUE NOT NULL, session text NOT NULL, kind text, date text, month text,
-    year text, "order" integer, speaker text, speaker_f text, person_id text, "group" text, group_f text, role text,
-    item text, item_title text, item_f text, item_no text, number text, title text, page integer, url text,
-    body text, len integer NOT NULL, terms tsvector NOT NULL, speaker_terms tsvector, group_terms tsvector,
-    item_title_terms tsvector, {", ".join(f"{c} integer" for c in CODE_COLUMNS.values())})
+    docnum bigserial PRIMARY KEY, len integer NOT NULL, {", ".join(f"{c} integer" for c in CODE_COLUMNS.values())},
+    "order" integer, page integer, kind text, number text, date text, id text UNIQUE NOT NULL, session text NOT NULL,
+    month text, year text, speaker text, speaker_f text, person_id text, "group" text, group_f text, role text,
+    item text, item_title text, item_f text, item_no text, title text, url text,
+    body text, terms tsvector NOT NULL, speaker_terms tsvector, group_terms tsvector, item_title_terms tsvector)
     WITH (toast_tuple_target = 128);
 CREATE INDEX IF NOT EXISTS minutes_units_terms ON minutes_units USING gin (terms);
 CREATE INDEX IF NOT EXISTS minutes_units_session ON minutes_units (session);
 CREATE INDEX IF NOT EXISTS minutes_units_number ON minutes_units (number);
 CREATE TABLE IF NOT EXISTS minutes_terms (term text PRIMARY KEY, df integer NOT NULL);
 CREATE TABLE IF NOT EXISTS minutes_postings (term text NOT NULL, session text NOT NULL, docnums bigint[] NOT NULL,
-    tfs smallint[] NOT NULL, PRIMARY KEY (term, session));
+    tfs smallint[] NOT NULL, occ bigint[], PRIMARY KEY (term, session));
 CREATE INDEX IF NOT EXISTS minutes_postings_session ON minutes_postings (session);
 CREATE TABLE IF NOT EXISTS minutes_vocab (session text NOT NULL, word text NOT NULL, n integer NOT NULL,
     PRIMARY KEY (session, word));
@@ -65,6 +71,28 @@ CREATE TABLE IF NOT EXISTS minutes_labels (code serial PRIMARY KEY, facet text N
     UNIQUE (facet, value));
 CREATE TABLE IF NOT EXISTS minutes_records (session text PRIMARY KEY, date text, record text NOT NULL);
 """
+
+
+#: the layout this code writes: 2 = `minutes_postings.occ` holds every occurrence (docnum × OCC + position),
+#: so that phrases are matched from the postings without reading the units' tsvectors
+SCHEMA_VERSION = 2
+#: docnum × OCC + position codes an occurrence (positions run from 1 to MAX_POSITION)
+OCC = MAX_POSITION + 1
+
+#: a database of schema 1 (no `occ`) gets the occurrences from the tsvectors of its units
+_MIGRATE_1 = f"""
+ALTER TABLE minutes_postings ADD COLUMN IF NOT EXISTS occ bigint[];
+UPDATE minutes_postings p SET occ = x.occ FROM (
+    SELECT v.lexeme AS term, u.session, array_agg(u.docnum * {OCC} + pos ORDER BY u.docnum, pos) AS occ
+    FROM minutes_units u, unnest(u.terms) AS v, unnest(v.positions) AS pos GROUP BY 1, 2) x
+WHERE p.term = x.term AND p.session = x.session;
+"""
+
+
+def schema_version(conn) -> int:  # noqa: ANN001
+    """The layout of the database's tables: 1 when written before the version was recorded."""
+    row = conn.execute("SELECT value FROM minutes_meta WHERE key = 'schema'").fetchone()
+    return int(row[0]) if row else 1
 
 
 class DatabaseError(SourceError):
@@ -176,23 +204,25 @@ def _session_copy(units: list, docnums: list[int], codes: list[tuple]) -> tuple[
     from ..units import vocabulary
 
     lines, length = [], 0
-    postings: dict[str, tuple[list[str], list[str]]] = {}
+    postings: dict[str, tuple[list[str], list[str], list[str]]] = {}
     for docnum, u, unit_codes in zip(docnums, units, codes):
         row, distinct = _unit_row(u, unit_codes)
         lines.append(_copy_line((docnum, *row)))
-        doc = str(docnum)
+        doc, base = str(docnum), docnum * OCC
         for term, positions in distinct.items():
             entry = postings.get(term)
             if entry is None:
-                entry = postings[term] = ([], [])
+                entry = postings[term] = ([], [], [])
+            unique = dict.fromkeys(positions)  # as the tsvector keeps them (in order)
             entry[0].append(doc)
-            entry[1].append(str(len(set(positions))))
+            entry[1].append(str(len(unique)))
+            entry[2].extend(str(base + p) for p in unique)
         length += row[22]
     session = units[0].session if units else ""
-    post = "".join(_copy_line((t, session, "{" + ",".join(d) + "}", "{" + ",".join(f) + "}"))
-                   for t, (d, f) in postings.items())
+    post = "".join(_copy_line((t, session, "{" + ",".join(d) + "}", "{" + ",".join(f) + "}", "{" + ",".join(o) + "}"))
+                   for t, (d, f, o) in postings.items())
     vocab = "".join(_copy_line((session, w, n)) for w, n in vocabulary(units).items())
-    return "".join(lines), post, vocab, {t: len(d) for t, (d, _) in postings.items()}, length
+    return "".join(lines), post, vocab, {t: len(d) for t, (d, _, _) in postings.items()}, length
 
 
 def _workers(sessions: int) -> int:
@@ -216,6 +246,11 @@ def publish(url: str, sessions: list[tuple[Any, list]], removed: list[str] = ())
         with rights(url), conn.transaction():
             conn.execute(SCHEMA)
             conn.execute("LOCK TABLE minutes_meta IN EXCLUSIVE MODE")  # one writer at a time
+            _upgrade(conn, url)
+            # into empty tables, the GIN index is built once after the copy (faster than entry by entry)
+            fresh = bool(sessions) and conn.execute("SELECT NOT EXISTS (SELECT FROM minutes_units)").fetchone()[0]
+            if fresh:
+                conn.execute("DROP INDEX IF EXISTS minutes_units_terms")
             for session_id in [*removed, *(r.session.id for r, _ in sessions)]:
                 _delete(conn, session_id)
             cols = ", ".join(f'"{c}"' for c in ("docnum", *_COLUMNS))
@@ -243,7 +278,7 @@ def publish(url: str, sessions: list[tuple[Any, list]], removed: list[str] = ())
                 added_length += length
                 with conn.cursor() as cur:
                     for table, text in ((f"minutes_units ({cols})", rows),
-                                        ("minutes_postings (term, session, docnums, tfs)", postings),
+                                        ("minutes_postings (term, session, docnums, tfs, occ)", postings),
                                         ("minutes_vocab (session, word, n)", vocab)):
                         if text:
                             with cur.copy(f"COPY {table} FROM STDIN") as copy:
@@ -256,8 +291,12 @@ def publish(url: str, sessions: list[tuple[Any, list]], removed: list[str] = ())
             conn.execute("UPDATE minutes_meta SET value = value + %s WHERE key = 'units'", (added_units,))
             conn.execute("UPDATE minutes_meta SET value = value + %s WHERE key = 'length'", (added_length,))
             conn.execute("DELETE FROM minutes_terms WHERE df <= 0")
-            if added_units:  # the new entries into the GIN index proper, and statistics for the planner
+            if fresh:
+                conn.execute("SET LOCAL maintenance_work_mem = '256MB'")
+                conn.execute("CREATE INDEX minutes_units_terms ON minutes_units USING gin (terms)")
+            elif added_units:  # the new entries into the GIN index proper
                 conn.execute("SELECT gin_clean_pending_list('minutes_units_terms'::regclass)")
+            if added_units:  # statistics for the planner
                 conn.execute("ANALYZE minutes_units, minutes_terms, minutes_postings")
             conn.execute("UPDATE minutes_meta SET value = value + 1 WHERE key = 'generation'")
             return conn.execute("SELECT value FROM minutes_meta WHERE key = 'generation'").fetchone()[0]
@@ -265,6 +304,21 @@ def publish(url: str, sessions: list[tuple[Any, list]], removed: list[str] = ())
         if pool is not None:
             pool.shutdown(cancel_futures=True)
         conn.close()
+
+
+def _upgrade(conn, url: str) -> None:  # noqa: ANN001
+    """A database written by an earlier version brought to SCHEMA_VERSION (in the writer's
+    transaction), said in one French line when it held units."""
+    version = schema_version(conn)
+    if version >= SCHEMA_VERSION:
+        return
+    if conn.execute("SELECT EXISTS (SELECT FROM minutes_units)").fetchone()[0]:
+        print(f"{safe_url(url)} : base écrite par une version précédente (schéma {version}) ; mise à niveau "
+              f"vers le schéma {SCHEMA_VERSION} (positions des termes ajoutées aux postings, une seule fois)",
+              file=sys.stderr, flush=True)
+    conn.execute(_MIGRATE_1)
+    conn.execute("INSERT INTO minutes_meta VALUES ('schema', %s) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                 (SCHEMA_VERSION,))
 
 
 def _labels(conn, units: list) -> dict[tuple[str, str], int]:  # noqa: ANN001

@@ -4,9 +4,10 @@ words ANDed, OR groups, exclusions, phrases (`<->`), prefixes (`:*`), fuzzy word
 over the terms table, filters from the one table of `filters`.
 
 One search is one statement: the matching units are read once (a materialised CTE of their
-facet columns, length and the frequencies of the scoring terms only, cut out of their
-`tsvector` by `setweight`/`ts_filter`), then the total, the multi-select facets and the top
-hits are computed from it; a second statement reads the stored fields of the page's hits.
+length and facet codes; a phrase narrowed by the GIN index to the units holding all its words,
+then matched on the occurrences of `minutes_postings`), then the total, the multi-select
+facets and the top hits (BM25 from the postings' frequencies, in float8) are computed from it;
+a second statement reads the stored fields of the page's hits.
 The connection of each thread is kept, with JIT off (compiling a plan costs more than
 running it here) and plans made for the values of each search.
 """
@@ -20,7 +21,7 @@ from ..analysis import analyze, fold
 from .backend import Budget, Matches, Request
 from .expand import MAX_PREFIX_TERMS, Expansion, closest, levenshtein, prefix_stem
 from .filters import BY_KEY, BY_VALUE, FACETS
-from .pg_backend import CODE_COLUMNS, B, K1, _lexeme, connect, ensure_schema, rights
+from .pg_backend import CODE_COLUMNS, OCC, B, K1, _lexeme, connect, ensure_schema, rights
 from .query import Clause, ParsedQuery
 from .results import Hit
 from .snippets import snippet
@@ -43,11 +44,23 @@ def _phrase(terms: list[str]) -> str:
     return " <-> ".join(_lexeme(t) for t in terms)
 
 
+def _phrase_sql(terms: list[str]) -> tuple[str, list]:
+    """The units holding `terms` in a row, from their occurrences in the postings (docnum × OCC +
+    position: the k-th word of the phrase at the first one's position + k), narrowed first by
+    the GIN index to the units holding them all."""
+    joins = " ".join(f"JOIN (SELECT unnest(occ) AS o FROM minutes_postings WHERE term = %s) o{k} ON o{k}.o = o0.o + {k}"
+                     for k in range(1, len(terms)))
+    sql = (f"(terms @@ %s::tsquery AND docnum IN (SELECT o0.o / {OCC} FROM (SELECT unnest(occ) AS o "
+           f"FROM minutes_postings WHERE term = %s) o0 {joins}))")
+    return sql, [" & ".join(_lexeme(t) for t in dict.fromkeys(terms)), *terms]
+
+
 class _SqlBuilder(Expansion):
     """A ParsedQuery → (SQL condition, parameters), with the terms that rank and highlight."""
 
-    def __init__(self, conn, raw: str, budget: Budget) -> None:  # noqa: ANN001
+    def __init__(self, conn, raw: str, budget: Budget, occurrences: bool = True) -> None:  # noqa: ANN001
         self.conn = conn
+        self.occurrences = occurrences  # phrases from the postings' occurrences (schema 2), else from tsvectors
         super().__init__(raw, budget)
 
     def _numbers_ending(self, short: str) -> list[str]:
@@ -81,7 +94,8 @@ class _SqlBuilder(Expansion):
         if not terms:
             return None
         self.keep(c, terms)
-        sql, params = "terms @@ %s::tsquery", [_phrase(terms)]
+        sql, params = _phrase_sql(terms) if len(terms) > 1 and self.occurrences else \
+            ("terms @@ %s::tsquery", [_phrase(terms)])
         numbers = self.number(c)
         if numbers:
             sql, params = f"({sql} OR number = ANY(%s))", [*params, numbers]
@@ -174,7 +188,7 @@ class PgBackend:
         pq, merged = request.parsed, request.filters
         result = Matches()
         with conn.transaction():  # one snapshot for the counts and the hits
-            builder = _SqlBuilder(conn, request.raw, spent)
+            builder = _SqlBuilder(conn, request.raw, spent, occurrences=meta.get("schema", 1) >= 2)
             words, excluded = builder.words(pq)
             if words is None and not merged and not pq.excluded_filters and excluded is None:
                 result.notice = "Aucun mot à chercher"
@@ -239,18 +253,27 @@ class PgBackend:
                else f"WITH t AS MATERIALIZED ({matches})")
         parts = ["SELECT '*'::text, ''::text, count(*)::bigint, 0::float8 FROM t"]
         if request.facets:
+            plain = []  # the facets counted over t (no selection of their own): one pass, grouping sets
             for name in FACETS:
+                if not any(k == name for k, _ in flags):
+                    plain.append(CODE_COLUMNS[name])
+                    continue
                 scope = " AND ".join(f"f_{k}" for k, _ in flags if k != name)
-                source = f"m WHERE {scope}" if any(k == name for k, _ in flags) and scope else \
-                    ("m" if any(k == name for k, _ in flags) else "t")
+                source = f"m WHERE {scope}" if scope else "m"
                 parts.append(f"SELECT '{name}', l.value, x.n, 0 FROM (SELECT {CODE_COLUMNS[name]} AS code, "
                              f"count(*) AS n FROM {source} GROUP BY 1) x JOIN minutes_labels l USING (code)")
+            if plain:  # codes are never NULL and unique over all facets (minutes_labels)
+                parts.append(f"SELECT l.facet, l.value, x.n, 0 FROM (SELECT coalesce({', '.join(plain)}) AS code, "
+                             f"count(*) AS n FROM t GROUP BY GROUPING SETS ({', '.join(f'({c})' for c in plain)})) x "
+                             f"JOIN minutes_labels l USING (code)")
         if scored:
             n = max(1, meta["units"])
             avg = max(1.0, meta["length"] / n)
             kinds = _kind_weights()
-            weight = f"(CASE t.kind {kinds} ELSE 1.0 END)" if kinds else "1.0"
-            part = f"p.idf * p.tf * {K1 + 1.0} / (p.tf + {K1} * (1 - {B} + {B} * t.len / {avg}))"
+            weight = f"(CASE t.kind {kinds} ELSE 1.0::float8 END)" if kinds else "1.0::float8"
+            # BM25's tf part in float8 (numeric arithmetic costs more than the rest of the scoring)
+            part = (f"p.idf * p.tf * {K1 + 1.0!r}::float8 / (p.tf + {K1 * (1 - B)!r}::float8 "
+                    f"+ {K1 * B / avg!r}::float8 * t.len)")
             if len(terms) == 1:  # a unit has one posting of the one term (its session's): nothing to add up
                 bm25, group = f"coalesce({part}, 0)", ""
             else:
