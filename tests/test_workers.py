@@ -30,11 +30,19 @@ def _wait_for(predicate, seconds: float = 30.0) -> bool:  # noqa: ANN001
     return False
 
 
+def _rss_mb(pid: int) -> float:
+    line = next(x for x in Path(f"/proc/{pid}/status").read_text().splitlines() if x.startswith("VmRSS:"))
+    return int(line.split()[1]) / 1024
+
+
 def test_workers_share_the_site_and_a_dead_one_is_replaced(search_home: Path) -> None:
     server = Server(search_home, "--workers", "3")
     try:
         assert _wait_for(lambda: len(_children(server.proc.pid)) == 3), _children(server.proc.pid)
         first = _children(server.proc.pid)
+        # the supervisor serves nothing: it does not keep the app it loaded for the workers in memory
+        assert _wait_for(lambda: _rss_mb(server.proc.pid) < 30), _rss_mb(server.proc.pid)
+        assert all(_rss_mb(pid) > 2 * _rss_mb(server.proc.pid) for pid in first)
         for _ in range(12):  # every request is answered, whichever process takes it
             _, status, body = server.get("/recherche?q=budget")
             assert status == 200 and b"budget" in body.lower()

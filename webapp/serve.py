@@ -24,6 +24,7 @@ from flask import Flask
 from indexer.config import DEFAULT_CORPUS, SERVER_THREADS, minutes_home
 
 from . import create_app
+from .supervisor import Supervisor
 
 #: connections held open at once (idle or slow clients included)
 CONNECTION_LIMIT = 10_000
@@ -233,7 +234,11 @@ def serve(host: str = "127.0.0.1", port: int = 8000, home: Path | None = None, t
     print(f"Site en ligne : {where} (index : {home}, {workers} processus) — Ctrl+C pour arrêter", file=sys.stderr)
     supervisor = Supervisor(listener, home, threads, workers, app=app)
     del app  # the supervisor drops it once the workers have it
-    supervisor.run()
+    supervisor.start()
+    supervisor.become_small()  # returns only if the small supervisor could not be executed
+    gc.collect()
+    _trim()
+    supervisor.loop()
 
 
 def _listen(host: str, port: int) -> socket.socket:
@@ -281,69 +286,3 @@ def _trim() -> None:
         ctypes.CDLL("libc.so.6").malloc_trim(0)
     except (OSError, AttributeError):
         pass
-
-
-class Supervisor:
-    """Forks the worker processes, starts a new one when one dies, ends them all on Ctrl+C or SIGTERM."""
-
-    #: a worker that dies this many times within a minute is not restarted again
-    MAX_RESTARTS = 10
-
-    def __init__(self, listener: socket.socket, home: Path, threads: int, workers: int,
-                 app: Flask | None = None) -> None:
-        self.listener, self.home, self.threads, self.workers = listener, home, threads, workers
-        self.app = app  # preloaded, for the first workers only (then dropped: it would go stale)
-        self.children: set[int] = set()
-        self.stopping = False
-        self.deaths: list[float] = []
-
-    def _fork(self) -> None:
-        pid = os.fork()
-        if pid == 0:
-            code = 0
-            try:
-                _worker(self.listener, self.home, self.threads, self.app)
-            except BaseException:  # noqa: BLE001 - a worker never returns into the supervisor's loop
-                code = 1
-            finally:
-                os._exit(code)
-        self.children.add(pid)
-
-    def _stop(self, signum: int, frame: object) -> None:
-        self.stopping = True
-        for pid in list(self.children):
-            try:
-                os.kill(pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
-
-    def run(self) -> None:
-        signal.signal(signal.SIGTERM, self._stop)
-        signal.signal(signal.SIGINT, self._stop)
-        if self.app is not None:
-            gc.freeze()  # the preloaded objects stay out of the workers' collections: pages stay shared
-        for _ in range(self.workers):
-            self._fork()
-        self.app = None  # the workers have it; the supervisor's copy is freed
-        gc.unfreeze()
-        gc.collect()
-        _trim()
-        while self.children:
-            try:
-                pid, _ = os.wait()
-            except ChildProcessError:
-                break
-            except InterruptedError:
-                continue
-            self.children.discard(pid)
-            if self.stopping:
-                continue
-            now = time.monotonic()
-            self.deaths = [t for t in self.deaths if now - t < 60] + [now]
-            if len(self.deaths) > self.MAX_RESTARTS:
-                print("erreur : les processus du serveur s'arrêtent sans cesse ; "
-                      "relancez avec --workers 1 pour voir l'erreur", file=sys.stderr)
-                self._stop(signal.SIGTERM, None)
-                continue
-            self._fork()
-        self.listener.close()
