@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import os
 import pickle
 import threading
 from dataclasses import dataclass
@@ -173,6 +174,10 @@ def table_of(home: Path, keys: list[tuple[str, str]]) -> Table:
             return table
         path = table_file(home, keys)
         table = read_pickle(path, Table)  # type: ignore[assignment]
+        if table is not None and not isinstance(table.post_chunks, np.memmap):  # mapped (see _write_table)
+            if table.post_chunks is not None:  # written before the postings were kept apart
+                _write_table(path, table)
+            table = _map_chunks(table, path) or (table if table.post_chunks is not None else None)
         if table is None or [tuple(k) for k in table.keys] != list(keys):
             parts = []
             for sid, key in keys:
@@ -185,13 +190,54 @@ def table_of(home: Path, keys: list[tuple[str, str]]) -> Table:
                     write_pickle(summary_file(kfile), part)
                 parts.append(part)
             table = Table.of(list(keys), parts)
-            write_pickle(path, table)
+            _write_table(path, table)
+            table = _map_chunks(table, path) or table
         _tables.clear()  # one index state at a time
         _tables[mem_key] = table
         return table
+
+
+def _chunks_file(path: Path) -> Path:
+    return path.with_suffix(".chunks.npy")
+
+
+def _write_table(path: Path, table: Table) -> None:
+    """The table's postings (most of its bytes: ~47 MB at 100 sessions) in a .npy file beside it,
+    the rest pickled: each server process maps the postings instead of holding its own copy, and
+    only the pages of the stems asked for are read."""
+    chunks = _chunks_file(path)
+    tmp = chunks.with_name(f"{chunks.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(tmp, "wb") as fh:
+            np.save(fh, np.ascontiguousarray(table.post_chunks))
+        tmp.replace(chunks)
+    except OSError:
+        tmp.unlink(missing_ok=True)
+        write_pickle(path, table)  # all in the pickle, as before
+        return
+    posts, table.post_chunks = table.post_chunks, None
+    try:
+        write_pickle(path, table)
+    finally:
+        table.post_chunks = posts
+
+
+def _map_chunks(table: Table, path: Path) -> Table | None:
+    """`table` with its postings mapped from their .npy file; None when that file is missing or
+    does not fit the table (its sessions' files are then read again)."""
+    try:
+        chunks = np.load(_chunks_file(path), mmap_mode="r")
+    except (OSError, ValueError):
+        return None
+    if chunks.ndim != 1 or len(chunks) != int(table.post_off[-1]):
+        return None
+    table.post_chunks = chunks
+    return table
 
 
 def drop_stale_tables(home: Path, keep: Path | None) -> None:
     for path in (home / "cache" / "qa").glob("sessions-*.table"):
         if keep is None or path.name != keep.name:
             path.unlink(missing_ok=True)
+            _chunks_file(path).unlink(missing_ok=True)
