@@ -62,3 +62,29 @@ def test_a_new_generation_is_ready_before_the_first_request(search_home: Path, t
             assert client.get("/recherche?q=budget").status_code == 200
     finally:
         stop.set()
+
+
+def test_the_question_table_is_mapped_not_copied_into_each_server_process(search_home: Path, tmp_path: Path) -> None:
+    """The table that picks a question's sessions (~47 MB of postings at 100 sessions) is mapped
+    from its file: every server process reads the same pages instead of holding its own copy."""
+    import numpy as np
+
+    import indexer.answer as answer
+    from indexer.qa import sessions as qa_sessions
+    from indexer.qa.store import cache_file
+    from indexer.qa.text import stem
+
+    home = tmp_path / "home"
+    shutil.copytree(search_home, home)
+    keys = [(sid, key) for _, sid, key in answer._sessions(home)]
+    qa_sessions._tables.clear()
+    try:
+        table = qa_sessions.table_of(home, keys)
+        assert isinstance(table.post_chunks, np.memmap)
+        parts = [qa_sessions.read_pickle(qa_sessions.summary_file(cache_file(home, sid, key)), qa_sessions.Summary)
+                 for sid, key in keys]
+        built = qa_sessions.Table.of(keys, parts)  # the table made in memory from each session's part
+        assert np.array_equal(np.asarray(table.post_chunks), built.post_chunks)
+        assert table.ranked_sessions([stem("budget")]) == built.ranked_sessions([stem("budget")]) != []
+    finally:
+        qa_sessions._tables.clear()
