@@ -261,11 +261,8 @@ class Publisher:
 
         if units is None or analysed is None or sid != proposed or len(units) != len(analysed):
             units, analysed = units_of(record), None
-        for k, u in enumerate(units):
-            if analysed is None:
-                self.writer.add_document(**unit_document(u))
-            else:  # analysed by the parse worker
-                add_analysed(self.writer, unit_document(u), analysed[k])
+        for k, u in enumerate(units):  # analysed by the parse worker, else here
+            add_analysed(self.writer, unit_document(u), analysed[k] if analysed is not None else {})
         entry = {"sha256": record.session.sha256, "source": displayable(record.session.source),
                  "path": ident.path, "file": str(Path(path).resolve()) if path is not None else "",
                  "date": record.session.date, "body": record.session.body, "key": ident.key,
@@ -298,11 +295,12 @@ class Publisher:
             self.ix = storage.open_index(indexname=INDEX_NAME)
         else:  # created with the first record: a run with nothing to index leaves no index
             self.ix = storage.create_index(make_schema(), indexname=INDEX_NAME)
+        from .search.whoosh_pool import GroupedWriter
         from .search.whoosh_writer import FastCodec, ParallelWriter
 
         codec = FastCodec()  # Whoosh's format, written faster
         self.writer = (ParallelWriter(self.ix, procs=self.procs, limitmb=self.limitmb, codec=codec)
-                       if self.procs > 1 else self.ix.writer(limitmb=self.limitmb, codec=codec))
+                       if self.procs > 1 else GroupedWriter(self.ix, limitmb=self.limitmb, codec=codec))
 
     # -- publishing -----------------------------------------------------------
     def publish(self) -> None:

@@ -13,6 +13,7 @@ from whoosh.filedb.filestore import FileStorage
 
 from indexer.analysis import analyze
 from indexer.benchgen import generate
+from indexer.search.whoosh_pool import GroupedPool, GroupedWriter
 from indexer.search.whoosh_writer import FastCodec, add_analysed, analyse_document
 from indexer.units import make_schema, unit_document, units_of
 
@@ -24,13 +25,16 @@ def documents() -> list[dict]:
 
 
 def _write(folder: Path, documents: list[dict], codec, deleted: int | None = None,  # noqa: ANN001
-           analysed: bool = False) -> dict[str, str]:
+           analysed: bool = False, grouped: int | None = None, commits: int = 2) -> dict[str, str]:
     folder.mkdir()
     schema = make_schema()
     ix = FileStorage(str(folder)).create_index(schema, indexname="MAIN")
-    half = len(documents) // 2
-    for part in (documents[:half], documents[half:]):  # two commits: the second one merges
-        writer = ix.writer(codec=codec, compound=False) if codec else ix.writer(compound=False)
+    half = len(documents) // 2 if commits == 2 else len(documents)
+    for part in (documents[:half], documents[half:])[:commits]:  # two commits: the second one merges
+        if grouped is not None:  # postings grouped by term (whoosh_pool), a pool of `grouped` MB
+            writer = GroupedWriter(ix, limitmb=grouped, codec=codec, compound=False)
+        else:
+            writer = ix.writer(codec=codec, compound=False) if codec else ix.writer(compound=False)
         for doc in part:
             if analysed:  # as a parse worker analyses it, then as the run's process writes it
                 add_analysed(writer, doc, analyse_document(schema, doc))
@@ -60,6 +64,20 @@ def test_documents_analysed_ahead_give_the_same_index(tmp_path: Path, documents:
     whoosh = _write(tmp_path / "whoosh", documents, None, deleted=5)
     assert analyse_document(make_schema(), documents[0])["text"]
     assert ahead == whoosh
+
+
+def test_postings_grouped_by_term_give_the_same_index(tmp_path: Path, documents: list[dict],
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    whoosh = _write(tmp_path / "whoosh", documents, None, deleted=4)
+    assert _write(tmp_path / "grouped", documents, FastCodec(), deleted=4, grouped=256) == whoosh
+    spills = []
+    spill = GroupedPool._spill
+    monkeypatch.setattr(GroupedPool, "_spill", lambda pool: (spills.append(1), spill(pool)))
+    # a pool of 1 MB writes sorted runs to disk and merges them term by term
+    assert _write(tmp_path / "runs", documents, FastCodec(), deleted=4, analysed=True, grouped=1) == whoosh
+    assert len(spills) > 2
+    one = _write(tmp_path / "one", documents, None, commits=1)  # no merge: the pool's own order
+    assert _write(tmp_path / "one-runs", documents, FastCodec(), analysed=True, grouped=1, commits=1) == one
 
 
 def test_an_index_written_by_the_fast_codec_answers_searches(tmp_path: Path, documents: list[dict]) -> None:

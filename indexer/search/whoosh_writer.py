@@ -19,16 +19,24 @@ an index written with it is read by any Whoosh and by older releases of this pro
 from __future__ import annotations
 
 import os
+import zlib
 from array import array
 from itertools import groupby
 from operator import itemgetter
 
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3Codec, W3FieldWriter, W3Segment, _lenfield
+from whoosh.codec.whoosh3 import (LENGTHS_COLUMN, WHOOSH3_HEADER_MAGIC, W3Codec, W3FieldWriter, W3Segment,
+                                  W3TermInfo, _lenfield)
+from whoosh.compat import dumps
+from whoosh.filedb.structfile import StructFile
 from whoosh.fields import TEXT
 from whoosh.multiproc import MpWriter, SubWriterTask
-from whoosh.util.numeric import byte_to_length
+from whoosh.system import pack_int, pack_long, pack_ushort
+from whoosh.util.numeric import byte_to_length, length_to_byte
+
+from .whoosh_pool import Grouped, GroupedWriter, use_grouped_pool
 
 _TERM = itemgetter(0, 1)
+_TERMINFO = W3TermInfo._struct
 
 
 class FastCodec(W3Codec):
@@ -71,19 +79,23 @@ class FastFieldWriter(W3FieldWriter):
 
     def add_postings(self, schema, lengths, items):  # noqa: ANN001, ANN201
         """As `whoosh.codec.base.FieldWriter.add_postings` (sorted (fieldname, btext, docnum,
-        weight, value) postings), one term at a time."""
+        weight, value) postings, or a `whoosh_pool.Grouped` pool's postings by term), one term
+        at a time."""
         lastkey = None
         lastfn = None
         fieldobj = None
         lens = None
-        for key, group in groupby(items, key=_TERM):
+        if isinstance(items, Grouped):  # already grouped by term, in term order
+            terms = items.terms
+        else:  # docnum -1: spelling words, not postings
+            terms = ((key, [p for p in group if p[2] != -1]) for key, group in groupby(items, key=_TERM))
+        for key, postings in terms:
             fieldname, btext = key
             if lastkey is not None and key < lastkey:
                 from whoosh.writing import OutOfOrderError
 
                 raise OutOfOrderError(f"Term {lastkey!r} .. {key!r}")
             lastkey = key
-            postings = [p for p in group if p[2] != -1]  # docnum -1: spelling words, not postings
             if fieldname != lastfn:
                 if lastfn is not None:
                     self.finish_field()
@@ -93,36 +105,77 @@ class FastFieldWriter(W3FieldWriter):
                 lens = _lengths_of(lengths, fieldname)
             if not postings:
                 continue
-            self.start_term(btext)
-            self._add_term(postings, lens)
-            self.finish_term()
+            self._write_term(btext, postings, lens)
             self._sidecar.add(fieldname, fieldobj, btext, postings)
         if lastfn is not None:
             self.finish_field()
 
-    def _add_term(self, postings: list, lens) -> None:  # noqa: ANN001
+    def _write_term(self, btext: bytes, postings: list, lens) -> None:  # noqa: ANN001
+        """One term's postings, as `start_term`, `add` per posting and `finish_term` write them
+        (`W3PostingsWriter` blocks of `blocklimit` postings, then the term's `W3TermInfo` row),
+        computed a block at a time without Whoosh's per-posting and per-block calls."""
         pw = self._postwriter
-        limit = pw._blocklimit
+        pf = pw._postfile
+        raw = pf.file if type(pf) is StructFile else pf
+        write = raw.write
+        limit, comp = pw._blocklimit, pw._compression
+        fixedsize = self._format.fixed_value_size()
+        offset = raw.tell()
+        write(WHOOSH3_HEADER_MAGIC)
+        total, df, minlength, maxlength, maxweight, minid, maxid = 0, 0, None, 0, 0, None, 0
         n = len(postings)
         for start in range(0, n, limit):
-            block = postings[start:start + limit]
-            ids = array("I", [p[2] for p in block])
+            block = postings[start:start + limit] if n > limit else postings
+            ids = [p[2] for p in block]
             weights = [p[3] for p in block]
-            pw._ids = ids
-            pw._weights = array("f", weights)
-            pw._values = [v for v in (p[4] for p in block) if v]
-            pw._maxweight = max(0, max(weights))
+            stored = array("f", weights)  # as Whoosh buffers them (float32)
+            values = [p[4] for p in block if p[4]]
+            bmaxweight = max(0, max(weights))
             if lens is None:
                 found = []
             elif isinstance(lens, list):
                 found = [x for x in (lens[d] for d in ids) if x]
             else:
                 found = [x for x in map(lens, ids) if x]
-            pw._minlength = min(found) if found else None
-            pw._maxlength = max(found) if found else 0
-            if start + limit < n:
-                pw._write_block()
-            # the last block stays buffered: finish_postings writes it (or inlines it)
+            bmin = min(found) if found else None
+            bmax = max(found) if found else 0
+            # the term's statistics (W3TermInfo.add_block)
+            total += sum(stored)
+            df += len(ids)
+            minlength = bmin if minlength is None else min(minlength, bmin)
+            maxlength = max(maxlength, bmax)
+            maxweight = max(maxweight, bmaxweight)
+            if minid is None:
+                minid = ids[0]
+            maxid = ids[-1]
+            # the block (W3PostingsWriter._write_block)
+            first = stored[0]
+            if all(w == 1.0 for w in stored):
+                mini_weights = None
+            elif all(w == first for w in stored):
+                mini_weights = first
+            else:
+                mini_weights = tuple(stored)
+            if fixedsize is None or fixedsize < 0:
+                mini_values = tuple(values)
+            elif fixedsize == 0:
+                mini_values = None
+            else:
+                mini_values = b"".join(values)
+            deltas = [ids[0], *[b - a for a, b in zip(ids, ids[1:])]]
+            data = dumps((tuple(deltas), mini_weights, mini_values), 2)
+            if comp:
+                data = zlib.compress(data, comp)
+            info = dumps((len(ids), ids[-1], bmaxweight, comp, length_to_byte(bmin), length_to_byte(bmax)), 2)
+            length = len(info) + len(data)
+            write(pack_int(-length if start + limit >= n else length))
+            write(info)
+            write(data)
+        extent = raw.tell() - offset
+        row = _TERMINFO.pack(False, total, df, 0 if minlength is None else length_to_byte(minlength),
+                             length_to_byte(maxlength), maxweight, 0xffffffff if minid is None else minid,
+                             0xffffffff if maxid is None else maxid) + pack_long(offset) + pack_int(extent)
+        self._tindex.add(pack_ushort(self._fieldid) + btext, row)
 
 
 # -- documents analysed ahead (in a parse worker), written here -------------------
@@ -196,6 +249,9 @@ class _Task(SubWriterTask):
         from ..sources.pdf import die_with_parent
 
         die_with_parent(self.parent)
+        import whoosh.multiproc
+
+        whoosh.multiproc.SegmentWriter = GroupedWriter  # in this process only: its writer groups postings
         super().run()
 
 
@@ -205,6 +261,7 @@ class ParallelWriter(MpWriter):
 
     def __init__(self, ix, procs: int, **kwargs) -> None:  # noqa: ANN001
         super().__init__(ix, procs=procs, multisegment=True, **kwargs)
+        use_grouped_pool(self, kwargs.get("limitmb", 128))
 
     def _new_task(self) -> _Task:
         task = _Task(self.storage, self.indexname, self.jobqueue, self.resultqueue, self.subargs, self.multisegment)

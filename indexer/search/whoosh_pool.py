@@ -1,0 +1,127 @@
+"""Postings of a Whoosh segment being written, grouped by term as they come.
+
+Whoosh's writer (`whoosh.writing.PostingPool`) keeps every posting as a (field, term, docnum,
+weight, value) tuple, checks and sizes each one, sorts them all at commit (spilling sorted runs
+to disk and merging them posting by posting when they outgrow the pool), and the field writer
+then groups them back by term.  `GroupedPool` appends each posting to its term's list instead:
+at commit only the terms are sorted, and the field writer (`whoosh_writer.FastFieldWriter`)
+takes each term's postings as they are.  Postings reach the lists in document order (documents
+are numbered as they are added, merged segments after them); a pool that would outgrow its
+memory budget writes its terms, sorted, to an unnamed temporary file (a run) and starts again;
+the runs are merged term by term, a term's postings concatenated in the order of the runs.
+The segment written is the same, byte for byte (`tests/test_index_writer.py`).
+"""
+
+from __future__ import annotations
+
+import heapq
+import pickle
+import tempfile
+from itertools import groupby
+from operator import itemgetter
+
+from whoosh.writing import SegmentWriter
+
+_KEY = itemgetter(0)
+_RUN_CHUNK = 2000  # terms per pickled chunk of a run
+
+
+class Grouped:
+    """The pool's (field, term) -> postings in term order, for `FastFieldWriter.add_postings`."""
+
+    def __init__(self, terms) -> None:  # noqa: ANN001 - an iterator of ((field, term), postings)
+        self.terms = terms
+
+    def __iter__(self):  # noqa: ANN204 - Whoosh's flat (field, term, docnum, weight, value) postings
+        for _, postings in self.terms:
+            yield from postings
+
+
+class GroupedPool:
+    """`PostingPool`'s interface (`add`, `iter_postings`, `fieldnames`, `cleanup`), postings grouped
+    by term.  A posting is the writer's (field, term bytes, docnum, weight, value bytes) tuple."""
+
+    def __init__(self, limitmb: int = 128, folder: str | None = None) -> None:
+        self.terms: dict[tuple[str, bytes], list[tuple]] = {}
+        self.fieldnames: set[str] = set()
+        self.limit = limitmb * 1024 * 1024
+        self.size = 0
+        self.folder = folder
+        self.runs: list = []  # temporary files, each a sorted run of terms
+        self.ordered = True  # postings came in document order (else each term's list is sorted)
+        self.lastdoc = -1
+
+    def add(self, item: tuple) -> None:
+        key = item[:2]
+        postings = self.terms.get(key)
+        if postings is None:
+            postings = self.terms[key] = []
+            self.fieldnames.add(item[0])
+            self.size += 120 + len(item[1])
+        docnum = item[2]
+        if docnum == -1:  # a spelling word, not a posting: the term is kept (its field is written)
+            return
+        if docnum < self.lastdoc:
+            self.ordered = False
+        self.lastdoc = docnum
+        postings.append(item)
+        self.size += 120 + len(item[4] or b"")
+        if self.size > self.limit:
+            self._spill()
+
+    def _spill(self) -> None:
+        run = tempfile.TemporaryFile(dir=self.folder)
+        items = sorted(self.terms.items(), key=_KEY)
+        for start in range(0, len(items), _RUN_CHUNK):
+            pickle.dump(items[start:start + _RUN_CHUNK], run, protocol=pickle.HIGHEST_PROTOCOL)
+        run.seek(0)
+        self.runs.append(run)
+        self.terms = {}
+        self.size = 0
+
+    @staticmethod
+    def _read_run(run):  # noqa: ANN001, ANN205
+        while True:
+            try:
+                chunk = pickle.load(run)
+            except EOFError:
+                return
+            yield from chunk
+
+    def _merged(self):  # noqa: ANN202
+        current = sorted(self.terms.items(), key=_KEY)
+        if not self.runs:
+            terms = iter(current)
+        else:  # the same term in several runs: its postings in run order (heapq.merge keeps it)
+            sources = [self._read_run(run) for run in self.runs] + [iter(current)]
+            terms = ((key, [p for _, postings in group for p in postings])
+                     for key, group in groupby(heapq.merge(*sources, key=_KEY), key=_KEY))
+        if self.ordered:
+            yield from terms
+        else:
+            for key, postings in terms:
+                yield key, sorted(postings, key=itemgetter(2))
+
+    def iter_postings(self) -> Grouped:
+        return Grouped(self._merged())
+
+    def cleanup(self) -> None:
+        for run in self.runs:
+            run.close()
+        self.runs = []
+        self.terms = {}
+
+
+def use_grouped_pool(writer: SegmentWriter, limitmb: int) -> SegmentWriter:
+    """The writer with a `GroupedPool` instead of Whoosh's (before anything is added)."""
+    folder = getattr(getattr(writer, "_tempstorage", None), "folder", None)
+    writer.pool = GroupedPool(limitmb=limitmb, folder=folder)
+    return writer
+
+
+class GroupedWriter(SegmentWriter):
+    """Whoosh's segment writer with a `GroupedPool`."""
+
+    def __init__(self, ix, limitmb: int = 128, **kwargs) -> None:  # noqa: ANN001
+        super().__init__(ix, limitmb=limitmb, **kwargs)
+        use_grouped_pool(self, limitmb)
