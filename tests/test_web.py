@@ -540,3 +540,17 @@ def test_session_read_completely_has_no_partial_notice(client) -> None:
     body = client.get(f"/seances/{SESSION}").get_data(as_text=True)
     assert "Lecture partielle" not in body
     assert client.get(f"/seances/{SESSION}.json").get_json()["coverage"]["partial"] is False
+
+
+def test_the_page_cache_drops_the_pages_of_an_older_index_generation() -> None:
+    """After a re-index, the pages of the previous index state are no longer asked for: the first
+    page of the new state frees them rather than letting them fill the cache's budget."""
+    from webapp.cache import ResponseCache
+
+    cache = ResponseCache()
+    cache.put((1, "/seances", False), 200, [], b"x" * 1000)
+    cache.put((1, "/elus", False), 200, [], b"y" * 1000)
+    assert cache.get((1, "/seances", False)) is not None
+    cache.put((2, "/seances", False), 200, [], b"z" * 10)
+    assert cache.get((1, "/seances", False)) is None and cache.get((1, "/elus", False)) is None
+    assert cache.get((2, "/seances", False))[2] == b"z" * 10 and cache._bytes == 10

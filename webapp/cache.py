@@ -1,8 +1,9 @@
 """A bounded cache of rendered pages, valid for one generation of the index.
 
 Every page is a pure function of the index and the URL, so a page rendered once can be
-served again until the index changes (the generation is part of the key).  Bounded in
-entries and bytes, least recently used out first.  Lives on the app, not the module.
+served again until the index changes (the generation is part of the key; the first page
+of a new generation drops those of the previous one).  Bounded in entries and bytes, least
+recently used out first.  Lives on the app, not the module.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import threading
 from collections import OrderedDict
 from typing import Any
 
-MAX_BYTES = 64 * 1024 * 1024
+MAX_BYTES = 32 * 1024 * 1024
 MAX_ENTRIES = 4000
 MAX_ENTRY_BYTES = 4 * 1024 * 1024
 
@@ -23,6 +24,7 @@ class ResponseCache:
         self.max_entries = max_entries
         self._entries: OrderedDict[Any, tuple[int, list[tuple[str, str]], bytes]] = OrderedDict()
         self._bytes = 0
+        self._generation: Any = None  # the index generation of the pages held (the first part of their keys)
         self._lock = threading.Lock()
         self._computing: dict[Any, threading.Lock] = {}
         self.hits = 0
@@ -42,6 +44,11 @@ class ResponseCache:
         if len(body) > MAX_ENTRY_BYTES:
             return
         with self._lock:
+            generation = key[0] if isinstance(key, tuple) and key else None
+            if generation != self._generation:  # pages of an index state no request asks for any more
+                self._entries.clear()
+                self._bytes = 0
+                self._generation = generation
             old = self._entries.pop(key, None)
             if old is not None:
                 self._bytes -= len(old[2])

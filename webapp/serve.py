@@ -109,6 +109,8 @@ def _warm(app: Flask) -> None:
             compile_templates(app)
         except Unavailable:
             pass
+    gc.collect()  # the previous generation's records and arrays, now unreferenced
+    _trim()
 
 
 def _warm_extras(app: Flask) -> None:
@@ -218,6 +220,7 @@ def serve(host: str = "127.0.0.1", port: int = 8000, home: Path | None = None, t
     listening socket and the index on disk, each with `threads` threads."""
     home = home or minutes_home()
     workers = max(1, workers or default_workers())
+    _limit_arenas()
     ensure_index(home)
     where = f"http://{'localhost' if host in ('127.0.0.1', '0.0.0.0') else host}:{port}/"
     if workers == 1:
@@ -276,6 +279,25 @@ def _run(server) -> None:  # noqa: ANN001 - a waitress server
         pass
     finally:
         server.close()
+
+
+#: glibc malloc arenas per server process (MALLOC_ARENA_MAX, unless set): by default each of the
+#: threads may get its own (up to 8 per core), and the memory freed in one is not reused by the
+#: others: a server's resident memory then grows with its threads, not with what it holds
+MALLOC_ARENAS = 2
+
+
+def _limit_arenas() -> None:
+    """At most MALLOC_ARENAS glibc arenas in this process and the workers it forks (before any
+    thread starts); MALLOC_ARENA_MAX in the environment wins."""
+    if os.environ.get("MALLOC_ARENA_MAX"):
+        return
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").mallopt(-8, MALLOC_ARENAS)  # M_ARENA_MAX
+    except (OSError, AttributeError):
+        pass
 
 
 def _trim() -> None:
