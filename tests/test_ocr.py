@@ -172,3 +172,25 @@ def test_a_coarse_scan_gives_back_its_words(scans, tmp_path):
     recall = _recall(original.text, scanned.text)
     print(f"\nOCR word recall, 85 dpi scan: {recall:.1%}")
     assert recall >= 0.95, f"{recall:.1%}"
+
+
+def test_the_scanned_pages_of_one_file_are_read_by_all_the_workers(scans, tmp_path, monkeypatch):
+    """Several scanned pages of one PDF are OCR'd at once by the worker pool, not one after the
+    other by the worker that read the file; the document is the same as read alone."""
+    from indexer.sources import iter_sources
+
+    log = tmp_path / "readers.log"
+    fake = _fake_tesseract(tmp_path / "bin", f"cat > /dev/null; echo $PPID >> {log}; sleep 1; "
+                                             "echo 'Le conseil municipal délibère.'")
+    monkeypatch.setenv("PATH", f"{fake}{os.pathsep}{os.environ['PATH']}")
+    ocr._languages.cache_clear()
+    alone = read_source(scans["scan"], cache=False)
+    log.unlink()
+    monkeypatch.setenv("MINUTES_HOME", str(tmp_path / "cold"))  # no OCR cache
+    results = dict(iter_sources([scans["scan"], scans["text"]], workers=2, cache=False))
+    doc = results[scans["scan"]]
+    assert not isinstance(doc, BaseException), doc
+    assert doc.pages == alone.pages and doc.warnings == alone.warnings and len(doc.pages) >= 2
+    assert all(p.ocr for p in doc.pages) and not any(p.ocr for p in results[scans["text"]].pages)
+    readers = log.read_text().split()
+    assert len(readers) == len(doc.pages) and len(set(readers)) == 2, readers

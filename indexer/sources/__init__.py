@@ -21,6 +21,8 @@ caller's next step (e.g. parsing) run in the worker processes too.
 from __future__ import annotations
 
 import hashlib
+import os
+from dataclasses import dataclass
 from pathlib import Path
 
 from . import cache as _cache
@@ -33,7 +35,8 @@ from .prefetch import Prefetch, iter_sources
 from .text import (FRENCH_ACCENTED, decode_text, is_image_description, looks_french, normalise_markdown,
                    normalise_markdown_line, read_text_pages, split_pages)
 
-__all__ = ["COMPOUND_HEADS", "COMPOUND_TAILS", "Document", "EXTRACTOR_VERSION", "FRENCH_ACCENTED", "Page", "Prefetch",
+__all__ = ["COMPOUND_HEADS", "COMPOUND_TAILS", "Document", "EXTRACTOR_VERSION", "FRENCH_ACCENTED", "Page", "PendingOcr",
+           "Prefetch", "finish_pending", "read_source_or_pending",
            "POOL_MIN_PAGES", "SourceError", "clean_pdf_pages", "decode_text", "extract_raw_pages",
            "is_image_description", "iter_sources", "join_hyphenated", "line_spacing", "load_cached",
            "looks_french", "normalise_chars", "normalise_markdown", "normalise_markdown_line", "read_pdf_pages",
@@ -56,14 +59,59 @@ def read_source(path: str | Path, *, cache: bool = True, workers: int | None = N
                 reader: str | None = None) -> Document:
     """Read a PDF or a text file into clean pages; raise SourceError on bad input.
     `reader` ("pdfium", "pypdf") forces a PDF page reader (default: $MINUTES_PDF_READER, else pdfium)."""
-    path = Path(path)
+    doc = _read(Path(path), cache, workers, reader, ocr_later=False)
+    assert isinstance(doc, Document)
+    return doc
+
+
+@dataclass
+class PendingOcr:
+    """A PDF read but for its scanned pages (`pending`: their page numbers), which the
+    caller OCRs as separate tasks (`pdf.ocr_page`) before `finish_pending`."""
+
+    path: Path
+    digest: str
+    raw: list  # RawPage of every page, the scanned ones marked pdf.OCR_LATER
+    reader: str | None
+
+    @property
+    def pending(self) -> list[tuple[int, object]]:
+        """(page number, text layer) of each page left for OCR."""
+        from .pdf import OCR_LATER
+
+        return [(n, lines) for n, lines, how in self.raw if how == OCR_LATER]
+
+
+def read_source_or_pending(path: str | Path, *, cache: bool = True, reader: str | None = None) -> "Document | PendingOcr":
+    """`read_source` in this process, except that a PDF with pages to OCR (not cached) comes
+    back as a PendingOcr, so that its pages can be OCR'd by several processes at once."""
+    return _read(Path(path), cache, 1, reader, ocr_later=True)
+
+
+def finish_pending(pending: PendingOcr, read: dict[int, tuple], *, cache: bool = True) -> Document:
+    """The Document of a PendingOcr, given the RawPage (`pdf.ocr_page`) of each page left for OCR."""
+    from .pdf import OCR_LATER, clean_raw_pages
+
+    raw = [read[n] if how == OCR_LATER else (n, lines, how) for n, lines, how in pending.raw]
+    pages, warns = clean_raw_pages(str(pending.path), raw)
+    if cache:
+        store_cached(pending.digest, pages, warns)
+    pages = [Page(p.number, p.text.translate(_CONTROLS), p.ocr) for p in pages]
+    return Document(path=pending.path, sha256=pending.digest, kind="pdf", pages=pages, warnings=warns)
+
+
+def _read(path: Path, cache: bool, workers: int | None, reader: str | None, *,
+          ocr_later: bool) -> "Document | PendingOcr":
     name = str(path)
     size = _check_file(path)
     head = _read_head(path)
     kind = _sniff_kind(path, head)
     digest = _sha256(path)
     if kind == "pdf":
-        pages, warns = _cached_pdf(path, digest, cache, workers, reader)
+        got = _cached_pdf(path, digest, cache, workers, reader, ocr_later=ocr_later)
+        if isinstance(got, PendingOcr):
+            return got
+        pages, warns = got
     else:
         if size > MAX_TEXT_BYTES:
             raise SourceError(f"{name} : fichier texte trop volumineux ({size // 1_000_000} Mo) ; "
@@ -75,12 +123,20 @@ def read_source(path: str | Path, *, cache: bool = True, workers: int | None = N
 
 
 def _cached_pdf(path: Path, digest: str, cache: bool, workers: int | None,
-                reader: str | None = None) -> tuple[list[Page], list[str]]:
+                reader: str | None = None, *, ocr_later: bool = False) -> "tuple[list[Page], list[str]] | PendingOcr":
+    from .pdf import OCR_LATER, clean_raw_pages
+
     if cache:
         hit = load_cached(digest)
         if hit is not None:
             return hit
-    pages, warns = read_pdf_pages(path, workers, reader)
+    if ocr_later:
+        raw = extract_raw_pages(path, workers, reader, ocr_later=True)
+        if any(how == OCR_LATER for _, _, how in raw):
+            return PendingOcr(path, digest, raw, reader or os.environ.get("MINUTES_PDF_READER") or None)
+        pages, warns = clean_raw_pages(str(path), raw)
+    else:
+        pages, warns = read_pdf_pages(path, workers, reader)
     if cache:
         store_cached(digest, pages, warns)
     return pages, warns

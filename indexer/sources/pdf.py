@@ -23,8 +23,10 @@ from .readers import PageLines, lines_of, open_pdf
 #: Below this many pages a PDF is extracted by one process.
 POOL_MIN_PAGES = 20
 
-#: (page number, lines or None when unreadable, how: "text" | "ocr" | "scan" | "bad" | "ocr-failed: why")
+#: (page number, lines or None when unreadable, how: "text" | "ocr" | "scan" | "bad" | "ocr-failed: why"
+#: | "ocr-later": a scanned page left for OCR by another task, `ocr_page`)
 RawPage = tuple[int, PageLines | None, str]
+OCR_LATER = "ocr-later"
 
 
 def _chars(lines: PageLines | None) -> int:
@@ -50,9 +52,10 @@ def _stamped_scan(reader, number: int, lines: PageLines) -> bool:
         return False
 
 
-def extract_range(reader, numbers: Iterable[int], binary: str | None) -> list[RawPage]:
+def extract_range(reader, numbers: Iterable[int], binary: str | None, *, ocr_later: bool = False) -> list[RawPage]:
     """Raw lines of the given pages of an open reader; OCR for picture-only pages
-    (tesseract runs for several pages at once when this process is not a pool worker)."""
+    (tesseract runs for several pages at once when this process is not a pool worker).
+    With `ocr_later`, the pages to OCR are only marked OCR_LATER (their text layer kept)."""
     out: list[RawPage] = []
     scans: list[int] = []  # indexes in `out` of the pages waiting for OCR
     for number, lines in lines_of(reader, numbers):
@@ -69,9 +72,38 @@ def extract_range(reader, numbers: Iterable[int], binary: str | None) -> list[Ra
         out.append((number, lines, "scan" if scanned else "text"))
         if scanned and binary is not None:
             scans.append(len(out) - 1)
-    if scans:
+    if scans and ocr_later:
+        for i in scans:
+            out[i] = (out[i][0], out[i][1], OCR_LATER)
+    elif scans:
         _ocr_pages(reader, out, scans, binary)
     return out
+
+
+def _after_ocr(number: int, layer: PageLines | None, read: PageLines) -> RawPage:
+    # a stamped scan whose OCR gives no more than its text layer keeps the layer
+    if _chars(read) > _chars(layer) or not _has_text(layer):
+        return number, read, "ocr"
+    return number, layer, "text"
+
+
+def ocr_page(path: str, number: int, layer: PageLines | None, reader: str | None = None) -> RawPage:
+    """Pool task: the OCR of one page marked OCR_LATER (so that the scanned pages of a file
+    are read by all the workers at once); a failure is the page's `how`, never an exception."""
+    binary = ocr.tesseract()
+    if binary is None:
+        return number, layer, "scan"
+    try:
+        pdf = open_pdf(Path(path), reader)
+        try:
+            image = ocr.page_image(pdf, number)
+        finally:
+            pdf.close()
+        return _after_ocr(number, layer, ocr.text_lines(ocr.read_image(image, binary, ocr.timeout())))
+    except ocr.OcrFailed as exc:
+        return number, [], f"ocr-failed: {exc}"
+    except SourceError as exc:
+        return number, [], f"ocr-failed: {exc}"
 
 
 def _ocr_pages(reader, out: list[RawPage], scans: Sequence[int], binary: str) -> None:
@@ -97,10 +129,7 @@ def _ocr_pages(reader, out: list[RawPage], scans: Sequence[int], binary: str) ->
         for i, fut in pending:
             number, layer = out[i][0], out[i][1]
             try:
-                read = fut.result()
-                # a stamped scan whose OCR gives no more than its text layer keeps the layer
-                out[i] = (number, read, "ocr") if _chars(read) > _chars(layer) or not _has_text(layer) \
-                    else (number, layer, "text")
+                out[i] = _after_ocr(number, layer, fut.result())
             except ocr.OcrFailed as exc:
                 out[i] = (number, [], f"ocr-failed: {exc}")
 
@@ -199,8 +228,9 @@ def page_count(path: Path, reader: str | None = None) -> int:
 
 
 def extract_raw_pages(path: Path, workers: int | None = None, reader: str | None = None,
-                      pool: Executor | None = None) -> list[RawPage]:
-    """Raw lines of every page, in order; over a process pool for long documents."""
+                      pool: Executor | None = None, *, ocr_later: bool = False) -> list[RawPage]:
+    """Raw lines of every page, in order; over a process pool for long documents.
+    `ocr_later`: a document read by this process alone leaves its scanned pages OCR_LATER."""
     check_pdf_tail(path)
     reader = reader or os.environ.get("MINUTES_PDF_READER") or None
     pdf = open_pdf(path, reader)
@@ -210,7 +240,7 @@ def extract_raw_pages(path: Path, workers: int | None = None, reader: str | None
             raise SourceError(f"{path} : PDF sans aucune page ; fournissez le procès-verbal complet")
         workers = workers or config.workers()
         if (workers <= 1 and pool is None) or count < POOL_MIN_PAGES:
-            return extract_range(pdf, range(1, count + 1), ocr.tesseract())
+            return extract_range(pdf, range(1, count + 1), ocr.tesseract(), ocr_later=ocr_later)
         chunks = slices(count, workers * 4)
         try:
             if pool is not None:

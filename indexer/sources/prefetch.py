@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Executor, Future
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
 from pathlib import Path
 from typing import Any
 
@@ -36,13 +36,19 @@ class _Done:
 
 
 def _work(path: str, cache: bool, then: Callable[[Any], Any] | None, reader: str | None = None, *,
-          workers: int | None = 1) -> Any:
+          workers: int | None = 1, ocr_later: bool = False) -> Any:
     """Worker: read one file (in this process: `workers=1`) and apply `then`; errors are returned.
-    In the calling process, `workers=None` lets a long PDF use a pool of its own."""
-    from . import read_source
+    In the calling process, `workers=None` lets a long PDF use a pool of its own.  With
+    `ocr_later`, a PDF with pages to OCR comes back as a PendingOcr (`then` not applied)."""
+    from . import PendingOcr, read_source, read_source_or_pending
 
     try:
-        doc = read_source(path, cache=cache, workers=workers, reader=reader)
+        if ocr_later:
+            doc = read_source_or_pending(path, cache=cache, reader=reader)
+            if isinstance(doc, PendingOcr):
+                return doc
+        else:
+            doc = read_source(path, cache=cache, workers=workers, reader=reader)
         return then(doc) if then is not None else doc
     except SourceError as exc:
         return exc
@@ -59,6 +65,42 @@ def _portable(exc: BaseException) -> BaseException:
         return exc
     except Exception:  # noqa: BLE001
         return RuntimeError(f"{type(exc).__name__}: {exc}")
+
+
+class _OcrJob:
+    """A file whose scanned pages are OCR'd by the pool, one task a page; `then` runs here."""
+
+    def __init__(self, pending: Any, pool: Executor) -> None:
+        from .pdf import ocr_page
+
+        self.pending = pending
+        self.pages = {number: pool.submit(ocr_page, str(pending.path), number, layer, pending.reader)
+                      for number, layer in pending.pending}
+
+    def futures(self) -> list[Future]:
+        return list(self.pages.values())
+
+    def done(self) -> bool:
+        return all(f.done() for f in self.pages.values())
+
+    def finish(self, cache: bool, then: Callable[[Any], Any] | None) -> Any:
+        from . import finish_pending
+        from .pdf import ocr_page
+
+        read = {}
+        for number, fut in self.pages.items():
+            try:
+                read[number] = fut.result()
+            except Exception:  # noqa: BLE001 - the worker died: this page is read here
+                layer = dict(self.pending.pending)[number]
+                read[number] = ocr_page(str(self.pending.path), number, layer, self.pending.reader)
+        try:
+            doc = finish_pending(self.pending, read, cache=cache)
+            return then(doc) if then is not None else doc
+        except SourceError as exc:
+            return exc
+        except Exception as exc:  # noqa: BLE001
+            return exc
 
 
 def _is_long_pdf(path: Path) -> bool:
@@ -105,8 +147,13 @@ def iter_sources(paths: Iterable[str | Path], *, then: Callable[[Any], Any] | No
             yield path, _work(str(path), cache, then)
         return
     finished = False
+    # scanned pages are OCR'd one task a page over the whole pool rather than one after the
+    # other by the worker that read their file (4 pages of one Pierrefonds file: ~5 s of CPU)
+    from . import PendingOcr
+
+    later = True
     try:
-        pending: deque[tuple[Path, Future | _Done | None]] = deque()
+        pending: deque[list[Any]] = deque()  # [path, Future | _OcrJob | None]
         todo = iter(paths)
 
         def fill() -> None:
@@ -115,18 +162,46 @@ def iter_sources(paths: Iterable[str | Path], *, then: Callable[[Any], Any] | No
                 if path is None:
                     return
                 if _is_long_pdf(path):
-                    pending.append((path, None))  # read when its turn comes, over the whole pool
+                    pending.append([path, None])  # read when its turn comes, over the whole pool
                     return
-                pending.append((path, pool.submit(_work, str(path), cache, then)))
+                pending.append([path, pool.submit(_work, str(path), cache, then, ocr_later=later)])
+
+        def start_ocr() -> None:
+            """Files read but for their scanned pages: their OCR tasks go to the pool now."""
+            for entry in pending:
+                fut = entry[1]
+                if isinstance(fut, Future) and fut.done() and not fut.exception() \
+                        and isinstance(fut.result(), PendingOcr):
+                    entry[1] = _OcrJob(fut.result(), pool)
+
+        def wait_for(entry: list[Any]) -> None:
+            while True:
+                start_ocr()
+                head = entry[1]
+                if head is None or (head.done() if isinstance(head, (Future, _OcrJob)) else True):
+                    return
+                waiting = [f for _, f in pending if isinstance(f, Future)]
+                waiting += head.futures() if isinstance(head, _OcrJob) else []
+                wait([f for f in waiting if not f.done()], return_when=FIRST_COMPLETED)
 
         fill()
         while pending:
-            path, fut = pending.popleft()
+            entry = pending[0]
+            try:
+                wait_for(entry)
+            except Exception:  # noqa: BLE001 - a broken pool: the files are read below
+                pass
+            pending.popleft()
+            path, fut = entry
             if fut is None:
                 result = _in_caller(path, cache, then, pool)
+            elif isinstance(fut, _OcrJob):
+                result = fut.finish(cache, then)
             else:
                 try:
                     result = fut.result()
+                    if isinstance(result, PendingOcr):  # the pool could take no more tasks
+                        result = _work(str(path), cache, then)
                 except Exception:  # noqa: BLE001 - a worker died (memory, a crash of the C reader …)
                     # this file is read here by pypdf (pure Python: it cannot crash the run), and the
                     # files in flight go to a new pool
@@ -134,8 +209,9 @@ def iter_sources(paths: Iterable[str | Path], *, then: Callable[[Any], Any] | No
                     if getattr(pool, "_broken", False):
                         stop_pool(pool)
                         pool = new_pool(workers)
-                        pending = deque((p, pool.submit(_work, str(p), cache, then) if f is not None else None)
-                                        for p, f in pending)
+                        later = False  # OCR jobs in flight finish page by page here
+                        pending = deque([p, pool.submit(_work, str(p), cache, then) if isinstance(f, Future)
+                                         else f] for p, f in pending)
             fill()
             yield path, result
         finished = True
