@@ -350,3 +350,17 @@ def test_a_database_of_the_previous_version_is_upgraded(pg_server, search_home: 
     assert pg.total == whoosh.total > 0
     publish(url, [(records[0], units_of(records[0]))])
     assert capsys.readouterr().err == ""  # once only
+
+
+@pytest.mark.parametrize("sort", ["relevance", "date", "date_asc"])
+def test_pages_follow_each_other(pg_url: str, search_home: Path, monkeypatch, sort: str) -> None:  # noqa: ANN001
+    """The hits of pages 1 to 3 are the first 15 of one page of 15, in the same order (as in Whoosh)."""
+    monkeypatch.setenv("MINUTES_DATABASE_URL", pg_url)
+    one = search("budget", home=search_home, per_page=15, sort=sort, budget=None)
+    pages = [h.id for p in (1, 2, 3) for h in search("budget", home=search_home, per_page=5, page=p, sort=sort,
+                                                     budget=None).hits]
+    assert len(one.hits) == 15 and pages == [h.id for h in one.hits]
+    monkeypatch.delenv("MINUTES_DATABASE_URL")
+    whoosh = search("budget", home=search_home, per_page=5, page=2, sort=sort, budget=None)
+    if sort != "relevance":
+        assert [h.id for h in whoosh.hits] == pages[5:10]

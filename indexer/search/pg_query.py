@@ -189,59 +189,59 @@ class PgBackend:
         spent.start()
         pq, merged = request.parsed, request.filters
         result = Matches()
-        with conn.transaction():  # one snapshot for the counts and the hits
-            builder = _SqlBuilder(conn, request.raw, spent, occurrences=meta.get("schema", 1) >= 2)
-            words, excluded = builder.words(pq)
-            if words is None and not merged and not pq.excluded_filters and excluded is None:
-                result.notice = "Aucun mot à chercher"
-                return result
-            base_sql, base_params = words if words is not None else ("TRUE", [])
-            if excluded is not None:
-                base_sql, base_params = f"({base_sql}) AND NOT ({excluded[0]})", [*base_params, *excluded[1]]
-            for key, values in pq.excluded_filters.items():
-                for v in values:
-                    cond, params = filter_sql(key, v)
-                    base_sql, base_params = f"({base_sql}) AND NOT {cond}", [*base_params, *params]
-            flags, flag_params = [], []
-            for key, values in merged.items():
-                conds = [filter_sql(key, v) for v in values]
-                flags.append((key, "(" + " OR ".join(c for c, _ in conds) + ")"))
-                flag_params += [x for _, p in conds for x in p]
-            start = (request.page - 1) * request.per_page
-            limit = start + request.per_page
-            rows = conn.execute(*self._statement(builder, request, flags, flag_params, base_sql, base_params,
-                                                 meta, limit)).fetchall()
-            counts: dict[str, dict[str, int]] = {}
-            top: list[tuple[float, int]] = []
-            for name, value, n, score in rows:
-                if name == "*":
-                    result.total = n
-                elif name == "#":
-                    top.append((score, n))
-                elif value:
-                    counts.setdefault(name, {})[value] = n
-            if request.facets:
-                for name in FACETS:
-                    items = counts.get(name, {}).items()
-                    ordered = sorted(items, key=(lambda kv: kv[0]) if name in BY_VALUE else
-                                     (lambda kv: (-kv[1], kv[0])), reverse=name in BY_VALUE)
-                    result.facets[name] = dict(ordered[:100])
-            page = top[start:limit]
-            if page:
-                fields = ", ".join(_HIT_FIELDS)
-                stored = {r[0]: r[1:] for r in conn.execute(
-                    f"SELECT docnum, {fields} FROM minutes_units WHERE docnum = ANY(%s)",
-                    ([d for _, d in page],)).fetchall()}
-                result.hits = [self._hit(score, stored[d], builder) for score, d in page if d in stored]
+        # one statement, one snapshot: total, facets, the page's hits with their stored fields and
+        # the words of the query the index knows (for the suggestion)
+        builder = _SqlBuilder(conn, request.raw, spent, occurrences=meta.get("schema", 1) >= 2)
+        words, excluded = builder.words(pq)
+        if words is None and not merged and not pq.excluded_filters and excluded is None:
+            result.notice = "Aucun mot à chercher"
+            return result
+        base_sql, base_params = words if words is not None else ("TRUE", [])
+        if excluded is not None:
+            base_sql, base_params = f"({base_sql}) AND NOT ({excluded[0]})", [*base_params, *excluded[1]]
+        for key, values in pq.excluded_filters.items():
+            for v in values:
+                cond, params = filter_sql(key, v)
+                base_sql, base_params = f"({base_sql}) AND NOT {cond}", [*base_params, *params]
+        flags, flag_params = [], []
+        for key, values in merged.items():
+            conds = [filter_sql(key, v) for v in values]
+            flags.append((key, "(" + " OR ".join(c for c, _ in conds) + ")"))
+            flag_params += [x for _, p in conds for x in p]
+        start = (request.page - 1) * request.per_page
+        words_checked = _suggestable(pq)
+        wanted = sorted({t for _, terms in words_checked for t in terms})
+        rows = conn.execute(*self._statement(builder, request, flags, flag_params, base_sql, base_params,
+                                             meta, start, start + request.per_page, wanted)).fetchall()
+        counts: dict[str, dict[str, int]] = {}
+        page: list[tuple[int, float, list]] = []
+        known: set[str] = set()
+        for name, value, n, score, fields in rows:
+            if name == "*":
+                result.total = n
+            elif name == "#":
+                page.append((n, score, fields))
+            elif name == "?":
+                known.add(value)
+            elif value:
+                counts.setdefault(name, {})[value] = n
+        if request.facets:
+            for name in FACETS:
+                items = counts.get(name, {}).items()
+                ordered = sorted(items, key=(lambda kv: kv[0]) if name in BY_VALUE else
+                                 (lambda kv: (-kv[1], kv[0])), reverse=name in BY_VALUE)
+                result.facets[name] = dict(ordered[:100])
+        result.hits = [self._hit(score, fields, builder) for _, score, fields in sorted(page, key=lambda r: r[0])]
         if not spent.cut:
-            result.suggestion = self._suggestion(conn, pq, request.raw, meta["generation"])
+            result.suggestion = self._suggestion(conn, words_checked, known, request.raw, meta["generation"])
         return result
 
     @staticmethod
     def _statement(builder: _SqlBuilder, request: Request, flags: list, flag_params: list, base_sql: str,
-                   base_params: list, meta: dict, limit: int) -> tuple[str, list]:
-        """The one statement of a search: rows (name, value, count, score) — ('*', '', total, 0),
-        (facet, value, count, 0) and ('#', '', docnum, score) for the first `limit` hits in order."""
+                   base_params: list, meta: dict, start: int, limit: int, wanted: list[str]) -> tuple[str, list]:
+        """The one statement of a search: rows (name, value, count, score, fields) — ('*', '', total),
+        (facet, value, count), ('#', '', rank, score, stored fields) for the hits ranked start+1 to
+        `limit`, and ('?', term) for each of `wanted` the index knows."""
         columns = ["docnum", "kind", "number", "date", '"order"', "len"]
         columns += [CODE_COLUMNS[name] for name in FACETS]
         flag_cols = "".join(f", {cond} AS f_{key}" for key, cond in flags)
@@ -253,7 +253,7 @@ class PgBackend:
         # m: the matches of the words; t: those the filters keep (the same when there are none)
         sql = (f"WITH m AS MATERIALIZED ({matches}), t AS (SELECT * FROM m WHERE {every})" if flags
                else f"WITH t AS MATERIALIZED ({matches})")
-        parts = ["SELECT '*'::text, ''::text, count(*)::bigint, 0::float8 FROM t"]
+        parts = ["SELECT '*'::text, ''::text, count(*)::bigint, 0::float8, NULL::text[] FROM t"]
         if request.facets:
             plain = []  # the facets counted over t (no selection of their own): one pass, grouping sets
             for name in FACETS:
@@ -262,10 +262,10 @@ class PgBackend:
                     continue
                 scope = " AND ".join(f"f_{k}" for k, _ in flags if k != name)
                 source = f"m WHERE {scope}" if scope else "m"
-                parts.append(f"SELECT '{name}', l.value, x.n, 0 FROM (SELECT {CODE_COLUMNS[name]} AS code, "
+                parts.append(f"SELECT '{name}', l.value, x.n, 0, NULL FROM (SELECT {CODE_COLUMNS[name]} AS code, "
                              f"count(*) AS n FROM {source} GROUP BY 1) x JOIN minutes_labels l USING (code)")
             if plain:  # codes are never NULL and unique over all facets (minutes_labels)
-                parts.append(f"SELECT l.facet, l.value, x.n, 0 FROM (SELECT coalesce({', '.join(plain)}) AS code, "
+                parts.append(f"SELECT l.facet, l.value, x.n, 0, NULL FROM (SELECT coalesce({', '.join(plain)}) AS code, "
                              f"count(*) AS n FROM t GROUP BY GROUPING SETS ({', '.join(f'({c})' for c in plain)})) x "
                              f"JOIN minutes_labels l USING (code)")
         if scored:
@@ -288,30 +288,38 @@ class PgBackend:
                     f"AND t.kind = 'deliberation' THEN 1000 ELSE 0 END AS score FROM t LEFT JOIN p USING (docnum)"
                     f"{group})")
             params += [terms, sorted(builder.numbers)]
-            parts.append(f"(SELECT '#', '', docnum, round(score::numeric, 4)::float8 FROM s "
-                         f"ORDER BY score DESC, docnum LIMIT {int(limit)})")
+            top = "SELECT docnum, score AS raw, round(score::numeric, 4)::float8 AS score FROM s ORDER BY raw DESC, docnum"
+            rank = "ORDER BY raw DESC, docnum"
         else:
             order = {"date_asc": 'date ASC, "order" ASC', "date": 'date DESC, "order" ASC'}.get(request.sort, "")
-            parts.append(f"(SELECT '#', '', docnum, 0.0 FROM t ORDER BY {order + ', ' if order else ''}docnum "
-                         f"LIMIT {int(limit)})")
+            order = f"{order + ', ' if order else ''}docnum"
+            top = f"SELECT docnum, date, \"order\", 0.0::float8 AS score FROM t ORDER BY {order}"
+            rank = f"ORDER BY {order}"
+        # the first `limit` in order (a top-N sort), ranked, and the stored fields of the page's
+        sql += (f", r AS (SELECT docnum, score, row_number() OVER ({rank}) AS rank FROM ({top} LIMIT {int(limit)}) x)")
+        fields = ", ".join(f"u.{f}::text" for f in _HIT_FIELDS)
+        parts.append(f"SELECT '#', '', r.rank, r.score, ARRAY[{fields}] FROM r JOIN minutes_units u USING (docnum) "
+                     f"WHERE r.rank > {int(start)}")
+        if wanted:
+            parts.append("SELECT '?', term, 0, 0, NULL FROM minutes_terms WHERE term = ANY(%s)")
+            params.append(wanted)
         return sql + " " + " UNION ALL ".join(parts), params
 
     @staticmethod
-    def _hit(score: float, row: tuple, builder: _SqlBuilder) -> Hit:
+    def _hit(score: float, row: list, builder: _SqlBuilder) -> Hit:
         uid, kind, speaker, person_id, group, item, item_title, session, date, page, url, title, number, body = row
         return Hit(id=uid, kind=kind or "", speaker=speaker or "", person_id=person_id or "", group=group or "",
-                   item=item or "", item_title=item_title or "", session=session, date=date or "", page=page,
+                   item=item or "", item_title=item_title or "", session=session, date=date or "",
+                   page=int(page) if page is not None else None,
                    snippet=snippet(body or "", builder.highlight_terms, builder.highlight_prefixes),
                    score=round(float(score), 4), url=url or "", title=title or "", number=number or "")
 
-    def _suggestion(self, conn, pq: ParsedQuery, query: str, generation: int) -> str | None:  # noqa: ANN001
-        words = [(w, analyze(w)) for w in pq.words]
-        words = [(w, t) for w, t in words if t and not any(c.isdigit() for c in w)]
+    def _suggestion(self, conn, words: list, known: set[str], query: str,  # noqa: ANN001
+                    generation: int) -> str | None:
+        """The query with its unknown words (`words` from `_suggestable`, those of `known` in the
+        index) corrected from the vocabulary, or None."""
         if not words:
             return None
-        wanted = sorted({t for _, terms in words for t in terms})
-        known = {r[0] for r in conn.execute("SELECT term FROM minutes_terms WHERE term = ANY(%s)",
-                                            (wanted,)).fetchall()}
         replaced, changed = query, False
         for word, terms in words:
             if all(t in known for t in terms):
@@ -321,6 +329,12 @@ class PgBackend:
                 replaced = re.sub(rf"(?<!\w){re.escape(word)}(?!\w)", fix, replaced, count=1)
                 changed = True
         return replaced if changed else None
+
+
+def _suggestable(pq: ParsedQuery) -> list[tuple[str, list[str]]]:
+    """The words of the query a suggestion may correct (none with a digit), with their terms."""
+    words = [(w, analyze(w)) for w in pq.words]
+    return [(w, t) for w, t in words if t and not any(c.isdigit() for c in w)]
 
 
 def _kind_weights() -> str:
