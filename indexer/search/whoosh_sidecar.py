@@ -5,8 +5,9 @@ Whoosh stores a term's postings as pickled blocks (ids, weights, then every docu
 positions as bytes): a search unpickles every block it touches, and a phrase touches almost all
 of them.  The sidecar holds, for every term of the `text` field (in the byte order of Whoosh's
 terms), its postings as flat arrays: document numbers (of the segment), weights (Whoosh's, as
-stored: float32), and the number of positions of each posting, the positions themselves in one
-flat array.  A term is found by binary search in the sorted terms; its postings and positions
+stored: float32; left out when each is its posting's number of positions, as in `text`), and
+the number of positions of each posting, the positions themselves in one flat array; integers
+are stored in the narrowest unsigned type that holds a segment's values.  A term is found by binary search in the sorted terms; its postings and positions
 are slices of the mapped file.
 
 The file is named like the segment's own files, so Whoosh bundles it into the compound segment
@@ -20,7 +21,6 @@ each section's offset, count and dtype, its length as 8 bytes, and `MAGIC` again
 from __future__ import annotations
 
 import json
-import shutil
 import struct
 import tempfile
 
@@ -34,6 +34,7 @@ _PACKED = 0  # whoosh_analysis.PACKED[0]: positions packed as little-endian u32 
 
 #: sections written per posting (streamed to temporary files) and per term (kept in memory)
 _STREAMED = (("docs", "<i4"), ("weights", "<f4"), ("counts", "<u4"), ("positions", "<u4"))
+_CHUNK = 1 << 16  # postings decoded together
 
 
 class SidecarWriter:
@@ -45,41 +46,76 @@ class SidecarWriter:
         self._segment = segment
         self._streams = {name: tempfile.TemporaryFile() for name, _ in _STREAMED}
         self._sizes = dict.fromkeys(self._streams, 0)
+        self._highest = dict.fromkeys(self._streams, 0)
         self._terms: list[bytes] = []
-        self._post_start = [0]
-        self._pos_start = [0]
+        self._post_start = [0]  # first posting of each term
+        self._pos_start = [0]  # first position of each term (filled a chunk at a time)
         self._usable = True
+        self._fmt = None
+        self._weights_are_counts = True  # in `text` a weight is the number of positions
+        # postings of the terms not yet written (a chunk of whole terms, decoded together)
+        self._docs: list[int] = []
+        self._weights: list[float] = []
+        self._values: list[bytes] = []
+        self._chunk_terms = 0  # terms of the chunk (the last ones of self._terms)
 
     def add(self, fieldname: str, fieldobj, btext: bytes, postings: list) -> None:  # noqa: ANN001
         """One term's postings ((fieldname, btext, docnum, weight, value), in document order)."""
         if fieldname != FIELD or not self._usable:
             return
-        fmt = getattr(fieldobj, "format", None)
-        if fmt is None or not hasattr(fmt, "decode_positions"):
-            self._usable = False  # no positions in this field: no sidecar
+        if self._fmt is None:
+            fmt = getattr(fieldobj, "format", None)
+            if fmt is None or not hasattr(fmt, "decode_positions"):
+                self._usable = False  # no positions in this field: no sidecar
+                return
+            self._fmt = fmt
+        _, _, docs, weights, values = zip(*postings)
+        self._docs += docs
+        self._weights += weights
+        self._values += values
+        self._terms.append(bytes(btext))
+        self._post_start.append(self._post_start[-1] + len(docs))
+        self._chunk_terms += 1
+        if len(self._docs) >= _CHUNK:
+            self._flush()
+
+    def _flush(self) -> None:
+        """Write the postings of the chunk: numpy over all of them at once (most terms have a
+        handful of postings: per-term arrays would cost more than the postings)."""
+        if not self._chunk_terms:
             return
-        n = len(postings)
-        docs = np.fromiter((p[2] for p in postings), dtype="<i4", count=n)
-        weights = np.fromiter((p[3] for p in postings), dtype="<f4", count=n)
-        values = [p[4] for p in postings]
-        counts, positions = _positions_of(values, fmt)
+        n = len(self._docs)
+        docs = np.array(self._docs, dtype="<i4")
+        weights = np.array(self._weights, dtype="<f4")
+        counts, positions = _positions_of(self._values, self._fmt)
+        if self._weights_are_counts and not np.array_equal(weights, counts):
+            self._weights_are_counts = False
+        # first position of each term of the chunk
+        first = self._post_start[-1 - self._chunk_terms:-1]
+        cum = np.concatenate([[0], np.cumsum(counts, dtype=np.int64)])
+        base = self._pos_start[-1]
+        chunk_start = self._post_start[-1] - n
+        self._pos_start[-1:] = (cum[np.asarray(first, dtype=np.int64) - chunk_start] + base).tolist()
+        self._pos_start.append(base + int(cum[-1]))
         self._write("docs", docs)
         self._write("weights", weights)
         self._write("counts", counts)
         self._write("positions", positions)
-        self._terms.append(bytes(btext))
-        self._post_start.append(self._post_start[-1] + n)
-        self._pos_start.append(self._pos_start[-1] + len(positions))
+        self._docs, self._weights, self._values = [], [], []
+        self._chunk_terms = 0
 
     def _write(self, name: str, arr: np.ndarray) -> None:
         self._streams[name].write(arr.tobytes())
         self._sizes[name] += len(arr)
+        if len(arr):
+            self._highest[name] = max(self._highest[name], int(arr.max()))
 
     def close(self) -> None:
         if self._streams is None:
             return  # closed already
         try:
             if self._usable and self._terms:
+                self._flush()
                 self._finish()
         finally:
             for f in self._streams.values():
@@ -108,12 +144,20 @@ class SidecarWriter:
                     at += gap
 
             for name, dtype in _STREAMED:
+                if name == "weights" and self._weights_are_counts:
+                    continue  # the reader takes the counts
+                stored = _narrowest(dtype, self._highest[name])
                 pad()
                 stream = self._streams[name]
                 stream.seek(0)
-                shutil.copyfileobj(stream, out, 1 << 20)
-                sections[name] = [at, self._sizes[name], dtype]
-                at += self._sizes[name] * np.dtype(dtype).itemsize
+                size = np.dtype(dtype).itemsize
+                while True:
+                    chunk = stream.read(size << 20)
+                    if not chunk:
+                        break
+                    out.write(np.frombuffer(chunk, dtype=dtype).astype(stored).tobytes())
+                sections[name] = [at, self._sizes[name], stored]
+                at += self._sizes[name] * np.dtype(stored).itemsize
             for name, arr in in_memory.items():
                 pad()
                 out.write(arr.tobytes())
@@ -126,6 +170,13 @@ class SidecarWriter:
             out.write(footer + _LENGTH.pack(len(footer)) + MAGIC)
         finally:
             out.close()
+
+
+def _narrowest(dtype: str, highest: int) -> str:
+    """The smallest unsigned type holding an integer section's values (floats kept)."""
+    if dtype[1] == "f":
+        return dtype
+    return "<u2" if highest < 1 << 16 else "<u4" if highest < 1 << 32 else dtype
 
 
 def _positions_of(values: list, fmt) -> tuple[np.ndarray, np.ndarray]:  # noqa: ANN001
@@ -164,8 +215,8 @@ class Sidecar:
         arrays = {name: np.frombuffer(buf, dtype=dtype, count=count, offset=offset)
                   for name, (offset, count, dtype) in footer["sections"].items()}
         self.docs = arrays["docs"]
-        self.weights = arrays["weights"]
         self.counts = arrays["counts"]
+        self.weights = arrays.get("weights", self.counts)  # absent when every weight is its count
         self.positions = arrays["positions"]
         self._blob = bytes(arrays["terms"])  # one copy of the terms, compared by slices
         self._offsets = arrays["term_offsets"].tolist()
