@@ -361,7 +361,7 @@ def knowledge(home: Path | None = None, question: str = "") -> Knowledge:
     return _merged(str(root), keys)
 
 
-@single_flight(maxsize=8)
+@single_flight(maxsize=2)
 def _merged(home: str, keys: tuple[tuple[str, str], ...]) -> Knowledge:
     parts = [rk for sid, sha in keys if (rk := _record_knowledge(home, sid, sha)) is not None]
     return Knowledge.of(parts)

@@ -442,6 +442,47 @@ def test_session_knowledge_in_memory_is_bounded(mixed_home: Path, monkeypatch) -
     assert len(loads) == len(sessions)
 
 
+def test_a_session_dropped_from_memory_is_freed_without_the_cyclic_collector(mixed_home: Path) -> None:
+    """A session's knowledge holds no reference cycle: when the cache drops it, its memory is freed at
+    once (a cycle waits for a full collection, which walks every session kept: seconds at 100 sessions)."""
+    import gc
+    import weakref
+
+    import indexer.answer as answer_mod
+    from indexer.qa.store import load_knowledge
+
+    _, sid, key = answer_mod._sessions(mixed_home)[-1]
+    rk = load_knowledge(mixed_home, sid, key)
+    assert rk is not None and len(rk.sentences) > 10
+    for si in range(0, len(rk.sentences), 3):  # what questions make on access
+        assert rk.sentences[si].stems is not None
+    assert rk.unit_stems[0] is not None and len(rk.postings) > 0
+    gone = weakref.ref(rk)
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        del rk
+        assert gone() is None
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def test_sentences_matching_a_pattern_are_those_a_scan_finds(mixed_home: Path) -> None:
+    """The search over a session's joined sentences finds exactly the sentences a scan of each finds."""
+    import indexer.answer as answer_mod
+    from indexer.qa.store import load_knowledge
+
+    patterns = [r"\d", r"\b1[0-9]\s*(?:h|heures?)\b", r"LEROY|CAUWET", r"\.\s*\w", r"(?<![\w,.])\d{1,3}(?: \d{3})+",
+                r"[a-z]\s+[A-Z]", r"délibér"]
+    for _, sid, key in answer_mod._sessions(mixed_home):
+        rk = load_knowledge(mixed_home, sid, key)
+        texts = rk.texts
+        assert list(texts) == [rk.sentences[i].text for i in range(len(rk.sentences))]
+        for pat in map(re.compile, patterns):
+            assert list(texts.matching(pat)) == [i for i, t in enumerate(texts) if pat.search(t)], pat.pattern
+
+
 def test_since_a_year_is_a_range_not_a_year() -> None:
     """« depuis 2010 » reads every session from 2010 on; it does not ask for sessions of 2010."""
     from indexer.qa.scope import scope_of

@@ -42,9 +42,7 @@ def ask_person(kn: Knowledge, q: str, rks: list[RecordKnowledge]) -> Draft | Non
     roles: list[tuple[str, Cite]] = []
     named_in = re.compile(sur)
     for part in kn.parts:
-        for si, text in enumerate(part.texts):
-            if not named_in.search(text):
-                continue
+        for si in part.texts.matching(named_in):
             sent = part.sentences[si]
             for rx in (after, before):
                 m = rx.search(sent.text)
@@ -55,7 +53,7 @@ def ask_person(kn: Knowledge, q: str, rks: list[RecordKnowledge]) -> Draft | Non
     for role in person.roles:
         if not any(fold(role) in fold(r) or fold(r) in fold(role) for r, _ in roles):
             for part in kn.parts:
-                si = next((i for i, t in enumerate(part.texts) if named_in.search(t) and fold(role) in fold(t)), None)
+                si = next((i for i in part.texts.matching(named_in) if fold(role) in fold(part.texts[i])), None)
                 hit = part.sentences[si] if si is not None else None
                 if hit is not None:
                     roles.insert(0, (role, Cite(part, part.units[hit.unit], hit.text)))

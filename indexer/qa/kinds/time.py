@@ -29,8 +29,9 @@ def ask_time(kn: Knowledge, q: str, rks: list[RecordKnowledge]) -> Draft | None:
     minutes = rf"(?:\s*{m})?" if m == "00" else rf"\s*{m}"
     time_re = re.compile(rf"\b{int(h)}\s*(?:h|heures?){minutes}\b", re.IGNORECASE)
     cites = []
-    for si, text in enumerate(rk.texts):
-        if time_re.search(text) and re.search(quote_re, text, re.IGNORECASE):
+    for si in rk.texts.matching(time_re):
+        text = rk.texts[si]
+        if re.search(quote_re, text, re.IGNORECASE):
             cites.append(Cite(rk, rk.units[rk.sentences[si].unit], text))
             break
     if not cites:
