@@ -119,7 +119,7 @@ def _phrases(view) -> list[tuple[str, ...]]:  # noqa: ANN001
     return [(a, b) for a in terms[:5] for b in terms[:5]] + [tuple(terms[:3]), (terms[2], terms[2], terms[4])]
 
 
-@pytest.mark.parametrize("writers", ["fast", "fast-chunks", "whoosh", "mixed"])
+@pytest.mark.parametrize("writers", ["fast", "fast-chunks", "whoosh", "mixed", "upgraded"])
 def test_phrases_and_postings_from_the_sidecar_equal_whooshs(tmp_path: Path, monkeypatch, writers: str) -> None:  # noqa: ANN001
     """Segments written by FastCodec carry a sidecar (positions for numpy); an index whose
     segments lack it (an earlier release's, Whoosh's writer) is read through Whoosh's blocks;
@@ -129,9 +129,14 @@ def test_phrases_and_postings_from_the_sidecar_equal_whooshs(tmp_path: Path, mon
     if writers == "fast-chunks":  # the writer decodes postings a few terms at a time
         monkeypatch.setattr("indexer.search.whoosh_sidecar._CHUNK", 7)
         writers = "fast"
-    codec_of = {"fast": lambda s: FastCodec(), "whoosh": lambda s: None,
+    codec_of = {"fast": lambda s: FastCodec(), "whoosh": lambda s: None, "upgraded": lambda s: None,
                 "mixed": lambda s: FastCodec() if s == 2 else None}[writers]
     folder = _mixed_home(tmp_path, codec_of)
+    if writers == "upgraded":  # sidecars written afterwards beside Whoosh's segments
+        from indexer.search.whoosh_sidecar import add_missing
+
+        assert add_missing(folder) == 2 and add_missing(folder) == 0
+        writers = "fast"
     monkeypatch.setattr("indexer.search.whoosh_engine.open_index", lambda home: whoosh_index.open_dir(str(folder), indexname="MAIN"))
     monkeypatch.setattr("indexer.search.whoosh_engine.index_generation", lambda home: 1)
     with Engine(tmp_path).view() as view:

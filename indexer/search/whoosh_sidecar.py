@@ -41,9 +41,10 @@ class SidecarWriter:
     """Collects the `text` postings a segment's field writer writes (term by term, in order),
     and writes the sidecar file when the field writer closes."""
 
-    def __init__(self, storage, segment) -> None:  # noqa: ANN001
+    def __init__(self, storage, segment, ext: str = EXT) -> None:  # noqa: ANN001
         self._storage = storage
         self._segment = segment
+        self._ext = ext
         self._streams = {name: tempfile.TemporaryFile() for name, _ in _STREAMED}
         self._sizes = dict.fromkeys(self._streams, 0)
         self._highest = dict.fromkeys(self._streams, 0)
@@ -130,7 +131,7 @@ class SidecarWriter:
             "term_postings": np.asarray(self._post_start, dtype="<i8"),
             "term_positions": np.asarray(self._pos_start, dtype="<i8"),
         }
-        out = self._segment.create_file(self._storage, EXT)
+        out = self._segment.create_file(self._storage, self._ext)
         try:
             out.write(MAGIC)
             at = len(MAGIC)
@@ -276,3 +277,77 @@ def open_sidecar(leaf) -> Sidecar | None:  # noqa: ANN001
         return Sidecar(buf)
     except (OSError, ValueError, KeyError):
         return None
+
+
+# -- segments written without a sidecar -------------------------------------------
+
+def add_missing(folder, indexname: str = "MAIN") -> int:  # noqa: ANN001
+    """Write the sidecar of every segment of the index in `folder` that has none (an index
+    written by an earlier release), beside the segment's compound file (where the segment's
+    reader finds it; Whoosh deletes it with the segment), from Whoosh's own postings.  Written
+    under a temporary name, then renamed: a reader never sees half a sidecar.  Returns the
+    number of sidecars written."""
+    from whoosh.filedb.filestore import FileStorage
+
+    storage = FileStorage(str(folder))
+    lock = storage.lock(indexname + "_WRITELOCK")  # as Whoosh's writers: no commit meanwhile
+    if not lock.acquire(blocking=True):
+        return 0
+    try:
+        return _add_missing(storage, indexname)
+    finally:
+        lock.release()
+
+
+def _add_missing(storage, indexname: str) -> int:  # noqa: ANN001
+    from whoosh.reading import SegmentReader
+
+    from .whoosh_postings import _term_blocks
+
+    ix = storage.open_index(indexname)
+    schema = ix.schema
+    if FIELD not in schema:
+        return 0
+    fieldobj = schema[FIELD]
+    made = 0
+    for segment in ix._segments():
+        reader = SegmentReader(storage, schema, segment)
+        try:
+            if open_sidecar(reader) is not None:
+                continue
+            part = EXT + ".part"
+            writer = SidecarWriter(storage, segment, ext=part)
+            try:
+                for btext in reader.lexicon(FIELD):
+                    text = btext.decode("utf-8")
+                    blocks = _term_blocks(reader, FIELD, text, values=True)
+                    postings = []
+                    if blocks is None:  # inlined postings: Whoosh's matcher
+                        m = reader.postings(FIELD, text)
+                        while m.is_active():
+                            postings.append((None, None, m.id(), m.weight(), m.value()))
+                            m.next()
+                    else:
+                        for count, (deltas, weights, values) in blocks:
+                            if not isinstance(values, (tuple, list)) or len(values) != count:
+                                raise ValueError(f"postings of {text!r} without positions")
+                            ids = np.cumsum(np.asarray(deltas, dtype=np.int64)).tolist()
+                            if not isinstance(weights, (tuple, list)):
+                                weights = [1.0 if weights is None else float(weights)] * count
+                            postings.extend(zip([None] * count, [None] * count, ids, weights, values))
+                    if postings:
+                        writer.add(FIELD, fieldobj, btext, postings)
+            finally:
+                writer.close()
+            if storage.file_exists(segment.make_filename(part)):
+                storage.rename_file(segment.make_filename(part), segment.make_filename(EXT), safe=False)
+                made += 1
+        finally:
+            reader.close()
+    return made
+
+
+if __name__ == "__main__":  # python -m indexer.search.whoosh_sidecar HOME/index
+    import sys
+
+    print(add_missing(sys.argv[1]), "sidecar(s) written")
