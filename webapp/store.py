@@ -192,9 +192,11 @@ class Store:
             found = self.derived().by_id.get(session_id)
         return found
 
-    def record(self, session_id: str) -> Record | None:
+    def record(self, session_id: str, keep: bool = True) -> Record | None:
         """The full record of a session (texts included), or None; read from its file on demand
-        and kept among the RECORD_CACHE most recently used.  Shared: read only."""
+        and kept among the RECORD_CACHE most recently used.  Shared: read only.  With `keep`
+        False (a page that reads many sessions in turn: an export, a person's speeches), a record
+        not in the cache is read for this caller alone, and the records others visit stay cached."""
         lightweight = self.light(session_id)
         if lightweight is None:
             return None
@@ -217,6 +219,10 @@ class Store:
                 found = _read_record(path)
                 if found is None:
                     return None
+            if not keep:
+                with self._full_lock:
+                    self._reading.pop(path, None)
+                return found
             with self._full_lock:
                 self._full[path] = found
                 self._full.move_to_end(path)
@@ -235,9 +241,11 @@ class Store:
         reads every text.  Hold none of them past the loop: memory stays bounded."""
         records = self.records()
         for light_record in (reversed(records) if newest_first else records):
-            full = self.record(light_record.session.id)
+            full = self.record(light_record.session.id, keep=False)
             if full is not None:
                 yield full
+            full = None
+        trim()
 
     def memo(self, key: str, compute: Callable[[], Any]) -> Any:
         """A value computed once per index generation (e.g. word counts of all speeches)."""
@@ -280,3 +288,14 @@ class Store:
             return answer.ask(question, home=self.home)
         finally:
             self._questions.release()
+
+
+def trim() -> None:
+    """Give the memory freed by this process back to the system (glibc keeps it otherwise): after
+    a page that read many full records in turn."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass

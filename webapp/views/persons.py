@@ -84,7 +84,7 @@ def person_data(slug: str) -> dict[str, Any] | None:
             continue
         # the full record (texts) only where the person spoke
         spoke_here = any(sp.person_id in ids for sp in light.speeches)
-        record = (store().record(sid) or light) if spoke_here else light
+        record = (store().record(sid, keep=False) or light) if spoke_here else light
         speeches = [sp for sp in record.speeches if sp.person_id in ids]
         mine += [(record.session, sp) for sp in speeches]
         items: dict[str | None, list[Any]] = {}
@@ -207,7 +207,7 @@ def person_feed(slug: str) -> Any:
     for light in reversed(store().records()):
         if not any(sp.person_id in ids for sp in light.speeches):
             continue
-        record = store().record(light.session.id) or light
+        record = store().record(light.session.id, keep=False) or light
         for sp in record.speeches:
             if sp.person_id in ids:
                 item = record.item(sp.item)

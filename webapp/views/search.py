@@ -20,6 +20,7 @@ from .. import charts
 from ..filters import date_fr, kind_label
 from ..twin import respond, twin_route
 from ..links import path_quote, templates as link_templates
+from ..store import trim
 from .common import anchor, store
 
 bp = Blueprint("search", __name__)
@@ -250,16 +251,14 @@ EXPORT_FIELDS = ("id", "date", "session", "kind", "speaker", "group", "item", "i
 
 def unit_contents(session_id: str) -> dict[str, dict[str, str]]:
     """The full text of each unit of a session (and the vote of its decisions), by unit id:
-    an export gives whole speeches, never their snippets.  Computed once per index generation."""
-    def compute() -> dict[str, dict[str, str]]:
-        record = store().record(session_id)
-        if record is None:
-            return {}
-        votes = {d.number: vote_line(d.vote) for d in record.deliberations if d.vote is not None}
-        return {u.id: {"text": u.text, "vote": votes.get(u.number, "") if u.kind == "deliberation" else ""}
-                for u in units_of(record)}
-
-    return store().memo_recent(f"units:{session_id}", compute)
+    an export gives whole speeches, never their snippets.  Read for the caller alone: an export
+    reads each of its sessions once, and the full records other pages use stay cached."""
+    record = store().record(session_id, keep=False)
+    if record is None:
+        return {}
+    votes = {d.number: vote_line(d.vote) for d in record.deliberations if d.vote is not None}
+    return {u.id: {"text": u.text, "vote": votes.get(u.number, "") if u.kind == "deliberation" else ""}
+            for u in units_of(record)}
 
 
 def all_hits(args: Any) -> tuple[dict[str, Any], list[dict[str, Any]]]:
@@ -297,6 +296,8 @@ def all_hits(args: Any) -> tuple[dict[str, Any], list[dict[str, Any]]]:
             data["vote"] = content["vote"] if content else ""
             data["url"] = request.host_url.rstrip("/") + hit.link(links, path_quote)
             rows[i] = data
+    contents = None
+    trim()  # the texts read (a hundred full records at 100 sessions) given back
     meta["truncated"] = meta["total"] > len(rows)
     return meta, rows
 
