@@ -161,6 +161,8 @@ class Publisher:
         self.writer = None
         self.pending: list[tuple[Record, dict]] = []
         self.removed: list[str] = []  # session ids replaced under another id (for a database mirror)
+        # with MINUTES_DATABASE_URL, each session's units as `add` made them, published as they are
+        self.database_units: dict[str, list] | None = {} if os.environ.get("MINUTES_DATABASE_URL", "").strip() else None
         self.vocabs: dict[str, dict[str, int]] = {}
         self.claimed: dict[str, str] = {}  # session id -> the file of this run it comes from
         self.deleted = 0
@@ -278,6 +280,8 @@ class Publisher:
         self.claimed[sid] = label
         self.vocabs[sid] = vocabulary(units)
         self.pending.append((record, entry))
+        if self.database_units is not None:
+            self.database_units[sid] = units
         if knowledge is not None and sid == proposed:
             self.knowledge[sid] = knowledge
         elif self.knowledge_pool is not None:
@@ -317,7 +321,9 @@ class Publisher:
             # next run publishes the same sessions again (same ids: replaced, not doubled)
             from .search.pg_backend import publish
 
-            publish(database, [(record, units_of(record)) for record, _ in self.pending], removed=self.removed)
+            made = self.database_units or {}
+            publish(database, [(record, made[record.session.id] if record.session.id in made else units_of(record))
+                               for record, _ in self.pending], removed=self.removed)
         generation = self.writer.generation
         vocab = self.folder / "vocab"
         vocab.mkdir(exist_ok=True)
