@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -53,6 +54,12 @@ MAX_TEXT_BYTES = 64 * 1024 * 1024
 #: control characters dropped from every source (terminal escapes such as ESC]0;…BEL would
 #: otherwise reach the CLI's output); tab, newline and form feed (report pages) are kept
 _CONTROLS = dict.fromkeys([c for c in range(0x20) if chr(c) not in "\t\n\f"] + list(range(0x7F, 0xA0)))
+_CONTROL = re.compile("[%s]" % "".join(re.escape(chr(c)) for c in _CONTROLS))
+
+
+def _without_controls(text: str) -> str:
+    """`text` without _CONTROLS (str.translate walks every character in Python's slow path)."""
+    return _CONTROL.sub("", text) if _CONTROL.search(text) else text
 
 
 def read_source(path: str | Path, *, cache: bool = True, workers: int | None = None,
@@ -96,7 +103,7 @@ def finish_pending(pending: PendingOcr, read: dict[int, tuple], *, cache: bool =
     pages, warns = clean_raw_pages(str(pending.path), raw)
     if cache:
         store_cached(pending.digest, pages, warns)
-    pages = [Page(p.number, p.text.translate(_CONTROLS), p.ocr) for p in pages]
+    pages = [Page(p.number, _without_controls(p.text), p.ocr) for p in pages]
     return Document(path=pending.path, sha256=pending.digest, kind="pdf", pages=pages, warnings=warns)
 
 
@@ -118,7 +125,7 @@ def _read(path: Path, cache: bool, workers: int | None, reader: str | None, *,
                               "découpez-le ou fournissez le PDF d'origine")
         _sniff_text(head, name)
         pages, warns = read_text_pages(path.read_bytes(), name)
-    pages = [Page(p.number, p.text.translate(_CONTROLS), p.ocr) for p in pages]
+    pages = [Page(p.number, _without_controls(p.text), p.ocr) for p in pages]
     return Document(path=path, sha256=digest, kind=kind, pages=pages, warnings=warns)
 
 
@@ -231,5 +238,5 @@ def read_source_with_pool(path: str | Path, *, cache: bool = True, pool=None) ->
         pages, warns = read_pdf_pages(path, pool=pool)
         if cache:
             store_cached(digest, pages, warns)
-    pages = [Page(p.number, p.text.translate(_CONTROLS), p.ocr) for p in pages]
+    pages = [Page(p.number, _without_controls(p.text), p.ocr) for p in pages]
     return Document(path=path, sha256=digest, kind="pdf", pages=pages, warnings=warns)

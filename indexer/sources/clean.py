@@ -263,21 +263,19 @@ _PIECE = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 _GLUE = re.compile(r"[\w'’-]")
 
 
+#: two words separated by one space (the second in a lookahead: the pairs overlap, "Madame
+#: Flore nce"): the first may be a compound ("Jean-Ja cques"), the second
+#: not; neither touches another word, digit, apostrophe or hyphen
+_PAIR = re.compile(r"(?<![\w'’-])([^\W\d_]+(?:-[^\W\d_]+)*) (?=([^\W\d_]+)(?![\w'’-]))")
+
+
 def _candidate_pairs(text: str, words: Counter[str]) -> list[tuple[int, str, str]]:
     """(offset, first, second) for two words separated by one space whose glued form is a
-    word of the document: the first may be a compound ("Jean-Ja cques"), the second not;
-    neither touches another word, digit, apostrophe or hyphen."""
-    out = []
-    prev = None
-    for m in _PIECE.finditer(text):
-        if prev is not None and prev.end() + 1 == m.start() and text[prev.end()] == " " and "-" not in m.group(0):
-            a, b = prev.group(0), m.group(0)
-            before = text[prev.start() - 1] if prev.start() else " "
-            after = text[m.end()] if m.end() < len(text) else " "
-            if not _GLUE.match(before) and not _GLUE.match(after) and words[(a + b).lower()]:
-                out.append((prev.start(), a, b))
-        prev = m
-    return out
+    word of the document (see _PAIR)."""
+    hits = {i for i, (a, b) in enumerate(_PAIR.findall(text)) if (a + b).lower() in words}
+    if not hits:  # most pages: no offsets needed
+        return []
+    return [(m.start(), m.group(1), m.group(2)) for i, m in enumerate(_PAIR.finditer(text)) if i in hits]
 
 
 def rejoin_split_words(texts: Sequence[str]) -> list[str]:
@@ -288,7 +286,12 @@ def rejoin_split_words(texts: Sequence[str]) -> list[str]:
     pieces never occur on their own outside this split (a capital letter alone, "M ichel",
     only needs its second piece never to stand alone: "M" is also "M." before a name).
     """
-    words = Counter(t.lower() for text in texts for t in _TOKEN.findall(text))
+    joined = "\n".join(texts)
+    lowered = joined.lower()
+    if len(lowered) == len(joined):  # lower case keeps every letter a letter: one pass
+        words = Counter(_TOKEN.findall(lowered))
+    else:  # "İ" → "i̇": token by token
+        words = Counter(t.lower() for t in _TOKEN.findall(joined))
     found = [_candidate_pairs(text, words) for text in texts]
     pairs = Counter((a.lower(), b.lower()) for matches in found for _, a, b in matches)
 
