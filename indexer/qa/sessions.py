@@ -101,6 +101,62 @@ class Table:
                    np.concatenate(sessions) if sessions else np.zeros(0, dtype=np.int32),
                    np.concatenate(lengths) if lengths else np.zeros(0, dtype=np.float32))
 
+    def updated(self, keys: list[tuple[str, str]], part_of) -> "Table":  # noqa: ANN001
+        """The table of `keys` made from this one: the sessions it holds under the same record key keep
+        their chunks and postings as they are (no file read), the others come from `part_of(sid, key)`
+        (their `Summary`), those no longer in `keys` are left out.  Same chunks, lengths and postings
+        as `Table.of` over every session's summary (only the order of the stems differs)."""
+        old_at = {tuple(k): s for s, k in enumerate(self.keys)}
+        old_first = np.zeros(len(self.keys) + 1, dtype=np.int64)
+        np.cumsum(np.bincount(self.chunk_session, minlength=len(self.keys)), out=old_first[1:])
+        ids, vocab = dict(self._ids), list(self.vocab)
+        chunk_map = np.full(len(self.chunk_len), -1, dtype=np.int64)  # old chunk → new chunk (-1: left out)
+        gids, chunks, sessions, lengths = [], [], [], []
+        first = 0
+        for s, k in enumerate(keys):
+            o = old_at.get(tuple(k))
+            if o is not None:
+                a, b = int(old_first[o]), int(old_first[o + 1])
+                chunk_map[a:b] = np.arange(first, first + b - a)
+                n = b - a
+                lengths.append(self.chunk_len[a:b])
+            else:
+                part = part_of(*k)
+                for st in part.vocab:
+                    if st not in ids:
+                        ids[st] = len(vocab)
+                        vocab.append(st)
+                local = np.asarray([ids[st] for st in part.vocab], dtype=np.int32)
+                n = len(part.lengths)
+                gids.append(local[part.ids] if len(part.ids) else np.zeros(0, dtype=np.int32))
+                chunks.append(np.repeat(np.arange(first, first + n, dtype=np.int32), np.diff(part.off)))
+                lengths.append(part.lengths)
+            sessions.append(np.full(n, s, dtype=np.int32))
+            first += n
+        # the old postings renumbered (a lookup in a table of chunks, small enough to stay in the CPU's
+        # cache), those of sessions left out dropped: vector passes over the postings, no sort
+        pc = chunk_map.astype(np.int32)[np.asarray(self.post_chunks)]
+        if (chunk_map < 0).any():
+            keep = pc >= 0
+            pc = pc[keep]
+            counted = np.zeros(len(keep) + 1, dtype=np.int64)
+            np.cumsum(keep, out=counted[1:])
+            off = counted[self.post_off]
+        else:
+            off = np.asarray(self.post_off, dtype=np.int64)
+        off = np.concatenate([off, np.full(len(vocab) - len(self.vocab), off[-1], dtype=np.int64)])
+        # the new sessions' postings, each at the end of its stem's list
+        if gids:
+            gid = np.concatenate(gids)
+            order = np.argsort(gid, kind="stable")
+            gid, chunk = gid[order], np.concatenate(chunks)[order]
+            pc = np.insert(pc, off[gid + 1], chunk)
+            off = off + np.concatenate([[0], np.cumsum(np.bincount(gid, minlength=len(vocab)))])
+        empty32 = np.zeros(0, dtype=np.int32)
+        return Table(list(keys), vocab, off, pc,
+                     np.concatenate(sessions) if sessions else empty32,
+                     np.concatenate(lengths).astype(np.float32) if lengths else np.zeros(0, dtype=np.float32))
+
     def __getstate__(self) -> tuple:
         return (self.keys, self.vocab, self.post_off, self.post_chunks, self.chunk_session, self.chunk_len)
 
@@ -179,8 +235,8 @@ def table_of(home: Path, keys: list[tuple[str, str]]) -> Table:
                 _write_table(path, table)
             table = _map_chunks(table, path) or (table if table.post_chunks is not None else None)
         if table is None or [tuple(k) for k in table.keys] != list(keys):
-            parts = []
-            for sid, key in keys:
+
+            def part_of(sid: str, key: str) -> Summary:
                 kfile = cache_file(home, sid, key)
                 part = read_pickle(summary_file(kfile), Summary)
                 if part is None:
@@ -188,13 +244,38 @@ def table_of(home: Path, keys: list[tuple[str, str]]) -> Table:
                     part = summary(rk) if rk is not None else Summary([], np.zeros(1, np.int64),
                                                                      np.zeros(0, np.int32), np.zeros(0, np.float32))
                     write_pickle(summary_file(kfile), part)
-                parts.append(part)
-            table = Table.of(list(keys), parts)
+                return part
+
+            before = _latest_table(home, path)
+            if before is not None and {tuple(k) for k in before.keys} & set(map(tuple, keys)):
+                table = before.updated(list(keys), part_of)  # one session added or changed: the others kept
+            else:
+                table = Table.of(list(keys), [part_of(sid, key) for sid, key in keys])
             _write_table(path, table)
             table = _map_chunks(table, path) or table
         _tables.clear()  # one index state at a time
         _tables[mem_key] = table
         return table
+
+
+def _latest_table(home: Path, other_than: Path) -> Table | None:
+    """The table of the index state before this one: in memory, else the newest table file."""
+    for (h, _), table in _tables.items():
+        if h == str(home):
+            return table
+    files = []
+    for p in (home / "cache" / "qa").glob("sessions-*.table"):
+        try:
+            files.append((p.stat().st_mtime, p))
+        except OSError:  # removed meanwhile (another run's clean-up)
+            continue
+    for _, path in sorted((f for f in files if f[1] != other_than), reverse=True)[:1]:
+        table = read_pickle(path, Table)
+        if table is not None and table.post_chunks is None:
+            table = _map_chunks(table, path)
+        if table is not None and table.post_chunks is not None:
+            return table
+    return None
 
 
 def _chunks_file(path: Path) -> Path:
