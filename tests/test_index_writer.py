@@ -4,18 +4,38 @@ codec writes: same segment files, same search results, readable without this pro
 from __future__ import annotations
 
 import hashlib
+import pickle
 from pathlib import Path
 
 import pytest
 from whoosh import query as Q
-from whoosh.codec.whoosh3 import W3Codec
+from whoosh.codec.whoosh3 import W3Codec, W3PostingsWriter
 from whoosh.filedb.filestore import FileStorage
 
 from indexer.analysis import analyze
 from indexer.benchgen import generate
 from indexer.search.whoosh_pool import GroupedPool, GroupedWriter
-from indexer.search.whoosh_writer import FastCodec, add_analysed, analyse_document
+from indexer.search.whoosh_writer import UNCOMPRESSED_BELOW, FastCodec, add_analysed, analyse_document
 from indexer.units import make_schema, unit_document, units_of
+
+
+@pytest.fixture(autouse=True)
+def whoosh_small_blocks(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Whoosh's own writer, storing short blocks uncompressed as ours does (`UNCOMPRESSED_BELOW`:
+    the rule Whoosh's `_write_block` means to apply below 20 bytes); everything else is Whoosh's."""
+    original = W3PostingsWriter._write_block
+
+    def write_block(self, last: bool = False) -> None:  # noqa: ANN001
+        data = pickle.dumps((self._mini_ids(), self._mini_weights(), self._mini_values()), 2)
+        level = self._compression
+        if len(data) < UNCOMPRESSED_BELOW:
+            self._compression = 0
+        try:
+            original(self, last)
+        finally:
+            self._compression = level
+
+    monkeypatch.setattr(W3PostingsWriter, "_write_block", write_block)
 
 
 @pytest.fixture(scope="module")

@@ -42,7 +42,7 @@ class GroupedPool:
     by term.  A posting is the writer's (field, term bytes, docnum, weight, value bytes) tuple."""
 
     def __init__(self, limitmb: int = 128, folder: str | None = None) -> None:
-        self.terms: dict[tuple[str, bytes], list[tuple]] = {}
+        self.fields: dict[str, dict[bytes, list[tuple]]] = {}  # field -> term bytes -> postings
         self.fieldnames: set[str] = set()
         self.limit = limitmb * 1024 * 1024
         self.size = 0
@@ -52,13 +52,15 @@ class GroupedPool:
         self.lastdoc = -1
 
     def add(self, item: tuple) -> None:
-        key = item[:2]
-        postings = self.terms.get(key)
+        fieldname, tbytes, docnum = item[0], item[1], item[2]
+        terms = self.fields.get(fieldname)
+        if terms is None:
+            terms = self.fields[fieldname] = {}
+            self.fieldnames.add(fieldname)
+        postings = terms.get(tbytes)
         if postings is None:
-            postings = self.terms[key] = []
-            self.fieldnames.add(item[0])
-            self.size += 120 + len(item[1])
-        docnum = item[2]
+            postings = terms[tbytes] = []
+            self.size += 120 + len(tbytes)
         if docnum == -1:  # a spelling word, not a posting: the term is kept (its field is written)
             return
         if docnum < self.lastdoc:
@@ -69,14 +71,45 @@ class GroupedPool:
         if self.size > self.limit:
             self._spill()
 
+    def add_field(self, fieldname: str, docnum: int, items, boost: float = 1.0, scorable: bool = True) -> int:  # noqa: ANN001
+        """A document's postings of one field (the analyser's (term bytes, frequency, weight, value)),
+        as `SegmentWriter.add_document` adds them one by one; the field's length."""
+        terms = self.fields.get(fieldname)
+        if terms is None:
+            terms = self.fields[fieldname] = {}
+            self.fieldnames.add(fieldname)
+        if docnum < self.lastdoc:
+            self.ordered = False
+        self.lastdoc = docnum
+        get = terms.get
+        length = size = 0
+        for tbytes, freq, weight, vbytes in items:
+            if scorable:
+                length += freq
+            postings = get(tbytes)
+            if postings is None:
+                postings = terms[tbytes] = []
+                size += 120 + len(tbytes)
+            postings.append((fieldname, tbytes, docnum, weight * boost, vbytes))
+            size += 120 + len(vbytes or b"")
+        self.size += size
+        if self.size > self.limit:
+            self._spill()
+        return length
+
+    def _items(self) -> list:
+        """((field, term bytes), postings) in term order."""
+        return [((name, tbytes), self.fields[name][tbytes])
+                for name in sorted(self.fields) for tbytes in sorted(self.fields[name])]
+
     def _spill(self) -> None:
         run = tempfile.TemporaryFile(dir=self.folder)
-        items = sorted(self.terms.items(), key=_KEY)
+        items = self._items()
         for start in range(0, len(items), _RUN_CHUNK):
             pickle.dump(items[start:start + _RUN_CHUNK], run, protocol=pickle.HIGHEST_PROTOCOL)
         run.seek(0)
         self.runs.append(run)
-        self.terms = {}
+        self.fields = {}
         self.size = 0
 
     @staticmethod
@@ -89,7 +122,7 @@ class GroupedPool:
             yield from chunk
 
     def _merged(self):  # noqa: ANN202
-        current = sorted(self.terms.items(), key=_KEY)
+        current = self._items()
         if not self.runs:
             terms = iter(current)
         else:  # the same term in several runs: its postings in run order (heapq.merge keeps it)
@@ -109,7 +142,7 @@ class GroupedPool:
         for run in self.runs:
             run.close()
         self.runs = []
-        self.terms = {}
+        self.fields = {}
 
 
 def use_grouped_pool(writer: SegmentWriter, limitmb: int) -> SegmentWriter:
