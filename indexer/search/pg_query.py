@@ -242,11 +242,13 @@ class PgBackend:
         """The one statement of a search: rows (name, value, count, score, fields) — ('*', '', total),
         (facet, value, count), ('#', '', rank, score, stored fields) for the hits ranked start+1 to
         `limit`, and ('?', term) for each of `wanted` the index knows."""
-        columns = ["docnum", "kind", "number", "date", '"order"', "len"]
-        columns += [CODE_COLUMNS[name] for name in FACETS]
+        scored = request.sort == "relevance" and bool(builder.score_terms)
+        numbers = sorted(builder.numbers)
+        # what the matches are read for: counts, facets and the order of the hits, nothing more
+        columns = ["docnum", "len", *(CODE_COLUMNS[name] for name in FACETS), "kind"]
+        columns += (["number"] if numbers else []) if scored else ["date", '"order"']
         flag_cols = "".join(f", {cond} AS f_{key}" for key, cond in flags)
         every = " AND ".join(f"f_{k}" for k, _ in flags) or "TRUE"
-        scored = request.sort == "relevance" and bool(builder.score_terms)
         terms = sorted(builder.score_terms)
         params: list = [*flag_params, *base_params]
         matches = f"SELECT {', '.join(columns)}{flag_cols} FROM minutes_units WHERE {base_sql}"
@@ -279,15 +281,16 @@ class PgBackend:
             if len(terms) == 1:  # a unit has one posting of the one term (its session's): nothing to add up
                 bm25, group = f"coalesce({part}, 0)", ""
             else:
-                bm25, group = f"coalesce(sum({part}), 0)", " GROUP BY t.docnum, t.len, t.kind, t.number"
+                bm25, group = f"coalesce(sum({part}), 0)", f" GROUP BY t.docnum, t.len, t.kind{', t.number' * bool(numbers)}"
+            # a deliberation whose number the query names comes first
+            boost = " + CASE WHEN t.number = ANY(%s) AND t.kind = 'deliberation' THEN 1000 ELSE 0 END" if numbers else ""
             sql += (f", w AS (SELECT term, ln({n}::float8 / (df + 1)) + 1.0 AS idf FROM minutes_terms "
                     f"WHERE term = ANY(%s)), "
                     f"p AS (SELECT x.docnum, x.tf, w.idf FROM minutes_postings JOIN w USING (term), "
                     f"unnest(docnums, tfs) AS x(docnum, tf)), "
-                    f"s AS (SELECT t.docnum, {bm25} * {weight} + CASE WHEN t.number = ANY(%s) "
-                    f"AND t.kind = 'deliberation' THEN 1000 ELSE 0 END AS score FROM t LEFT JOIN p USING (docnum)"
+                    f"s AS (SELECT t.docnum, {bm25} * {weight}{boost} AS score FROM t LEFT JOIN p USING (docnum)"
                     f"{group})")
-            params += [terms, sorted(builder.numbers)]
+            params += [terms, numbers] if numbers else [terms]
             top = "SELECT docnum, score AS raw, round(score::numeric, 4)::float8 AS score FROM s ORDER BY raw DESC, docnum"
             rank = "ORDER BY raw DESC, docnum"
         else:
