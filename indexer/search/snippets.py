@@ -79,10 +79,12 @@ def _accent_pattern(stem: str) -> str:
     return "".join(out)
 
 
-@functools.lru_cache(maxsize=256)
-def _stems_regex(stems: tuple[str, ...]) -> re.Pattern:
-    alternatives = "|".join(_accent_pattern(s) for s in sorted(stems, key=len, reverse=True))
-    return re.compile(rf"(?<!\w)(?:{alternatives})")
+@functools.lru_cache(maxsize=1024)
+def _stem_regex(stem: str) -> re.Pattern:
+    return re.compile(_accent_pattern(stem))
+
+
+_WORD_CHAR = re.compile(r"\w")
 
 
 @functools.lru_cache(maxsize=65536)
@@ -94,28 +96,48 @@ def _term_of(word: str) -> str:
 
 def _find_matches(text: str, terms: set[str], prefixes: list[str], *, limit: int = _MAX_MARKS, start: int = 0,
                   end: int | None = None, haystack: str | None = None) -> list[tuple[int, int, str]]:
-    """(start, end, term) of the words of `text` that match.  An accent-insensitive regex
-    finds candidate words (a stem is, nearly always, a prefix of the folded word); only
-    those are analysed, so long texts cost little."""
+    """(start, end, term) of the words of `text` that match, the first `limit` of them.  An
+    accent-insensitive regex per stem finds candidate words (a stem is, nearly always, a
+    prefix of the folded word); only those are analysed, so long texts cost little.  One regex
+    per stem, the word boundary checked on each candidate, because a regex that starts with a
+    character (not a look-behind, nor alternatives of classes) is searched for fast."""
     stems = tuple(sorted({t for t in terms if t} | {p for p in prefixes if p}))
     if not stems:
         return []
-    out: list[tuple[int, int, str]] = []
     if haystack is None:
         low = text.lower()  # same length for the texts we meet; otherwise scan case-sensitively
         haystack = low if len(low) == len(text) else text
+    stop = len(text) if end is None else end
     match_word = _WORD_AT.match
-    for m in _stems_regex(stems).finditer(haystack, start, len(text) if end is None else end):
-        tok = match_word(text, m.start())
-        if tok is None:
-            continue
-        word = tok.group()
-        term = _term_of(word)
-        if term in terms or prefixes and any(term.startswith(p) or _key(word).startswith(p) for p in prefixes):
-            if not out or out[-1][0] != tok.start():
-                out.append((tok.start(), tok.end(), term))
-                if len(out) >= limit:
+    after_word = _WORD_CHAR.match
+    seen: dict[int, tuple[int, int, str] | None] = {}  # word start → its match (None: not one)
+    for stem in stems:
+        accepted = 0  # the first `limit` matches of all stems are among the first `limit` of each
+        for m in _stem_regex(stem).finditer(haystack, start, stop):
+            at = m.start()
+            if at and after_word(haystack, at - 1):
+                continue  # inside a word
+            found = seen.get(at, False)
+            if found is False:
+                found = None
+                tok = match_word(text, at)
+                if tok is not None:
+                    word = tok.group()
+                    term = _term_of(word)
+                    if term in terms or prefixes and any(term.startswith(p) or _key(word).startswith(p)
+                                                         for p in prefixes):
+                        found = (tok.start(), tok.end(), term)
+                seen[at] = found
+            if found is not None:
+                accepted += 1
+                if accepted >= limit:
                     break
+    out: list[tuple[int, int, str]] = []
+    for m in sorted(m for m in seen.values() if m is not None):
+        if not out or m[0] >= out[-1][1]:  # a word inside a matched one ("698" in "2 698 113") is not marked
+            out.append(m)
+            if len(out) >= limit:
+                break
     return out
 
 
