@@ -19,7 +19,8 @@ Limits of `tsvector`: positions above 16,383 count as 16,383 and a term keeps 25
 per unit, so a phrase beyond the 16,383rd word of a unit is not found and term frequencies
 stop at 256 (the occurrences keep exactly the tsvector's positions, so both give the same phrases).
 A database of schema 1 (before the occurrences) is searched with the tsvectors and upgraded by
-the next publish (one French line); one written before `minutes_postings` and the facet codes
+the next publish (one French line; the new column added in a short transaction of its own,
+filled in the publish's, so searches meanwhile keep reading the tsvectors); one written before `minutes_postings` and the facet codes
 existed must be filled again (drop its tables, run `minutes index`).  The unit rows start with
 their fixed-width columns (length, facet codes), which a match reads fastest.
 """
@@ -243,6 +244,12 @@ def publish(url: str, sessions: list[tuple[Any, list]], removed: list[str] = ())
     conn = connect(url)
     pool = None
     try:
+        with rights(url), conn.transaction():  # a catalog change only, so searches never wait long for it
+            conn.execute("SELECT pg_advisory_xact_lock(7206001)")  # one such change at a time
+            if conn.execute("SELECT to_regclass('minutes_postings') IS NOT NULL AND NOT EXISTS (SELECT FROM "
+                            "pg_attribute WHERE attrelid = to_regclass('minutes_postings') AND attname = 'occ' "
+                            "AND NOT attisdropped)").fetchone()[0]:
+                conn.execute("ALTER TABLE minutes_postings ADD COLUMN occ bigint[]")  # filled by _upgrade
         with rights(url), conn.transaction():
             conn.execute(SCHEMA)
             conn.execute("LOCK TABLE minutes_meta IN EXCLUSIVE MODE")  # one writer at a time
