@@ -23,7 +23,7 @@ import re
 import unicodedata
 from collections.abc import Iterator
 
-from nltk.stem.snowball import FrenchStemmer
+from .snowball_fr import FrenchStemmer  # NLTK's Snowball French, without importing NLTK
 
 # Whoosh's French list (whoosh.lang.stopwords) misses frequent words; completed here.
 _WHOOSH_FR = """ai aie aient aies ait as au aura aurai auraient aurais aurait auras aurez auriez aurions
@@ -94,7 +94,7 @@ class _Terms:
         return stem(low)
 
 
-_STEMMER = FrenchStemmer()  # nltk's Snowball French (Whoosh's is a copy of it: same stems)
+_STEMMER = FrenchStemmer()  # nltk's Snowball French, copied (Whoosh's is a copy of it too: same stems)
 
 
 def stem(word: str) -> str:
