@@ -1,8 +1,9 @@
 """Sentence splitting with a Punkt model trained on the corpus.
 
 The parameters (abbreviations such as "M.", "art.", "cf.", collocations, sentence
-starters, orthographic context) are learnt by `scripts/train_punkt.py` and shipped
-in `indexer/data/punkt-fr.json`; nothing is downloaded at run time.
+starters, orthographic context) are learnt by `scripts/train_punkt.py` (NLTK's trainer) and shipped
+in `indexer/data/punkt-fr.json`; nothing is downloaded at run time.  Splitting uses `indexer.punkt`,
+NLTK's Punkt tokenizer without importing NLTK (~0.3 s in every cold process).
 
     >>> split_sentences("M. LEROY ouvre la séance. Mme CAUWET présente l'art. 3.")
     ['M. LEROY ouvre la séance.', "Mme CAUWET présente l'art. 3."]
@@ -16,7 +17,7 @@ from collections import defaultdict
 from functools import lru_cache
 from pathlib import Path
 
-from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer
+from .punkt import Parameters, SentenceTokenizer
 
 PARAMS_FILE = Path(__file__).resolve().parent / "data" / "punkt-fr.json"
 
@@ -37,7 +38,7 @@ _PARAGRAPH_RE = re.compile(r"\n\s*\n|\n(?=[-•·*]\s)")
 _SPACES_RE = re.compile(r"\s+")
 
 
-def params_to_json(params: PunktParameters) -> str:
+def params_to_json(params) -> str:  # noqa: ANN001 - punkt.Parameters or NLTK's PunktParameters
     """Serialise Punkt parameters (sets and the ortho-context counter) to stable JSON."""
     data = {
         "abbrev_types": sorted(params.abbrev_types),
@@ -48,9 +49,9 @@ def params_to_json(params: PunktParameters) -> str:
     return json.dumps(data, ensure_ascii=False, indent=0, sort_keys=True)
 
 
-def params_from_json(text: str) -> PunktParameters:
+def params_from_json(text: str) -> Parameters:
     data = json.loads(text)
-    params = PunktParameters()
+    params = Parameters()
     params.abbrev_types = abbreviations(data.get("abbrev_types", []))
     params.collocations = {tuple(pair) for pair in data.get("collocations", [])}
     params.sent_starters = set(data.get("sent_starters", []))
@@ -65,14 +66,14 @@ def abbreviations(learned: list[str] | set[str]) -> set[str]:
 
 
 @lru_cache(maxsize=1)
-def tokenizer() -> PunktSentenceTokenizer:
+def tokenizer() -> SentenceTokenizer:
     """The shipped tokenizer; with no shipped file, Punkt with the seed abbreviations only."""
     if PARAMS_FILE.exists():
         params = params_from_json(PARAMS_FILE.read_text(encoding="utf-8"))
     else:  # pragma: no cover - the file ships with the package
-        params = PunktParameters()
+        params = Parameters()
         params.abbrev_types = abbreviations([])
-    return PunktSentenceTokenizer(params)
+    return SentenceTokenizer(params)
 
 
 def split_sentences(text: str) -> list[str]:
