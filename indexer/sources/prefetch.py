@@ -139,7 +139,9 @@ def iter_sources(paths: Iterable[str | Path], *, then: Callable[[Any], Any] | No
         for path in paths:
             yield path, _work(str(path), cache, then, workers=workers)
         return
-    ahead = ahead or 2 * workers
+    # results are small (a parsed record: tens of kB), so a window of 4 files a worker lets the
+    # workers go on while the caller stalls (an index segment written, a file waiting for its OCR)
+    ahead = ahead or 4 * workers
     try:
         pool = new_pool(workers)
     except Exception:  # noqa: BLE001 - no process pool here: one process
