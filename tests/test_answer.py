@@ -514,6 +514,43 @@ def test_the_session_table_of_a_new_index_state_reads_only_the_changed_sessions(
             assert table.ranked_sessions(stems[k:k + 3]) == whole.ranked_sessions(stems[k:k + 3])
 
 
+class _Planted:
+    """A pickle that runs a command when loaded by an unrestricted unpickler."""
+
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self):  # noqa: ANN204
+        import os
+
+        return (os.system, (f"touch {self.marker}",))
+
+
+def test_a_replaced_question_cache_file_cannot_run_code(search_home: Path, tmp_path: Path) -> None:
+    """The Q&A caches are read by an unpickler that builds only their own classes: a file planted in
+    $MINUTES_HOME/cache is refused, and the question is answered from the record as before."""
+    import pickle
+    import shutil
+
+    import indexer.answer as answer_mod
+    from indexer.qa import sessions as S
+    from indexer.qa.store import cache_file
+
+    home = tmp_path / "home"
+    shutil.copytree(search_home, home)
+    marker = tmp_path / "ran"
+    (_, sid, key), = answer_mod._sessions(home)
+    planted = pickle.dumps(_Planted(marker))
+    cache_file(home, sid, key).write_bytes(planted)
+    S.summary_file(cache_file(home, sid, key)).write_bytes(planted)
+    answer_mod._record_knowledge.cache_clear()
+    answer_mod._merged.cache_clear()
+    ans = ask("À quelle heure la séance a-t-elle été suspendue ?", home=home)
+    assert ans.found and "12 h 45" in ans.answer
+    assert S.read_pickle(S.summary_file(cache_file(home, sid, key)), S.Summary) is None
+    assert not marker.exists()
+
+
 def test_sentences_matching_a_pattern_are_those_a_scan_finds(mixed_home: Path) -> None:
     """The search over a session's joined sentences finds exactly the sentences a scan of each finds."""
     import indexer.answer as answer_mod

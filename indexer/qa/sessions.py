@@ -26,6 +26,7 @@ import numpy as np
 
 from ..records import write_pickle
 from .knowledge import RecordKnowledge
+from .store import load_pickle
 
 #: Sentences per chunk of a long unit (an annexed report is hundreds of sentences: its words
 #: far apart must not make it the best match of every question).
@@ -208,7 +209,7 @@ def table_file(home: Path, keys: list[tuple[str, str]]) -> Path:
 def read_pickle(path: Path, kind: type) -> object | None:
     try:
         with open(path, "rb") as fh:
-            obj = pickle.load(fh)
+            obj = load_pickle(fh)
         return obj if isinstance(obj, kind) else None
     except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError, ValueError):
         return None

@@ -33,13 +33,44 @@ def cache_file(home: Path, session_id: str, key: str) -> Path:
     return home / "cache" / "qa" / f"{digest}.pickle"
 
 
+#: What the Q&A caches hold: the model's dataclasses, the knowledge and table classes, arrays.
+_ALLOWED = {
+    "builtins": {"list", "dict", "set", "tuple", "frozenset", "bytearray"},
+    "array": {"array", "_array_reconstructor"},
+    "indexer.qa.knowledge": {"RecordKnowledge", "Unit"},
+    "indexer.qa.sessions": {"Table", "Summary"},
+    "numpy": {"dtype", "ndarray"},
+    "numpy._core.numeric": {"_frombuffer"}, "numpy.core.numeric": {"_frombuffer"},
+    "numpy._core.multiarray": {"_reconstruct", "scalar"}, "numpy.core.multiarray": {"_reconstruct", "scalar"},
+}
+
+
+class CacheUnpickler(pickle.Unpickler):
+    """Builds only what the Q&A caches hold (`_ALLOWED`, and the dataclasses of indexer.model): a
+    cache file someone replaced under $MINUTES_HOME/cache cannot run code; it is refused (and rebuilt)."""
+
+    def find_class(self, module: str, name: str):  # noqa: ANN201
+        from .. import model
+
+        if module == model.__name__ and isinstance(getattr(model, name, None), type):
+            return getattr(model, name)
+        if name in _ALLOWED.get(module, ()):
+            return super().find_class(module, name)
+        raise pickle.UnpicklingError(f"classe refusée dans le cache des questions : {module}.{name}")
+
+
+def load_pickle(fh):  # noqa: ANN001, ANN201
+    """`pickle.load` restricted to the caches' classes (`CacheUnpickler`)."""
+    return CacheUnpickler(fh).load()
+
+
 def _unpickle(fh):  # noqa: ANN001, ANN202
-    """pickle.load without the cyclic garbage collector: the objects a record makes would trigger
+    """load_pickle without the cyclic garbage collector: the objects a record makes would trigger
     collections that walk every object already in memory (the other sessions kept), for nothing."""
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return pickle.load(fh)
+        return load_pickle(fh)
     finally:
         if enabled:
             gc.enable()
