@@ -296,7 +296,8 @@ def _phrase_units(url: str) -> tuple[dict[str, set], dict[str, set]]:
     from indexer.analysis import analyze
     from indexer.search.pg_query import _phrase, _phrase_sql
 
-    phrases = ["service civique", "conseil départemental", "projet de délibération", "débat d'orientation budgétaire",
+    phrases = ["service civique", "conseil départemental", "projet de délibération",
+               "débat d'orientation budgétaire",
                "vote pour vote", "président du conseil départemental", "plan climat air énergie territorial"]
     by_tsvector, by_occurrences = {}, {}
     with psycopg.connect(url, autocommit=True) as conn:

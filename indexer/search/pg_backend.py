@@ -20,9 +20,10 @@ per unit, so a phrase beyond the 16,383rd word of a unit is not found and term f
 stop at 256 (the occurrences keep exactly the tsvector's positions, so both give the same phrases).
 A database of schema 1 (before the occurrences) is searched with the tsvectors and upgraded by
 the next publish (one French line; the new column added in a short transaction of its own,
-filled in the publish's, so searches meanwhile keep reading the tsvectors); one written before `minutes_postings` and the facet codes
-existed must be filled again (drop its tables, run `minutes index`).  The unit rows start with
-their fixed-width columns (length, facet codes), which a match reads fastest.
+filled in the publish's, so searches meanwhile keep reading the tsvectors); one written before
+`minutes_postings` and the facet codes existed must be filled again (drop its tables, run
+`minutes index`).  The unit rows start with their fixed-width columns (length, facet codes),
+which a match reads fastest.
 """
 
 from __future__ import annotations
@@ -324,7 +325,8 @@ def _upgrade(conn, url: str) -> None:  # noqa: ANN001
               f"vers le schéma {SCHEMA_VERSION} (positions des termes ajoutées aux postings, une seule fois)",
               file=sys.stderr, flush=True)
     conn.execute(_MIGRATE_1)
-    conn.execute("INSERT INTO minutes_meta VALUES ('schema', %s) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+    conn.execute("INSERT INTO minutes_meta VALUES ('schema', %s) "
+                 "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                  (SCHEMA_VERSION,))
 
 

@@ -267,7 +267,8 @@ class PgBackend:
                 parts.append(f"SELECT '{name}', l.value, x.n, 0, NULL FROM (SELECT {CODE_COLUMNS[name]} AS code, "
                              f"count(*) AS n FROM {source} GROUP BY 1) x JOIN minutes_labels l USING (code)")
             if plain:  # codes are never NULL and unique over all facets (minutes_labels)
-                parts.append(f"SELECT l.facet, l.value, x.n, 0, NULL FROM (SELECT coalesce({', '.join(plain)}) AS code, "
+                parts.append(f"SELECT l.facet, l.value, x.n, 0, NULL FROM "
+                             f"(SELECT coalesce({', '.join(plain)}) AS code, "
                              f"count(*) AS n FROM t GROUP BY GROUPING SETS ({', '.join(f'({c})' for c in plain)})) x "
                              f"JOIN minutes_labels l USING (code)")
         if scored:
@@ -281,9 +282,11 @@ class PgBackend:
             if len(terms) == 1:  # a unit has one posting of the one term (its session's): nothing to add up
                 bm25, group = f"coalesce({part}, 0)", ""
             else:
-                bm25, group = f"coalesce(sum({part}), 0)", f" GROUP BY t.docnum, t.len, t.kind{', t.number' * bool(numbers)}"
+                bm25 = f"coalesce(sum({part}), 0)"
+                group = f" GROUP BY t.docnum, t.len, t.kind{', t.number' * bool(numbers)}"
             # a deliberation whose number the query names comes first
-            boost = " + CASE WHEN t.number = ANY(%s) AND t.kind = 'deliberation' THEN 1000 ELSE 0 END" if numbers else ""
+            boost = (" + CASE WHEN t.number = ANY(%s) AND t.kind = 'deliberation' THEN 1000 ELSE 0 END"
+                     if numbers else "")
             sql += (f", w AS (SELECT term, ln({n}::float8 / (df + 1)) + 1.0 AS idf FROM minutes_terms "
                     f"WHERE term = ANY(%s)), "
                     f"p AS (SELECT x.docnum, x.tf, w.idf FROM minutes_postings JOIN w USING (term), "
@@ -291,7 +294,8 @@ class PgBackend:
                     f"s AS (SELECT t.docnum, {bm25} * {weight}{boost} AS score FROM t LEFT JOIN p USING (docnum)"
                     f"{group})")
             params += [terms, numbers] if numbers else [terms]
-            top = "SELECT docnum, score AS raw, round(score::numeric, 4)::float8 AS score FROM s ORDER BY raw DESC, docnum"
+            top = ("SELECT docnum, score AS raw, round(score::numeric, 4)::float8 AS score FROM s "
+                   "ORDER BY raw DESC, docnum")
             rank = "ORDER BY raw DESC, docnum"
         else:
             order = {"date_asc": 'date ASC, "order" ASC', "date": 'date DESC, "order" ASC'}.get(request.sort, "")
