@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import functools
 import os
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -42,7 +43,11 @@ def backend_for(home: str) -> Backend:
     """The backend of one index home: PostgreSQL when MINUTES_DATABASE_URL is set, else the
     Whoosh index of `home` (one backend per home or database per process)."""
     url = os.environ.get("MINUTES_DATABASE_URL", "").strip()
-    return _pg_backend(url) if url else _whoosh_backend(home)
+    with _backends_lock:  # two threads asking at once get the same one (lru_cache would make two)
+        return _pg_backend(url) if url else _whoosh_backend(home)
+
+
+_backends_lock = threading.Lock()
 
 
 @functools.lru_cache(maxsize=8)
