@@ -31,7 +31,11 @@ def test_a_reindex_reads_only_the_new_record(search_home: Path, tmp_path: Path) 
     assert len(cache) == len(second)
 
 
-def test_a_new_generation_is_ready_before_the_first_request(search_home: Path, tmp_path: Path) -> None:
+def _new_generation_made_ready(search_home: Path, tmp_path: Path, interrupted: bool, monkeypatch) -> None:
+    """Index one more session beside a warmed-up app; assert that, without any request, the
+    watcher reads its record and prepares the new generation's searcher; with `interrupted`, the
+    first warm-up of the new generation fails (as when a commit under way removes files it reads)."""
+    import indexer.search
     from indexer.search import backend_for
     from webapp import create_app
     from webapp.serve import preload, warm_up
@@ -43,13 +47,24 @@ def test_a_new_generation_is_ready_before_the_first_request(search_home: Path, t
     store = app.extensions["minutes"]
     assert store._derived is not None and store._derived.records  # read before serving
     stop = threading.Event()
+    real_warm = indexer.search.warm
+    failures: list[int] = []
+
+    def warm(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        if interrupted and index_generation(home) > first_generation and not failures:
+            failures.append(1)
+            raise OSError("segment removed by a commit under way")
+        real_warm(*args, **kwargs)
+
+    first_generation = index_generation(home)
+    monkeypatch.setattr(indexer.search, "warm", warm)
     warm_up(app, watch=True, stop=stop)
     try:
         engine = backend_for(str(home.resolve())).engine
         before = len(store._derived.records)
         _added(home, tmp_path)
         generation = index_generation(home)
-        deadline = time.monotonic() + 90  # a loaded machine: the first warm-up (Q&A included) comes first
+        deadline = time.monotonic() + 90
         while time.monotonic() < deadline:  # no request: the watcher alone picks the new generation up
             snap = engine._snapshot
             if (len(store._derived.records) == before + 1 and snap is not None and snap.generation == generation
@@ -57,11 +72,24 @@ def test_a_new_generation_is_ready_before_the_first_request(search_home: Path, t
                 break
             time.sleep(0.05)
         else:
-            raise AssertionError("the new generation was not made ready")
+            raise AssertionError(("the new generation was not made ready", len(store._derived.records), before + 1,
+                                  snap and snap.generation, generation,
+                                  engine is backend_for(str(home.resolve())).engine))
+        assert failures == ([1] if interrupted else [])
         with app.test_client() as client:
             assert client.get("/recherche?q=budget").status_code == 200
     finally:
         stop.set()
+
+
+def test_a_new_generation_is_ready_before_the_first_request(search_home: Path, tmp_path: Path, monkeypatch) -> None:
+    _new_generation_made_ready(search_home, tmp_path, False, monkeypatch)
+
+
+def test_a_warm_up_that_fails_is_tried_again(search_home: Path, tmp_path: Path, monkeypatch) -> None:
+    """The records of the new generation were read, then its searcher failed to open: the watcher
+    does not take the generation as ready (it used to, until the next re-index)."""
+    _new_generation_made_ready(search_home, tmp_path, True, monkeypatch)
 
 
 def test_the_question_table_is_mapped_not_copied_into_each_server_process(search_home: Path, tmp_path: Path) -> None:

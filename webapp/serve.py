@@ -34,6 +34,8 @@ CHANNEL_TIMEOUT = 30
 SPARE_FDS = 512
 #: seconds between two looks at the index generation by a server process (warms a new one)
 WATCH_INTERVAL = 0.5
+#: seconds before a warm-up that failed is tried again (when the index has not changed since)
+RETRY_INTERVAL = 2.0
 #: seconds after a generation is ready for pages and searches before the warm-up prepares questions
 #: and person pages
 EXTRAS_DELAY = 10.0
@@ -153,16 +155,24 @@ def warm_up(app: Flask, watch: bool = False, stop: threading.Event | None = None
         extras[-1].start()
 
     def run() -> None:
+        store = app.extensions["minutes"]
+        ready = False  # the current generation made ready; False again while a warm-up fails
+        retry_at = 0.0
         try:
             _warm(app)
-        except Exception:  # noqa: BLE001 - the watcher below tries again with the next generation
-            pass
-        store = app.extensions["minutes"]
+            ready = True
+        except Exception:  # noqa: BLE001 - the watcher below tries again
+            retry_at = time.monotonic() + RETRY_INTERVAL
         extras_at: float | None = time.monotonic() + EXTRAS_DELAY  # None: started for this generation
         while not stop.wait(WATCH_INTERVAL):
             try:
-                if watch and store.stale():
+                if watch and ((not ready and time.monotonic() >= retry_at) or store.stale()):
+                    # a warm-up that failed (a commit under way removed files it was reading, after
+                    # the records were already re-read) is tried again, not left half done
+                    ready = False
+                    retry_at = time.monotonic() + RETRY_INTERVAL
                     _warm(app)
+                    ready = True
                     extras_at = time.monotonic() + EXTRAS_DELAY
                 elif extras_at is not None and time.monotonic() >= extras_at:
                     start_extras()
