@@ -158,3 +158,12 @@ class GroupedWriter(SegmentWriter):
     def __init__(self, ix, limitmb: int = 128, **kwargs) -> None:  # noqa: ANN001
         super().__init__(ix, limitmb=limitmb, **kwargs)
         use_grouped_pool(self, limitmb)
+
+    def add_document(self, **fields) -> None:  # noqa: ANN003
+        """As Whoosh's, each field's postings added to the pool at once (`whoosh_writer.add_analysed`)."""
+        from .whoosh_writer import add_analysed, analysable
+
+        if analysable(self):
+            add_analysed(self, fields, {})
+        else:
+            super().add_document(**fields)

@@ -239,12 +239,22 @@ def analyse_document(schema, fields: dict) -> dict[str, list]:  # noqa: ANN001
     return out
 
 
+def analysable(writer) -> bool:  # noqa: ANN001
+    """Whether `add_analysed` writes this writer's documents itself: a segment writer (not
+    Whoosh's multiprocessing one) of a schema without spelling or vector fields."""
+    known = getattr(writer, "_analysable", None)
+    if known is None:
+        known = hasattr(writer, "perdocwriter") and not hasattr(writer, "docbuffer") \
+            and not any(f.separate_spelling() or f.vector for _, f in writer.schema.items() if f.indexed)
+        writer._analysable = known
+    return known
+
+
 def add_analysed(writer, fields: dict, analysed: dict[str, list]) -> None:  # noqa: ANN001
     """`SegmentWriter.add_document(**fields)` with the postings of some fields given
     (`analyse_document`): the same document, the same bytes on disk."""
     schema = writer.schema
-    if not hasattr(writer, "perdocwriter") or hasattr(writer, "docbuffer") \
-            or any(f.separate_spelling() or f.vector for _, f in schema.items() if f.indexed):
+    if not analysable(writer):
         writer.add_document(**fields)  # a multiprocessing writer, or fields this does not write
         return
     writer._check_state()
