@@ -11,6 +11,8 @@ in the same run, on the same files (default: the 78 Pierrefonds PDFs).
 6. Peak memory (RSS) of this process and of the worker processes.
 
 Usage: .venv/bin/python scripts/bench_sources.py [FOLDER] [--no-pypdf] [--index] [--split-files 10]
+       .venv/bin/python scripts/bench_sources.py --index-only   # the cold-index target, OCR on and off
+       .venv/bin/python scripts/bench_sources.py --ocr          # OCR of the scanned pages: CPU, words
 """
 
 from __future__ import annotations
@@ -159,6 +161,56 @@ def index_only(files: list[Path], anchor: float, anchor_cpu: float) -> int:
     return 0
 
 
+def scanned_pages(files: list[Path]) -> list[tuple[Path, int]]:
+    """(file, page) of every page that minutes sends to OCR."""
+    from indexer.sources.pdf import extract_range
+
+    out = []
+    for path in files:
+        pdf = open_pdf(path)
+        try:
+            raw = extract_range(pdf, range(1, pdf.count + 1), "tesseract", ocr_later=True)
+        finally:
+            pdf.close()
+        out += [(path, n) for n, _, how in raw if how == "ocr-later"]
+    return out
+
+
+def ocr_quality(files: list[Path], reference: dict[Path, str]) -> int:
+    """OCR of the set's scanned pages at the resolution minutes chooses and at a fixed 300 dpi:
+    tesseract CPU, words, and the share of them that are words of the set's text layers
+    (pdftotext): a misread word is seldom a word of the corpus."""
+    from indexer.sources import ocr
+
+    binary = ocr.tesseract()
+    if binary is None:
+        print("OCR: tesseract (fra) absent, or MINUTES_OCR=0")
+        return 1
+    vocab = {w.lower() for text in reference.values() for w in _TOKEN.findall(text)}
+    pages = scanned_pages(files)
+    print(f"OCR: {len(pages)} scanned pages: " + ", ".join(f"{p.name} p. {n}" for p, n in pages))
+    chosen = {}
+    for label in ("chosen by minutes", "fixed"):
+        used, words, known = 0.0, 0, 0
+        for path, number in pages:
+            pdf = open_pdf(path)
+            try:
+                dpi = ocr.render_dpi(pdf.scan_dpi(number)) if label != "fixed" else 300
+                pixels, width, height = pdf.render_gray(number, dpi)
+            finally:
+                pdf.close()
+            chosen.setdefault(label, set()).add(dpi)
+            before = cpu()
+            text = ocr._tesseract(ocr.pgm(pixels, width, height), binary, 600)
+            used += cpu() - before
+            tokens = [t.lower() for t in _TOKEN.findall(text)]
+            words, known = words + len(tokens), known + sum(t in vocab for t in tokens)
+        dpis = "/".join(str(d) for d in sorted(chosen[label]))
+        print(f"OCR at {dpis} dpi ({label}): tesseract CPU {used:.2f} s, {words} words, "
+              f"{100 * known / max(1, words):.1f} % of them words of the set's text layers")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("folder", nargs="?", type=Path, default=DEFAULT)
@@ -168,6 +220,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--index-only", action="store_true",
                         help="only the anchor and `minutes index`, cold, with OCR and without (MINUTES_OCR=0), "
                              "the anchor timed again after them")
+    parser.add_argument("--ocr", action="store_true",
+                        help="only the OCR of the scanned pages: resolution chosen by minutes against 300 dpi")
     args = parser.parse_args(argv)
     files = sorted(args.folder.glob("*.pdf"))
     if not files:
@@ -184,6 +238,8 @@ def main(argv: list[str] | None = None) -> int:
           f"(CPU {anchor_cpu:.2f} s)")
     if args.index_only:
         return index_only(files, anchor, anchor_cpu)
+    if args.ocr:
+        return ocr_quality(files, reference)
 
     for reader in ("pdfium",) + (() if args.no_pypdf else ("pypdf",)):
         seconds, count = raw_read(files, reader)

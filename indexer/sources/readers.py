@@ -91,11 +91,12 @@ class PdfiumReader:
 
     def scan_dpi(self, number: int) -> float | None:
         """Resolution of the page's largest picture as drawn (pixels per inch of the page), or
-        None when the page has no picture pdfium can measure."""
+        None when the page has no picture pdfium can measure (a picture inside a form object
+        is measured in the form's own space: not trusted)."""
         page = self.doc[number - 1]
         try:
             best, dpi = 0.0, None
-            for obj in page.get_objects(filter=(self._raw.FPDF_PAGEOBJ_IMAGE,), max_depth=2):
+            for obj in page.get_objects(filter=(self._raw.FPDF_PAGEOBJ_IMAGE,), max_depth=0):
                 left, bottom, right, top = obj.get_bounds()
                 area = max(right - left, 0.0) * max(top - bottom, 0.0)
                 if area > best:
