@@ -182,10 +182,11 @@ def _facet_counts(engine: View, base: np.ndarray, chosen: dict[str, np.ndarray],
     """Counts per facet value.  Multi-select: a facet with a selection is counted
     without its own filter (but with all the others), so its other values stay visible."""
     out: dict[str, dict[str, int]] = {}
+    matched = np.flatnonzero(docs)  # the documents counted by every facet without a selection
     for name, field_name in FACETS.items():
-        scope = docs
+        scope = matched
         if name in chosen:
-            scope = _intersect(base, [s for k, s in chosen.items() if k != name])
+            scope = np.flatnonzero(_intersect(base, [s for k, s in chosen.items() if k != name]))
         labels, codes = engine.codes(field_name)
         hist = np.bincount(codes[scope], minlength=len(labels))
         counts = {labels[i]: int(hist[i]) for i in np.flatnonzero(hist) if labels[i]}
