@@ -287,8 +287,6 @@ _WORD = re.compile(r"[^\W\d_]{4,}")
 
 def vocabulary(units: list[Unit]) -> dict[str, int]:
     """Lowercase words (4 letters or more) of the units with their counts, for spelling suggestions."""
-    counts: Counter[str] = Counter()
-    for u in units:
-        counts.update(w.lower() for w in _WORD.findall(u.text))
-        counts.update(w.lower() for w in _WORD.findall(u.title))
-    return dict(counts)
+    # one pass over the texts and titles in their order (a newline ends a word): the same counts,
+    # in the same order, as word by word
+    return dict(Counter(map(str.lower, _WORD.findall("\n".join(x for u in units for x in (u.text, u.title))))))
