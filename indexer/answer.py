@@ -110,8 +110,7 @@ def unknown_names(question: str, kn: Knowledge) -> list[str]:
     """Proper nouns of the question (capitalised, not first) that no indexed session knows, or a
     municipal council asked of an index that holds none."""
     words = re.findall(r"[\w’'-]+", question)
-    known = {t for rk in kn.parts for p in rk.record.persons for t in fold(p.name).split()}
-    known |= {t for rk in kn.parts for t in fold(rk.record.session.body).split()}
+    known = frozenset().union(*(rk.name_tokens for rk in kn.parts))
     out = []
     for w in words[1:]:
         w = re.sub(r"^[LlDd]['’]", "", w)

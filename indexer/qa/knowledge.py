@@ -197,7 +197,7 @@ class _Postings:
     """Stem → indexes of the sentences holding it (a slice of one array per record)."""
 
     def __init__(self, vocab: tuple[str, ...], off: array, ids: array) -> None:
-        self._ids = {st: i for i, st in enumerate(vocab)}
+        self._ids = dict(zip(vocab, range(len(vocab))))
         self._off, self._post = off, ids
 
     def get(self, st: str, default=None):  # noqa: ANN001, ANN201
@@ -330,6 +330,15 @@ class RecordKnowledge:
     @property
     def sid(self) -> str:
         return self.record.session.id
+
+    @property
+    def name_tokens(self) -> frozenset[str]:
+        """The folded words of the session's persons' names and of its body (made once)."""
+        got = getattr(self, "_name_tokens", None)
+        if got is None:
+            got = frozenset(t for p in self.record.persons for t in fold(p.name).split())
+            got = self._name_tokens = got | frozenset(fold(self.record.session.body).split())
+        return got
 
 
 def anchor(unit_id: str) -> str:

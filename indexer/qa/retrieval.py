@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import heapq
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -57,11 +58,13 @@ def best_sentences(kn: Knowledge, topic: list[str], *, kinds: set[str] | None = 
     count for half.
     """
 
-    if not topic:
+    if not topic or limit <= 0:
         return []
     idfs = [kn.idf(t) for t in topic]
     total = sum(idfs) or 1.0
-    out: list[Scored] = []
+    # first what costs little (coverage, unit kind, speaker): an upper bound of each score; then the
+    # sentences themselves (years, numbers, length), best bound first, until no bound can enter the top
+    bounds: list[tuple[float, int, RecordKnowledge, int, Unit]] = []
     for rk in kn.parts:
         acc: dict[int, float] = {}
         held: dict[int, int] = {}  # sentence → bit k set when it holds topic[k]
@@ -70,36 +73,54 @@ def best_sentences(kn: Knowledge, topic: list[str], *, kinds: set[str] | None = 
             for si in rk.postings.get(t, ()):
                 acc[si] = acc.get(si, 0.0) + w
                 held[si] = held.get(si, 0) | bit
+        sent_unit = rk._sent_unit
+        contexts: dict[int, frozenset[str]] = {}
         for si, got in acc.items():
             if context and got / total < sentence_min:
                 continue
-            sent = rk.sentences[si]
+            ui = sent_unit[si]
             if context:
-                ctx = context_stems(rk, sent.unit)
+                ctx = contexts.get(ui)
+                if ctx is None:
+                    ctx = contexts[ui] = context_stems(rk, ui)
                 mask = held[si]
                 got += 0.5 * sum(w for k, (t, w) in enumerate(zip(topic, idfs)) if not mask >> k & 1 and t in ctx)
             cov = got / total
             if cov < min_cov:
                 continue
-            unit = rk.units[sent.unit]
+            unit = rk.units[ui]
             if kinds is not None and unit.kind not in kinds:
-                continue
-            if kn.years and not kn.fits_years(rk, sent.text, rk.record.item(unit.item).title if unit.item
-                                              and rk.record.item(unit.item) else ""):
                 continue
             if person is not None and unit.person_id != person:
                 continue
-            if need_number and not quantities(sent.text):
-                continue
-            score = cov * KIND_WEIGHTS.get(unit.kind, 0.8)
-            n = len(sent.toks)
-            if n > 80:  # very long sentences (lists) match by accident
-                score *= 0.85
-            elif n < 4:
-                score *= 0.7
-            out.append(Scored(score, rk, si))
-    out.sort(key=lambda s: (s.score, s.rk.record.session.date), reverse=True)
-    return out[:limit]
+            bounds.append((cov * KIND_WEIGHTS.get(unit.kind, 0.8), len(bounds), rk, si, unit))
+    bounds.sort(key=lambda b: b[0], reverse=True)
+    out: list[tuple[int, Scored]] = []
+    best: list[float] = []  # the `limit` best scores so far (a min-heap)
+    for bound, order, rk, si, unit in bounds:
+        if len(best) >= limit and bound < best[0]:
+            break  # the length factor only lowers a score: no sentence left can enter the top
+        sent = rk.sentences[si]
+        if kn.years and not kn.fits_years(rk, sent.text, rk.record.item(unit.item).title if unit.item
+                                          and rk.record.item(unit.item) else ""):
+            continue
+        if need_number and not quantities(sent.text):
+            continue
+        score = bound
+        n = len(sent.toks)
+        if n > 80:  # very long sentences (lists) match by accident
+            score *= 0.85
+        elif n < 4:
+            score *= 0.7
+        out.append((order, Scored(score, rk, si)))
+        if len(best) < limit:
+            heapq.heappush(best, score)
+        elif score > best[0]:
+            heapq.heapreplace(best, score)
+    out.sort(key=lambda o: o[0])  # the order sentences came in: ties keep it
+    ranked = [s for _, s in out]
+    ranked.sort(key=lambda s: (s.score, s.rk.record.session.date), reverse=True)
+    return ranked[:limit]
 
 
 def topic_sentences(kn: Knowledge, topic: list[str], *, min_cov: float, limit: int) -> Iterator[Scored]:
