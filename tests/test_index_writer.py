@@ -160,3 +160,31 @@ def _running(pid: int) -> bool:
             return fh.read().split(") ", 1)[1][0] != "Z"
     except OSError:
         return False
+
+
+def test_writer_processes_give_the_same_answers(tmp_path: Path, documents: list[dict]) -> None:
+    """Whoosh's writer processes (ParallelWriter, --procs 2: one segment each, postings grouped
+    by term in each process) index what one writer indexes."""
+    from indexer.search.whoosh_writer import ParallelWriter
+
+    answers = {}
+    for name in ("one", "two"):
+        folder = tmp_path / name
+        folder.mkdir()
+        ix = FileStorage(str(folder)).create_index(make_schema(), indexname="MAIN")
+        writer = (ParallelWriter(ix, procs=2, codec=FastCodec()) if name == "two"
+                  else GroupedWriter(ix, codec=FastCodec()))
+        for doc in documents:
+            writer.add_document(**doc)
+        writer.commit()
+        ix = FileStorage(str(folder)).open_index("MAIN")
+        assert len(ix._segments()) == (2 if name == "two" else 1)
+        with ix.searcher() as searcher:
+            words = [analyze(w)[0] for w in ("conseil", "budget", "délibération", "commune", "vote", "rapport")]
+            queries = [Q.Term("text", w) for w in words] + [Q.Term("kind", "intervention"),
+                                                             Q.Phrase("text", analyze("conseil départemental"))]
+            answers[name] = [sorted((hit["id"], round(hit.score, 4)) for hit in searcher.search(q, limit=None))
+                             for q in queries]
+            assert searcher.doc_count() == len(documents)
+    assert all(answers["one"])
+    assert answers["two"] == answers["one"]
