@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
+from functools import lru_cache
 
 from .model import Person
 
@@ -53,6 +54,10 @@ def fold(text: str) -> str:
         text = text.replace("œ", "oe").replace("æ", "ae").replace("ß", "ss")
         text = _combining().sub("", unicodedata.normalize("NFKD", text)).lower()
     return b" ".join(text.encode("ascii", "replace").translate(_WORD_BYTES).split()).decode("ascii")
+
+
+# the folded names of a roster's persons, looked up by every `Roster.find` (once per person each)
+_fold_name = lru_cache(maxsize=4096)(fold)
 
 
 def slug(text: str) -> str:
@@ -140,7 +145,7 @@ class Roster:
         if not key:
             return None
         for p in self.persons.values():
-            if fold(p.name) == key:
+            if _fold_name(p.name) == key:
                 return p
         if key in self._titles:
             return self.persons[self._titles[key]]
@@ -151,7 +156,7 @@ class Roster:
             return self.persons[ids[0]]
         # "Hugo GILARDI" when only "GILARDI" is known so far
         candidates = {pid for s, pids in self._by_surname.items() if s and key.endswith(" " + s)
-                      for pid in pids if fold(self.persons[pid].name) == s}
+                      for pid in pids if _fold_name(self.persons[pid].name) == s}
         if len(candidates) == 1:
             return self.persons[candidates.pop()]
         return self._find_loose(key)
@@ -162,7 +167,7 @@ class Roster:
         DUPERRAY BARDEAU"); only when exactly one person fits."""
         tight = key.replace(" ", "")
         for p in self.persons.values():
-            if fold(p.name).replace(" ", "") == tight:
+            if _fold_name(p.name).replace(" ", "") == tight:
                 return p
         found = {pid for s, pids in self._by_surname.items()
                  if s.replace(" ", "") == tight or (" " not in key and s.split()[0] == key and " " in s)
