@@ -1,7 +1,8 @@
 """The Whoosh backend: a parsed query → Whoosh queries → document sets, facet counts, BM25 ranking.
 
 Every Whoosh import of the search lives here, in `whoosh_engine` (snapshots, document sets,
-ranking) and the segment readers it uses (`whoosh_postings`, `whoosh_phrases`, `whoosh_columns`),
+ranking), the segment readers it uses (`whoosh_postings`, `whoosh_phrases`, `whoosh_columns`,
+`whoosh_sidecar`), `whoosh_filters` (queries of words and filters),
 and in `whoosh_analysis` (the French analyzer and positions format the index schema holds).
 """
 
@@ -22,7 +23,8 @@ from .expand import Expansion, closest, prefix_stem
 from .query import Clause, ParsedQuery
 from .results import Hit
 from .snippets import snippet
-from .whoosh_engine import Engine, View, terms_query
+from .whoosh_engine import Engine, View
+from .whoosh_filters import terms_query
 
 # Plain words are matched in `text` only: it indexes, besides the body, the unit's
 # title three times and its speaker twice, which is BM25F with those field weights

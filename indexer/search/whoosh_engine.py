@@ -23,41 +23,17 @@ import numpy as np
 from whoosh import query as Q
 from whoosh.scoring import BM25F
 
-from ..analysis import analyze
 from ..index import index_generation, index_path, open_index
 from .backend import Budget
-from .filters import BY_KEY, FACETS
+from .filters import FACETS
 from .suggest import Vocabulary
 from .whoosh_columns import leaf_codes, leaf_lengths
+from .whoosh_filters import column_filter, filter_query
 from .whoosh_phrases import mask, position_keys, sidecar_keys
 from .whoosh_postings import posting_arrays
 from .whoosh_sidecar import open_sidecar
 
 K1, B = 1.2, 0.5  # BM25 parameters (B below the usual 0.75: long speeches are not penalised as much)
-
-
-def terms_query(field: str, terms: list[str], boost: float = 1.0) -> Q.Query:
-    if len(terms) == 1:
-        return Q.Term(field, terms[0], boost=boost)
-    return Q.Phrase(field, terms, boost=boost)
-
-
-def filter_query(key: str, value: str) -> Q.Query:
-    """The documents passing one filter value, from its row in `filters.FILTERS`."""
-    f = BY_KEY[key]
-    if f.match == "date":
-        return Q.Term(f.fields[0], value) if len(value) == 10 else Q.Prefix(f.fields[0], value)
-    if f.match == "from":
-        return Q.TermRange(f.fields[0], value, None)
-    if f.match == "to":
-        return Q.TermRange(f.fields[0], None, value if len(value) == 10 else value + "\uffff")
-    parts: list[Q.Query] = [Q.Term(name, value) for name in f.fields]
-    terms = analyze(value) if f.words else []
-    if f.number and value.isdigit():
-        parts.append(Q.Term(f.number, value))
-    elif terms:
-        parts.append(Q.And([Q.Term(f.words, t) for t in terms]) if f.all_words else terms_query(f.words, terms))
-    return parts[0] if len(parts) == 1 else Q.Or(parts)
 
 
 #: bytes the per-search caches of one generation may hold (posting arrays, document masks)
@@ -461,42 +437,12 @@ class View:
         """Documents passing one filter value (cached until the index changes)."""
         docs = self._sets.get((key, value))
         if docs is None:
-            docs = self.column_filter(key, value)
+            docs = column_filter(self, key, value)
             if docs is None:
                 docs = self.docs(filter_query(key, value))
             if not self.budget.cut:  # a cut Or is partial: not kept
                 self._remember((key, value), docs)
         return docs
-
-    def column_filter(self, key: str, value: str) -> np.ndarray | None:
-        """Documents passing a filter on exact values or dates, from the columns of its fields
-        (each distinct value tested once, documents by their value codes) instead of decoding
-        the posting lists of its terms; None for a filter that matches words or numbers, or on
-        fields without a column (then its query is run)."""
-        f = BY_KEY[key]
-        schema = self.searcher.schema
-        if f.words or f.number or not value or not f.fields or \
-                any(name not in schema or schema[name].column_type is None for name in f.fields):
-            return None
-        if f.match == "exact" or (f.match == "date" and len(value) == 10):
-            test = value.__eq__
-        elif f.match == "date":
-            test = lambda label: label.startswith(value)  # noqa: E731
-        elif f.match == "from":
-            test = lambda label: label >= value  # noqa: E731
-        elif f.match == "to":
-            bound = value if len(value) == 10 else value + "\uffff"
-            test = lambda label: label <= bound  # noqa: E731
-        else:
-            return None
-        out = None
-        for name in f.fields:
-            labels, codes = self.codes(name)
-            # an ID's column holds its one term; an empty value has none (no document matches it)
-            passing = np.array([isinstance(v, str) and v != "" and test(v) for v in labels] or [False])
-            docs = passing[codes] if len(codes) else self.none()
-            out = docs if out is None else out | docs
-        return self.live(out)
 
     def filter_union(self, key: str, values: list[str]) -> np.ndarray:
         out = self.filter_docs(key, values[0])
