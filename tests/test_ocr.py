@@ -194,3 +194,24 @@ def test_the_scanned_pages_of_one_file_are_read_by_all_the_workers(scans, tmp_pa
     assert all(p.ocr for p in doc.pages) and not any(p.ocr for p in results[scans["text"]].pages)
     readers = log.read_text().split()
     assert len(readers) == len(doc.pages) and len(set(readers)) == 2, readers
+
+
+def test_a_worker_crash_while_pages_wait_for_ocr_loses_no_page(scans, tmp_path, monkeypatch):
+    """A worker dying on another file (a C reader crash) while the pages of a scan wait for
+    OCR in the pool: the scan still comes back whole, the other files too."""
+    from indexer.sources import iter_sources
+
+    from .test_sources_pdf import crash_in_a_worker
+
+    fake = _fake_tesseract(tmp_path / "bin", "cat > /dev/null; sleep 1; echo 'Le conseil municipal délibère.'")
+    monkeypatch.setenv("PATH", f"{fake}{os.pathsep}{os.environ['PATH']}")
+    ocr._languages.cache_clear()
+    crash = tmp_path / "crash.pdf"
+    crash.write_bytes(scans["text"].read_bytes())
+    files = [scans["scan"], crash, scans["text"]]
+    results = list(iter_sources(files, then=crash_in_a_worker, workers=2, cache=False))
+    assert [p for p, _ in results] == files
+    assert all(not isinstance(r, BaseException) for _, r in results), results
+    scan = results[0][1]
+    assert all(p.ocr and p.text == "Le conseil municipal délibère." for p in scan.pages) and len(scan.pages) >= 2
+    assert results[1][1].pages == results[2][1].pages

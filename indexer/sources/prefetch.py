@@ -103,6 +103,17 @@ class _OcrJob:
             return exc
 
 
+def _resubmitted(path: Path, entry: Any, pool: Executor, cache: bool, then: Callable[[Any], Any] | None) -> Any:
+    """The work in flight for `path` when its pool broke, given to a new pool unless it was done."""
+    if isinstance(entry, _OcrJob):
+        return _OcrJob(entry.pending, pool)
+    if isinstance(entry, Future):
+        if entry.done() and not entry.cancelled() and entry.exception() is None:
+            return entry
+        return pool.submit(_work, str(path), cache, then, ocr_later=True)
+    return entry  # a long PDF, read when its turn comes
+
+
 def _is_long_pdf(path: Path) -> bool:
     from .pdf import page_count
 
@@ -153,7 +164,6 @@ def iter_sources(paths: Iterable[str | Path], *, then: Callable[[Any], Any] | No
     # other by the worker that read their file (4 pages of one Pierrefonds file: ~5 s of CPU)
     from . import PendingOcr
 
-    later = True
     try:
         pending: deque[list[Any]] = deque()  # [path, Future | _OcrJob | None]
         todo = iter(paths)
@@ -166,7 +176,7 @@ def iter_sources(paths: Iterable[str | Path], *, then: Callable[[Any], Any] | No
                 if _is_long_pdf(path):
                     pending.append([path, None])  # read when its turn comes, over the whole pool
                     return
-                pending.append([path, pool.submit(_work, str(path), cache, then, ocr_later=later)])
+                pending.append([path, pool.submit(_work, str(path), cache, then, ocr_later=True)])
 
         def start_ocr() -> None:
             """Files read but for their scanned pages: their OCR tasks go to the pool now."""
@@ -205,15 +215,12 @@ def iter_sources(paths: Iterable[str | Path], *, then: Callable[[Any], Any] | No
                     if isinstance(result, PendingOcr):  # the pool could take no more tasks
                         result = _work(str(path), cache, then)
                 except Exception:  # noqa: BLE001 - a worker died (memory, a crash of the C reader …)
-                    # this file is read here by pypdf (pure Python: it cannot crash the run), and the
-                    # files in flight go to a new pool
+                    # this file is read here by pypdf (pure Python: it cannot crash the run)
                     result = _work(str(path), cache, then, "pypdf")
-                    if getattr(pool, "_broken", False):
-                        stop_pool(pool)
-                        pool = new_pool(workers)
-                        later = False  # OCR jobs in flight finish page by page here
-                        pending = deque([p, pool.submit(_work, str(p), cache, then) if isinstance(f, Future)
-                                         else f] for p, f in pending)
+            if getattr(pool, "_broken", False):  # the work in flight goes to a new pool
+                stop_pool(pool)
+                pool = new_pool(workers)
+                pending = deque([p, _resubmitted(p, f, pool, cache, then)] for p, f in pending)
             fill()
             yield path, result
         finished = True
