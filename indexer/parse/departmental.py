@@ -68,8 +68,13 @@ _MARKUP = [
 ]
 
 
+_RULE = re.compile(r"-{2,}[\s\t-]*")  # a horizontal rule of a text conversion
+
+
 def clean_inline(text: str) -> str:
     """Remove markdown/HTML left by a conversion (idempotent on clean text)."""
+    if "*" not in text and "<" not in text and "^" not in text:  # what every pattern needs
+        return text
     for pattern, repl in _MARKUP:
         text = pattern.sub(repl, text)
     return text
@@ -82,7 +87,7 @@ def paragraphs(doc: Document) -> list[Para]:
     for page in doc.pages:
         for block in re.split(r"\n\s*\n", page.text):
             lines = [clean_inline(line).strip() for line in block.splitlines()]
-            lines = [line for line in lines if line and not re.fullmatch(r"-{2,}[\s\t-]*", line)]
+            lines = [line for line in lines if line and not (line.startswith("--") and _RULE.fullmatch(line))]
             if lines:
                 out.append(Para("\n".join(lines), page.number if multi_page else None))
     return out
