@@ -29,7 +29,7 @@ from .filters import FACETS
 from .suggest import Vocabulary
 from .whoosh_columns import leaf_codes, leaf_lengths
 from .whoosh_filters import column_filter, filter_query
-from .whoosh_phrases import mask, position_keys, sidecar_keys
+from .whoosh_phrases import mask, position_keys, sidecar_keys, sorted_intersection, sorted_unique
 from .whoosh_postings import posting_arrays
 from .whoosh_sidecar import open_sidecar
 
@@ -417,9 +417,9 @@ class View:
             for k in range(1, len(terms)):
                 if not len(keys):
                     break
-                left = np.unique(keys >> 32)
-                keys = np.intersect1d(keys, keys_of(terms[k], left, k), assume_unique=True)
-            cand = mask(np.unique(keys >> 32), self.size) if len(keys) else self.none()
+                left = sorted_unique(keys >> 32)  # keys are sorted (document, then position)
+                keys = sorted_intersection(keys, keys_of(terms[k], left, k))
+            cand = mask(sorted_unique(keys >> 32), self.size) if len(keys) else self.none()
         return self._remember(key, cand)
 
     def term_docs(self, field: str, text: str) -> np.ndarray:

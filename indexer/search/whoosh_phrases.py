@@ -44,10 +44,26 @@ def sidecar_keys(sidecars: list, offsets: list[int], term: str, wanted: np.ndarr
         parts.append((docs[keep] << 32) | (pos[keep] - shift))
     if not parts:
         return np.zeros(0, dtype=np.int64)
-    out = np.concatenate(parts) if len(parts) > 1 else parts[0]
-    if len(parts) > 1:
-        out.sort(kind="stable")
-    return out
+    # sorted already: postings by document, positions in order, segments in document order
+    return np.concatenate(parts) if len(parts) > 1 else parts[0]
+
+
+def sorted_unique(a: np.ndarray) -> np.ndarray:
+    """The distinct values of a sorted array (np.unique without its sort)."""
+    if len(a) < 2:
+        return a
+    keep = np.empty(len(a), dtype=bool)
+    keep[0] = True
+    np.not_equal(a[1:], a[:-1], out=keep[1:])
+    return a[keep]
+
+
+def sorted_intersection(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """The values of `a` also in `b`, both sorted without repeats (np.intersect1d without its sort)."""
+    if not len(a) or not len(b):
+        return a[:0]
+    at = np.minimum(np.searchsorted(b, a), len(b) - 1)
+    return a[b[at] == a]
 
 
 def _block_keys(ids: np.ndarray, values, wanted: np.ndarray, shift: int, parts: list) -> None:  # noqa: ANN001
