@@ -7,6 +7,8 @@ Each file is read (and `then` applied to its Document) in a worker process while
 caller consumes the previous results; at most `ahead` files are in flight, so memory
 stays bounded whatever the number of files.  A long PDF (≥ LONG_PDF_PAGES pages) is
 split over all the workers instead, and `then` runs in the calling process for it.
+The scanned pages of a file are OCR'd one task a page over all the workers as soon as
+its text pages are read (`then` runs in the calling process for it too).
 `then` must be a module-level function (it is sent to the workers by name).
 """
 
