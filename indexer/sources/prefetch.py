@@ -163,7 +163,7 @@ def iter_sources(paths: Iterable[str | Path], *, then: Callable[[Any], Any] | No
         return
     finished = False
     # scanned pages are OCR'd one task a page over the whole pool rather than one after the
-    # other by the worker that read their file (4 pages of one Pierrefonds file: ~5 s of CPU)
+    # other by the worker that read their file (4 pages of one Pierrefonds file: ~4 s of CPU)
     from . import PendingOcr
 
     try:
