@@ -100,9 +100,10 @@ def compile_templates(app: Flask, names: tuple[str, ...] | None = None) -> None:
         env.get_template(name)
 
 
-def _warm(app: Flask) -> None:
+def _warm(app: Flask, release: bool = False) -> None:
     """The current generation made ready for pages and searches: records, templates,
-    searcher and its arrays."""
+    searcher and its arrays; with `release` (a new generation replacing one), the memory of the
+    previous one given back to the system."""
     from .store import Unavailable
 
     with app.test_request_context("/"):
@@ -111,8 +112,9 @@ def _warm(app: Flask) -> None:
             compile_templates(app)
         except Unavailable:
             pass
-    gc.collect()  # the previous generation's records and arrays, now unreferenced
-    _trim()
+    if release:
+        gc.collect()  # the previous generation's records and arrays, now unreferenced
+        _trim()
 
 
 def _warm_extras(app: Flask) -> None:
@@ -171,7 +173,7 @@ def warm_up(app: Flask, watch: bool = False, stop: threading.Event | None = None
                     # the records were already re-read) is tried again, not left half done
                     ready = False
                     retry_at = time.monotonic() + RETRY_INTERVAL
-                    _warm(app)
+                    _warm(app, release=True)
                     ready = True
                     extras_at = time.monotonic() + EXTRAS_DELAY
                 elif extras_at is not None and time.monotonic() >= extras_at:
