@@ -24,6 +24,10 @@ from whoosh.writing import SegmentWriter
 
 _KEY = itemgetter(0)
 _RUN_CHUNK = 2000  # terms per pickled chunk of a run
+# bytes a posting takes in memory (its tuple, weight, docnum and list slot; the value's bytes
+# counted beside), and a term (its list and dict entry): the pool's budget counts them
+_POSTING = 170
+_TERM = 120
 
 
 class Grouped:
@@ -60,14 +64,14 @@ class GroupedPool:
         postings = terms.get(tbytes)
         if postings is None:
             postings = terms[tbytes] = []
-            self.size += 120 + len(tbytes)
+            self.size += _TERM + len(tbytes)
         if docnum == -1:  # a spelling word, not a posting: the term is kept (its field is written)
             return
         if docnum < self.lastdoc:
             self.ordered = False
         self.lastdoc = docnum
         postings.append(item)
-        self.size += 120 + len(item[4] or b"")
+        self.size += _POSTING + len(item[4] or b"")
         if self.size > self.limit:
             self._spill()
 
@@ -89,9 +93,9 @@ class GroupedPool:
             postings = get(tbytes)
             if postings is None:
                 postings = terms[tbytes] = []
-                size += 120 + len(tbytes)
+                size += _TERM + len(tbytes)
             postings.append((fieldname, tbytes, docnum, weight * boost, vbytes))
-            size += 120 + len(vbytes or b"")
+            size += _POSTING + len(vbytes or b"")
         self.size += size
         if self.size > self.limit:
             self._spill()
