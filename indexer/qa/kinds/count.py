@@ -210,7 +210,6 @@ def counted_in_passages(kn: Knowledge, topic: list[str], counted: str | None, mo
     for rk in kn.parts:
         holding = {t: frozenset(rk.postings.get(t, ())) for t in topic}  # topic stem → its sentences
         texts = rk.texts
-        with_digit = set(texts.matching(_DIGIT))
         for ui, unit in enumerate(rk.units):
             if unit.kind == "rapport":
                 continue  # a long report covers any topic somewhere: no context for a lone figure
@@ -220,10 +219,8 @@ def counted_in_passages(kn: Knowledge, topic: list[str], counted: str | None, mo
             if not kn.fits_years(rk, item.title if item else ""):
                 continue
             for k, si in enumerate(sis):
-                if si not in with_digit:
-                    continue
                 text = texts[si]
-                if not _states_figure(text, counted, money):
+                if not _DIGIT.search(text) or not _states_figure(text, counted, money):
                     continue  # cheap test first: most sentences give no figure of the kind asked
                 sent = rk.sentences[si]
                 window = sis[max(0, k - WINDOW):k + WINDOW + 1]
