@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 
 from ..model import Record, Vote, Wish
 from ..people import fold, surname_of
-from ..sentences import split_sentences
 from .text import STOPWORDS, SYNONYMS, stem, tokens
 
 #: Unit kinds, and the weight of their sentences in topic retrieval.
@@ -363,6 +362,8 @@ def vote_quote(vote: Vote) -> str:
 def _sentences_of(text: str, limit: int | None = None) -> list[str]:
     if limit is not None and len(text) > limit:
         text = text[:limit]
+    from ..sentences import split_sentences  # at index time only: a question never splits
+
     return split_sentences(text)
 
 
