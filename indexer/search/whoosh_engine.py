@@ -186,12 +186,13 @@ class View:
         return len(self.all_docs())
 
     def prepare(self, facets: bool = True) -> None:
-        """Read what every search of this generation needs (live documents, lengths, facet
-        columns), once; the first search after a commit pays for it (or the server's warm-up:
-        a search that comes meanwhile waits for it rather than reading them a second time)."""
+        """Read what every search of this generation needs (live documents, lengths, sidecars,
+        facet columns), once; the first search after a commit pays for it (or the server's
+        warm-up: a search that comes meanwhile waits for it rather than reading them a second time)."""
         with self.snap.preparing:
             self.all_docs()
             self.lengths()
+            self.sidecars()
             if facets:
                 for column in FACETS.values():
                     self.codes(column)
