@@ -340,7 +340,39 @@ def test_a_database_of_the_previous_version_is_upgraded(pg_server, search_home: 
     for query in ('"service civique"', '"conseil départemental" budget'):
         whoosh, pg = _both(query, search_home, url, monkeypatch)
         assert pg.total == whoosh.total > 0, query
-    publish(url, [(records[0], units_of(records[0]))])
+    # the upgrade runs inside the publish: held half-way (after the occurrences are filled, before the
+    # copy), searches are answered meanwhile, within a statement timeout, from the tsvectors
+    import threading
+
+    from indexer.search import pg_backend
+
+    halfway, go_on, failed = threading.Event(), threading.Event(), []
+    labels = pg_backend._labels
+
+    def held_labels(*args):  # noqa: ANN002, ANN202
+        halfway.set()
+        assert go_on.wait(60)
+        return labels(*args)
+
+    def publishing() -> None:
+        try:
+            publish(url, [(records[0], units_of(records[0]))])
+        except BaseException as exc:  # noqa: BLE001 - reported by the test below
+            failed.append(exc)
+
+    monkeypatch.setattr(pg_backend, "_labels", held_labels)
+    writer = threading.Thread(target=publishing)
+    writer.start()
+    try:
+        assert halfway.wait(60)
+        for query in ('"service civique"', "budget"):
+            whoosh, pg = _both(query, search_home, url + "&options=-c%20statement_timeout%3D5000", monkeypatch)
+            assert pg.total == whoosh.total > 0, query
+    finally:
+        go_on.set()
+        writer.join(120)
+    assert not failed, failed
+    monkeypatch.setattr(pg_backend, "_labels", labels)
     lines = capsys.readouterr().err.strip().splitlines()
     assert len(lines) == 1 and "version précédente" in lines[0] and "schéma 1" in lines[0], lines
     with psycopg.connect(url) as conn:

@@ -81,9 +81,10 @@ SCHEMA_VERSION = 2
 #: docnum × OCC + position codes an occurrence (positions run from 1 to MAX_POSITION)
 OCC = MAX_POSITION + 1
 
-#: a database of schema 1 (no `occ`) gets the occurrences from the tsvectors of its units
+#: a database of schema 1 gets the occurrences from the tsvectors of its units (the column is added
+#: by `publish` in a short transaction of its own: an ALTER TABLE here would hold an exclusive lock,
+#: so searches would wait, until the end of the publish)
 _MIGRATE_1 = f"""
-ALTER TABLE minutes_postings ADD COLUMN IF NOT EXISTS occ bigint[];
 UPDATE minutes_postings p SET occ = x.occ FROM (
     SELECT v.lexeme AS term, u.session, array_agg(u.docnum * {OCC} + pos ORDER BY u.docnum, pos) AS occ
     FROM minutes_units u, unnest(u.terms) AS v, unnest(v.positions) AS pos GROUP BY 1, 2) x
