@@ -20,7 +20,9 @@ each section's offset, count and dtype, its length as 8 bytes, and `MAGIC` again
 
 from __future__ import annotations
 
+import io
 import json
+import mmap
 import struct
 import tempfile
 
@@ -271,8 +273,11 @@ def open_sidecar(leaf) -> Sidecar | None:  # noqa: ANN001
             return None
         f = storage.open_file(name)
         buf = getattr(f, "_buf", None)  # a slice of the mapped compound file
-        if buf is None:
-            buf = f.read()
+        if buf is None:  # a file of its own (add_missing): mapped, not read into memory
+            try:
+                buf = memoryview(mmap.mmap(getattr(f, "file", f).fileno(), 0, access=mmap.ACCESS_READ))
+            except (AttributeError, OSError, ValueError, io.UnsupportedOperation):
+                buf = f.read()
             f.close()
         return Sidecar(buf)
     except (OSError, ValueError, KeyError):
