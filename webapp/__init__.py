@@ -7,6 +7,7 @@ Run it with `minutes serve` (waitress) or `flask --app webapp run` for developme
 from __future__ import annotations
 
 import hashlib
+import time
 from pathlib import Path
 from typing import Any
 
@@ -139,6 +140,7 @@ def _to_cache(response: Response) -> Response:
 
 
 def _security_headers(response: Response) -> Response:
+    current_app.extensions["minutes"].last_request = time.monotonic()
     response.headers["Content-Security-Policy"] = CSP
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Referrer-Policy"] = "same-origin"

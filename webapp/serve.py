@@ -24,6 +24,7 @@ from flask import Flask
 from indexer.config import DEFAULT_CORPUS, SERVER_THREADS, minutes_home
 
 from . import create_app
+from .store import trim
 from .supervisor import Supervisor
 
 #: connections held open at once (idle or slow clients included)
@@ -39,6 +40,9 @@ RETRY_INTERVAL = 2.0
 #: seconds after a generation is ready for pages and searches before the warm-up prepares questions
 #: and person pages
 EXTRAS_DELAY = 10.0
+#: seconds without a request after which a server process gives back the memory its last
+#: requests freed (questions and record pages leave tens of MB that glibc would otherwise keep)
+IDLE_TRIM = 5.0
 #: templates compiled before the workers fork (shared by them): those of the first pages
 #: visited; the others are compiled by each worker in the background
 FIRST_TEMPLATES = ("base.html", "_macros.html", "home.html", "search.html")
@@ -115,7 +119,7 @@ def _warm(app: Flask, release: bool = False) -> None:
             pass
     if release:
         gc.collect()  # the previous generation's records and arrays, now unreferenced
-        _trim()
+        trim()
 
 
 def _warm_questions(app: Flask) -> None:
@@ -174,6 +178,7 @@ def warm_up(app: Flask, watch: bool = False, stop: threading.Event | None = None
         except Exception:  # noqa: BLE001 - the watcher below tries again
             retry_at = time.monotonic() + RETRY_INTERVAL
         extras_at: float | None = time.monotonic() + EXTRAS_DELAY  # None: started for this generation
+        trimmed_at = time.monotonic()
         while not stop.wait(WATCH_INTERVAL):
             try:
                 if watch and ((not ready and time.monotonic() >= retry_at) or store.stale()):
@@ -187,6 +192,10 @@ def warm_up(app: Flask, watch: bool = False, stop: threading.Event | None = None
                 elif extras_at is not None and time.monotonic() >= extras_at:
                     start_extras()
                     extras_at = None
+                elif trimmed_at < store.last_request < time.monotonic() - IDLE_TRIM:
+                    gc.collect()
+                    trim()
+                    trimmed_at = time.monotonic()
                 if not watch and extras_at is None:
                     break
             except Exception:  # noqa: BLE001 - a commit under way, a database away: the next request says so
@@ -260,7 +269,7 @@ def serve(host: str = "127.0.0.1", port: int = 8000, home: Path | None = None, t
     supervisor.start()
     supervisor.become_small()  # returns only if the small supervisor could not be executed
     gc.collect()
-    _trim()
+    trim()
     supervisor.loop()
 
 
@@ -316,15 +325,5 @@ def _limit_arenas() -> None:
         import ctypes
 
         ctypes.CDLL("libc.so.6").mallopt(-8, MALLOC_ARENAS)  # M_ARENA_MAX
-    except (OSError, AttributeError):
-        pass
-
-
-def _trim() -> None:
-    """Give the memory freed by this process back to the system (glibc keeps it otherwise)."""
-    try:
-        import ctypes
-
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
     except (OSError, AttributeError):
         pass

@@ -76,6 +76,7 @@ class Store:
         self._lock = threading.Lock()
         self._derived: Derived | None = None
         self._checked = 0.0
+        self.last_request = 0.0  # time.monotonic() of the last response (the idle trim reads it)
         self._questions = threading.BoundedSemaphore(max(1, threads - PAGE_THREADS))
         self._light: dict[Path, Record] = {}  # record file → light record: a re-index reads only new files
         self._full: OrderedDict[Path, Record] = OrderedDict()  # record file → full record, bounded
