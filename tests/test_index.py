@@ -130,9 +130,14 @@ def test_kill_9_leaves_previous_index_searchable(tmp_path: Path) -> None:
     before = search("Palestine", home=home)
     assert before.total == 1
     units_before = read_manifest(home)["sessions"][SID]["units"]
-    for k in range(1, 3):  # two other sessions of the same council (another date each)
-        (src / f"conseil-2025-1{k}-01.txt").write_text(text.replace("22 SEPTEMBRE 2025", f"1 {('NOVEMBRE', 'DECEMBRE')[k - 1]} 2025")
-                                                       + f"\n\nNote de relecture n°{k}.\n", encoding="utf-8")
+
+    def two_more_sessions(version: int) -> None:
+        """Two other sessions of the same council (another date each), in a new version: a run
+        that ended before its kill leaves the next one work to do (and a point to kill)."""
+        for k in range(1, 3):
+            (src / f"conseil-2025-1{k}-01.txt").write_text(
+                text.replace("22 SEPTEMBRE 2025", f"1 {('NOVEMBRE', 'DECEMBRE')[k - 1]} 2025")
+                + f"\n\nNote de relecture n°{k}, version {version}.\n", encoding="utf-8")
 
     env = dict(os.environ, MINUTES_HOME=str(home))
     folder = home / "index"
@@ -143,7 +148,8 @@ def test_kill_9_leaves_previous_index_searchable(tmp_path: Path) -> None:
         "segment being finished": lambda names, t: any(n.endswith(".col") for n in names),
     }
     hit = []
-    for stage, reached in stages.items():
+    for version, (stage, reached) in enumerate(stages.items()):
+        two_more_sessions(version)
         proc = subprocess.Popen([sys.executable, "-m", "indexer", "index", str(src), "--quiet"], env=env, cwd=ROOT,
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         started = time.monotonic()
