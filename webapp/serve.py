@@ -160,6 +160,8 @@ def warm_up(app: Flask, watch: bool = False, stop: threading.Event | None = None
             _warm_extras(app)
         except Exception:  # noqa: BLE001 - the first question or person page will say what is wrong
             pass
+        gc.collect()  # the word sample read every full record in turn: give that memory back
+        trim()
 
     def start_extras() -> None:
         """In a thread of their own (minutes on a large archive): the watcher keeps watching."""
