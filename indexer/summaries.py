@@ -55,15 +55,18 @@ def _cache_file(home: Path | None, record_file: Path) -> Path | None:
     return home_dir(home).joinpath(*CACHE_DIR) / f"{record_file.name}.{st.st_size}.{st.st_mtime_ns}.v{LIGHT_VERSION}.pickle"
 
 
-class _ModelUnpickler(pickle.Unpickler):
-    """Builds only the dataclasses of indexer.model (and plain containers): a cache file
-    someone replaced cannot run code."""
+class ModelUnpickler(pickle.Unpickler):
+    """Builds only the dataclasses of indexer.model and the classes `ALLOWED` names (plain
+    containers; a cache of other objects extends it in a subclass): a cache file someone
+    replaced cannot run code."""
+
+    ALLOWED: dict[str, frozenset[str]] = {"builtins": frozenset({"list", "dict", "set", "tuple", "frozenset"})}
 
     def find_class(self, module: str, name: str):  # noqa: ANN201
         if module == model.__name__ and isinstance(getattr(model, name, None), type):
             return getattr(model, name)
-        if module == "builtins" and name in ("list", "dict", "set", "tuple", "frozenset"):
-            return getattr(__import__("builtins"), name)
+        if name in self.ALLOWED.get(module, ()):
+            return super().find_class(module, name)
         raise pickle.UnpicklingError(f"classe refusée dans le cache : {module}.{name}")
 
 
@@ -91,7 +94,7 @@ def read_light(home: Path | None, record_file: Path, full: Callable[[Path], Reco
         data = None
     if data is not None:
         try:
-            found = _ModelUnpickler(io.BytesIO(data)).load()
+            found = ModelUnpickler(io.BytesIO(data)).load()
             if isinstance(found, Record):
                 return found
         except Exception:  # noqa: BLE001 - a damaged or foreign cache file: read the record again

@@ -18,6 +18,7 @@ from pathlib import Path
 from ..model import Record
 from .knowledge import RecordKnowledge, build
 from ..records import write_pickle
+from ..summaries import ModelUnpickler
 
 VERSION = 4  # bumped when what `knowledge.build` stores changes
 
@@ -33,30 +34,22 @@ def cache_file(home: Path, session_id: str, key: str) -> Path:
     return home / "cache" / "qa" / f"{digest}.pickle"
 
 
-#: What the Q&A caches hold: the model's dataclasses, the knowledge and table classes, arrays.
-_ALLOWED = {
-    "builtins": {"list", "dict", "set", "tuple", "frozenset", "bytearray"},
-    "array": {"array", "_array_reconstructor"},
-    "indexer.qa.knowledge": {"RecordKnowledge", "Unit"},
-    "indexer.qa.sessions": {"Table", "Summary"},
-    "numpy": {"dtype", "ndarray"},
-    "numpy._core.numeric": {"_frombuffer"}, "numpy.core.numeric": {"_frombuffer"},
-    "numpy._core.multiarray": {"_reconstruct", "scalar"}, "numpy.core.multiarray": {"_reconstruct", "scalar"},
-}
+class CacheUnpickler(ModelUnpickler):
+    """Builds only what the Q&A caches hold: the model's dataclasses (`ModelUnpickler`), the
+    knowledge and table classes, arrays; a cache file someone replaced under $MINUTES_HOME/cache
+    cannot run code: it is refused (and rebuilt)."""
 
-
-class CacheUnpickler(pickle.Unpickler):
-    """Builds only what the Q&A caches hold (`_ALLOWED`, and the dataclasses of indexer.model): a
-    cache file someone replaced under $MINUTES_HOME/cache cannot run code; it is refused (and rebuilt)."""
-
-    def find_class(self, module: str, name: str):  # noqa: ANN201
-        from .. import model
-
-        if module == model.__name__ and isinstance(getattr(model, name, None), type):
-            return getattr(model, name)
-        if name in _ALLOWED.get(module, ()):
-            return super().find_class(module, name)
-        raise pickle.UnpicklingError(f"classe refusée dans le cache des questions : {module}.{name}")
+    ALLOWED = {
+        **ModelUnpickler.ALLOWED,
+        "builtins": ModelUnpickler.ALLOWED["builtins"] | {"bytearray"},
+        "array": frozenset({"array", "_array_reconstructor"}),
+        "indexer.qa.knowledge": frozenset({"RecordKnowledge", "Unit"}),
+        "indexer.qa.sessions": frozenset({"Table", "Summary"}),
+        "numpy": frozenset({"dtype", "ndarray"}),
+        "numpy._core.numeric": frozenset({"_frombuffer"}), "numpy.core.numeric": frozenset({"_frombuffer"}),
+        "numpy._core.multiarray": frozenset({"_reconstruct", "scalar"}),
+        "numpy.core.multiarray": frozenset({"_reconstruct", "scalar"}),
+    }
 
 
 def load_pickle(fh):  # noqa: ANN001, ANN201
