@@ -37,8 +37,8 @@ SPARE_FDS = 512
 WATCH_INTERVAL = 0.5
 #: seconds before a warm-up that failed is tried again (when the index has not changed since)
 RETRY_INTERVAL = 2.0
-#: seconds after a generation is ready for pages and searches before the warm-up prepares questions
-#: and person pages
+#: seconds after a generation is ready for pages, searches and questions before the warm-up prepares
+#: the person pages' word sample
 EXTRAS_DELAY = 10.0
 #: seconds without a request after which a server process gives back the memory its last
 #: requests freed (questions and record pages leave tens of MB that glibc would otherwise keep)
@@ -118,25 +118,30 @@ def _warm(app: Flask, release: bool = False) -> None:
         except Unavailable:
             pass
     if release:
-        gc.collect()  # the previous generation's records and arrays, now unreferenced
-        trim()
+        _give_back()  # the previous generation's records and arrays, now unreferenced
+
+
+def _give_back() -> None:
+    """Free what is no longer referenced and give that memory back to the system."""
+    gc.collect()
+    trim()
 
 
 def _warm_questions(app: Flask) -> None:
     """What every question reads, whatever it asks: the question answerer's modules, the session
-    table and the latest session's knowledge (~0.1 s at 100 sessions once the index stored them)."""
+    table and the latest session's knowledge (~0.1 s at 100 sessions, as `minutes index` stores
+    them; an index written before it stored them has them built here, once)."""
     from .store import library
 
     library("answer").knowledge(Path(app.config["MINUTES_HOME"]))
 
 
 def _warm_extras(app: Flask) -> None:
-    """What questions and person pages need: the Q&A's knowledge of the sessions (minutes of
-    CPU on 100 sessions when the index did not store it) and word counts of a sample of all
-    speeches (every full text, one record at a time).  Done once the first visitors have had
-    their pages and searches (`EXTRAS_DELAY`): in the same process, it would hold the
-    interpreter while they wait."""
-    from .store import Unavailable, library
+    """What only person pages need: word counts of a sample of all speeches (every full text,
+    one record at a time, seconds on 100 sessions).  Done once the first visitors have had their
+    pages and searches (`EXTRAS_DELAY`): in the same process, it would hold the interpreter
+    while they wait."""
+    from .store import Unavailable
     from .views import persons
 
     with app.test_request_context("/"):
@@ -160,8 +165,7 @@ def warm_up(app: Flask, watch: bool = False, stop: threading.Event | None = None
             _warm_extras(app)
         except Exception:  # noqa: BLE001 - the first question or person page will say what is wrong
             pass
-        gc.collect()  # the word sample read every full record in turn: give that memory back
-        trim()
+        _give_back()  # the word sample read every full record in turn
 
     def start_extras() -> None:
         """In a thread of their own (minutes on a large archive): the watcher keeps watching."""
@@ -195,8 +199,7 @@ def warm_up(app: Flask, watch: bool = False, stop: threading.Event | None = None
                     start_extras()
                     extras_at = None
                 elif trimmed_at < store.last_request < time.monotonic() - IDLE_TRIM:
-                    gc.collect()
-                    trim()
+                    _give_back()
                     trimmed_at = time.monotonic()
                 if not watch and extras_at is None:
                     break
@@ -270,8 +273,7 @@ def serve(host: str = "127.0.0.1", port: int = 8000, home: Path | None = None, t
     del app  # the supervisor drops it once the workers have it
     supervisor.start()
     supervisor.become_small()  # returns only if the small supervisor could not be executed
-    gc.collect()
-    trim()
+    _give_back()
     supervisor.loop()
 
 
