@@ -74,6 +74,24 @@ class FrenchAnalyzer(Composable):
 PACKED = b"\x00"
 
 
+def packed_positions(values: list[bytes]):  # noqa: ANN201 - (np.ndarray, np.ndarray) or None
+    """(number of positions of each value, all their positions in order, as little-endian u32)
+    of postings' values when every one is packed (`FastPositions.encode`): joined and read as one
+    array, their 5-byte heads dropped; None when any is not (the caller decodes them one by one)."""
+    import numpy as np
+
+    lengths = np.fromiter(map(len, values), dtype=np.int64, count=len(values))
+    raw = np.frombuffer(b"".join(values), dtype=np.uint8)
+    starts = np.cumsum(lengths) - lengths
+    if not len(values) or not (lengths >= 5).all() or ((lengths - 5) % 4).any() \
+            or not (raw[starts + 4] == PACKED[0]).all():
+        return None
+    body = np.ones(len(raw), dtype=bool)
+    for k in range(5):
+        body[starts + k] = False
+    return (lengths - 5) >> 2, raw[body].view("<u4")
+
+
 class FastPositions(Positions):
     """Whoosh's Positions format, fed by `FrenchAnalyzer.terms` without building a
     Token object per word (indexing spends most of its time here).

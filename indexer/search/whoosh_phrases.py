@@ -9,7 +9,7 @@ from pickle import loads
 
 import numpy as np
 
-from .whoosh_analysis import PACKED
+from .whoosh_analysis import PACKED, packed_positions
 
 
 def mask(ids: np.ndarray, n: int) -> np.ndarray:
@@ -74,15 +74,9 @@ def _block_keys(ids: np.ndarray, values, wanted: np.ndarray, shift: int, parts: 
     if not len(chosen):
         return
     picked = [values[i] for i in chosen.tolist()]
-    lengths = np.fromiter(map(len, picked), dtype=np.int64, count=len(picked))
-    raw = np.frombuffer(b"".join(picked), dtype=np.uint8)
-    starts = np.cumsum(lengths) - lengths
-    if (lengths >= 5).all() and not ((lengths - 5) % 4).any() and (raw[starts + 4] == PACKED[0]).all():
-        counts = (lengths - 5) >> 2
-        body = np.ones(len(raw), dtype=bool)
-        for k in range(5):
-            body[starts + k] = False
-        pos = raw[body].view("<u4").astype(np.int64)
+    packed = packed_positions(picked)
+    if packed is not None:
+        counts, pos = packed[0], packed[1].astype(np.int64)
     else:  # Positions.encode: 4-byte count + pickled deltas (indexes written before PACKED)
         lists = [list(accumulate(loads(v[4:] if v.endswith(b".") else v[4:] + b".")))
                  if v[4:5] != PACKED else list(np.frombuffer(v[5:], dtype="<u4")) for v in picked]

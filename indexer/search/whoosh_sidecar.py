@@ -28,11 +28,12 @@ import tempfile
 
 import numpy as np
 
+from .whoosh_analysis import packed_positions
+
 FIELD = "text"
 EXT = ".mpos"
 MAGIC = b"MINPOS1\x00"
 _LENGTH = struct.Struct("<Q")
-_PACKED = 0  # whoosh_analysis.PACKED[0]: positions packed as little-endian u32 after the count
 
 #: sections written per posting (streamed to temporary files) and per term (kept in memory)
 _STREAMED = (("docs", "<i4"), ("weights", "<f4"), ("counts", "<u4"), ("positions", "<u4"))
@@ -184,18 +185,11 @@ def _narrowest(dtype: str, highest: int) -> str:
 
 def _positions_of(values: list, fmt) -> tuple[np.ndarray, np.ndarray]:  # noqa: ANN001
     """(number of positions of each posting, all positions in order) of a term's values:
-    packed values (whoosh_analysis.FastPositions) joined and read as one array, others decoded
-    by the field's format."""
-    lengths = np.fromiter(map(len, values), dtype=np.int64, count=len(values))
-    raw = np.frombuffer(b"".join(values), dtype=np.uint8)
-    starts = np.cumsum(lengths) - lengths
-    if len(values) and (lengths >= 5).all() and not ((lengths - 5) % 4).any() \
-            and (raw[starts + 4] == _PACKED).all():
-        counts = ((lengths - 5) >> 2).astype("<u4")
-        body = np.ones(len(raw), dtype=bool)
-        for k in range(5):
-            body[starts + k] = False
-        return counts, raw[body].view("<u4")
+    packed values (whoosh_analysis.FastPositions) read as one array, others decoded by the
+    field's format."""
+    packed = packed_positions(values)
+    if packed is not None:
+        return packed[0].astype("<u4"), packed[1]
     lists = [fmt.decode_positions(v) if v else [] for v in values]
     counts = np.fromiter(map(len, lists), dtype="<u4", count=len(lists))
     return counts, np.fromiter((p for x in lists for p in x), dtype="<u4", count=int(counts.sum()))
