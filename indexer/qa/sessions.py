@@ -230,11 +230,10 @@ def table_of(home: Path, keys: list[tuple[str, str]]) -> Table:
         if table is not None:
             return table
         path = table_file(home, keys)
-        table = read_pickle(path, Table)  # type: ignore[assignment]
-        if table is not None and not isinstance(table.post_chunks, np.memmap):  # mapped (see _write_table)
-            if table.post_chunks is not None:  # written before the postings were kept apart
-                _write_table(path, table)
-            table = _map_chunks(table, path) or (table if table.post_chunks is not None else None)
+        table = _read_table(path)  # type: ignore[assignment]
+        if table is not None and not isinstance(table.post_chunks, np.memmap):
+            _write_table(path, table)  # written before the postings were kept apart (see _write_table)
+            table = _map_chunks(table, path) or table
         if table is None or [tuple(k) for k in table.keys] != list(keys):
 
             def part_of(sid: str, key: str) -> Summary:
@@ -271,12 +270,19 @@ def _latest_table(home: Path, other_than: Path) -> Table | None:
         except OSError:  # removed meanwhile (another run's clean-up)
             continue
     for _, path in sorted((f for f in files if f[1] != other_than), reverse=True)[:1]:
-        table = read_pickle(path, Table)
-        if table is not None and table.post_chunks is None:
-            table = _map_chunks(table, path)
+        table = _read_table(path)
         if table is not None and table.post_chunks is not None:
             return table
     return None
+
+
+def _read_table(path: Path) -> Table | None:
+    """The table in `path`, its postings mapped from their .npy file (a table written before they
+    were kept apart: as pickled); None when it cannot be read or its postings file is missing."""
+    table = read_pickle(path, Table)
+    if table is None or table.post_chunks is not None:
+        return table  # type: ignore[return-value]
+    return _map_chunks(table, path)  # type: ignore[arg-type]
 
 
 def _chunks_file(path: Path) -> Path:
