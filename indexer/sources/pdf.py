@@ -100,9 +100,7 @@ def ocr_page(path: str, number: int, layer: PageLines | None, reader: str | None
         finally:
             pdf.close()
         return _after_ocr(number, layer, ocr.text_lines(ocr.read_image(image, binary, ocr.timeout())))
-    except ocr.OcrFailed as exc:
-        return number, [], f"ocr-failed: {exc}"
-    except SourceError as exc:
+    except (ocr.OcrFailed, SourceError) as exc:
         return number, [], f"ocr-failed: {exc}"
 
 

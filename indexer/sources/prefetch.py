@@ -99,9 +99,7 @@ class _OcrJob:
         try:
             doc = finish_pending(self.pending, read, cache=cache)
             return then(doc) if then is not None else doc
-        except SourceError as exc:
-            return exc
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:  # noqa: BLE001 - a SourceError or a parse failure: the caller reports it
             return exc
 
 
