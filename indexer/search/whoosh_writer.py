@@ -166,22 +166,9 @@ class FastFieldWriter(W3FieldWriter):
                 mini_weights = first
             else:
                 mini_weights = tuple(stored)
-            if fixedsize is None or fixedsize < 0:
-                mini_values = tuple(values)
-            elif fixedsize == 0:
-                mini_values = None
-            else:
-                mini_values = b"".join(values)
-            deltas = [ids[0], *[b - a for a, b in zip(ids, ids[1:])]]
-            data = dumps((tuple(deltas), mini_weights, mini_values), 2)
-            level = comp if len(data) >= UNCOMPRESSED_BELOW else 0
-            if level:
-                data = zlib.compress(data, level)
-            info = dumps((len(ids), ids[-1], bmaxweight, level, length_to_byte(bmin), length_to_byte(bmax)), 2)
-            length = len(info) + len(data)
-            write(pack_int(-length if start + limit >= n else length))
-            write(info)
-            write(data)
+            deltas = (ids[0], *[b - a for a, b in zip(ids, ids[1:])])
+            _write_block(write, deltas, mini_weights, values, fixedsize, comp,
+                         (len(ids), ids[-1], bmaxweight, bmin, bmax), start + limit >= n)
         extent = raw.tell() - offset
         self._term_row(btext, offset, extent, total, df, minlength, maxlength, maxweight, minid, maxid)
 
@@ -195,23 +182,9 @@ class FastFieldWriter(W3FieldWriter):
         else:
             found = lens[docnum] if isinstance(lens, list) else lens(docnum)
         bmin, bmax = (found, found) if found else (None, 0)
-        values = (value,) if value else ()
-        if fixedsize is None or fixedsize < 0:
-            mini_values = values
-        elif fixedsize == 0:
-            mini_values = None
-        else:
-            mini_values = b"".join(values)
-        data = dumps(((docnum,), None if stored == 1.0 else stored, mini_values), 2)
-        level = comp if len(data) >= UNCOMPRESSED_BELOW else 0
-        if level:
-            data = zlib.compress(data, level)
         bmaxweight = max(0, weight)
-        info = dumps((1, docnum, bmaxweight, level, length_to_byte(bmin), length_to_byte(bmax)), 2)
-        length = len(info) + len(data)
-        write(pack_int(-length))
-        write(info)
-        write(data)
+        length = _write_block(write, (docnum,), None if stored == 1.0 else stored, (value,) if value else (),
+                              fixedsize, comp, (1, docnum, bmaxweight, bmin, bmax), True)
         self._term_row(btext, offset, 8 + length, 0 + stored, 1, bmin, bmax, max(0, bmaxweight), docnum, docnum)
 
     def _term_row(self, btext: bytes, offset: int, extent: int, total: float, df: int, minlength, maxlength: int,  # noqa: ANN001
@@ -221,6 +194,30 @@ class FastFieldWriter(W3FieldWriter):
                              length_to_byte(maxlength), maxweight, 0xffffffff if minid is None else minid,
                              0xffffffff if maxid is None else maxid) + pack_long(offset) + pack_int(extent)
         self._tindex.add(pack_ushort(self._fieldid) + btext, row)
+
+
+def _write_block(write, deltas: tuple, mini_weights, values, fixedsize, comp: int, stats: tuple,  # noqa: ANN001
+                 last: bool) -> int:
+    """One postings block as `W3PostingsWriter._write_block` writes it (its document deltas,
+    weights and values pickled, compressed unless short, behind its info: `stats` = (count, last
+    document, highest weight, shortest and longest length)); its length (info and data)."""
+    if fixedsize is None or fixedsize < 0:
+        mini_values = tuple(values)
+    elif fixedsize == 0:
+        mini_values = None
+    else:
+        mini_values = b"".join(values)
+    data = dumps((deltas, mini_weights, mini_values), 2)
+    level = comp if len(data) >= UNCOMPRESSED_BELOW else 0
+    if level:
+        data = zlib.compress(data, level)
+    count, last_id, bmaxweight, bmin, bmax = stats
+    info = dumps((count, last_id, bmaxweight, level, length_to_byte(bmin), length_to_byte(bmax)), 2)
+    length = len(info) + len(data)
+    write(pack_int(-length if last else length))
+    write(info)
+    write(data)
+    return length
 
 
 # -- documents analysed ahead (in a parse worker), written here -------------------
