@@ -21,8 +21,8 @@ from ..model import Coverage, Record
 from ..people import fold
 from ..sources import Document
 from .dates import MONTHS
-from .rules.votes import (_NOT_A_DECISION, approved_without_remark, decision_sentence, election_line, noted_line,
-                          other_body, postponed_line)
+from .rules.votes import (_NOT_A_DECISION, approved_without_remark, decision_sentence, election_line,
+                          may_be_formula, noted_line, other_body, postponed_line)
 
 _TALLY_EN = re.compile(r"\bMotion\s+(?:Carried|Passed|Failed|Lost|Defeated)\s+\d+\s*-\s*\d+", re.I)
 _HEADING = re.compile(r"^(?:\d{1,3}(?:\.\d{1,2}){0,2}\s*(?:[.)°]|\s[-–])\s*[A-ZÀ-Ý«\"]|[IVX]{1,5}\s*[.\-–]\s+[A-ZÀ-Ý]|"
@@ -30,30 +30,6 @@ _HEADING = re.compile(r"^(?:\d{1,3}(?:\.\d{1,2}){0,2}\s*(?:[.)°]|\s[-–])\s*[A
                       r"\d{2}-\d{3,4}\s+(?:\d{1,3}\.|\([A-Z]\))\s)")
 _DATE = re.compile(r"\b(1er|\d{1,2}) (" + "|".join(MONTHS) + r") ((?:19|20)\d\d)\b")
 LOW = 0.6  # below this share of the signals read, the record is a partial reading
-# A word every decision formula below contains (each pattern of `_TALLY_EN`, `decision_sentence`'s
-# cue, `noted_line`, `election_line`, `postponed_line`, `approved_without_remark` and the vote/adopted
-# heads matches only a line that has one of these, case folded): a line without any is no formula,
-# and the dozen patterns are not tried on it (most lines of a text).
-_FORMULA_WORDS = ("motion", "avoir", "cision", "vote", "adopt", "approuv", "rejet", "accept", "retenu", "refus",
-                  "conseil", "assembl", "unanimit", "majorit", "voix", "acte", "élu", "report", "retir", "ajourn",
-                  "abord", "remarque", "observation")
-_COUNT_WORDS = ("pour", "contre", "abstention")  # after a number: "2 contre, 1 abstention"
-_FORMULA_WORD = re.compile("|".join(_FORMULA_WORDS) + r"|\d\s+(?:" + "|".join(_COUNT_WORDS) + ")", re.I)
-_COUNT = re.compile(r"\d\s+(?:" + "|".join(_COUNT_WORDS) + ")", re.I)
-# letters the patterns' case folding (re.I) matches with an ASCII letter and str.lower() does not
-_FOLDED_APART = ("ı", "ſ", "İ")
-
-
-def _may_be_formula(line: str) -> bool:
-    """Whether the line has one of `_FORMULA_WORDS` (or a count), as `_FORMULA_WORD` finds them."""
-    if any(c in line for c in _FOLDED_APART):
-        return _FORMULA_WORD.search(line) is not None
-    low = line.lower()
-    if any(map(low.__contains__, _FORMULA_WORDS)):
-        return True
-    return any(map(low.__contains__, _COUNT_WORDS)) and _COUNT.search(line) is not None
-
-
 def measure(doc: Document, record: Record) -> Coverage:
     """Compare the text's signals with the record and add a warning per gap."""
     formulas: Counter[int] = Counter()
@@ -65,7 +41,7 @@ def measure(doc: Document, record: Record) -> Coverage:
                 continue
             if _HEADING.match(line) and len(line) < 250 and len(line.split()) >= 3:
                 headings.add(fold(line)[:60])  # a table of contents and the body give one heading
-            if not _may_be_formula(line) or _NOT_A_DECISION.match(line) or other_body(line):
+            if not may_be_formula(line) or _NOT_A_DECISION.match(line) or other_body(line):
                 continue
             n = len(_TALLY_EN.findall(line))
             if n:

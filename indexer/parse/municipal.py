@@ -41,7 +41,8 @@ from .rules.attendance import _LIST_HEAD, movement_line, parse_attendance
 from .rules.header import _END, _IN_OFFICE, _OPENED, _SECRETARY, _START, body_of, clock_time, council_kind, presidency
 from .rules.turns import (bare_name_starts, known_names, _strip_civility, colon_turn, presents_file, rapporteur_turn,
                           reported_starts)
-from .rules.votes import (_set_count, adopted_line, count_line, split_counts, majority_sentence, not_voting_line,
+from .rules.votes import (_set_count, adopted_line, count_line, split_counts, majority_sentence, may_be_formula,
+                          not_voting_line,
                           unanimous_sentence, vote_line, decision_sentence, election_line, elects_line, noted_line,
                           other_body, postponed_line, approved_without_remark)
 from .rules.vocabulary import _REPORTED
@@ -396,13 +397,14 @@ def _vote_step(para: Para, state: State) -> bool:
             _step(Para(para.page, tail), state)
         return True
     adopted = adopted_line(line)
-    sentence = None if adopted or len(line) > 400 or reported_starts(line) or other_body(line) else (
+    formula = may_be_formula(line)  # else none of the sentence rules below can match (not `elects_line`)
+    sentence = None if adopted or len(line) > 400 or not formula or reported_starts(line) or other_body(line) else (
         decision_sentence(line) or unanimous_sentence(line) or majority_sentence(line))
     if adopted is None and sentence is None and not reported_starts(line):
         item_vote = _recent_vote(state)
         if item_vote is not None and elects_line(line) and item_vote.result == "adopté":
             item_vote.result = "élection"  # "- élit Nicolas CHARGUEROS …" under a vote already read
-        elif item_vote is None and state.item is not None:
+        elif item_vote is None and state.item is not None and formula:
             # "- prend acte du rapport annuel …": no vote, the council takes note; "Sont élus …": an election
             sentence = noted_line(line) or election_line(line) or postponed_line(line) or approved_without_remark(line)
     vote = adopted or sentence

@@ -6,6 +6,7 @@ Each rule matches one construct; its docstring shows the line it matches.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from ...people import fold
 from .vocabulary import (_ADVERB, _CIV, _CLITIC, _FULLNAME, _GIVEN, _HANDOVER, _LOW, _OPENING, _PERSON, _PERSON_RE,
@@ -68,6 +69,11 @@ def reported_starts(text: str) -> list[tuple[int, str, str, str]]:
     (offset, label, name to resolve, role).  ``Madame le Maire passe la parole à
     Mme DECKER qui explique …`` gives Mme DECKER.
     """
+    return list(_reported_starts(text))  # the municipal pass asks up to four times for one line
+
+
+@lru_cache(maxsize=256)
+def _reported_starts(text: str) -> tuple[tuple[int, str, str, str], ...]:
     out: list[tuple[int, str, str, str]] = []
     for s in _SENTENCE_START.finditer(text):
         pos = s.end()
@@ -82,7 +88,7 @@ def reported_starts(text: str) -> list[tuple[int, str, str, str]]:
         label = subject.strip()
         name = _strip_civility(first.group(0) if first else subject)
         out.append((pos, label, name, (m.group("srole") or "").strip()))
-    return out
+    return tuple(out)
 
 
 # "M. le Maire soumet cette proposition à délibération": procedure, not an intervention

@@ -246,6 +246,31 @@ def result_word(text: str) -> str:
     return ""
 
 
+# A word every decision formula contains (each pattern of coverage's `_TALLY_EN`, `decision_sentence`'s cue,
+# `unanimous_sentence`, `majority_sentence`, `noted_line`, `election_line`, `postponed_line`,
+# `approved_without_remark` and the vote/adopted heads matches only a line that has one of these, case
+# folded): a line without any is no formula, and the dozen patterns are not tried on it (most lines of a text).
+# Not `elects_line` (« élit », « proclame »).
+_FORMULA_WORDS = ("motion", "avoir", "cision", "vote", "adopt", "approuv", "rejet", "accept", "retenu", "refus",
+                  "conseil", "assembl", "unanimit", "majorit", "voix", "acte", "élu", "report", "retir", "ajourn",
+                  "abord", "remarque", "observation")
+_COUNT_WORDS = ("pour", "contre", "abstention")  # after a number: "2 contre, 1 abstention"
+_FORMULA_WORD = re.compile("|".join(_FORMULA_WORDS) + r"|\d\s+(?:" + "|".join(_COUNT_WORDS) + ")", re.I)
+_COUNT = re.compile(r"\d\s+(?:" + "|".join(_COUNT_WORDS) + ")", re.I)
+# letters the patterns' case folding (re.I) matches with an ASCII letter and str.lower() does not
+_FOLDED_APART = ("ı", "ſ", "İ")
+
+
+def may_be_formula(line: str) -> bool:
+    """Whether the line has one of `_FORMULA_WORDS` (or a count), as `_FORMULA_WORD` finds them."""
+    if any(c in line for c in _FOLDED_APART):
+        return _FORMULA_WORD.search(line) is not None
+    low = line.lower()
+    if any(map(low.__contains__, _FORMULA_WORDS)):
+        return True
+    return any(map(low.__contains__, _COUNT_WORDS)) and _COUNT.search(line) is not None
+
+
 def decision_sentence(line: str) -> Vote | None:
     """One sentence that carries a council decision, in any phrasing:
 
@@ -255,7 +280,8 @@ def decision_sentence(line: str) -> Vote | None:
     ``0 contre, 0 abstention, 11 pour``, ``6 voix Contre, 0 Abstention, 5 pour`` (rejected: the counts
     decide), ``… à l'unanimité (26 voix), décide :``, ``LE CONSEIL MUNICIPAL, A L'UNANIMITE, ACCEPTE``.
     Not a visa (``Vu …``, ``Considérant …``) nor another body's decision (``Le bureau … a délibéré``)."""
-    if len(line) > 400 or _NOT_A_DECISION.match(line) or _OTHER_BODY.match(line) or _OTHER_BODY_DECIDES.search(line):
+    if len(line) > 400 or not may_be_formula(line) or _NOT_A_DECISION.match(line) or _OTHER_BODY.match(line) \
+            or _OTHER_BODY_DECIDES.search(line):
         return None
     if not _DECISION_CUE.search(line):
         return None

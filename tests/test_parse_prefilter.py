@@ -1,0 +1,58 @@
+"""The word prefilter of the decision formulas (`rules.votes.may_be_formula`) never hides a formula.
+
+Lines without any formula word skip the dozen formula patterns (coverage, the municipal pass,
+`decision_sentence`); these tests pin that a line one of the patterns matches always has such a word."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from indexer.parse.municipal import _vote_step  # noqa: F401 - the pass that relies on the prefilter
+from indexer.parse.rules import votes
+
+ROOT = Path(__file__).resolve().parents[1]
+# every pattern the prefilter stands for
+GUARDED = [votes._DECISION_CUE, votes._UNANIMOUS_SENTENCE, votes._MAJORITY_SENTENCE, votes._NOTED, votes._ELECTED,
+           votes._POSTPONED, votes._NO_REMARK]
+
+
+def test_case_folding_letters_outside_lower_are_checked_by_the_pattern():
+    """A letter that re.I matches with a formula word's letter, and that str.lower() does not turn into it
+    (« İ », « ſ », « ı »), makes the prefilter ask the pattern itself."""
+    letters = set("".join(votes._FORMULA_WORDS + votes._COUNT_WORDS))
+    pattern = re.compile("[" + re.escape("".join(sorted(letters))) + "]", re.I)
+    odd = {c for c in map(chr, range(0x110000)) if not 0xD800 <= ord(c) < 0xE000
+           and pattern.fullmatch(c) and c.lower() not in letters}
+    assert odd <= set(votes._FOLDED_APART)
+    assert votes.may_be_formula("après en avoİr délibéré") == bool(votes._FORMULA_WORD.search("après en avoİr délibéré"))
+
+
+def _formula_lines() -> list[str]:
+    """Docstring examples of the rules, and every corpus line a guarded pattern matches."""
+    lines = []
+    for fn in (votes.decision_sentence, votes.unanimous_sentence, votes.majority_sentence, votes.noted_line,
+               votes.election_line, votes.postponed_line, votes.approved_without_remark):
+        lines += re.findall(r"``(.+?)``", " ".join((fn.__doc__ or "").split()))
+    texts = [ROOT / "corpus" / "pas-de-calais-2025-09-22.txt"]
+    texts += sorted((ROOT.parent / "shared" / "corpus-councils").glob("*/*.txt"))  # when the shared corpora are beside
+    for raw in (ln for path in texts for ln in path.read_text(encoding="utf-8").splitlines()):
+        line = " ".join(raw.split())
+        if any(p.search(line) for p in GUARDED):
+            lines.append(line)
+    return lines
+
+
+def test_every_formula_line_passes_the_prefilter():
+    lines = _formula_lines()
+    assert len(lines) > 100
+    missed = [ln for ln in lines if any(p.search(ln) for p in GUARDED) and not votes.may_be_formula(ln)]
+    assert missed == []
+
+
+def test_a_line_without_formula_words_is_no_decision():
+    line = "Monsieur le Président remercie les membres présents pour leur travail sur ce dossier."
+    assert not votes.may_be_formula(line)
+    assert votes.decision_sentence(line) is None
+    assert votes.may_be_formula("Le Conseil, après en avoir délibéré, à l'unanimité, adopte le rapport.")
+    assert votes.may_be_formula("2 contre, 1 abstention")
