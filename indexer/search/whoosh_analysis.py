@@ -41,9 +41,14 @@ class FrenchAnalyzer(Composable):
         return hash(FrenchAnalyzer)
 
     def terms(self, value: str) -> list[str]:
-        """The terms of `value` as plain strings (the fast path used at indexing time)."""
-        term_of = self._terms.term
-        return [t for t in map(term_of, _TOKEN_RE.findall(value)) if t]
+        """The terms of `value` as plain strings (the fast path used at indexing time): the words
+        looked up in the memo at once, only those it misses computed one by one."""
+        words = _TOKEN_RE.findall(value)
+        terms = list(map(self._terms._cache.get, words))
+        if None in terms:
+            term_of = self._terms.term
+            terms = [term_of(w) if t is None else t for w, t in zip(words, terms)]
+        return list(filter(None, terms))
 
     def __call__(self, value: str, positions: bool = False, chars: bool = False, keeporiginal: bool = False,
                  removestops: bool = True, start_pos: int = 0, start_char: int = 0, tokenize: bool = True,
@@ -92,6 +97,9 @@ def packed_positions(values: list[bytes]):  # noqa: ANN201 - (np.ndarray, np.nda
     return (lengths - 5) >> 2, raw[body].view("<u4")
 
 
+_ONE_HEAD = _COUNT.pack(1) + PACKED  # the value of a term seen once, before its position
+
+
 class FastPositions(Positions):
     """Whoosh's Positions format, fed by `FrenchAnalyzer.terms` without building a
     Token object per word (indexing spends most of its time here).
@@ -100,6 +108,32 @@ class FastPositions(Positions):
     PACKED byte, then the positions as little-endian 32-bit integers, so that a phrase
     search reads the positions of a whole posting block with one numpy call instead of one
     pickle per posting.  Values written by Whoosh's format (older indexes) are still read."""
+
+    def postings(self, value: str, analyzer) -> list[tuple[bytes, int, float, bytes]] | None:  # noqa: ANN001
+        """What `fields.TEXT.index(value)` gives ((term bytes, frequency, weight, value) per term,
+        in order of first occurrence), as a list made without its generators; None when the
+        analyzer is not the French one (the caller asks the field)."""
+        terms_of = getattr(analyzer, "terms", None)
+        if terms_of is None or not isinstance(value, str):
+            return None
+        poses: dict[str, list[int]] = {}
+        get = poses.get
+        for pos, term in enumerate(terms_of(value)):
+            lst = get(term)
+            if lst is None:
+                poses[term] = [pos]
+            else:
+                lst.append(pos)
+        fb = self.field_boost
+        if not _LITTLE:
+            encode = self.encode
+            return [(w.encode(), len(p), len(p) * fb, encode(p)) for w, p in poses.items()]
+        # each value a bytes object of its own (a block's pickle would name a shared one twice
+        # by reference, and its bytes would differ from Whoosh's)
+        pack, tobytes, one, u32 = _COUNT.pack, _array, _ONE_HEAD, _U32.pack
+        return [(w.encode(), 1, fb, one + u32(p[0])) if len(p) == 1 else
+                (w.encode(), len(p), len(p) * fb, pack(len(p)) + PACKED + tobytes("I", p).tobytes())
+                for w, p in poses.items()]
 
     def encode(self, poslist) -> bytes:  # noqa: ANN001
         positions = sorted(poslist)
