@@ -25,7 +25,7 @@ import os
 import zlib
 from array import array
 from itertools import groupby
-from operator import itemgetter
+from operator import itemgetter, sub
 
 from whoosh.codec.whoosh3 import (LENGTHS_COLUMN, WHOOSH3_HEADER_MAGIC, W3Codec, W3FieldWriter, W3Segment,
                                   W3TermInfo, _lenfield)
@@ -136,17 +136,17 @@ class FastFieldWriter(W3FieldWriter):
         total, df, minlength, maxlength, maxweight, minid, maxid = 0, 0, None, 0, 0, None, 0
         for start in range(0, n, limit):
             block = postings[start:start + limit] if n > limit else postings
-            ids = [p[2] for p in block]
-            weights = [p[3] for p in block]
+            _, _, ids, weights, values = zip(*block)
             stored = array("f", weights)  # as Whoosh buffers them (float32)
-            values = [p[4] for p in block if p[4]]
+            if not all(values):
+                values = [v for v in values if v]
             bmaxweight = max(0, max(weights))
             if lens is None:
-                found = []
+                found = ()
             elif isinstance(lens, list):
-                found = [x for x in (lens[d] for d in ids) if x]
+                found = list(filter(None, map(lens.__getitem__, ids)))
             else:
-                found = [x for x in map(lens, ids) if x]
+                found = list(filter(None, map(lens, ids)))
             bmin = min(found) if found else None
             bmax = max(found) if found else 0
             # the term's statistics (W3TermInfo.add_block)
@@ -160,13 +160,14 @@ class FastFieldWriter(W3FieldWriter):
             maxid = ids[-1]
             # the block (W3PostingsWriter._write_block)
             first = stored[0]
-            if all(w == 1.0 for w in stored):
+            count = len(stored)
+            if stored.count(1.0) == count:
                 mini_weights = None
-            elif all(w == first for w in stored):
+            elif stored.count(first) == count:
                 mini_weights = first
             else:
                 mini_weights = tuple(stored)
-            deltas = (ids[0], *[b - a for a, b in zip(ids, ids[1:])])
+            deltas = (ids[0], *map(sub, ids[1:], ids))
             _write_block(write, deltas, mini_weights, values, fixedsize, comp,
                          (len(ids), ids[-1], bmaxweight, bmin, bmax), start + limit >= n)
         extent = raw.tell() - offset
@@ -232,8 +233,15 @@ def analyse_document(schema, fields: dict) -> dict[str, list]:  # noqa: ANN001
             continue
         field = schema[name]
         if isinstance(field, TEXT) and field.indexed and not field.vector and isinstance(value, str):
-            out[name] = list(field.index(value))
+            out[name] = postings_of(field, value)
     return out
+
+
+def postings_of(field, value: str) -> list:  # noqa: ANN001
+    """`list(field.index(value))`, by the format's own list when it has one (`FastPositions`)."""
+    fast = getattr(field.format, "postings", None)
+    made = fast(value, field.analyzer) if fast is not None else None
+    return list(field.index(value)) if made is None else made
 
 
 def analysable(writer) -> bool:  # noqa: ANN001
@@ -273,7 +281,7 @@ def add_analysed(writer, fields: dict, analysed: dict[str, list]) -> None:  # no
             fieldboost = writer._field_boost(fields, fieldname, docboost)
             items = analysed.get(fieldname)
             if items is None:
-                items = field.index(value)
+                items = postings_of(field, value) if isinstance(value, str) else field.index(value)
             scorable = field.scorable
             if add_field is not None:  # a GroupedPool: the field's postings at once
                 length = add_field(fieldname, docnum, items, fieldboost, scorable)
