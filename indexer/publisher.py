@@ -189,6 +189,7 @@ class Publisher:
             raise
         self.sessions: dict[str, dict] = dict(manifest["sessions"])
         self.aliases: dict[str, str] = dict(manifest["aliases"])
+        self.indexed: set[str] = set(self.sessions)  # the sessions whose units the index holds
         return self
 
     def __exit__(self, exc_type, exc, tb) -> None:  # noqa: ANN001
@@ -249,7 +250,8 @@ class Publisher:
         if self.writer is None:
             self._open_writer()
         for old in {*placed.replaces, sid}:
-            self.deleted += self.writer.delete_by_term("session", old) or 0
+            if self._may_hold(old):  # a reader over every segment: skipped for a session never indexed
+                self.deleted += self.writer.delete_by_term("session", old) or 0
             if old in self.sessions and old != sid:
                 del self.sessions[old]
             if old != sid:
@@ -292,6 +294,11 @@ class Publisher:
         if placed.warning:
             self.summary.warnings.append(placed.warning)
         return True
+
+    def _may_hold(self, session_id: str) -> bool:
+        """Whether the index may hold units of this session: one the published manifest or this
+        run names (an index with no session in its manifest is searched for every id)."""
+        return not self.indexed or session_id in self.indexed or session_id in self.sessions
 
     def _open_writer(self) -> None:
         storage = FileStorage(str(self.folder))
