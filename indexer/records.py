@@ -383,6 +383,7 @@ def rekey(record: Record, new_id: str) -> None:
     if old == new_id:
         return
     prefix = old + "/"
+    names: dict[type, tuple[str, ...]] = {}  # the field names of each dataclass met (fields() once a class)
 
     def walk(obj: Any) -> Any:
         if isinstance(obj, str):
@@ -391,13 +392,20 @@ def rekey(record: Record, new_id: str) -> None:
             return obj
         if isinstance(obj, list):
             for i, x in enumerate(obj):
-                obj[i] = walk(x)
+                if isinstance(x, (str, list)) or is_dataclass(x):
+                    obj[i] = walk(x)
             return obj
-        if is_dataclass(obj):
-            for f in fields(obj):
-                value = getattr(obj, f.name)
-                if isinstance(value, (str, list)) or is_dataclass(value):
-                    setattr(obj, f.name, walk(value))
+        cls = type(obj)
+        got = names.get(cls)
+        if got is None:
+            got = names[cls] = tuple(f.name for f in fields(obj)) if is_dataclass(obj) else ()
+        for name in got:
+            value = getattr(obj, name)
+            if isinstance(value, str):
+                if value.startswith(prefix):
+                    setattr(obj, name, walk(value))
+            elif isinstance(value, list) or is_dataclass(value):
+                setattr(obj, name, walk(value))
         return obj
 
     walk(record)

@@ -99,7 +99,7 @@ def _embedded_pieces(part: str) -> list[str]:
     """``… les moyens. Abstentions : Mme A, M. B Contre : M. C`` → the prose, then one piece per count
     label; ``4 abstentions : Mme A, M. B D2025-011- Objet : Affectation …`` → the count, then the heading."""
     out = []
-    for chunk in _EMBEDDED_OBJET.split(part):
+    for chunk in _EMBEDDED_OBJET.split(part) if "Objet" in part else (part,):
         chunk = chunk.strip()
         if chunk:
             out.extend(split_counts(chunk))
@@ -119,14 +119,15 @@ def paragraphs(doc: Document) -> list[Para]:
     for page in doc.pages:
         rows: list[str] = []  # the rows of a table (cells joined by " | ") make one paragraph
         for line in page.text.splitlines() + [""]:
-            if is_row(line):
+            if "|" in line and is_row(line):
                 rows.append(" ".join(line.split()))
                 continue
             if rows:
                 out.append(Para(page.number, "\n".join(rows)))
                 rows = []
-            for piece in _SEPARATOR.split(line):
-                for part in _EMBEDDED_VOTE.split(piece):
+            # each split needs its literal ("___", "Vote"/"VOTE"): most lines skip the patterns
+            for piece in _SEPARATOR.split(line) if "___" in line else (line,):
+                for part in _EMBEDDED_VOTE.split(piece) if "Vote" in piece or "VOTE" in piece else (piece,):
                     part = repair_civilities(" ".join(part.split()))
                     for sub in _embedded_pieces(part):
                         out.append(Para(page.number, sub))
@@ -250,7 +251,7 @@ def _parse_header(text: str, paras: list[Para], state: State) -> None:
 
 def _step(para: Para, state: State) -> None:
     line = para.text
-    if "\n" in line or is_row(line):  # a table: kept as a table, for the decision of its item
+    if "\n" in line or ("|" in line and is_row(line)):  # a table: kept as a table, for the decision of its item
         _table_step(para, state)
         return
     heading, state.open_title = state.open_title, None

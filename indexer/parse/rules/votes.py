@@ -100,6 +100,8 @@ def split_counts(line: str) -> list[str]:
     Madame HEURTAULT`` → one piece per label (the for, against and abstention lines written on one line);
     ``Abstentions : Mme Debuisser, M. Leblanc Contre : M. Papin, M. Tanguy`` → two pieces; a line with
     one label → itself."""
+    if ":" not in line:  # every label `_NEXT_COUNT` splits at has its colon
+        return [line]
     pieces = [p.strip() for p in _NEXT_COUNT.split(re.sub(r"^[^\w(]+", "", line)) if p.strip(" −–•-")]
     return pieces if len(pieces) > 1 and all(count_line(p) for p in pieces[1:]) else [line]
 
