@@ -8,6 +8,7 @@ make for it: question knowledge, units and the analysed postings of their text f
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from .model import Record
 from .records import identity_of, rekey
@@ -46,3 +47,28 @@ def parse_for_index(doc):  # noqa: ANN001, ANN201 - a sources.Document -> Parsed
     units = units_of(record)
     schema = make_schema()
     return Parsed(record, knowledge, units, [analyse_document(schema, unit_document(u)) for u in units])
+
+
+# -- question knowledge, stored as soon as it is made -------------------------------
+
+def store_knowledge(home: Path, session_id: str, entry: dict, rk) -> None:  # noqa: ANN001
+    """A record's question knowledge and its part of the session table, written to the Q&A cache
+    under its manifest entry (what `qa.store.knowledge_of` writes for each record it is given),
+    so that the run need not keep it: a run that fails leaves cache files no manifest names,
+    which the next run's `knowledge_of` removes."""
+    from .qa.sessions import summary, summary_file
+    from .qa.store import cache_file, record_key, save_knowledge
+    from .records import write_pickle
+
+    key = record_key(entry)
+    save_knowledge(home, session_id, key, rk)
+    write_pickle(summary_file(cache_file(home, session_id, key)), summary(rk))
+
+
+def knowledge_job(home: Path, record: Record, entry: dict) -> bool:
+    """Knowledge pool worker: build a record's question knowledge and store it (nothing heavy
+    comes back to the run's process)."""
+    from .qa.knowledge import build
+
+    store_knowledge(home, record.session.id, entry, build(record))
+    return True

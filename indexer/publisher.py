@@ -159,21 +159,27 @@ class Publisher:
         self.lock = WriterLock(self.folder)
         self.ix = None
         self.writer = None
-        self.pending: list[tuple[Record, dict]] = []
+        # what the run keeps of each record it added: its session id and manifest entry, its
+        # vocabulary as JSON (the record itself is on disk, its knowledge stored or in a worker)
+        self.pending: list[tuple[str, dict]] = []
         self.removed: list[str] = []  # session ids replaced under another id (for a database mirror)
-        # with MINUTES_DATABASE_URL, each session's units as `add` made them, published as they are
-        self.database_units: dict[str, list] | None = {} if os.environ.get("MINUTES_DATABASE_URL", "").strip() else None
-        self.vocabs: dict[str, dict[str, int]] = {}
+        # with MINUTES_DATABASE_URL, each session's record and units as `add` made them, published as they are
+        database = bool(os.environ.get("MINUTES_DATABASE_URL", "").strip())
+        self.database_records: list[Record] | None = [] if database else None
+        self.database_units: dict[str, list] | None = {} if database else None
+        self.vocabs: dict[str, str] = {}
         self.claimed: dict[str, str] = {}  # session id -> the file of this run it comes from
         self.deleted = 0
         self.published = False
         self.written: list[Path] = []  # files this run wrote before its commit
         # question knowledge (`qa.knowledge.build`) of the records of this run, made in other
         # processes while this one writes the index: by the parse workers (`parse_for_index`),
-        # else by a pool of its own, forked with the first record (before any thread runs)
-        self.knowledge: dict[str, object] = {}  # session id -> its RecordKnowledge
+        # else by a pool of its own, forked with the first record (before any thread runs); each
+        # is stored in the Q&A cache as soon as it is made (`index_worker.store_knowledge`), so
+        # that the run's memory does not grow with its records
+        self.unsaved: dict[str, tuple[Record, dict]] = {}  # session id -> (record, entry), knowledge not stored yet
         self.knowledge_pool = None
-        self.knowledge_jobs: list[tuple[Record, object]] = []  # (record, future of its knowledge)
+        self.knowledge_jobs: list[tuple[str, dict, object]] = []  # (session id, entry, future of its job)
         self.knowledge_workers = config.workers()
 
     def __enter__(self) -> "Publisher":
@@ -280,14 +286,12 @@ class Publisher:
         write_light(self.home, path, record)  # what a server keeps of it in memory (indexer.summaries)
         self.sessions[sid] = entry
         self.claimed[sid] = label
-        self.vocabs[sid] = vocabulary(units)
-        self.pending.append((record, entry))
+        self.vocabs[sid] = json.dumps(vocabulary(units), ensure_ascii=False)
+        self.pending.append((sid, entry))
         if self.database_units is not None:
             self.database_units[sid] = units
-        if knowledge is not None and sid == proposed:
-            self.knowledge[sid] = knowledge
-        elif self.knowledge_pool is not None:
-            self._knowledge_in_pool(record)
+            self.database_records.append(record)
+        self._knowledge(record, entry, knowledge if sid == proposed else None)
         self.summary.units += len(units)
         self.summary.sessions += 1
         self.summary.reparsed += placed.reparsed
@@ -330,14 +334,13 @@ class Publisher:
 
             made = self.database_units or {}
             publish(database, [(record, made[record.session.id] if record.session.id in made else units_of(record))
-                               for record, _ in self.pending], removed=self.removed)
+                               for record in self.database_records or []], removed=self.removed)
         generation = self.writer.generation
         vocab = self.folder / "vocab"
         vocab.mkdir(exist_ok=True)
         with _signals_held():
-            for record, entry in self.pending:  # their record files are written (`add`)
-                write_atomic(vocab / f"{record.session.id}.json",
-                             json.dumps(self.vocabs[record.session.id], ensure_ascii=False))
+            for sid, _ in self.pending:  # their record files are written (`add`)
+                write_atomic(vocab / f"{sid}.json", self.vocabs[sid])
             manifest = {"generation": generation, "parser": PARSER_VERSION, "sessions": self.sessions,
                         "aliases": self.aliases}
             path = manifest_file(self.home, generation)
@@ -371,31 +374,43 @@ class Publisher:
         except Exception:  # noqa: BLE001 - no process pool here: built after the commit
             self.knowledge_workers = 1
 
-    def _knowledge_in_pool(self, record: Record) -> None:
-        """Build the record's question knowledge in a worker process (a generated session
-        costs about a second) while this process goes on with the index."""
-        from .qa.knowledge import build
+    def _knowledge(self, record: Record, entry: dict, built: object) -> None:
+        """The record's question knowledge stored in the Q&A cache: `built` (made by a parse
+        worker) at once, else built and stored by the knowledge pool; failing that (no pool, a
+        failed job) it is built after the commit (`_publish_knowledge`)."""
+        from .index_worker import knowledge_job, store_knowledge
+        from .records import home_dir
 
-        self._harvest_knowledge(wait=False)
-        try:
-            self.knowledge_jobs.append((record, self.knowledge_pool.submit(build, record)))
-        except Exception:  # noqa: BLE001 - a broken pool: built after the commit
-            pass
+        sid = record.session.id
+        self.unsaved[sid] = (record, entry)
+        if built is not None and getattr(built, "sid", None) == sid:
+            try:
+                store_knowledge(home_dir(self.home), sid, entry, built)
+                del self.unsaved[sid]
+            except Exception:  # noqa: BLE001 - a cache: built again after the commit
+                pass
+        elif self.knowledge_pool is not None:
+            # a generated session costs about a second: in a worker, while this process goes on
+            self._harvest_knowledge(wait=False)
+            try:
+                self.knowledge_jobs.append((sid, entry, self.knowledge_pool.submit(
+                    knowledge_job, home_dir(self.home), record, entry)))
+            except Exception:  # noqa: BLE001 - a broken pool: built after the commit
+                pass
 
     def _harvest_knowledge(self, wait: bool) -> None:
-        """Knowledge the pool has finished (all of it with `wait`); it keeps this process's
-        record rather than the copy that came back with it."""
+        """Jobs the pool has finished (all of them with `wait`): their records need nothing more."""
         left = []
-        for record, job in self.knowledge_jobs:
+        for sid, entry, job in self.knowledge_jobs:
             if not wait and not job.done():
-                left.append((record, job))
+                left.append((sid, entry, job))
                 continue
             try:
-                rk = job.result()
+                job.result()
             except Exception:  # noqa: BLE001 - a worker that failed: built after the commit
                 continue
-            rk.record = record
-            self.knowledge[record.session.id] = rk
+            if self.unsaved.get(sid, (None, None))[1] is entry:
+                del self.unsaved[sid]
         self.knowledge_jobs = left
 
     def _stop_knowledge_pool(self, wait: bool) -> None:
@@ -410,15 +425,14 @@ class Publisher:
             stop_pool(pool)
 
     def _publish_knowledge(self) -> None:
-        """What questions need of each new record, precomputed (`qa.store.knowledge_of`),
-        with the knowledge the workers built (the rest is built here)."""
+        """What questions need of each new record, precomputed (`qa.store.knowledge_of`): the
+        knowledge not stored yet is built here, then the session table of the published index."""
         from .qa.store import knowledge_of
 
         self._harvest_knowledge(wait=True)
         self._stop_knowledge_pool(wait=True)
-        built = {sid: rk for sid, rk in self.knowledge.items() if getattr(rk, "sid", None) == sid}
-        self.knowledge = {}
-        knowledge_of(self.home, self.pending, built=built)
+        unsaved, self.unsaved = list(self.unsaved.values()), {}
+        knowledge_of(self.home, unsaved)
 
     def _merge(self, writer) -> bool:  # noqa: ANN001
         """Merge into one segment when the units this run deleted are a large share of the
