@@ -94,6 +94,12 @@ def save_knowledge(home: Path, session_id: str, key: str, rk: RecordKnowledge) -
     write_pickle(cache_file(home, session_id, key), rk)
 
 
+def session_keys(sessions: dict[str, dict]) -> list[tuple[str, str]]:
+    """The (session id, record key) pairs of a manifest's sessions, by date, as the session
+    table of that index state is made and named (`qa.sessions.table_of`)."""
+    return [(sid, record_key(e)) for sid, e in sorted(sessions.items(), key=lambda kv: (str(kv[1].get("date") or ""), kv[0]))]
+
+
 def knowledge_of(home: Path | None, published: list[tuple[Record, dict]],
                  built: dict[str, RecordKnowledge] | None = None) -> None:
     """At index time: precompute and store what questions need of each record just published
@@ -119,7 +125,7 @@ def knowledge_of(home: Path | None, published: list[tuple[Record, dict]],
         for path in [*(home / "cache" / "qa").glob("*.pickle"), *(home / "cache" / "qa").glob("*.terms")]:
             if path.stem not in keep:
                 path.unlink(missing_ok=True)
-        keys = [(sid, record_key(e)) for sid, e in sorted(sessions.items(), key=lambda kv: (str(kv[1].get("date") or ""), kv[0]))]
+        keys = session_keys(sessions)
         from .sessions import table_file
 
         table_of(home, keys)
