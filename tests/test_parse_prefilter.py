@@ -6,6 +6,7 @@ Lines without any formula word skip the dozen formula patterns (coverage, the mu
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from pathlib import Path
 
 from indexer.parse.municipal import _vote_step  # noqa: F401 - the pass that relies on the prefilter
@@ -20,7 +21,8 @@ GUARDED = [votes._DECISION_CUE, votes._UNANIMOUS_SENTENCE, votes._MAJORITY_SENTE
 def test_case_folding_letters_outside_lower_are_checked_by_the_pattern():
     """A letter that re.I matches with a formula word's letter, and that str.lower() does not turn into it
     (« İ », « ſ », « ı »), makes the prefilter ask the pattern itself."""
-    letters = set("".join(votes._FORMULA_WORDS + votes._COUNT_WORDS))
+    gates = tuple(w for words, _ in votes._CUE_RULES for w in words)
+    letters = set("".join(votes._FORMULA_WORDS + votes._COUNT_WORDS + gates))
     pattern = re.compile("[" + re.escape("".join(sorted(letters))) + "]", re.I)
     odd = {c for c in map(chr, range(0x110000)) if not 0xD800 <= ord(c) < 0xE000
            and pattern.fullmatch(c) and c.lower() not in letters}
@@ -28,6 +30,7 @@ def test_case_folding_letters_outside_lower_are_checked_by_the_pattern():
     assert votes.may_be_formula("après en avoİr délibéré") == bool(votes._FORMULA_WORD.search("après en avoİr délibéré"))
 
 
+@lru_cache(maxsize=1)
 def _formula_lines() -> list[str]:
     """Docstring examples of the rules, and every corpus line a guarded pattern matches."""
     lines = []
@@ -56,3 +59,15 @@ def test_a_line_without_formula_words_is_no_decision():
     assert votes.decision_sentence(line) is None
     assert votes.may_be_formula("Le Conseil, après en avoir délibéré, à l'unanimité, adopte le rapport.")
     assert votes.may_be_formula("2 contre, 1 abstention")
+
+
+def test_the_gated_cue_finds_what_the_whole_cue_finds():
+    """Each rule of the cue is tried only on lines with its words: same answer as the whole pattern."""
+    text = (ROOT / "corpus" / "pas-de-calais-2025-09-22.txt").read_text(encoding="utf-8")
+    lines = [" ".join(ln.split()) for ln in text.splitlines()[::3]] + _formula_lines() + ["après en avoİr délibéré", "1 pour ; 2 contre", "ADOPTION À L'UNANIMITÉ",
+                                "Le Conseil municipal, à l'unanimité, DÉCIDE d'approuver", "par 12 VOIX",
+                                "Décision : sans objet", "Vote favorable des membres", "La délibération est adoptée",
+                                "Adoption par vote à main levée", "à la majorité des membres"]
+    assert sum(1 for ln in lines if votes._DECISION_CUE.search(ln)) > 40
+    for ln in lines:
+        assert votes._has_cue(ln) == bool(votes._DECISION_CUE.search(ln)), ln

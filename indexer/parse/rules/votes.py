@@ -192,18 +192,29 @@ _OTHER_BODY_DECIDES = re.compile(r"\b(?:le|la)\s+(?:bureau|commission|comité|co
                                  r"\b(?:après en avoir délibéré|a délibéré|adopte|approuve|décide)", re.I)
 _NOT_A_DECISION = re.compile(r"^\W*(?:vu|considérant|attendu|il est proposé|il est demandé|proposition d|"
                              r"rappel|pour mémoire)\b", re.I)
-_DECISION_CUE = re.compile(
-    r"après en avoir délibéré|^\W*d[ée]cision\s*:|\bvote\s+(?:favorable|défavorable|contre)|"
-    r"\b(?:délibération|proposition|motion|point|dossier|demande|projet)\s+(?:est\s+)?(?:non\s+)?"
-    r"(?:adoptée?|approuvée?|rejetée?|acceptée?|retenue?|refusée?)|"
-    r"^\W*adoption\s+(?:à|par)\b|"
-    r"\b(?:accepte|approuve|adopte|rejette|refuse)\s+(?:cette|ces|la|les|ladite|lesdites)\s+(?:propositions?|"
-    r"délibérations?|motions?|demandes?)\b|"
-    r"\b(?:conseil|assemblée)\b[^.;]{0,160}?\b(?:adopte|approuve|accepte|décide|valide|rejette|refuse|"
-    r"émet un avis|donne un avis|vote|n['’]adopte pas|ne retient pas)\b|"
-    r"\b[àa] l['’]\s?unanimit[ée]|\b[àa] la majorit[ée]|\bpar\s+\d+\s+voix\b|\b\d+\s+voix\s+(?:pour|contre)\b|"
-    r"^\W*\d+\s+(?:voix\s+)?(?:pour|contre|abstentions?)\s*[,/;]",
-    re.I)
+# The cue of a decision sentence, one rule per way of writing it, each with the words (case folded) a line
+# it matches must hold: a line is tried only against the rules whose words it has (`_has_cue`).
+_CUE_RULES = [
+    (("avoir",), r"après en avoir délibéré"),
+    (("cision",), r"^\W*d[ée]cision\s*:"),
+    (("vote",), r"\bvote\s+(?:favorable|défavorable|contre)"),
+    (("adopt", "approuv", "rejet", "accept", "retenu", "refus"),
+     r"\b(?:délibération|proposition|motion|point|dossier|demande|projet)\s+(?:est\s+)?(?:non\s+)?"
+     r"(?:adoptée?|approuvée?|rejetée?|acceptée?|retenue?|refusée?)"),
+    (("adopt",), r"^\W*adoption\s+(?:à|par)\b"),
+    (("accept", "approuv", "adopt", "rejet", "refus"),
+     r"\b(?:accepte|approuve|adopte|rejette|refuse)\s+(?:cette|ces|la|les|ladite|lesdites)\s+(?:propositions?|"
+     r"délibérations?|motions?|demandes?)\b"),
+    (("conseil", "assembl"),
+     r"\b(?:conseil|assemblée)\b[^.;]{0,160}?\b(?:adopte|approuve|accepte|décide|valide|rejette|refuse|"
+     r"émet un avis|donne un avis|vote|n['’]adopte pas|ne retient pas)\b"),
+    (("unanimit",), r"\b[àa] l['’]\s?unanimit[ée]"),
+    (("majorit",), r"\b[àa] la majorit[ée]"),
+    (("voix",), r"\bpar\s+\d+\s+voix\b|\b\d+\s+voix\s+(?:pour|contre)\b"),
+    (("pour", "contre", "abstention"), r"^\W*\d+\s+(?:voix\s+)?(?:pour|contre|abstentions?)\s*[,/;]"),
+]
+_DECISION_CUE = re.compile("|".join(rule for _, rule in _CUE_RULES), re.I)
+_CUE_GATED = [(words, re.compile(rule, re.I)) for words, rule in _CUE_RULES]
 _UNANIMITY = re.compile(r"\b[àa] l['’]\s?unanimit[ée]|\bunanimement\b|\bunanimit[ée]\b", re.I)
 _UNANIMITY_VOICES = re.compile(r"unanimit[ée][^()\d]{0,40}\(\s*(?P<n>\d+)\s*(?:voix|votants?|membres?)?\s*\)", re.I)
 _WORD_NUMBER = (r"(?:un|une|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|treize|quatorze|quinze|seize|"
@@ -273,6 +284,14 @@ def may_be_formula(line: str) -> bool:
     return any(map(low.__contains__, _COUNT_WORDS)) and _COUNT.search(line) is not None
 
 
+def _has_cue(line: str) -> bool:
+    """`_DECISION_CUE.search(line)`, trying only the rules whose words the line has."""
+    if any(c in line for c in _FOLDED_APART):
+        return _DECISION_CUE.search(line) is not None
+    low = line.lower()
+    return any(rule.search(line) for words, rule in _CUE_GATED if any(map(low.__contains__, words)))
+
+
 def decision_sentence(line: str) -> Vote | None:
     """One sentence that carries a council decision, in any phrasing:
 
@@ -285,7 +304,7 @@ def decision_sentence(line: str) -> Vote | None:
     if len(line) > 400 or not may_be_formula(line) or _NOT_A_DECISION.match(line) or _OTHER_BODY.match(line) \
             or _OTHER_BODY_DECIDES.search(line):
         return None
-    if not _DECISION_CUE.search(line):
+    if not _has_cue(line):
         return None
     vote = Vote(text=line)
     tallies = list(_TALLY_ANY.finditer(line))
