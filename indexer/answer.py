@@ -14,6 +14,7 @@ passages as leads: a confident wrong answer is worse than none.
 from __future__ import annotations
 
 import csv
+import os
 import re
 import sys
 import threading
@@ -221,9 +222,12 @@ def single_flight(maxsize: int) -> Callable:
     return decorate
 
 
-#: Sessions' knowledge kept in memory, by their number of sentences (a generated departmental session
-#: has ~12 000 and takes ~20 MB, a municipal one a few hundred): about 8 long sessions or a whole municipal archive.
-KNOWLEDGE_BUDGET = 100_000
+#: Sessions' knowledge kept in memory per process, by their number of sentences (a generated departmental
+#: session has ~12 000 and takes ~9 MB, a municipal one a few hundred): two or three long sessions or a whole
+#: municipal archive.  A session out of it is read again from the disk cache in milliseconds: at 100 generated
+#: sessions a budget of 100 000 and one of 25 000 gave the same answer CPU p95 (174-192 ms, bench_answer.py).
+#: MINUTES_QA_BUDGET overrides it.
+KNOWLEDGE_BUDGET = int(os.environ.get("MINUTES_QA_BUDGET", "") or 30_000)
 
 
 class KnowledgeCache:
@@ -360,10 +364,14 @@ def knowledge(home: Path | None = None, question: str = "") -> Knowledge:
     return _merged(str(root), keys)
 
 
-@single_flight(maxsize=2)
 def _merged(home: str, keys: tuple[tuple[str, str], ...]) -> Knowledge:
+    """The knowledge of the sessions `keys`, merged for one question and not kept: merging costs
+    microseconds, whereas a kept merge held its sessions beyond `KnowledgeCache`'s budget."""
     parts = [rk for sid, sha in keys if (rk := _record_knowledge(home, sid, sha)) is not None]
     return Knowledge.of(parts)
+
+
+_merged.cache_clear = lambda: None  # type: ignore[attr-defined]  # nothing kept (callers clearing caches)
 
 
 def ask(question: str, home: Path | None = None) -> Answer:
