@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 
 from .base import Page
+from .tables import is_row as _is_table_row
 
 _PAGE_MARK = re.compile(
     r"^\s*(?:[-–—]\s*)?(?:(?:page|p\.)\s*)?\d{1,4}(?:\s*(?:/|sur|de)\s*\d{1,4})?(?:\s*[-–—])?\s*$",
@@ -192,9 +193,8 @@ def _breaks_before(prev: str, line: str, width: int) -> bool:
 
 
 def is_row(line: str) -> bool:
-    from .tables import is_row as row
-
-    return row(line)
+    """A table row (cells joined by " | "), as `tables.is_row` reads it."""
+    return "|" in line and _is_table_row(line)
 
 
 def rebuild_paragraphs(lines: Sequence[str], counts: Counter[str], width: int,
@@ -243,6 +243,11 @@ def rebuild_paragraphs(lines: Sequence[str], counts: Counter[str], width: int,
 
 def clean_pdf_pages(raw: Sequence[tuple[int, str]]) -> list[Page]:
     """Raw text per page (any reader) → clean Pages (furniture stripped, paragraphs rebuilt)."""
+    return clean_pdf_bodies(raw)[0]
+
+
+def clean_pdf_bodies(raw: Sequence[tuple[int, str]]) -> tuple[list[Page], list[list[str]]]:
+    """`clean_pdf_pages`, and the lines of each page without its furniture (before paragraphs)."""
     split = [normalise_chars(text).split("\n") for _, text in raw]
     bodies = strip_furniture(split)
     all_lines = [ln for body in bodies for ln in body]
@@ -255,7 +260,7 @@ def clean_pdf_pages(raw: Sequence[tuple[int, str]]) -> list[Page]:
         texts[i], texts[i + 1] = _join_across_pages(texts[i], texts[i + 1], counts)
         texts[i], texts[i + 1] = _carry_paragraph(texts[i], texts[i + 1], width, gaps)
     texts = rejoin_split_words(texts)
-    return [Page(number, text) for (number, _), text in zip(raw, texts)]
+    return [Page(number, text) for (number, _), text in zip(raw, texts)], bodies
 
 
 _TOKEN = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")

@@ -17,7 +17,7 @@ from pathlib import Path
 from .. import config
 from . import ocr
 from .base import Page, SourceError, page_list
-from .clean import clean_pdf_pages, normalise_chars, strip_furniture
+from .clean import clean_pdf_bodies
 from .readers import PageLines, lines_of, open_pdf
 
 #: Below this many pages a PDF is extracted by one process.
@@ -42,9 +42,10 @@ def _has_text(lines: PageLines | None) -> bool:
 THIN_TEXT, SCAN_SHARE = 200, 0.6
 
 
-def _stamped_scan(reader, number: int, lines: PageLines) -> bool:
+def _stamped_scan(reader, number: int, chars: int) -> bool:
+    """Is page `number`, whose text layer has `chars` characters (`_chars`), a stamped scan?"""
     share = getattr(reader, "picture_share", None)
-    if share is None or _chars(lines) >= THIN_TEXT:
+    if share is None or chars >= THIN_TEXT:
         return False
     try:
         return share(number) >= SCAN_SHARE
@@ -62,7 +63,8 @@ def extract_range(reader, numbers: Iterable[int], binary: str | None, *, ocr_lat
         if lines is None:
             out.append((number, None, "bad"))
             continue
-        if _has_text(lines) and not _stamped_scan(reader, number, lines):
+        chars = _chars(lines)
+        if chars >= 3 and not _stamped_scan(reader, number, chars):  # text (as `_has_text`)
             out.append((number, lines, "text"))
             continue
         try:
@@ -316,10 +318,9 @@ def clean_raw_pages(name: str, raw: Sequence[RawPage]) -> tuple[list[Page], list
                           "téléchargez-le à nouveau ou réenregistrez-le depuis un lecteur PDF")
     leading = line_spacing(lines for _, lines, how in raw if lines and how == "text")
     texts = [(n, with_gaps(lines or [], leading if how == "text" else None)) for n, lines, how in raw]
-    pages = clean_pdf_pages(texts)
+    pages, bodies = clean_pdf_bodies(texts)
     for page, (_, _, how) in zip(pages, raw):
         page.ocr = how == "ocr"
-    bodies = strip_furniture([normalise_chars(t).split("\n") for _, t in texts])
     empty = [n for (n, _, how), body in zip(raw, bodies)
              if how != "bad" and len("".join("".join(body).split())) < 3]
     scans = [n for n, _, how in raw if how == "scan"]
