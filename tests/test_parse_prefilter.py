@@ -71,3 +71,13 @@ def test_the_gated_cue_finds_what_the_whole_cue_finds():
     assert sum(1 for ln in lines if votes._DECISION_CUE.search(ln)) > 40
     for ln in lines:
         assert votes._has_cue(ln) == bool(votes._DECISION_CUE.search(ln)), ln
+
+
+def test_formula_lines_of_a_page_are_the_lines_the_prefilter_passes():
+    text = (ROOT / "corpus" / "pas-de-calais-2025-09-22.txt").read_text(encoding="utf-8")
+    odd = ("Vote\r\n1 pour\x0cnothing here\u2028le conseil adopte\x1c2  contre, 1 abstention\n\nfin voix"
+           "\r\ncontrepoint 3 pour")
+    for page in (text, odd, odd + "\nabſtention 2 ſuffrages", odd.replace("adopte", "adopİe"), "", "vote"):
+        expected = [votes.may_be_formula(" ".join(ln.split())) for ln in page.splitlines()]
+        assert votes.formula_lines(page) == expected
+    assert votes.formula_lines(odd) == [True, True, False, True, True, False, True, True]

@@ -22,7 +22,7 @@ from ..people import fold
 from ..sources import Document
 from .dates import MONTHS
 from .rules.votes import (_NOT_A_DECISION, approved_without_remark, decision_sentence, election_line,
-                          may_be_formula, noted_line, other_body, postponed_line)
+                          formula_lines, noted_line, other_body, postponed_line)
 
 _TALLY_EN = re.compile(r"\bMotion\s+(?:Carried|Passed|Failed|Lost|Defeated)\s+\d+\s*-\s*\d+", re.I)
 _HEADING = re.compile(r"^(?:\d{1,3}(?:\.\d{1,2}){0,2}\s*(?:[.)°]|\s[-–])\s*[A-ZÀ-Ý«\"]|[IVX]{1,5}\s*[.\-–]\s+[A-ZÀ-Ý]|"
@@ -35,13 +35,13 @@ def measure(doc: Document, record: Record) -> Coverage:
     formulas: Counter[int] = Counter()
     headings: set[str] = set()
     for page in doc.pages:
-        for raw in page.text.splitlines():
+        for raw, formula in zip(page.text.splitlines(), formula_lines(page.text)):
             line = " ".join(raw.split())
             if not line:
                 continue
             if _HEADING.match(line) and len(line) < 250 and len(line.split()) >= 3:
                 headings.add(fold(line)[:60])  # a table of contents and the body give one heading
-            if not may_be_formula(line) or _NOT_A_DECISION.match(line) or other_body(line):
+            if not formula or _NOT_A_DECISION.match(line) or other_body(line):
                 continue
             n = len(_TALLY_EN.findall(line))
             if n:

@@ -255,8 +255,10 @@ def _sentence_case(caps: str) -> str:
 
 def _is_caps_heading(text: str) -> bool:
     """"INTERVENTION DE MONSIEUR HUGO GILARDI DIRECTEUR GÉNÉRAL DE L'AGENCE RÉGIONALE DE SANTÉ"."""
-    letters = [c for c in text if c.isalpha()]
-    return len(letters) >= 12 and sum(c.isupper() for c in letters) / len(letters) > 0.9 and len(text) < 400
+    if len(text) >= 400:
+        return False
+    letters = "".join(filter(str.isalpha, text))
+    return len(letters) >= 12 and sum(map(str.isupper, letters)) / len(letters) > 0.9
 
 
 def _add_stage(state: _State, text: str, page: int | None) -> None:

@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
+from itertools import accumulate
 
 from ...model import Vote
 from ...people import fold
@@ -272,21 +274,41 @@ _FORMULA_WORD = re.compile("|".join(_FORMULA_WORDS) + r"|\d\s+(?:" + "|".join(_C
 _COUNT = re.compile(r"\d\s+(?:" + "|".join(_COUNT_WORDS) + ")", re.I)
 # letters the patterns' case folding (re.I) matches with an ASCII letter and str.lower() does not
 _FOLDED_APART = ("ı", "ſ", "İ")
+_APART = re.compile("[" + "".join(_FOLDED_APART) + "]")
 
 
 def may_be_formula(line: str) -> bool:
     """Whether the line has one of `_FORMULA_WORDS` (or a count), as `_FORMULA_WORD` finds them."""
-    if any(c in line for c in _FOLDED_APART):
-        return _FORMULA_WORD.search(line) is not None
     low = line.lower()
     if any(map(low.__contains__, _FORMULA_WORDS)):
-        return True
+        return True  # (a word found in the lowered line is found by the pattern: no word holds « i̇ »)
+    if _APART.search(line):
+        return _FORMULA_WORD.search(line) is not None
     return any(map(low.__contains__, _COUNT_WORDS)) and _COUNT.search(line) is not None
+
+
+def formula_lines(text: str) -> list[bool]:
+    """``[may_be_formula(line) for line in text.splitlines()]``, each word looked for once in the whole
+    lowered text (`str.lower` keeps every offset but for « İ », which `_APART` sends to the line test)."""
+    lines = text.splitlines(keepends=True)
+    if _APART.search(text):
+        return [may_be_formula(" ".join(ln.split())) for ln in lines]
+    low = text.lower()
+    ends = list(accumulate(map(len, lines)))
+    words, counts = bytearray(len(lines)), bytearray(len(lines))
+    for found, vocabulary in ((words, _FORMULA_WORDS), (counts, _COUNT_WORDS)):
+        for w in vocabulary:
+            i = low.find(w)
+            while i >= 0:
+                k = bisect_right(ends, i)
+                found[k] = 1
+                i = low.find(w, ends[k])  # the next line
+    return [bool(w) or (bool(c) and _COUNT.search(ln) is not None) for w, c, ln in zip(words, counts, lines)]
 
 
 def _has_cue(line: str) -> bool:
     """`_DECISION_CUE.search(line)`, trying only the rules whose words the line has."""
-    if any(c in line for c in _FOLDED_APART):
+    if _APART.search(line):
         return _DECISION_CUE.search(line) is not None
     low = line.lower()
     return any(rule.search(line) for words, rule in _CUE_GATED if any(map(low.__contains__, words)))
