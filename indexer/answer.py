@@ -223,11 +223,11 @@ def single_flight(maxsize: int) -> Callable:
 
 
 #: Sessions' knowledge kept in memory per process, by their number of sentences (a generated departmental
-#: session has ~12 000 and takes ~9 MB, a municipal one a few hundred): two or three long sessions or a whole
+#: session has ~12 000 and takes ~9 MB, a municipal one a few hundred): one long session or a whole
 #: municipal archive.  A session out of it is read again from the disk cache in milliseconds: at 100 generated
-#: sessions a budget of 100 000 and one of 25 000 gave the same answer CPU p95 (174-192 ms, bench_answer.py).
+#: sessions budgets of 100 000, 30 000 and 15 000 gave the same answer CPU p95 (172-192 ms, bench_answer.py).
 #: MINUTES_QA_BUDGET overrides it.
-KNOWLEDGE_BUDGET = int(os.environ.get("MINUTES_QA_BUDGET", "") or 30_000)
+KNOWLEDGE_BUDGET = int(os.environ.get("MINUTES_QA_BUDGET", "") or 15_000)
 
 
 class KnowledgeCache:

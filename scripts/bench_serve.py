@@ -106,7 +106,9 @@ def memory(pid: int) -> dict:
       processes (after the fork, or a file they all map) once per process: it over-counts;
     - pss: each resident page divided among the processes that share it; the total is the
       memory the server really takes (what it would give back if it stopped);
-    - uss: pages of that process alone (what ending only that process would give back).
+    - uss: pages of that process alone (what ending only that process would give back);
+    - file: the part of rss that maps files (RssFile: libraries, the index and the Q&A tables the
+      process maps), pages the kernel's page cache holds and shares whichever processes map them.
     """
     pids = [pid]
     try:
@@ -120,19 +122,25 @@ def memory(pid: int) -> dict:
             for line in Path(f"/proc/{p}/smaps_rollup").read_text().splitlines()[1:]:
                 key, value = line.split(":", 1)
                 fields[key] = int(value.split()[0])
+            for line in Path(f"/proc/{p}/status").read_text().splitlines():
+                if line.startswith("RssFile:"):
+                    fields["RssFile"] = int(line.split()[1])
         except (OSError, ValueError):
             continue
         procs.append({"pid": p, "rss": round(fields.get("Rss", 0) / 1024, 1),
+                      "file": round(fields.get("RssFile", 0) / 1024, 1),
                       "pss": round(fields.get("Pss", 0) / 1024, 1),
                       "uss": round((fields.get("Private_Clean", 0) + fields.get("Private_Dirty", 0)) / 1024, 1)})
-    total = {k: round(sum(p[k] for p in procs), 1) for k in ("rss", "pss", "uss")}
+    total = {k: round(sum(p[k] for p in procs), 1) for k in ("rss", "pss", "uss", "file")}
     return {"processes": procs, **total}
 
 
 def memory_line(mem: dict) -> str:
-    """« RSS a + b + c = t Mo, PSS t Mo » (supervisor first, then each worker)."""
+    """« RSS a + b + c = t Mo (fichiers mappés …), PSS t Mo » (supervisor first, then each worker)."""
     parts = " + ".join(f"{p['rss']:.0f}" for p in mem["processes"])
-    return f"RSS {parts} = {mem['rss']:.0f} Mo ; PSS {mem['pss']:.0f} Mo ; USS {mem['uss']:.0f} Mo"
+    files = " + ".join(f"{p.get('file', 0):.0f}" for p in mem["processes"])
+    return (f"RSS {parts} = {mem['rss']:.0f} Mo (fichiers mappés {files}) ; PSS {mem['pss']:.0f} Mo ; "
+            f"USS {mem['uss']:.0f} Mo")
 
 
 def rss_mb(pid: int, field: str = "VmRSS:") -> float:

@@ -13,7 +13,7 @@ import threading
 from collections import OrderedDict
 from typing import Any
 
-MAX_BYTES = 32 * 1024 * 1024
+MAX_BYTES = 16 * 1024 * 1024  # per process: a search page is 20-100 kB, so hundreds of pages
 MAX_ENTRIES = 4000
 MAX_ENTRY_BYTES = 4 * 1024 * 1024
 

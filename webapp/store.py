@@ -31,8 +31,9 @@ from indexer.model import Record
 GENERATION_TTL = 2.0
 #: an unknown session id re-reads the generation at once, but not more often than this
 RECHECK_UNKNOWN = 0.1
-#: full records (with their texts) kept in memory per process, least recently used out first
-RECORD_CACHE = int(os.environ.get("MINUTES_RECORD_CACHE", "4") or 4)
+#: full records (with their texts) kept in memory per process, least recently used out first (a generated
+#: departmental session holds ~3.5 MB of them and is read again in ~30 ms; a rendered page is cached apart)
+RECORD_CACHE = int(os.environ.get("MINUTES_RECORD_CACHE", "2") or 2)
 #: server threads always left for the other pages: questions are answered concurrently on
 #: the others, and a question that would take one of these gets a "busy" page at once, so
 #: slow answers (seconds each on a large corpus) never take every thread from the site
