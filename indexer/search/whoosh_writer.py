@@ -31,7 +31,9 @@ from whoosh.codec.whoosh3 import (LENGTHS_COLUMN, WHOOSH3_HEADER_MAGIC, W3Codec,
                                   W3TermInfo, _lenfield)
 from whoosh.compat import dumps
 from whoosh.filedb.structfile import StructFile
+from whoosh.analysis import IDTokenizer
 from whoosh.fields import TEXT
+from whoosh.formats import Existence
 from whoosh.multiproc import MpWriter, SubWriterTask
 from whoosh.system import pack_int, pack_long, pack_ushort
 from whoosh.util.numeric import byte_to_length, length_to_byte
@@ -238,8 +240,12 @@ def analyse_document(schema, fields: dict) -> dict[str, list]:  # noqa: ANN001
 
 
 def postings_of(field, value: str) -> list:  # noqa: ANN001
-    """`list(field.index(value))`, by the format's own list when it has one (`FastPositions`)."""
-    fast = getattr(field.format, "postings", None)
+    """`list(field.index(value))`, by the format's own list when it has one (`FastPositions`),
+    and for an exact value (an `ID` field: the whole value, one term) without Whoosh's token."""
+    fmt = field.format
+    if type(field.analyzer) is IDTokenizer and type(fmt) is Existence:
+        return [(value.encode("utf-8"), 1, fmt.field_boost, b"")]
+    fast = getattr(fmt, "postings", None)
     made = fast(value, field.analyzer) if fast is not None else None
     return list(field.index(value)) if made is None else made
 
