@@ -16,8 +16,18 @@ from .units import make_schema, unit_document, units_of
 
 
 @dataclass
+class Stored:
+    """A record's question knowledge, stored by the parse worker that built it in the Q&A cache
+    under the manifest entry the run will most likely give the record (`record_key`)."""
+
+    sid: str
+    key: str
+
+
+@dataclass
 class Parsed:
-    """What a parse worker gives back for one file: the record and its question knowledge."""
+    """What a parse worker gives back for one file: the record and its question knowledge (or,
+    when the worker stored it, `Stored`)."""
 
     record: Record
     knowledge: object = None
@@ -25,14 +35,27 @@ class Parsed:
     analysed: list | None = None  # per unit, the postings of its text fields (whoosh_writer.analyse_document)
 
 
-def parse_for_index(doc):  # noqa: ANN001, ANN201 - a sources.Document -> Parsed
-    """Parse worker (`Prefetch(then=…)`): the record of a document and, beside it, its
-    question knowledge, so that the run's own process only places and writes."""
+def likely_entry(record: Record, generation: int) -> dict:
+    """What of its manifest entry names a record's question knowledge (`qa.store.record_key`),
+    as `Publisher.add` will write it if the record keeps its id, in the coming generation."""
+    from .parse.version import PARSER_VERSION
+
+    return {"sha256": record.session.sha256, "parser": PARSER_VERSION,
+            "record": f"{record.session.id}.{generation}.json"}
+
+
+def parse_for_index(doc, home: Path | None = None, generation: int | None = None):  # noqa: ANN001, ANN201
+    """Parse worker (`Prefetch(then=…)`, a `sources.Document` -> `Parsed`): the record of a document
+    and, beside it, its question knowledge, so that the run's own process only places and
+    writes.  Given the index's `home` and the coming `generation`, the worker stores the
+    knowledge itself (`Stored`) rather than sending it back."""
     from .parse import parse_document
     from .qa.knowledge import build
+    from .records import displayable
     from .sources import pdf
 
     record = parse_document(doc)
+    record.session.source = displayable(Path(doc.path).name)  # as the run names it
     # the id the session will most likely get (what it is: body and date), so that what is
     # made here under it is used as is (`Publisher.add` makes it again under another id)
     rekey(record, identity_of(record, doc.path).candidate)
@@ -40,6 +63,10 @@ def parse_for_index(doc):  # noqa: ANN001, ANN201 - a sources.Document -> Parsed
         return Parsed(record)
     try:
         knowledge = build(record)
+        if home is not None and generation is not None:
+            entry = likely_entry(record, generation)
+            store_knowledge(home, record.session.id, entry, knowledge)
+            knowledge = Stored(record.session.id, _key(entry))
     except Exception:  # noqa: BLE001 - a cache: the run builds it again after its commit
         knowledge = None
     from .search.whoosh_writer import analyse_document
@@ -65,10 +92,26 @@ def store_knowledge(home: Path, session_id: str, entry: dict, rk) -> None:  # no
     write_pickle(summary_file(cache_file(home, session_id, key)), summary(rk))
 
 
+def _key(entry: dict) -> str:
+    from .qa.store import record_key
+
+    return record_key(entry)
+
+
 def knowledge_job(home: Path, record: Record, entry: dict) -> bool:
     """Knowledge pool worker: build a record's question knowledge and store it (nothing heavy
     comes back to the run's process)."""
     from .qa.knowledge import build
 
     store_knowledge(home, record.session.id, entry, build(record))
+    return True
+
+
+def table_job(home: Path, keys: list[tuple[str, str]]) -> bool:
+    """Knowledge pool worker, while the run commits: the Q&A session table of the coming index
+    state ((session id, record key) pairs, `qa.store.session_keys`), which `knowledge_of` then
+    finds on disk instead of making it after the commit."""
+    from .qa.sessions import table_of
+
+    table_of(home, keys)
     return True

@@ -12,6 +12,7 @@ files are removed at once or by the next run.
 from __future__ import annotations
 
 import hashlib
+from functools import partial
 import sys
 import time
 from collections.abc import Iterable
@@ -22,7 +23,7 @@ from .index_worker import Parsed, parse_for_index  # noqa: F401
 from .model import Record
 from .publisher import (MERGE_DELETED_SHARE, IndexSummary, Interrupted, Publisher, Terminated,  # noqa: F401
                         remove_leftovers)
-from .records import displayable, index_path
+from .records import displayable, home_dir, index_path
 from .sources import SourceError
 
 SOURCE_SUFFIXES = (".pdf", ".txt", ".md")
@@ -203,7 +204,10 @@ def index_paths(paths: list[Path] | None = None, *, home: Path | None = None, pr
             # reading and parsing run in the worker pool, ahead of this loop, which places
             # the records and writes their units; the workers are forked here, before the
             # Whoosh writer (opened with the first record) holds its file lock
-            with Prefetch(to_read, then=parse_for_index) as ahead:
+            # the workers store the question knowledge they build (in the cache, under the entry
+            # the record will most likely have), instead of sending it back to this process
+            then = partial(parse_for_index, home=home_dir(home), generation=pub.coming_generation())
+            with Prefetch(to_read, then=then) as ahead:
                 _index_groups(groups, digests, ahead, pub, summary, bar)
             pub.publish()
     except OSError as exc:  # the files were read: this is the index that cannot be written

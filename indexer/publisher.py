@@ -37,6 +37,9 @@ from .units import make_schema, unit_document, units_of, vocabulary
 #: segment, dropping them (they would otherwise still count in BM25's document counts);
 #: below it, rewriting the whole index for a few units costs more than they skew
 MERGE_DELETED_SHARE = 0.1
+#: records a knowledge pool worker may have waiting (a generated session: ~6 MB in memory, and
+#: its pickle): beyond that, the run waits for the oldest job (the workers are as busy either way)
+KNOWLEDGE_AHEAD = 2
 
 
 class Interrupted(KeyboardInterrupt):
@@ -217,6 +220,10 @@ class Publisher:
         finally:
             self.lock.__exit__(exc_type, exc, tb)
 
+    def coming_generation(self) -> int:
+        """The generation this run's commit will have (the first commit of a new index is 1)."""
+        return max(index_generation(self.home), 0) + 1
+
     # -- placing records ------------------------------------------------------
     def current(self, digest: str) -> str | None:
         """The session indexed from this content by the current parser, if any."""
@@ -346,6 +353,7 @@ class Publisher:
             path = manifest_file(self.home, generation)
             self.written.append(path)
             write_atomic(path, json.dumps(manifest, ensure_ascii=False, indent=1))
+            self._table_in_pool(manifest["sessions"])
             writer, self.writer = self.writer, None
             try:
                 writer.commit(optimize=self._merge(writer))
@@ -378,10 +386,15 @@ class Publisher:
         """The record's question knowledge stored in the Q&A cache: `built` (made by a parse
         worker) at once, else built and stored by the knowledge pool; failing that (no pool, a
         failed job) it is built after the commit (`_publish_knowledge`)."""
-        from .index_worker import knowledge_job, store_knowledge
+        from .index_worker import Stored, knowledge_job, store_knowledge
+        from .qa.store import record_key
         from .records import home_dir
 
         sid = record.session.id
+        if isinstance(built, Stored):  # stored by the parse worker, under this entry's key?
+            if built.sid == sid and built.key == record_key(entry):
+                return
+            built = None
         self.unsaved[sid] = (record, entry)
         if built is not None and getattr(built, "sid", None) == sid:
             try:
@@ -390,19 +403,22 @@ class Publisher:
             except Exception:  # noqa: BLE001 - a cache: built again after the commit
                 pass
         elif self.knowledge_pool is not None:
-            # a generated session costs about a second: in a worker, while this process goes on
-            self._harvest_knowledge(wait=False)
+            # a generated session costs about a second: in a worker, while this process goes on;
+            # the records waiting for a worker are held (and their arguments pickled): at most
+            # KNOWLEDGE_AHEAD a worker, this process waits for the oldest beyond that
             try:
                 self.knowledge_jobs.append((sid, entry, self.knowledge_pool.submit(
                     knowledge_job, home_dir(self.home), record, entry)))
             except Exception:  # noqa: BLE001 - a broken pool: built after the commit
                 pass
+            self._harvest_knowledge(wait=False, keep=KNOWLEDGE_AHEAD * self.knowledge_workers)
 
-    def _harvest_knowledge(self, wait: bool) -> None:
-        """Jobs the pool has finished (all of them with `wait`): their records need nothing more."""
+    def _harvest_knowledge(self, wait: bool, keep: int | None = None) -> None:
+        """Jobs the pool has finished (all of them with `wait`, all but the last `keep` with
+        `keep`): their records need nothing more."""
         left = []
-        for sid, entry, job in self.knowledge_jobs:
-            if not wait and not job.done():
+        for k, (sid, entry, job) in enumerate(self.knowledge_jobs):
+            if not wait and not job.done() and (keep is None or len(self.knowledge_jobs) - k <= keep):
                 left.append((sid, entry, job))
                 continue
             try:
@@ -412,6 +428,24 @@ class Publisher:
             if self.unsaved.get(sid, (None, None))[1] is entry:
                 del self.unsaved[sid]
         self.knowledge_jobs = left
+
+    def _table_in_pool(self, sessions: dict[str, dict]) -> None:
+        """The Q&A session table of the coming manifest made by the knowledge pool during the
+        commit, when every record's knowledge is stored already (the table reads it); otherwise,
+        or without a pool, `knowledge_of` makes it after the commit."""
+        if self.knowledge_pool is None:
+            return
+        self._harvest_knowledge(wait=False)
+        if self.unsaved or self.knowledge_jobs:
+            return  # not waited for here: the commit would wait for the knowledge
+        from .index_worker import table_job
+        from .qa.store import session_keys
+        from .records import home_dir
+
+        try:
+            self.knowledge_pool.submit(table_job, home_dir(self.home), session_keys(sessions))
+        except Exception:  # noqa: BLE001 - a broken pool: made after the commit
+            pass
 
     def _stop_knowledge_pool(self, wait: bool) -> None:
         pool, self.knowledge_pool = self.knowledge_pool, None
