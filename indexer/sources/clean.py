@@ -368,8 +368,10 @@ def normalise_chars(text: str) -> str:
         text = _PRIVATE_LEAD.sub(BULLET_MARK, text)  # a symbol-font bullet before a line
         text = _PRIVATE.sub(" ", text)
     text = _GLUED_NUMBER.sub(r"\1 ", text)  # "10.Avis": a list number whose tab was drawn as a gap
-    text = _SPACED_HYPHEN.sub("-", text)  # "Jean -Claude", "ci -dessus"
-    text = _SPACED_COMMA.sub(",", text)  # "DEMOUY , maire"
+    if " -" in text:  # (a pattern that starts with a literal is searched for fast)
+        text = _SPACED_HYPHEN.sub("-", text)  # "Jean -Claude", "ci -dessus"
+    if " ," in text:
+        text = _SPACED_COMMA.sub(",", text)  # "DEMOUY , maire"
     return text
 
 
@@ -380,7 +382,7 @@ _PRIVATE_LEAD = re.compile(r"(?m)^[ \t]*[\ue000-\uf8ff\x01-\x08](?:[ \t]*[\ue000
 #: Where a bullet glyph was: the line starts a paragraph of its own, the glyph is gone.
 BULLET_MARK = "\x1f"
 _GLUED_NUMBER = re.compile(r"(?m)^([ \t]*\d{1,3}\.)(?=[^\W\d_]{2})")
-_SPACED_HYPHEN = re.compile(r"(?<=[^\W\d_]) -(?=[^\W\d_])")
+_SPACED_HYPHEN = re.compile(r" (?<=[^\W\d_] )-(?=[^\W\d_])")  # " -" after a letter, before one
 _SPACED_COMMA = re.compile(r"(?<=\w) +,(?=\s)")
 
 
