@@ -301,3 +301,49 @@ def trim() -> None:
         ctypes.CDLL("libc.so.6").malloc_trim(0)
     except (OSError, AttributeError):
         pass
+
+
+def release_mapped() -> int:
+    """Drop from this process's resident memory the pages of the index and cache files it maps
+    read-only (Whoosh's segment files, the search sidecars, the Q&A session table): a search or
+    an export touches tens of MB of them, which the process's RSS then counts as its own although
+    they are the kernel's page cache, shared by every server process.  The pages stay in the page
+    cache: the next search that reads them maps them again without reading the disk.  Only
+    read-only `mmap` objects found through the objects that hold them (an attribute, a memoryview,
+    a numpy memmap), each released by its own `madvise` under the interpreter lock, so a mapping
+    being closed by another thread is never touched.  The bytes released (mapped sizes)."""
+    import mmap
+    import sys
+
+    option = getattr(mmap, "MADV_DONTNEED", None)
+    if option is None:
+        return 0
+    memmap = getattr(sys.modules.get("numpy"), "memmap", None)
+    found: dict[int, mmap.mmap] = {}
+    for obj in gc.get_objects():
+        kind = type(obj)
+        if kind is memoryview:
+            try:
+                obj = obj.obj
+            except ValueError:  # released
+                continue
+        elif memmap is not None and isinstance(obj, memmap):
+            obj = getattr(obj, "_mmap", None)
+        elif kind is dict and len(obj) < 64:  # an instance's attributes
+            for value in list(obj.values()):
+                if type(value) is mmap.mmap:
+                    found[id(value)] = value
+            continue
+        if type(obj) is mmap.mmap:
+            found[id(obj)] = obj
+    released = 0
+    for mapped in found.values():
+        try:
+            with memoryview(mapped) as view:
+                if not view.readonly:  # a writable or copy-on-write map may hold the only copy of its pages
+                    continue
+            mapped.madvise(option)
+            released += len(mapped)
+        except (ValueError, OSError, BufferError):  # closed meanwhile, or empty
+            continue
+    return released
