@@ -162,8 +162,8 @@ def test_a_scan_stamped_with_a_text_footer_is_read_by_ocr(scans):
 @needs_tesseract
 @pytest.mark.slow
 def test_a_coarse_scan_gives_back_its_words(scans, tmp_path):
-    """A page scanned at 85 dpi (Pierrefonds' annexes are 96 dpi) is rendered at twice its own
-    resolution for tesseract, not blown up to 300 dpi where its letters blur (90 % of the words)."""
+    """A page scanned at 85 dpi (Pierrefonds' annexes are 96 dpi) is rendered at 1.5 times its own
+    resolution (at least 150 dpi) for tesseract, not blown up to 300 dpi where its letters blur (90 % of the words)."""
     coarse = tmp_path / "scan-85dpi.pdf"
     pdfgen.image_only_pdf(scans["text"].read_bytes(), coarse, dpi=85)
     original = read_source(scans["text"], cache=False)
