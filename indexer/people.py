@@ -56,6 +56,9 @@ def fold(text: str) -> str:
     return b" ".join(text.encode("ascii", "replace").translate(_WORD_BYTES).split()).decode("ascii")
 
 
+#: a document's opening, folded once for the several rules that read it (session date, layout, coverage)
+fold_head = lru_cache(maxsize=8)(fold)
+
 # the folded names of a roster's persons, looked up by every `Roster.find` (once per person each)
 _fold_name = lru_cache(maxsize=4096)(fold)
 

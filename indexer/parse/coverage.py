@@ -18,7 +18,7 @@ import re
 from collections import Counter
 
 from ..model import Coverage, Record
-from ..people import fold
+from ..people import fold, fold_head
 from ..sources import Document
 from .dates import MONTHS
 from .rules.votes import (_NOT_A_DECISION, approved_without_remark, decision_sentence, election_line,
@@ -64,7 +64,7 @@ def measure(doc: Document, record: Record) -> Coverage:
         decided_items=len(decided_items),
         attributed=round(min(1.0, attributed / total_chars), 3),
         dates_seen=sorted({f"{m.group(3)}-{MONTHS[m.group(2)]:02d}-{int(1 if m.group(1) == '1er' else m.group(1)):02d}"
-                           for m in _DATE.finditer(fold(doc.text[:6000]))}),
+                           for m in _DATE.finditer(fold_head(doc.text[:6000]))}),
     )
     gaps = []
     short = cov.votes_read < cov.decision_formulas  # pages are only checked when the whole falls short

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from ..people import fold
+from ..people import fold, fold_head
 
 MONTHS = {
     "janvier": 1, "fevrier": 2, "mars": 3, "avril": 4, "mai": 5, "juin": 6, "juillet": 7,
@@ -89,7 +89,7 @@ def french_number(words: str) -> int | None:
 
 def formula_date(text: str) -> str | None:
     """The date of "L'an deux mille vingt-trois, le 5 décembre" → "2023-12-05"."""
-    m = _FORMULA.search(fold(text))
+    m = _FORMULA.search(fold_head(text))
     if not m:
         return None
     year = french_number(m.group(1))
@@ -117,7 +117,7 @@ def cue_date(text: str) -> str | None:
 
 def first_plain_date(text: str) -> str | None:
     """The first written-out or numeric date that is not part of a legal reference."""
-    folded = fold(text)
+    folded = fold_head(text)
     for m in _WRITTEN.finditer(folded):
         if not _LEGAL_REF.search(folded[max(0, m.start() - 50):m.start()]):
             return iso(m.group(1), MONTHS[m.group(2)], m.group(3))
@@ -138,7 +138,7 @@ def find_session_date(text: str, head: int = 6000) -> str | None:
     "le 29 juin" by mistake, and the next minutes approve those "du 26 juin 2023".
     """
     opening = text[:head]
-    folded = fold(opening)
+    folded = fold_head(opening)
     met = met_date(folded)
     if met:
         return met

@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..model import AgendaItem, Person, Record, Session, Speech, StageDirection, Vote
-from ..people import Roster, fold, slug
+from ..people import Roster, fold, fold_head, slug
 from ..sources import Document
 from .dates import find_session_date, parse_time
 from .rules.vote_blocks import is_vote_block, parse_result, parse_vote_block
@@ -218,7 +218,7 @@ def parse(doc: Document) -> Record:
 
 
 def _body(text: str) -> str:
-    head = fold(text[:3000])
+    head = fold_head(text[:3000])
     m = re.search(r"conseil departemental du ([a-z -]+?)\s*(?:\n|reunion|seance|$)", head)
     if m:
         place = m.group(1).strip()

@@ -28,7 +28,7 @@ from __future__ import annotations
 import re
 
 from ..model import Coverage, Movement, Passage, Record, Session, Vote
-from ..people import Roster, fold
+from ..people import Roster, fold, fold_head
 from ..sources import Document
 from .dates import cue_date, date_from_name, find_session_date, formula_date
 from ..sources.tables import is_row
@@ -141,7 +141,7 @@ def parse(doc: Document) -> Record:
     record = Record(session=Session(id="", body="", date=""), layout="municipal")
     date = find_session_date(text) or ""
     if date:
-        title_date, opening_date = cue_date(fold(text[:6000])), formula_date(text[:6000])
+        title_date, opening_date = cue_date(fold_head(text[:6000])), formula_date(text[:6000])
         if title_date and opening_date and title_date != opening_date:
             kept = "le titre" if date == title_date else "la formule d'ouverture" if date == opening_date else date
             record.warnings.append(f"dates contradictoires dans l'en-tête : titre {title_date}, formule d'ouverture "
@@ -226,7 +226,7 @@ def _parse_header(text: str, paras: list[Para], state: State) -> None:
         president = roster.add(who, role=role)
         state.members.add(president.id)
         session.president = president.name
-        titles = ["le maire", "la maire", "maire"] if role or "maire" in fold(text[:3000]) else []
+        titles = ["le maire", "la maire", "maire"] if role or "maire" in fold_head(text[:3000]) else []
         for title in titles + ["le president", "la presidente"]:
             roster.add_title(title, president)
     m = _OPENED.search(text[:20000]) or _START.search(text[:4000])
