@@ -5,6 +5,7 @@ Lines without any formula word skip the dozen formula patterns (coverage, the mu
 
 from __future__ import annotations
 
+import random
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -81,3 +82,27 @@ def test_formula_lines_of_a_page_are_the_lines_the_prefilter_passes():
         expected = [votes.may_be_formula(" ".join(ln.split())) for ln in page.splitlines()]
         assert votes.formula_lines(page) == expected
     assert votes.formula_lines(odd) == [True, True, False, True, True, False, True, True]
+
+
+def test_last_end_is_the_last_match_of_the_end_pattern():
+    """`header.last_end` tries only the starts near a « séance »: the same match as the whole scan."""
+    from indexer.parse.rules import header
+
+    def scan(text):
+        ends = list(header._END.finditer(text))
+        return (ends[-1].span(), ends[-1].group(1)) if ends else None
+
+    def fast(text):
+        m = header.last_end(text)
+        return (m.span(), m.group(1)) if m else None
+
+    pieces = ["La séance est levée à 22 h 30.", "LEVÉE DE LA SÉANCE À 21 HEURES", "Fin de séance à 20h15",
+              "Monsieur le Maire lève la séance à vingt-deux heures", "clôt la séance à 9 h", "séance",
+              "la séance de travail, qui est close à 18 h", " séance séance est levée à 7 h ", "Levée de séance",
+              "ſéance est levée à 3 h", "İ la séance est close à 4 h", ".", "\n"]
+    rng = random.Random(7)
+    texts = [(ROOT / "corpus" / "pas-de-calais-2025-09-22.txt").read_text(encoding="utf-8")]
+    texts += ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 8))) for _ in range(3000)]
+    assert sum(1 for t in texts if scan(t)) > 1000
+    for text in texts:
+        assert fast(text) == scan(text), text

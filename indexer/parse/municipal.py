@@ -38,7 +38,8 @@ from .municipal_state import (_ensure_item, _CLOSES_TURN, _RAPPORTEUR_KEEPS, Sta
                               _leftover, _note_article, _open_turn, _recent_vote, _resolve, article_line)
 from .municipal_items import _agenda_list_step, _heading_step, title_continues
 from .rules.attendance import _LIST_HEAD, movement_line, parse_attendance
-from .rules.header import _END, _IN_OFFICE, _OPENED, _SECRETARY, _START, body_of, clock_time, council_kind, presidency
+from .rules.header import (_IN_OFFICE, _OPENED, _SECRETARY, _START, body_of, clock_time, council_kind, last_end,
+                           presidency)
 from .rules.turns import (bare_name_starts, known_names, _strip_civility, colon_turn, presents_file, rapporteur_turn,
                           reported_starts)
 from .rules.votes import (_set_count, adopted_line, count_line, split_counts, majority_sentence, may_be_formula,
@@ -232,9 +233,9 @@ def _parse_header(text: str, paras: list[Para], state: State) -> None:
     m = _OPENED.search(text[:20000]) or _START.search(text[:4000])
     if m:  # "La séance est ouverte à 20 h 30", else the hour of the opening formula
         session.start = clock_time(m.group(1))
-    ends = list(_END.finditer(text))
-    if ends:
-        session.end = clock_time(ends[-1].group(1))
+    end = last_end(text)
+    if end:
+        session.end = clock_time(end.group(1))
     m = _IN_OFFICE.search(text[:6000])
     if m:
         session.in_office = int(m.group(1))

@@ -57,6 +57,28 @@ _START = re.compile(r"(?:séance (?:est )?ouverte|s['’]ouvrira|L['’]an\b|^\W
                     r"dimanche)?\s*\d{1,2}(?:er)?\s+\w+\s+\d{4})[^§]{0,160}?" + _TIME_AT, re.M | re.I)
 _END = re.compile(r"(?:séance[^.]{0,200}?(?:est|a été) (?:levée|close|clôturée)|[Ll]evée de (?:la )?séance|"
                   r"[Ff]in de (?:la )?séance|lève la séance|clôt la séance)[^.]{0,40}?" + _CLOCK, re.I)
+# every way `_END` has of closing the session names it: a match starts at most this many characters
+# before a « séance » (« levée de la séance »)
+_END_LEAD = len("levée de la ")
+
+
+def last_end(text: str) -> re.Match[str] | None:
+    """The last match of ``_END.finditer(text)``, trying only the positions that can start one (up to
+    `_END_LEAD` characters before each « séance »), in order, as finditer would find them."""
+    if "ſ" in text or "İ" in text:  # « ſ » matches « s » under re.I; « İ » lowers to two characters
+        ends = list(_END.finditer(text))
+        return ends[-1] if ends else None
+    low = text.lower()
+    last, pos = None, 0
+    at = low.find("séance")
+    while at >= 0:
+        for start in range(max(pos, at - _END_LEAD), at + 1):
+            m = _END.match(text, start)
+            if m:
+                last, pos = m, m.end()
+                break
+        at = low.find("séance", max(at + 1, pos))
+    return last
 
 
 def clock_time(text: str) -> str | None:
