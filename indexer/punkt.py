@@ -82,7 +82,9 @@ class _Token:
 
     def __init__(self, tok: str, parastart: bool | None = None, linestart: bool | None = None) -> None:
         self.tok = tok
-        self.type = _RE_NUMERIC.sub("##number##", tok.lower())
+        low = tok.lower()
+        head = low[:1]  # a number starts with a digit, « - », « . » or « , »: any other token is its own type
+        self.type = _RE_NUMERIC.sub("##number##", low) if head in "-.," or head.isdigit() else low
         self.period_final = tok.endswith(".")
         self.parastart, self.linestart = parastart, linestart
         self.sentbreak = self.abbr = self.ellipsis = None
@@ -123,6 +125,7 @@ class SentenceTokenizer:
 
     def __init__(self, params: Parameters) -> None:
         self._params = params
+        self._breaks: dict[str, bool] = {}
 
     def tokenize(self, text: str) -> list[str]:
         return [text[s.start:s.stop] for s in self._realign_boundaries(text, self._slices_from_text(text))]
@@ -212,6 +215,15 @@ class SentenceTokenizer:
         return "unknown"
 
     def _contains_sentbreak(self, text: str) -> bool:
+        # a pure function of the context (« M. LEROY », « séance. La »), and the same contexts come back
+        got = self._breaks.get(text)
+        if got is None:
+            if len(self._breaks) >= 65_536:
+                self._breaks.clear()
+            got = self._breaks[text] = self._find_sentbreak(text)
+        return got
+
+    def _find_sentbreak(self, text: str) -> bool:
         found = False  # the last token does not count
         for tok in self._annotate_tokens(self._tokenize_words(text)):
             if found:
