@@ -218,7 +218,7 @@ class SentenceTokenizer:
         # a pure function of the context (« M. LEROY », « séance. La »), and the same contexts come back
         got = self._breaks.get(text)
         if got is None:
-            if len(self._breaks) >= 65_536:
+            if len(self._breaks) >= 16_384:  # a few MB at most
                 self._breaks.clear()
             got = self._breaks[text] = self._find_sentbreak(text)
         return got
