@@ -7,7 +7,13 @@
    page numbers, hyphenated line ends), read with MINUTES_WORKERS=1 and =2, cache
    disabled (target: ≤ 20 s on 2 cores); peak memory of the process and its workers.
 
+3. With ``--worker PATH …`` (files or folders), instead: the CPU a parse worker spends on documents
+   after reading them (parse_document + rekey, then question knowledge), each run in a fresh process
+   (cold caches), min and median of ``--worker-runs``; anchor: the CPU of reading the same documents
+   (read_source, cache and OCR off) in the same run.
+
 Usage: .venv/bin/python scripts/bench_parse.py [--pages 600] [--runs 1]
+       .venv/bin/python scripts/bench_parse.py --worker ../shared/corpus-multi/pierrefonds/ [--worker-runs 3]
 """
 
 from __future__ import annotations
@@ -60,12 +66,77 @@ def bench_pdf(pdf: Path, workers: int, runs: int) -> tuple[float, float, int]:
     return statistics.median(times), cpu, pages
 
 
+def _documents(paths: list[str]) -> list[Path]:
+    out: list[Path] = []
+    for p in map(Path, paths):
+        out += sorted(f for f in p.rglob("*") if f.suffix.lower() in (".pdf", ".txt")) if p.is_dir() else [p]
+    return out
+
+
+def worker_child(paths: list[str]) -> None:
+    """One cold measurement (run in a fresh process): read, then parse + rekey, then knowledge; CPU seconds."""
+    import json
+
+    os.environ["MINUTES_OCR"] = "0"
+    from indexer.qa.knowledge import build
+    from indexer.records import identity_of, rekey
+
+    cpu = time.process_time
+    started = cpu()
+    docs = [read_source(p, cache=False, workers=1) for p in _documents(paths)]
+    read = cpu() - started
+    started = cpu()
+    records = []
+    for doc in docs:
+        record = parse_document(doc)
+        rekey(record, identity_of(record, doc.path).candidate)
+        records.append(record)
+    parse = cpu() - started
+    started = cpu()
+    for record in records:
+        build(record)
+    print(json.dumps({"documents": len(docs), "read": read, "parse": parse, "knowledge": cpu() - started}))
+
+
+def bench_worker(paths: list[str], runs: int) -> None:
+    import json
+    import subprocess
+
+    got = []
+    for _ in range(runs):
+        out = subprocess.run([sys.executable, __file__, "--worker-child", *paths], check=True, capture_output=True,
+                             text=True, env={**os.environ, "MINUTES_OCR": "0"}).stdout
+        got.append(json.loads(out.splitlines()[-1]))
+
+    def line(key: str) -> str:
+        values = sorted(g[key] for g in got)
+        return f"min {values[0]:.3f} s, median {values[len(values) // 2]:.3f} s"
+
+    print(f"{got[0]['documents']} documents, {runs} cold runs")
+    print(f"read (anchor, cache and OCR off): {line('read')}")
+    print(f"parse_document + rekey: {line('parse')}")
+    print(f"question knowledge (qa.knowledge.build): {line('knowledge')}")
+    ratio = sorted((g["parse"] + g["knowledge"]) / g["read"] for g in got)
+    print(f"parse + knowledge = x{ratio[len(ratio) // 2]:.2f} the reading CPU (median)")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--worker", nargs="+", metavar="PATH",
+                        help="CPU of parse + knowledge on these documents (files or folders), cold runs")
+    parser.add_argument("--worker-runs", type=int, default=3, help="cold runs of --worker")
+    parser.add_argument("--worker-child", nargs="+", help=argparse.SUPPRESS)
     parser.add_argument("--pages", type=int, default=600, help="pages of the generated PDF")
     parser.add_argument("--runs", type=int, default=1, help="runs per PDF measurement (median)")
     parser.add_argument("--text-runs", type=int, default=5, help="runs of the bundled text (median)")
     args = parser.parse_args(argv)
+    if args.worker_child:
+        worker_child(args.worker_child)
+        return 0
+    if args.worker:
+        print(f"machine: {os.cpu_count()} cores, load average {', '.join(f'{x:.1f}' for x in os.getloadavg())}")
+        bench_worker(args.worker, args.worker_runs)
+        return 0
 
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     print(f"machine: {os.cpu_count()} cores, load average {load}, Python {sys.version.split()[0]}")
