@@ -7,12 +7,13 @@ make for it: question knowledge, units and the analysed postings of their text f
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
 from .model import Record
 from .records import identity_of, rekey
-from .units import make_schema, unit_document, units_of
+from .units import make_schema, unit_document, units_of, vocabulary
 
 
 @dataclass
@@ -33,6 +34,8 @@ class Parsed:
     knowledge: object = None
     units: list | None = None  # units_of(record), under the record's own id
     analysed: list | None = None  # per unit, the postings of its text fields (whoosh_writer.analyse_document)
+    vocab: str | None = None  # units.vocabulary(units) as JSON
+    text: str | None = None  # the record as JSON (`Record.to_json`), as the run writes it
 
 
 def likely_entry(record: Record, generation: int) -> dict:
@@ -69,11 +72,20 @@ def parse_for_index(doc, home: Path | None = None, generation: int | None = None
             knowledge = Stored(record.session.id, _key(entry))
     except Exception:  # noqa: BLE001 - a cache: the run builds it again after its commit
         knowledge = None
-    from .search.whoosh_writer import analyse_document
 
     units = units_of(record)
+    analysed, counts = analyse_job(units)
+    return Parsed(record, knowledge, units, analysed, json.dumps(counts, ensure_ascii=False),
+                  record.to_json(indent=None))
+
+
+def analyse_job(units: list) -> tuple[list, dict[str, int]]:
+    """Units' analysed text fields (`whoosh_writer.analyse_document`) and vocabulary counts
+    (`units.vocabulary`): in a parse worker, or the knowledge pool for half a large session."""
+    from .search.whoosh_writer import analyse_document
+
     schema = make_schema()
-    return Parsed(record, knowledge, units, [analyse_document(schema, unit_document(u)) for u in units])
+    return [analyse_document(schema, unit_document(u)) for u in units], vocabulary(units)
 
 
 # -- question knowledge, stored as soon as it is made -------------------------------
@@ -107,11 +119,22 @@ def knowledge_job(home: Path, record: Record, entry: dict) -> bool:
     return True
 
 
-def table_job(home: Path, keys: list[tuple[str, str]]) -> bool:
+def table_job(home: Path, keys: list[tuple[str, str]], waiting: list[str], stop: str,
+              timeout: float = 300.0) -> bool:
     """Knowledge pool worker, while the run commits: the Q&A session table of the coming index
     state ((session id, record key) pairs, `qa.store.session_keys`), which `knowledge_of` then
-    finds on disk instead of making it after the commit."""
+    finds on disk instead of making it after the commit.  The table reads each session's part:
+    it waits for the files `waiting` (written by the knowledge jobs still running), and gives up
+    (False) when the run creates `stop` (a knowledge job failed) or after `timeout` seconds."""
+    import os
+    import time
+
     from .qa.sessions import table_of
 
+    deadline = time.monotonic() + timeout
+    while not all(os.path.exists(path) for path in waiting):
+        if os.path.exists(stop) or time.monotonic() > deadline:
+            return False
+        time.sleep(0.005)
     table_of(home, keys)
     return True

@@ -172,7 +172,7 @@ def _index_groups(groups: list[list[Path]], digests: dict[Path, str], ahead, pub
             record.session.source = displayable(path.name)
             warnings = list(record.warnings)
             if pub.add(record, path=path, label=displayable(str(path)), knowledge=parsed.knowledge,
-                       units=parsed.units, analysed=parsed.analysed):
+                       units=parsed.units, analysed=parsed.analysed, vocab=parsed.vocab, text=parsed.text):
                 summary.warnings.extend(f"{path} : {w}" for w in warnings)
 
 

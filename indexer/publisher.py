@@ -40,6 +40,9 @@ MERGE_DELETED_SHARE = 0.1
 #: records a knowledge pool worker may have waiting (a generated session: ~6 MB in memory, and
 #: its pickle): beyond that, the run waits for the oldest job (the workers are as busy either way)
 KNOWLEDGE_AHEAD = 2
+#: a session of at least this many units, parsed in this process, has half its units analysed
+#: by the knowledge pool while this process analyses the other half
+SPLIT_UNITS = 200
 
 
 class Interrupted(KeyboardInterrupt):
@@ -184,6 +187,7 @@ class Publisher:
         self.knowledge_pool = None
         self.knowledge_jobs: list[tuple[str, dict, object]] = []  # (session id, entry, future of its job)
         self.knowledge_workers = config.workers()
+        self.table_stop: Path | None = None  # created to end a table job waiting for knowledge (`_table_in_pool`)
 
     def __enter__(self) -> "Publisher":
         self.folder.mkdir(parents=True, exist_ok=True)
@@ -236,7 +240,8 @@ class Publisher:
         self.claimed.setdefault(session_id, label)
 
     def add(self, record: Record, path: Path | None = None, label: str = "", knowledge: object = None,
-            units: list | None = None, analysed: list | None = None) -> bool:
+            units: list | None = None, analysed: list | None = None, vocab: str | None = None,
+            text: str | None = None) -> bool:
         """Place a record and add its units; False (with a warning) if this run already
         indexed its session from another file.  `knowledge`, `units`, `analysed`: its question
         knowledge, units and analysed text fields made by a parse worker (`Parsed`), used if
@@ -277,28 +282,39 @@ class Publisher:
         from .search.whoosh_writer import add_analysed
 
         if units is None or analysed is None or sid != proposed or len(units) != len(analysed):
-            units, analysed = units_of(record), None
-        for k, u in enumerate(units):  # analysed by the parse worker, else here
-            add_analysed(self.writer, unit_document(u), analysed[k] if analysed is not None else {})
+            units, analysed, text = units_of(record), None, None
         entry = {"sha256": record.session.sha256, "source": displayable(record.session.source),
                  "path": ident.path, "file": str(Path(path).resolve()) if path is not None else "",
                  "date": record.session.date, "body": record.session.body, "key": ident.key,
                  "units": len(units), "parser": PARSER_VERSION,
                  "record": f"{sid}.{self.writer.generation}.json"}
+        self._knowledge(record, entry, knowledge if sid == proposed else None)  # first: the longest job
+        ahead = None if analysed is not None else self._analysed_in_pool(units)
+        counts: dict[str, int] = {}
+        for k, u in enumerate(units):  # analysed by the parse worker, else here (a part in the pool)
+            if ahead is not None and k == ahead[0]:
+                analysed, counts = self._take_analysed(ahead, units)
+            given = analysed[k - ahead[0]] if ahead is not None and analysed is not None else \
+                analysed[k] if analysed is not None else {}
+            add_analysed(self.writer, unit_document(u), given)
         # the record file now, while the workers still parse (named by the coming generation, it
         # is published by the manifest that names it, or removed with the run's leftovers)
         path = records_path(self.home) / entry["record"]
         self.written.append(path)
-        write_atomic(path, record.to_json(indent=None))
+        write_atomic(path, text if text is not None else record.to_json(indent=None))
         write_light(self.home, path, record)  # what a server keeps of it in memory (indexer.summaries)
         self.sessions[sid] = entry
         self.claimed[sid] = label
-        self.vocabs[sid] = json.dumps(vocabulary(units), ensure_ascii=False)
+        if vocab is None:
+            vocab = vocabulary(units[:ahead[0]] if ahead is not None else units)
+            for word, n in counts.items():  # the pool's part after this one's: same order of first use
+                vocab[word] = vocab.get(word, 0) + n
+            vocab = json.dumps(vocab, ensure_ascii=False)
+        self.vocabs[sid] = vocab
         self.pending.append((sid, entry))
         if self.database_units is not None:
             self.database_units[sid] = units
             self.database_records.append(record)
-        self._knowledge(record, entry, knowledge if sid == proposed else None)
         self.summary.units += len(units)
         self.summary.sessions += 1
         self.summary.reparsed += placed.reparsed
@@ -310,6 +326,30 @@ class Publisher:
         """Whether the index may hold units of this session: one the published manifest or this
         run names (an index with no session in its manifest is searched for every id)."""
         return not self.indexed or session_id in self.indexed or session_id in self.sessions
+
+    def _analysed_in_pool(self, units: list) -> tuple[int, object] | None:
+        """The second half of a large session's units analysed by the knowledge pool while this
+        process analyses the first: (first unit of the half, future of `index_worker.analyse_job`)."""
+        from .search.whoosh_writer import analysable
+
+        if self.knowledge_pool is None or len(units) < SPLIT_UNITS or not analysable(self.writer):
+            return None
+        from .index_worker import analyse_job
+
+        half = len(units) // 2
+        try:
+            return half, self.knowledge_pool.submit(analyse_job, units[half:])
+        except Exception:  # noqa: BLE001 - a broken pool: analysed here
+            return None
+
+    @staticmethod
+    def _take_analysed(ahead: tuple[int, object], units: list) -> tuple[list | None, dict[str, int]]:
+        """What the pool made of the units from `ahead[0]` on (their analysed fields, the counts
+        of their vocabulary), or (None, their vocabulary) to analyse them here."""
+        try:
+            return ahead[1].result()
+        except Exception:  # noqa: BLE001 - a failed job: analysed here
+            return None, vocabulary(units[ahead[0]:])
 
     def _open_writer(self) -> None:
         storage = FileStorage(str(self.folder))
@@ -431,19 +471,26 @@ class Publisher:
 
     def _table_in_pool(self, sessions: dict[str, dict]) -> None:
         """The Q&A session table of the coming manifest made by the knowledge pool during the
-        commit, when every record's knowledge is stored already (the table reads it); otherwise,
-        or without a pool, `knowledge_of` makes it after the commit."""
+        commit (`index_worker.table_job`, once the knowledge jobs still running have stored their
+        part); without a pool, or with a record whose knowledge is left for after the commit,
+        `knowledge_of` makes it then."""
         if self.knowledge_pool is None:
             return
         self._harvest_knowledge(wait=False)
-        if self.unsaved or self.knowledge_jobs:
-            return  # not waited for here: the commit would wait for the knowledge
+        in_jobs = {sid for sid, _, _ in self.knowledge_jobs}
+        if set(self.unsaved) - in_jobs:
+            return  # built after the commit: the table waits for it
         from .index_worker import table_job
-        from .qa.store import session_keys
+        from .qa.sessions import summary_file
+        from .qa.store import cache_file, record_key, session_keys
         from .records import home_dir
 
+        home = home_dir(self.home)
+        waiting = [str(summary_file(cache_file(home, sid, record_key(entry)))) for sid, entry, _ in self.knowledge_jobs]
+        self.table_stop = home / "cache" / "qa" / f".table-{os.getpid()}.stop"
+        self.table_stop.unlink(missing_ok=True)
         try:
-            self.knowledge_pool.submit(table_job, home_dir(self.home), session_keys(sessions))
+            self.knowledge_pool.submit(table_job, home, session_keys(sessions), waiting, str(self.table_stop))
         except Exception:  # noqa: BLE001 - a broken pool: made after the commit
             pass
 
@@ -453,10 +500,19 @@ class Publisher:
             return
         from .sources.pdf import stop_pool
 
-        if wait:
-            pool.shutdown()
-        else:
-            stop_pool(pool)
+        stop = self.table_stop
+        if stop is not None and (self.unsaved or not wait):  # a table job waiting for knowledge that failed
+            stop.parent.mkdir(parents=True, exist_ok=True)
+            stop.touch()
+        try:
+            if wait:
+                pool.shutdown()
+            else:
+                stop_pool(pool)
+        finally:
+            if stop is not None:
+                stop.unlink(missing_ok=True)
+            self.table_stop = None
 
     def _publish_knowledge(self) -> None:
         """What questions need of each new record, precomputed (`qa.store.knowledge_of`): the

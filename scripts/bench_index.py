@@ -5,6 +5,10 @@ and re-reading every session as after a parser upgrade (all units deleted: one m
 
     .venv/bin/python scripts/bench_index.py --sessions 10
     .venv/bin/python scripts/bench_index.py --sessions 100 --procs 2 --skip-upgrade
+    .venv/bin/python scripts/bench_index.py --sessions 100 --reuse /tmp/homes/g100new --skip-upgrade
+
+With --reuse, a copy of an index of --sessions generated sessions (e.g. one made by
+`scripts/bench_answer.py --generate 100`) is used instead of building one: only the adds are timed.
 
 Prints wall seconds, CPU seconds of this process and of its worker processes (knowledge
 pool, Whoosh's writers with --procs 2), the ratio to the anchor measured in the same run
@@ -16,6 +20,7 @@ from __future__ import annotations
 import argparse
 import os
 import resource
+import subprocess
 import sys
 import tempfile
 import time
@@ -49,11 +54,16 @@ def main() -> None:
     parser.add_argument("--sessions", type=int, default=10)
     parser.add_argument("--procs", type=int, default=1, help="Whoosh writer processes for the build (as bench_search)")
     parser.add_argument("--skip-upgrade", action="store_true", help="skip re-reading every session")
+    parser.add_argument("--reuse", type=Path, help="a copy of this MINUTES_HOME instead of the build")
     args = parser.parse_args()
     print(f"machine: {os.cpu_count()} cores, load average {', '.join(f'{x:.1f}' for x in os.getloadavg())}")
     with tempfile.TemporaryDirectory() as tmp:
         home = Path(tmp) / "home"
-        build = timed(lambda: index_records(generate(args.sessions, seed=3), home=home, procs=args.procs))
+        if args.reuse:
+            subprocess.run(["cp", "-a", str(args.reuse), str(home)], check=True)
+            build = None
+        else:
+            build = timed(lambda: index_records(generate(args.sessions, seed=3), home=home, procs=args.procs))
         for extra in generate(args.sessions + 1, seed=3):  # the one after them (only it kept)
             pass
         anchor = timed(lambda: index_records([extra], home=home))
@@ -63,7 +73,8 @@ def main() -> None:
         replace = timed(lambda: index_records([one], home=home))
         ix = open_index(home)
         left = ix.doc_count_all() - ix.doc_count()
-        print(line(f"build {args.sessions} sessions (procs={args.procs})", build))
+        if build is not None:
+            print(line(f"build {args.sessions} sessions (procs={args.procs})", build))
         print(line("add one session (anchor)", anchor, anchor[0]))
         print(line("add one session from its text", from_text, anchor[0], "  (read and parse included)"))
         print(line("replace one session", replace, anchor[0], f"  ({left} deleted units left)"))

@@ -64,3 +64,38 @@ def test_files_read_by_an_older_parser_are_read_again_in_parallel(tmp_path, monk
     assert (again.sessions, again.reparsed, again.skipped) == (2, 2, 2)
     assert _state(home)[1].keys() == {*older, *sorted(data["sessions"])[2:]}
     assert again.errors == first.errors
+
+
+def _postings(home: Path) -> list:
+    """Every posting of the index (field, term, unit id, weight, value bytes) and each unit's stored fields."""
+    from indexer.index import open_index
+
+    ix = open_index(home)
+    with ix.reader() as r:
+        ids = {n: r.stored_fields(n)["id"] for n in r.all_doc_ids()}
+        postings = [(f, t, ids[d], w, v) for f, t, d, w, v in r.iter_postings()]
+        stored = sorted((ids[n], sorted(r.stored_fields(n).items())) for n in ids)
+        lengths = sorted((ids[n], f, r.doc_field_length(n, f)) for n in ids for f in ("text", "title"))
+    ix.close()
+    return [postings, stored, lengths]
+
+
+def test_a_large_session_analysed_half_in_the_pool_gives_the_same_index(tmp_path, monkeypatch):
+    """Adding one large session from this process: half its units are analysed by the worker
+    pool (`Publisher._analysed_in_pool`); the index, vocabulary and record are those of one process."""
+    from indexer.benchgen import BUNDLED
+    from indexer.publisher import SPLIT_UNITS
+
+    homes = {}
+    for workers in ("1", "2"):
+        monkeypatch.setenv("MINUTES_WORKERS", workers)
+        homes[workers] = tmp_path / f"w{workers}"
+        summary = index_paths([BUNDLED], home=homes[workers])
+        assert summary.units >= SPLIT_UNITS and not summary.errors
+    one, two = homes["1"], homes["2"]
+    assert _state(two) == _state(one)
+    assert _postings(two) == _postings(one)
+    vocab = sorted(p.name for p in (one / "index" / "vocab").iterdir())
+    assert vocab and vocab == sorted(p.name for p in (two / "index" / "vocab").iterdir())
+    for name in vocab:
+        assert (two / "index" / "vocab" / name).read_text() == (one / "index" / "vocab" / name).read_text()
