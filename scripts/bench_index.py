@@ -29,7 +29,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from indexer.benchgen import generate, write_text_session  # noqa: E402
-from indexer.index import index_paths, index_records, load_records, open_index  # noqa: E402
+from indexer.index import index_paths, index_records, load_record, load_records, open_index, read_manifest  # noqa: E402
 
 
 def _children() -> float:
@@ -64,17 +64,20 @@ def main() -> None:
             build = None
         else:
             build = timed(lambda: index_records(generate(args.sessions, seed=3), home=home, procs=args.procs))
+            build_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         for extra in generate(args.sessions + 1, seed=3):  # the one after them (only it kept)
             pass
         anchor = timed(lambda: index_records([extra], home=home))
         text = write_text_session(Path(tmp) / "add")
         from_text = timed(lambda: index_paths([text], home=home))
-        one = load_records(home)[0]
+        sessions = read_manifest(home)["sessions"]  # the earliest session (one record read, not all)
+        one = load_record(min(sessions, key=lambda sid: (sessions[sid].get("date") or "", sid)), home)
         replace = timed(lambda: index_records([one], home=home))
         ix = open_index(home)
         left = ix.doc_count_all() - ix.doc_count()
         if build is not None:
-            print(line(f"build {args.sessions} sessions (procs={args.procs})", build))
+            print(line(f"build {args.sessions} sessions (procs={args.procs})", build,
+                       extra=f"  (peak RSS of this process after it: {build_rss:.0f} MB)"))
         print(line("add one session (anchor)", anchor, anchor[0]))
         print(line("add one session from its text", from_text, anchor[0], "  (read and parse included)"))
         print(line("replace one session", replace, anchor[0], f"  ({left} deleted units left)"))
