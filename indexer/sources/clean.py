@@ -350,7 +350,7 @@ _LABEL_ROW = re.compile(r"^\s*[^\W\d_][^:\n]{0,40}\s:\s")
 
 def _join_across_pages(first: str, second: str, counts: Counter[str]) -> tuple[str, str]:
     """A word hyphenated over a page break goes whole to the first page."""
-    if not re.search(r"[^\W\d_]-$", first):
+    if not first.endswith(("-", "-\n")) or not re.search(r"[^\W\d_]-$", first):  # (the search alone walks the page)
         return first, second
     m = re.match(r"([^\W\d_][^\s]*)[ \t]*\n?", second)
     if not m or not m.group(1)[0].isalpha():
