@@ -61,7 +61,8 @@ def recognises(doc: Document) -> bool:
     du Président)") is left to the departmental parser.
     """
     text = doc.text
-    if _DEPARTMENTAL_MARK.search(text[:200_000]):
+    head = text[:200_000]
+    if ("(Rapport n°" in head or ".-" in head) and _DEPARTMENTAL_MARK.search(head):  # each mark has one
         return False
     head = fold(text[:4000])
     if not _MUNICIPAL_MARK.search(head):
