@@ -22,7 +22,8 @@ GUARDED = [votes._DECISION_CUE, votes._UNANIMOUS_SENTENCE, votes._MAJORITY_SENTE
 def test_case_folding_letters_outside_lower_are_checked_by_the_pattern():
     """A letter that re.I matches with a formula word's letter, and that str.lower() does not turn into it
     (« İ », « ſ », « ı »), makes the prefilter ask the pattern itself."""
-    gates = tuple(w for words, _ in votes._CUE_RULES for w in words)
+    gates = tuple(w for words, _ in votes._CUE_RULES for w in words) + votes._NO_REMARK_WORDS + votes._POSTPONED_WORDS \
+        + votes._BODIES + ("élu",)
     letters = set("".join(votes._FORMULA_WORDS + votes._COUNT_WORDS + gates))
     pattern = re.compile("[" + re.escape("".join(sorted(letters))) + "]", re.I)
     odd = {c for c in map(chr, range(0x110000)) if not 0xD800 <= ord(c) < 0xE000
@@ -106,3 +107,24 @@ def test_last_end_is_the_last_match_of_the_end_pattern():
     assert sum(1 for t in texts if scan(t)) > 1000
     for text in texts:
         assert fast(text) == scan(text), text
+
+
+def test_gated_rules_answer_as_their_patterns():
+    """noted, election, postponed, without-remark and other-body rules skip their pattern on a line
+    without its words: same answers as the patterns alone."""
+    text = (ROOT / "corpus" / "pas-de-calais-2025-09-22.txt").read_text(encoding="utf-8")
+    lines = [" ".join(ln.split()) for ln in text.splitlines()[::3]] + _formula_lines() + [
+        "Le Conseil prend acte du rapport.", "DONT ACTE", "Sont élus délégués : M. X", "M. X, ayant obtenu la majorité "
+        "absolue, est proclamé élu maire", "Le point est retiré de l'ordre du jour.", "Ce dossier sera ajourné", "Ce point sera abordé ultérieurement.",
+        "Le procès-verbal est approuvé sans observation.", "LA COMMISSION, après en avoir délibéré, décide",
+        "Le Comité syndical approuve", "N° 12 - Le Bureau communautaire", "la conférence des maires adopte",
+        "ſont élus", "le bureau a délibéré"]
+    rules = [(votes.noted_line, lambda ln: len(ln) <= 400 and votes._NOTED.search(ln)),
+             (votes.election_line, lambda ln: len(ln) <= 400 and votes._ELECTED.search(ln)),
+             (votes.postponed_line, lambda ln: len(ln) < 400 and votes._POSTPONED.match(ln)),
+             (votes.approved_without_remark, lambda ln: len(ln) < 400 and votes._NO_REMARK.search(ln)),
+             (votes.other_body, lambda ln: votes._OTHER_BODY.match(ln) or votes._OTHER_BODY_DECIDES.search(ln))]
+    for rule, pattern in rules:
+        assert sum(1 for ln in lines if pattern(ln)) >= 2, rule.__name__
+        for ln in lines:
+            assert bool(rule(ln)) == bool(pattern(ln)), (rule.__name__, ln)

@@ -287,6 +287,20 @@ def may_be_formula(line: str) -> bool:
     return any(map(low.__contains__, _COUNT_WORDS)) and _COUNT.search(line) is not None
 
 
+# the words (case folded) a line needs for each of these rules to match it
+_NO_REMARK_WORDS = ("remarque", "observation")
+_POSTPONED_WORDS = ("report", "retir", "ajourn", "abord")
+_BODIES = ("bureau", "commission", "comit", "syndicat", "conférence")  # `_OTHER_BODY`, `_OTHER_BODY_DECIDES`
+
+
+def _holds(line: str, words: tuple[str, ...]) -> bool:
+    """Whether the lowered line has one of `words` (or a letter that re.I folds apart from lower())."""
+    if _APART.search(line):
+        return True
+    low = line.lower()
+    return any(map(low.__contains__, words))
+
+
 def formula_lines(text: str) -> list[bool]:
     """``[may_be_formula(line) for line in text.splitlines()]``, each word looked for once in the whole
     lowered text (`str.lower` keeps every offset but for « İ », which `_APART` sends to the line test)."""
@@ -368,13 +382,14 @@ _NO_REMARK = re.compile(r"\bne\s+(?:fait|font|faisant|suscite|suscitent)\s+l['�
 def approved_without_remark(line: str) -> Vote | None:
     """``Les procès-verbaux des conseils des 24 juin et 22 juillet ne font l'objet d'aucune remarque
     particulière.`` / ``Le procès-verbal est approuvé sans observation.`` → adopted without a vote count."""
-    return Vote(text=line, result="adopté") if len(line) < 400 and _NO_REMARK.search(line) else None
+    return Vote(text=line, result="adopté") if len(line) < 400 and _holds(line, _NO_REMARK_WORDS) \
+        and _NO_REMARK.search(line) else None
 
 
 def noted_line(line: str) -> Vote | None:
     """``- prend acte du rapport annuel 2020 …`` / ``Information sur les marchés … DONT ACTE.`` →
     the council takes note (no vote)."""
-    if len(line) > 400 or not _NOTED.search(line):
+    if len(line) > 400 or not _holds(line, ("acte",)) or not _NOTED.search(line):
         return None
     return Vote(text=line, result="pris acte")
 
@@ -391,7 +406,7 @@ _ELECTED = re.compile(r"^\W*(?:(?:par conséquent|ainsi|en conséquence),?\s+)?(
 def election_line(line: str) -> Vote | None:
     """``Sont élus délégués pour les élections sénatoriales …`` / ``M. X, ayant obtenu la majorité absolue,
     est proclamé élu maire`` → an election (not adopted or rejected)."""
-    if len(line) > 400 or not _ELECTED.search(line):
+    if len(line) > 400 or not _holds(line, ("élu", "majorit")) or not _ELECTED.search(line):
         return None
     return Vote(text=line, result="élection")
 
@@ -403,7 +418,7 @@ _POSTPONED = re.compile(r"^\W*(?:ce|le|la|cette)\s+(?:projet(?:\s+de\s+délibér
 def postponed_line(line: str) -> Vote | None:
     """``Ce projet de délibération est reporté au conseil du 25 novembre prochain.`` → "reporté";
     ``Le point est retiré de l'ordre du jour.`` → "retiré": no decision this session."""
-    m = _POSTPONED.match(line) if len(line) < 400 else None
+    m = _POSTPONED.match(line) if len(line) < 400 and _holds(line, _POSTPONED_WORDS) else None
     if not m:
         return None
     word = m.group("word").lower()
@@ -412,7 +427,7 @@ def postponed_line(line: str) -> Vote | None:
 
 def other_body(line: str) -> bool:
     """``Le bureau communautaire, après en avoir délibéré à l'unanimité :``: another body decides."""
-    return bool(_OTHER_BODY.match(line) or _OTHER_BODY_DECIDES.search(line))
+    return _holds(line, _BODIES) and bool(_OTHER_BODY.match(line) or _OTHER_BODY_DECIDES.search(line))
 
 
 # "à l'unanimité moins deux abstentions", "à l'unanimité moins 1 voix contre (M. X)"
