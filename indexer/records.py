@@ -447,7 +447,7 @@ class WriterLock:
     def __enter__(self) -> "WriterLock":
         for _ in range(3):
             try:
-                fd = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+                fd = self._create()
             except FileExistsError:
                 pid, started = self._read()
                 if pid is None and self._age() < 5:
@@ -459,15 +459,38 @@ class WriterLock:
                                     "attendez qu'il se termine")
                 self.path.unlink(missing_ok=True)  # stale: its process is gone
                 continue
+            if fd is None:
+                return self  # created named
             try:
                 with os.fdopen(fd, "w") as fh:
-                    fh.write(f"{os.getpid()} {_start_time(os.getpid()) or ''}".strip())
+                    fh.write(self._content())
             except BaseException:  # Ctrl-C or SIGTERM between creating and naming it
                 self.path.unlink(missing_ok=True)
                 raise
             return self
         raise IndexBusy(f"{self.path} : verrou impossible à prendre ; supprimez ce fichier si aucun indexage "
                         "ne tourne")
+
+    @staticmethod
+    def _content() -> str:
+        return f"{os.getpid()} {_start_time(os.getpid()) or ''}".strip()
+
+    def _create(self) -> int | None:
+        """Create the pid file, exclusively: linked from a file that already names this process
+        (None), so that a run killed at that moment leaves a stale lock, not an empty file that
+        looks like another run writing its pid; where hard links are refused, created empty and
+        opened (its descriptor), to be named by the caller."""
+        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
+        try:
+            tmp.write_text(self._content())
+            os.link(tmp, self.path)
+            return None
+        except FileExistsError:
+            raise
+        except OSError:  # no hard links here
+            return os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+        finally:
+            tmp.unlink(missing_ok=True)
 
     def _read(self) -> tuple[int | None, str | None]:
         try:
