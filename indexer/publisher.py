@@ -128,6 +128,14 @@ def remove_leftovers(home: Path | None) -> None:
                 path.unlink(missing_ok=True)
 
 
+def write_synced(path: Path, text: str) -> None:
+    """`text` (as `records.write_atomic` writes it) into `path`, flushed to the disk."""
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write(displayable(text))
+        fh.flush()
+        os.fsync(fh.fileno())
+
+
 @contextmanager
 def _signals_held() -> Iterator[None]:
     """Ctrl-C and SIGTERM wait until the block ends (publishing is one step).
@@ -173,7 +181,7 @@ class Publisher:
         database = bool(os.environ.get("MINUTES_DATABASE_URL", "").strip())
         self.database_records: list[Record] | None = [] if database else None
         self.database_units: dict[str, list] | None = {} if database else None
-        self.vocabs: dict[str, str] = {}
+        self.vocabs: dict[str, Path] = {}  # session id -> its vocabulary (JSON), written under a temporary name
         self.claimed: dict[str, str] = {}  # session id -> the file of this run it comes from
         self.deleted = 0
         self.published = False
@@ -310,7 +318,13 @@ class Publisher:
             for word, n in counts.items():  # the pool's part after this one's: same order of first use
                 vocab[word] = vocab.get(word, 0) + n
             vocab = json.dumps(vocab, ensure_ascii=False)
-        self.vocabs[sid] = vocab
+        # written now, under a temporary name the readers' glob skips (its fsync while the workers
+        # still parse), renamed by `publish`
+        folder = self.folder / "vocab"
+        folder.mkdir(exist_ok=True)
+        tmp = self.vocabs[sid] = folder / f".{sid}.json.{os.getpid()}.tmp"
+        self.written.append(tmp)
+        write_synced(tmp, vocab)
         self.pending.append((sid, entry))
         if self.database_units is not None:
             self.database_units[sid] = units
@@ -386,8 +400,8 @@ class Publisher:
         vocab = self.folder / "vocab"
         vocab.mkdir(exist_ok=True)
         with _signals_held():
-            for sid, _ in self.pending:  # their record files are written (`add`)
-                write_atomic(vocab / f"{sid}.json", self.vocabs[sid])
+            for sid, _ in self.pending:  # their record files and vocabularies are written (`add`)
+                os.replace(self.vocabs[sid], vocab / f"{sid}.json")
             manifest = {"generation": generation, "parser": PARSER_VERSION, "sessions": self.sessions,
                         "aliases": self.aliases}
             path = manifest_file(self.home, generation)
