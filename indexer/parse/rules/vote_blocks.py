@@ -36,6 +36,8 @@ _RESULT_RE = re.compile(r"^\(?\s*(adopt[ée]e?s?|rejet[ée]e?s?)\s*(?:à l'unani
 
 
 def _label_names(text: str) -> set[str]:
+    if ":" not in text:  # every label is followed by its colon and count
+        return set()
     return {name for m in _LABEL_RE.finditer(text) for name, _ in _LABELS if m.group(name)}
 
 
