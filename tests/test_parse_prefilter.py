@@ -79,7 +79,8 @@ def test_formula_lines_of_a_page_are_the_lines_the_prefilter_passes():
     text = (ROOT / "corpus" / "pas-de-calais-2025-09-22.txt").read_text(encoding="utf-8")
     odd = ("Vote\r\n1 pour\x0cnothing here\u2028le conseil adopte\x1c2  contre, 1 abstention\n\nfin voix"
            "\r\ncontrepoint 3 pour")
-    for page in (text, odd, odd + "\nabſtention 2 ſuffrages", odd.replace("adopte", "adopİe"), "", "vote"):
+    for page in (text, odd, odd + "\nabſtention 2 ſuffrages", odd.replace("adopte", "adopİe"), "", "vote",
+                 "motif 3\npour moi\r\n4 \u2028contre 5\x1fabstention\x0b6\tpour\x1e7 contre"):
         expected = [votes.may_be_formula(" ".join(ln.split())) for ln in page.splitlines()]
         assert votes.formula_lines(page) == expected
     assert votes.formula_lines(odd) == [True, True, False, True, True, False, True, True]
@@ -128,3 +129,14 @@ def test_gated_rules_answer_as_their_patterns():
         assert sum(1 for ln in lines if pattern(ln)) >= 2, rule.__name__
         for ln in lines:
             assert bool(rule(ln)) == bool(pattern(ln)), (rule.__name__, ln)
+
+
+def test_every_numbered_heading_passes_the_heading_prefilter():
+    from indexer.parse import coverage
+
+    text = (ROOT / "corpus" / "pas-de-calais-2025-09-22.txt").read_text(encoding="utf-8")
+    lines = text.splitlines() + ["  1. Budget", "IV - PERSONNEL", "N° 2018-024 – Subvention", "2014/25 – Tarifs",
+                                 "\t12-045 (A) Marché", "١٢. Budget", "XI. Affaires"]
+    heads = [raw for raw in lines if coverage._HEADING.match(" ".join(raw.split()))]
+    assert len(heads) > 5
+    assert all(coverage._MAY_HEAD.match(raw) for raw in heads)

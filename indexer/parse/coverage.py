@@ -28,6 +28,7 @@ _TALLY_EN = re.compile(r"\bMotion\s+(?:Carried|Passed|Failed|Lost|Defeated)\s+\d
 _HEADING = re.compile(r"^(?:\d{1,3}(?:\.\d{1,2}){0,2}\s*(?:[.)°]|\s[-–])\s*[A-ZÀ-Ý«\"]|[IVX]{1,5}\s*[.\-–]\s+[A-ZÀ-Ý]|"
                       r"(?:N°\s*)?(?:19|20)\d\d\s*[/_.\-]\s*\d{1,4}\s*[-–:]\s*[A-ZÀ-Ý]|"
                       r"\d{2}-\d{3,4}\s+(?:\d{1,3}\.|\([A-Z]\))\s)")
+_MAY_HEAD = re.compile(r"\s*[\dIVXN]")  # what a line `_HEADING` matches starts with
 _DATE = re.compile(r"\b(1er|\d{1,2}) (" + "|".join(MONTHS) + r") ((?:19|20)\d\d)\b")
 LOW = 0.6  # below this share of the signals read, the record is a partial reading
 def measure(doc: Document, record: Record) -> Coverage:
@@ -36,6 +37,8 @@ def measure(doc: Document, record: Record) -> Coverage:
     headings: set[str] = set()
     for page in doc.pages:
         for raw, formula in zip(page.text.splitlines(), formula_lines(page.text)):
+            if not formula and not _MAY_HEAD.match(raw):
+                continue  # neither a formula nor a heading
             line = " ".join(raw.split())
             if not line:
                 continue

@@ -272,6 +272,8 @@ _FORMULA_WORDS = ("motion", "avoir", "cision", "vote", "adopt", "approuv", "reje
 _COUNT_WORDS = ("pour", "contre", "abstention")  # after a number: "2 contre, 1 abstention"
 _FORMULA_WORD = re.compile("|".join(_FORMULA_WORDS) + r"|\d\s+(?:" + "|".join(_COUNT_WORDS) + ")", re.I)
 _COUNT = re.compile(r"\d\s+(?:" + "|".join(_COUNT_WORDS) + ")", re.I)
+# `_COUNT` inside one line of a text: its spaces are any but the line breaks of str.splitlines
+_COUNT_IN_LINE = re.compile(r"\d[^\S\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]+(?:" + "|".join(_COUNT_WORDS) + ")", re.I)
 # letters the patterns' case folding (re.I) matches with an ASCII letter and str.lower() does not
 _FOLDED_APART = ("ı", "ſ", "İ")
 
@@ -313,15 +315,16 @@ def formula_lines(text: str) -> list[bool]:
         return [may_be_formula(" ".join(ln.split())) for ln in lines]
     low = text.lower()
     ends = list(accumulate(map(len, lines)))
-    words, counts = bytearray(len(lines)), bytearray(len(lines))
-    for found, vocabulary in ((words, _FORMULA_WORDS), (counts, _COUNT_WORDS)):
-        for w in vocabulary:
-            i = low.find(w)
-            while i >= 0:
-                k = bisect_right(ends, i)
-                found[k] = 1
-                i = low.find(w, ends[k])  # the next line
-    return [bool(w) or (bool(c) and _COUNT.search(ln) is not None) for w, c, ln in zip(words, counts, lines)]
+    found = bytearray(len(lines))
+    for w in _FORMULA_WORDS:
+        i = low.find(w)
+        while i >= 0:
+            k = bisect_right(ends, i)
+            found[k] = 1
+            i = low.find(w, ends[k])  # the next line
+    for m in _COUNT_IN_LINE.finditer(text):  # a count never spans lines: the line its match starts in
+        found[bisect_right(ends, m.start())] = 1
+    return list(map(bool, found))
 
 
 def _has_cue(line: str) -> bool:
