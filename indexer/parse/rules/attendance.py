@@ -100,7 +100,7 @@ def _clean_name(chunk: str) -> str:
     chunk = re.sub(r"^et\s+", "", chunk)
     if not chunk or len(chunk) > 60 or ":" in chunk:  # "Délégation de service public : SAEML …" is no name
         return ""
-    if not re.search(rf"[{_UP}]{{2,}}|^{_CIV}\s*[{_UP}]", chunk) and not _PLAIN_NAME.match(chunk):
+    if not _NAME_MARK.search(chunk) and not _PLAIN_NAME.match(chunk):
         return ""
     return chunk
 
@@ -110,11 +110,16 @@ def _clean_name(chunk: str) -> str:
 _PLAIN_NAME = re.compile(rf"^{_GIVEN}(?:\s+(?:(?:de|du|d['’]|le|la|van|von)\s*)?{_GIVEN}){{1,3}}$")
 
 
+_SPLIT_LOWER = re.compile(rf"(?<=[{_LOW}]) (?!(?:de|du|des|le|la|van|von)\b|d['’])([{_LOW}]+)\b")
+_SPLIT_UPPER = re.compile(rf"(?<=[{_LOW}] )([{_UP}]) ([{_UP}]{{2,}})\b")
+_NAME_MARK = re.compile(rf"[{_UP}]{{2,}}|^{_CIV}\s*[{_UP}]")
+
+
 def _rejoin_name(name: str) -> str:
     """Letters split off by the PDF text layer: "Jean-Ja cques CARRETERO" → "Jean-Jacques CARRETERO",
     "Joachim L ÜDER" → "Joachim LÜDER" (particles such as "de" are kept)."""
-    name = re.sub(rf"(?<=[{_LOW}]) (?!(?:de|du|des|le|la|van|von)\b|d['’])([{_LOW}]+)\b", r"\1", name)
-    return re.sub(rf"(?<=[{_LOW}] )([{_UP}]) ([{_UP}]{{2,}})\b", r"\1\2", name)
+    name = _SPLIT_LOWER.sub(r"\1", name)
+    return _SPLIT_UPPER.sub(r"\1\2", name)
 
 
 def _add_listed(kind: str, line: str, state: Any, session: Session) -> None:

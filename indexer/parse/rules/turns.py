@@ -27,9 +27,13 @@ def colon_turn(line: str) -> tuple[str, str, str, str] | None:
     if not _looks_like_name(name):
         return None
     role = (m.group("role") or "").strip()
-    if role and (any(c.isdigit() for c in role) or len(role.split()) > 8 or re.search(rf"\b{_VERB}\b", role)):
+    if role and (any(c.isdigit() for c in role) or len(role.split()) > 8 or _A_VERB.search(role)):
         return None
     return m.group("label").strip(), name.strip(), role, m.group("text").strip()
+
+
+_AN_UPPER = re.compile(rf"[{_UP}]")
+_A_VERB = re.compile(rf"\b{_VERB}\b")
 
 
 def _looks_like_name(name: str) -> bool:
@@ -37,7 +41,7 @@ def _looks_like_name(name: str) -> bool:
     f = fold(name)
     if f in {"vote", "pour", "contre", "objet", "presents", "absents", "pouvoirs", "secretaire"}:
         return False
-    return bool(re.search(rf"[{_UP}]", name))
+    return bool(_AN_UPPER.search(name))
 
 
 _RAPPORTEUR = re.compile(rf"^(?P<label>(?P<subject>{_PERSON})(?:\s*,\s*(?P<srole>[^,:]{{3,70}}),)?)\s+"
@@ -108,10 +112,13 @@ def _after_leading_clause(sentence: str) -> re.Match[str] | None:
     return _HANDOVER.match(sentence, m.end()) or _REPORTED.match(sentence, m.end())
 
 
+_CIVILITY_REST = re.compile(rf"{_CIV}\s*(.*)$")  # compiled once: the pattern string is long
+
+
 def _strip_civility(person: str) -> str:
     """"Madame le Maire" → "le Maire"; "M. TANGUY" → "TANGUY"; "M.TANGUY" → "TANGUY"."""
     person = " ".join(person.split())
-    m = re.match(rf"{_CIV}\s*(.*)$", person)
+    m = _CIVILITY_REST.match(person)
     return (m.group(1) if m and m.group(1) else person).strip()
 
 
