@@ -35,7 +35,7 @@ NOT_ABBREVIATIONS = frozenset({"foi", "tot", "paz"})
 _ELISIONS = ("'", "\u2019")  # Punkt cuts "l'art." into "l" + "'art."
 
 _PARAGRAPH_RE = re.compile(r"\n\s*\n|\n(?=[-•·*]\s)")
-_SPACES_RE = re.compile(r"\s+")
+_SPACES_RE = re.compile(r"\s+")  # what split_sentences collapses (as str.split does: re's \s is str.isspace)
 
 
 def params_to_json(params) -> str:  # noqa: ANN001 - punkt.Parameters or NLTK's PunktParameters
@@ -81,7 +81,7 @@ def split_sentences(text: str) -> list[str]:
     tok = tokenizer()
     out: list[str] = []
     for para in _PARAGRAPH_RE.split(text):
-        para = _SPACES_RE.sub(" ", para).strip()
+        para = " ".join(para.split())  # whitespace runs as one space, trimmed
         if para:
             out.extend(s.strip() for s in tok.tokenize(para) if s.strip())
     return out
