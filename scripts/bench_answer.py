@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import copy
+import os
 import statistics
 import sys
 import tempfile
@@ -166,18 +167,40 @@ def bench_serve(args: argparse.Namespace) -> int:
         ready = server.first("/")
         ms, status, _ = fetch(server.base + "/question.json?q=" + urllib.parse.quote(rows[0].question))
         since_start = time.perf_counter() - server.started
+        time.sleep(args.settle)  # e.g. past the warm-up extras (webapp.serve.EXTRAS_DELAY), whose CPU would count
         times, errors = [], 0
+        cpu0 = server_cpu(server.proc.pid)
         for row in rows[1:args.limit + 1]:
             t, status2, _ = fetch(server.base + "/question.json?q=" + urllib.parse.quote(row.question))
             times.append(t)
             errors += status2 != 200
+        cpu = server_cpu(server.proc.pid) - cpu0
     finally:
         server.close()
     print(f"minutes serve ({args.workers} processus) : page d'accueil {ready:.2f} s après le lancement ; "
           f"première question {ms:.0f} ms (statut {status}), réponse {since_start:.2f} s après le lancement ; "
           f"{len(times)} questions nouvelles : p50 {statistics.median(times):.0f} ms, "
-          f"p95 {percentile(times, 0.95):.0f} ms, max {max(times):.0f} ms, {errors} erreur(s)")
+          f"p95 {percentile(times, 0.95):.0f} ms, max {max(times):.0f} ms, {errors} erreur(s) ; "
+          f"CPU des processus serveur {cpu * 1000 / max(1, len(times)):.0f} ms par question")
     return 0
+
+
+def server_cpu(pid: int) -> float:
+    """CPU seconds (user + system) used so far by the server `pid` and its workers: on a shared
+    machine, what the questions cost the server whatever else runs."""
+    pids = [pid]
+    try:
+        pids += [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        pass
+    total = 0
+    for p in pids:
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
+        except (OSError, IndexError, ValueError):
+            continue
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -196,6 +219,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--serve", action="store_true", help="with --home: through a real minutes serve process")
     ap.add_argument("--workers", type=int, default=2, help="with --serve: server processes")
     ap.add_argument("--limit", type=int, default=60, help="with --serve: questions asked after the first")
+    ap.add_argument("--settle", type=float, default=0.0,
+                    help="with --serve: seconds waited after the first answer, before the others")
     args = ap.parse_args(argv)
     if args.home is not None and args.serve:
         return bench_serve(args)
