@@ -43,6 +43,8 @@ KNOWLEDGE_AHEAD = 2
 #: a session of at least this many units, parsed in this process, has half its units analysed
 #: by the knowledge pool while this process analyses the other half
 SPLIT_UNITS = 200
+#: seconds a run that fails waits for the knowledge pool's running jobs before terminating them
+STOP_WAIT = 5.0
 
 
 class Interrupted(KeyboardInterrupt):
@@ -195,6 +197,7 @@ class Publisher:
         self.knowledge_pool = None
         self.knowledge_jobs: list[tuple[str, dict, object]] = []  # (session id, entry, future of its job)
         self.knowledge_workers = config.workers()
+        self.pool_jobs: list = []  # futures of the knowledge pool's jobs not known to be done
         self.table_stop: Path | None = None  # created to end a table job waiting for knowledge (`_table_in_pool`)
 
     def __enter__(self) -> "Publisher":
@@ -352,7 +355,7 @@ class Publisher:
 
         half = len(units) // 2
         try:
-            return half, self.knowledge_pool.submit(analyse_job, units[half:])
+            return half, self._submit(analyse_job, units[half:])
         except Exception:  # noqa: BLE001 - a broken pool: analysed here
             return None
 
@@ -461,7 +464,7 @@ class Publisher:
             # the records waiting for a worker are held (and their arguments pickled): at most
             # KNOWLEDGE_AHEAD a worker, this process waits for the oldest beyond that
             try:
-                self.knowledge_jobs.append((sid, entry, self.knowledge_pool.submit(
+                self.knowledge_jobs.append((sid, entry, self._submit(
                     knowledge_job, home_dir(self.home), record, entry)))
             except Exception:  # noqa: BLE001 - a broken pool: built after the commit
                 pass
@@ -504,9 +507,15 @@ class Publisher:
         self.table_stop = home / "cache" / "qa" / f".table-{os.getpid()}.stop"
         self.table_stop.unlink(missing_ok=True)
         try:
-            self.knowledge_pool.submit(table_job, home, session_keys(sessions), waiting, str(self.table_stop))
+            self._submit(table_job, home, session_keys(sessions), waiting, str(self.table_stop))
         except Exception:  # noqa: BLE001 - a broken pool: made after the commit
             pass
+
+    def _submit(self, fn, *args):  # noqa: ANN001, ANN002, ANN202
+        """A job for the knowledge pool (kept, so that a run that fails lets the running ones end)."""
+        job = self.knowledge_pool.submit(fn, *args)
+        self.pool_jobs = [j for j in self.pool_jobs if not j.done()] + [job]
+        return job
 
     def _stop_knowledge_pool(self, wait: bool) -> None:
         pool, self.knowledge_pool = self.knowledge_pool, None
@@ -522,7 +531,27 @@ class Publisher:
             if wait:
                 pool.shutdown()
             else:
-                stop_pool(pool)
+                # a run that failed: the jobs waiting are cancelled, those running (a second or so)
+                # may end, and the workers are terminated only past STOP_WAIT (terminating them in
+                # a job races the interpreter's exit: « Bad file descriptor » printed at exit)
+                from concurrent.futures import process as futures_process
+                from concurrent.futures import wait as wait_for
+
+                manager = getattr(pool, "_executor_manager_thread", None)
+                pool.shutdown(wait=False, cancel_futures=True)
+                _, running = wait_for(self.pool_jobs, timeout=STOP_WAIT)
+                if running:
+                    stop_pool(pool)
+                else:
+                    pool.shutdown()
+                if manager is not None:
+                    # the pool's thread has ended: the interpreter's exit has nothing to wake (when
+                    # a failed write left a descriptor closed twice, waking it printed « Bad file
+                    # descriptor » after the run's one French line)
+                    manager.join(timeout=STOP_WAIT)
+                    if not manager.is_alive():
+                        getattr(futures_process, "_threads_wakeups", {}).pop(manager, None)
+            self.pool_jobs = []
         finally:
             if stop is not None:
                 stop.unlink(missing_ok=True)
