@@ -185,3 +185,28 @@ def test_cli_index_summary(tmp_path: Path) -> None:
     assert out.returncode == 0
     assert "1 fichier(s), 1 séance(s) indexée(s)" in out.stdout
     assert "1/1" in out.stderr  # progress
+
+
+def test_a_run_holds_no_record_once_its_knowledge_is_stored(tmp_path: Path, monkeypatch) -> None:
+    """The run's memory does not grow with its sessions: each record's question knowledge is
+    stored in the cache as soon as a worker makes it, at most KNOWLEDGE_AHEAD records wait per
+    worker, and what the run keeps of a record until its commit is its manifest entry."""
+    from indexer.benchgen import generate
+    from indexer.model import Record
+    from indexer.publisher import KNOWLEDGE_AHEAD, IndexSummary, Publisher
+    from indexer.qa.store import cache_file, record_key
+
+    monkeypatch.setenv("MINUTES_WORKERS", "2")
+    home = tmp_path / "home"
+    waiting = []
+    with Publisher(home, IndexSummary()) as pub:
+        for record in generate(7, seed=5, chars_per_session=30_000):
+            assert pub.add(record)
+            waiting.append(len(pub.unsaved))
+        assert not any(isinstance(x, Record) for item in pub.pending for x in item)
+        pub.publish()
+    assert max(waiting) <= KNOWLEDGE_AHEAD * 2 + 1, waiting
+    sessions = read_manifest(home)["sessions"]
+    assert len(sessions) == 7
+    for sid, entry in sessions.items():  # every session's knowledge is in the cache, under its entry
+        assert cache_file(home, sid, record_key(entry)).is_file(), sid
