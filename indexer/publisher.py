@@ -24,7 +24,7 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
 
-from . import config
+from .knowledge_pool import KnowledgePool
 from .model import Record
 from .parse.version import PARSER_VERSION
 from .records import (INDEX_NAME, LEGACY_MANIFEST, WriterLock, displayable, identity_of, index_generation,
@@ -37,14 +37,6 @@ from .units import make_schema, unit_document, units_of, vocabulary
 #: segment, dropping them (they would otherwise still count in BM25's document counts);
 #: below it, rewriting the whole index for a few units costs more than they skew
 MERGE_DELETED_SHARE = 0.1
-#: records a knowledge pool worker may have waiting (a generated session: ~6 MB in memory, and
-#: its pickle): beyond that, the run waits for the oldest job (the workers are as busy either way)
-KNOWLEDGE_AHEAD = 2
-#: a session of at least this many units, parsed in this process, has half its units analysed
-#: by the knowledge pool while this process analyses the other half
-SPLIT_UNITS = 200
-#: seconds a run that fails waits for the knowledge pool's running jobs before terminating them
-STOP_WAIT = 5.0
 
 
 class Interrupted(KeyboardInterrupt):
@@ -188,17 +180,9 @@ class Publisher:
         self.deleted = 0
         self.published = False
         self.written: list[Path] = []  # files this run wrote before its commit
-        # question knowledge (`qa.knowledge.build`) of the records of this run, made in other
-        # processes while this one writes the index: by the parse workers (`parse_for_index`),
-        # else by a pool of its own, forked with the first record (before any thread runs); each
-        # is stored in the Q&A cache as soon as it is made (`index_worker.store_knowledge`), so
-        # that the run's memory does not grow with its records
-        self.unsaved: dict[str, tuple[Record, dict]] = {}  # session id -> (record, entry), knowledge not stored yet
-        self.knowledge_pool = None
-        self.knowledge_jobs: list[tuple[str, dict, object]] = []  # (session id, entry, future of its job)
-        self.knowledge_workers = config.workers()
-        self.pool_jobs: list = []  # futures of the knowledge pool's jobs not known to be done
-        self.table_stop: Path | None = None  # created to end a table job waiting for knowledge (`_table_in_pool`)
+        # question knowledge of the records of this run, made in other processes while this one
+        # writes the index, and stored as it comes (`knowledge_pool`)
+        self.knowledge = KnowledgePool(home)
 
     def __enter__(self) -> "Publisher":
         self.folder.mkdir(parents=True, exist_ok=True)
@@ -218,7 +202,7 @@ class Publisher:
 
     def __exit__(self, exc_type, exc, tb) -> None:  # noqa: ANN001
         try:
-            self._stop_knowledge_pool(wait=exc_type is None)
+            self.knowledge.stop(wait=exc_type is None)
             if self.writer is not None:
                 try:
                     self.writer.cancel()
@@ -260,7 +244,7 @@ class Publisher:
         label = label or displayable(record.session.source or record.session.id)
         proposed = record.session.id
         if knowledge is None:
-            self._start_knowledge_pool()
+            self.knowledge.start(writer_open=self.writer is not None)
         ident = identity_of(record, path)
         if path is not None:
             placed = place_record(ident, self.sessions, self.aliases, self.claimed, label)
@@ -299,12 +283,12 @@ class Publisher:
                  "date": record.session.date, "body": record.session.body, "key": ident.key,
                  "units": len(units), "parser": PARSER_VERSION,
                  "record": f"{sid}.{self.writer.generation}.json"}
-        self._knowledge(record, entry, knowledge if sid == proposed else None)  # first: the longest job
-        ahead = None if analysed is not None else self._analysed_in_pool(units)
+        self.knowledge.store(record, entry, knowledge if sid == proposed else None)  # first: the longest job
+        ahead = None if analysed is not None else self.knowledge.analyse_half(units, self.writer)
         counts: dict[str, int] = {}
         for k, u in enumerate(units):  # analysed by the parse worker, else here (a part in the pool)
             if ahead is not None and k == ahead[0]:
-                analysed, counts = self._take_analysed(ahead, units)
+                analysed, counts = self.knowledge.take_analysed(ahead, units)
             given = analysed[k - ahead[0]] if ahead is not None and analysed is not None else \
                 analysed[k] if analysed is not None else {}
             add_analysed(self.writer, unit_document(u), given)
@@ -343,30 +327,6 @@ class Publisher:
         """Whether the index may hold units of this session: one the published manifest or this
         run names (an index with no session in its manifest is searched for every id)."""
         return not self.indexed or session_id in self.indexed or session_id in self.sessions
-
-    def _analysed_in_pool(self, units: list) -> tuple[int, object] | None:
-        """The second half of a large session's units analysed by the knowledge pool while this
-        process analyses the first: (first unit of the half, future of `index_worker.analyse_job`)."""
-        from .search.whoosh_writer import analysable
-
-        if self.knowledge_pool is None or len(units) < SPLIT_UNITS or not analysable(self.writer):
-            return None
-        from .index_worker import analyse_job
-
-        half = len(units) // 2
-        try:
-            return half, self._submit(analyse_job, units[half:])
-        except Exception:  # noqa: BLE001 - a broken pool: analysed here
-            return None
-
-    @staticmethod
-    def _take_analysed(ahead: tuple[int, object], units: list) -> tuple[list | None, dict[str, int]]:
-        """What the pool made of the units from `ahead[0]` on (their analysed fields, the counts
-        of their vocabulary), or (None, their vocabulary) to analyse them here."""
-        try:
-            return ahead[1].result()
-        except Exception:  # noqa: BLE001 - a failed job: analysed here
-            return None, vocabulary(units[ahead[0]:])
 
     def _open_writer(self) -> None:
         storage = FileStorage(str(self.folder))
@@ -410,7 +370,7 @@ class Publisher:
             path = manifest_file(self.home, generation)
             self.written.append(path)
             write_atomic(path, json.dumps(manifest, ensure_ascii=False, indent=1))
-            self._table_in_pool(manifest["sessions"])
+            self.knowledge.table(manifest["sessions"])
             writer, self.writer = self.writer, None
             try:
                 writer.commit(optimize=self._merge(writer))
@@ -422,150 +382,8 @@ class Publisher:
                 raise
             self.published = True
             remove_leftovers(self.home)
-        self._publish_knowledge()
+        self.knowledge.finish()
         self._totals()
-
-    # -- question knowledge (a cache beside the index, written after the commit) -------
-    def _start_knowledge_pool(self) -> None:
-        """Worker processes for the question knowledge of records parsed in this process,
-        forked once, before the Whoosh writer and before any thread (a fork is then safe)."""
-        if self.knowledge_pool is not None or self.knowledge_workers <= 1 or self.writer is not None \
-                or threading.active_count() > 1:
-            return
-        from .sources.pdf import new_pool
-
-        try:
-            self.knowledge_pool = new_pool(self.knowledge_workers)
-        except Exception:  # noqa: BLE001 - no process pool here: built after the commit
-            self.knowledge_workers = 1
-
-    def _knowledge(self, record: Record, entry: dict, built: object) -> None:
-        """The record's question knowledge stored in the Q&A cache: `built` (made by a parse
-        worker) at once, else built and stored by the knowledge pool; failing that (no pool, a
-        failed job) it is built after the commit (`_publish_knowledge`)."""
-        from .index_worker import Stored, knowledge_job, store_knowledge
-        from .qa.store import record_key
-        from .records import home_dir
-
-        sid = record.session.id
-        if isinstance(built, Stored):  # stored by the parse worker, under this entry's key?
-            if built.sid == sid and built.key == record_key(entry):
-                return
-            built = None
-        self.unsaved[sid] = (record, entry)
-        if built is not None and getattr(built, "sid", None) == sid:
-            try:
-                store_knowledge(home_dir(self.home), sid, entry, built)
-                del self.unsaved[sid]
-            except Exception:  # noqa: BLE001 - a cache: built again after the commit
-                pass
-        elif self.knowledge_pool is not None:
-            # a generated session costs about a second: in a worker, while this process goes on;
-            # the records waiting for a worker are held (and their arguments pickled): at most
-            # KNOWLEDGE_AHEAD a worker, this process waits for the oldest beyond that
-            try:
-                self.knowledge_jobs.append((sid, entry, self._submit(
-                    knowledge_job, home_dir(self.home), record, entry)))
-            except Exception:  # noqa: BLE001 - a broken pool: built after the commit
-                pass
-            self._harvest_knowledge(wait=False, keep=KNOWLEDGE_AHEAD * self.knowledge_workers)
-
-    def _harvest_knowledge(self, wait: bool, keep: int | None = None) -> None:
-        """Jobs the pool has finished (all of them with `wait`, all but the last `keep` with
-        `keep`): their records need nothing more."""
-        left = []
-        for k, (sid, entry, job) in enumerate(self.knowledge_jobs):
-            if not wait and not job.done() and (keep is None or len(self.knowledge_jobs) - k <= keep):
-                left.append((sid, entry, job))
-                continue
-            try:
-                job.result()
-            except Exception:  # noqa: BLE001 - a worker that failed: built after the commit
-                continue
-            if self.unsaved.get(sid, (None, None))[1] is entry:
-                del self.unsaved[sid]
-        self.knowledge_jobs = left
-
-    def _table_in_pool(self, sessions: dict[str, dict]) -> None:
-        """The Q&A session table of the coming manifest made by the knowledge pool during the
-        commit (`index_worker.table_job`, once the knowledge jobs still running have stored their
-        part); without a pool, or with a record whose knowledge is left for after the commit,
-        `knowledge_of` makes it then."""
-        if self.knowledge_pool is None:
-            return
-        self._harvest_knowledge(wait=False)
-        in_jobs = {sid for sid, _, _ in self.knowledge_jobs}
-        if set(self.unsaved) - in_jobs:
-            return  # built after the commit: the table waits for it
-        from .index_worker import table_job
-        from .qa.sessions import summary_file
-        from .qa.store import cache_file, record_key, session_keys
-        from .records import home_dir
-
-        home = home_dir(self.home)
-        waiting = [str(summary_file(cache_file(home, sid, record_key(entry)))) for sid, entry, _ in self.knowledge_jobs]
-        self.table_stop = home / "cache" / "qa" / f".table-{os.getpid()}.stop"
-        self.table_stop.unlink(missing_ok=True)
-        try:
-            self._submit(table_job, home, session_keys(sessions), waiting, str(self.table_stop))
-        except Exception:  # noqa: BLE001 - a broken pool: made after the commit
-            pass
-
-    def _submit(self, fn, *args):  # noqa: ANN001, ANN002, ANN202
-        """A job for the knowledge pool (kept, so that a run that fails lets the running ones end)."""
-        job = self.knowledge_pool.submit(fn, *args)
-        self.pool_jobs = [j for j in self.pool_jobs if not j.done()] + [job]
-        return job
-
-    def _stop_knowledge_pool(self, wait: bool) -> None:
-        pool, self.knowledge_pool = self.knowledge_pool, None
-        if pool is None:
-            return
-        from .sources.pdf import stop_pool
-
-        stop = self.table_stop
-        if stop is not None and (self.unsaved or not wait):  # a table job waiting for knowledge that failed
-            stop.parent.mkdir(parents=True, exist_ok=True)
-            stop.touch()
-        try:
-            if wait:
-                pool.shutdown()
-            else:
-                # a run that failed: the jobs waiting are cancelled, those running (a second or so)
-                # may end, and the workers are terminated only past STOP_WAIT (terminating them in
-                # a job races the interpreter's exit: « Bad file descriptor » printed at exit)
-                from concurrent.futures import process as futures_process
-                from concurrent.futures import wait as wait_for
-
-                manager = getattr(pool, "_executor_manager_thread", None)
-                pool.shutdown(wait=False, cancel_futures=True)
-                _, running = wait_for(self.pool_jobs, timeout=STOP_WAIT)
-                if running:
-                    stop_pool(pool)
-                else:
-                    pool.shutdown()
-                if manager is not None:
-                    # the pool's thread has ended: the interpreter's exit has nothing to wake (when
-                    # a failed write left a descriptor closed twice, waking it printed « Bad file
-                    # descriptor » after the run's one French line)
-                    manager.join(timeout=STOP_WAIT)
-                    if not manager.is_alive():
-                        getattr(futures_process, "_threads_wakeups", {}).pop(manager, None)
-            self.pool_jobs = []
-        finally:
-            if stop is not None:
-                stop.unlink(missing_ok=True)
-            self.table_stop = None
-
-    def _publish_knowledge(self) -> None:
-        """What questions need of each new record, precomputed (`qa.store.knowledge_of`): the
-        knowledge not stored yet is built here, then the session table of the published index."""
-        from .qa.store import knowledge_of
-
-        self._harvest_knowledge(wait=True)
-        self._stop_knowledge_pool(wait=True)
-        unsaved, self.unsaved = list(self.unsaved.values()), {}
-        knowledge_of(self.home, unsaved)
 
     def _merge(self, writer) -> bool:  # noqa: ANN001
         """Merge into one segment when the units this run deleted are a large share of the

@@ -193,7 +193,8 @@ def test_a_run_holds_no_record_once_its_knowledge_is_stored(tmp_path: Path, monk
     worker, and what the run keeps of a record until its commit is its manifest entry."""
     from indexer.benchgen import generate
     from indexer.model import Record
-    from indexer.publisher import KNOWLEDGE_AHEAD, IndexSummary, Publisher
+    from indexer.knowledge_pool import KNOWLEDGE_AHEAD
+    from indexer.publisher import IndexSummary, Publisher
     from indexer.qa.store import cache_file, record_key
 
     monkeypatch.setenv("MINUTES_WORKERS", "2")
@@ -202,7 +203,7 @@ def test_a_run_holds_no_record_once_its_knowledge_is_stored(tmp_path: Path, monk
     with Publisher(home, IndexSummary()) as pub:
         for record in generate(7, seed=5, chars_per_session=30_000):
             assert pub.add(record)
-            waiting.append(len(pub.unsaved))
+            waiting.append(len(pub.knowledge.unsaved))
         assert not any(isinstance(x, Record) for item in pub.pending for x in item)
         pub.publish()
     assert max(waiting) <= KNOWLEDGE_AHEAD * 2 + 1, waiting

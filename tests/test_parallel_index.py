@@ -82,9 +82,9 @@ def _postings(home: Path) -> list:
 
 def test_a_large_session_analysed_half_in_the_pool_gives_the_same_index(tmp_path, monkeypatch):
     """Adding one large session from this process: half its units are analysed by the worker
-    pool (`Publisher._analysed_in_pool`); the index, vocabulary and record are those of one process."""
+    pool (`KnowledgePool.analyse_half`); the index, vocabulary and record are those of one process."""
     from indexer.benchgen import BUNDLED
-    from indexer.publisher import SPLIT_UNITS
+    from indexer.knowledge_pool import SPLIT_UNITS
 
     homes = {}
     for workers in ("1", "2"):
