@@ -21,9 +21,8 @@ import threading
 import time
 from collections import OrderedDict
 from dataclasses import asdict, dataclass, field
-from functools import lru_cache, wraps
 from pathlib import Path
-from typing import Any, Callable, TextIO
+from typing import Callable, TextIO
 
 from .model import Record
 from .people import fold
@@ -197,31 +196,6 @@ UNIT_BUDGET = 3000
 MIN_SESSIONS = 4
 
 
-def single_flight(maxsize: int) -> Callable:
-    """`lru_cache`, but concurrent first calls with the same arguments compute the value once:
-    the others wait for it, instead of a dozen server threads each building the same thing."""
-    def decorate(fn: Callable) -> Callable:
-        cached = lru_cache(maxsize=maxsize)(fn)
-        guard = threading.Lock()
-        building: dict[tuple, threading.Lock] = {}
-
-        @wraps(fn)
-        def wrapper(*args: Any) -> Any:
-            with guard:
-                lock = building.setdefault(args, threading.Lock())
-            try:
-                with lock:
-                    return cached(*args)
-            finally:
-                with guard:
-                    if building.get(args) is lock:
-                        del building[args]
-
-        wrapper.cache_clear = cached.cache_clear  # type: ignore[attr-defined]
-        return wrapper
-    return decorate
-
-
 #: Sessions' knowledge kept in memory per process, by their number of sentences (a generated departmental
 #: session has ~12 000 and takes ~9 MB, a municipal one a few hundred): one long session or a whole
 #: municipal archive.  A session out of it is read again from the disk cache in milliseconds: at 100 generated
@@ -370,8 +344,6 @@ def _merged(home: str, keys: tuple[tuple[str, str], ...]) -> Knowledge:
     parts = [rk for sid, sha in keys if (rk := _record_knowledge(home, sid, sha)) is not None]
     return Knowledge.of(parts)
 
-
-_merged.cache_clear = lambda: None  # type: ignore[attr-defined]  # nothing kept (callers clearing caches)
 
 
 def ask(question: str, home: Path | None = None) -> Answer:

@@ -325,7 +325,6 @@ def test_concurrent_first_questions_prepare_each_session_once(search_home: Path,
     monkeypatch.setattr(store, "build", counting_build)
     shutil.rmtree(search_home / "cache" / "qa", ignore_errors=True)  # as on a server just after indexing
     answer._record_knowledge.cache_clear()
-    answer._merged.cache_clear()
     results: list[bool] = []
     threads = [threading.Thread(target=lambda: results.append(ask("Qui a présidé la séance ?", home=search_home).found))
                for _ in range(8)]
@@ -544,7 +543,6 @@ def test_a_replaced_question_cache_file_cannot_run_code(search_home: Path, tmp_p
     cache_file(home, sid, key).write_bytes(planted)
     S.summary_file(cache_file(home, sid, key)).write_bytes(planted)
     answer_mod._record_knowledge.cache_clear()
-    answer_mod._merged.cache_clear()
     ans = ask("À quelle heure la séance a-t-elle été suspendue ?", home=home)
     assert ans.found and "12 h 45" in ans.answer
     assert S.read_pickle(S.summary_file(cache_file(home, sid, key)), S.Summary) is None

@@ -46,7 +46,6 @@ def test_questions_keep_only_the_budget_of_sessions_in_memory(three_sessions: Pa
     one = len(real(three_sessions, sessions[0][1], sessions[0][2]).sentences)
     monkeypatch.setattr(store, "load_knowledge", tracked)
     monkeypatch.setattr(answer_mod, "_record_knowledge", answer_mod.KnowledgeCache(budget=one + 2))
-    answer_mod._merged.cache_clear()
     for question in ("À quelle heure la séance a-t-elle été suspendue ?", "Qui a présidé la séance ?"):
         assert answer_mod.ask(question, home=three_sessions).found, question
     gc.collect()
