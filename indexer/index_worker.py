@@ -68,8 +68,7 @@ def parse_for_index(doc, home: Path | None = None, generation: int | None = None
         knowledge = build(record)
         if home is not None and generation is not None:
             entry = likely_entry(record, generation)
-            store_knowledge(home, record.session.id, entry, knowledge)
-            knowledge = Stored(record.session.id, _key(entry))
+            knowledge = Stored(record.session.id, store_knowledge(home, record.session.id, entry, knowledge))
     except Exception:  # noqa: BLE001 - a cache: the run builds it again after its commit
         knowledge = None
 
@@ -90,11 +89,11 @@ def analyse_job(units: list) -> tuple[list, dict[str, int]]:
 
 # -- question knowledge, stored as soon as it is made -------------------------------
 
-def store_knowledge(home: Path, session_id: str, entry: dict, rk) -> None:  # noqa: ANN001
+def store_knowledge(home: Path, session_id: str, entry: dict, rk) -> str:  # noqa: ANN001
     """A record's question knowledge and its part of the session table, written to the Q&A cache
     under its manifest entry (what `qa.store.knowledge_of` writes for each record it is given),
     so that the run need not keep it: a run that fails leaves cache files no manifest names,
-    which the next run's `knowledge_of` removes."""
+    which the next run's `knowledge_of` removes.  Returns the key they are stored under."""
     from .qa.sessions import summary, summary_file
     from .qa.store import cache_file, record_key, save_knowledge
     from .records import write_pickle
@@ -102,12 +101,7 @@ def store_knowledge(home: Path, session_id: str, entry: dict, rk) -> None:  # no
     key = record_key(entry)
     save_knowledge(home, session_id, key, rk)
     write_pickle(summary_file(cache_file(home, session_id, key)), summary(rk))
-
-
-def _key(entry: dict) -> str:
-    from .qa.store import record_key
-
-    return record_key(entry)
+    return key
 
 
 def knowledge_job(home: Path, record: Record, entry: dict) -> bool:

@@ -12,10 +12,10 @@ files are removed at once or by the next run.
 from __future__ import annotations
 
 import hashlib
-from functools import partial
 import sys
 import time
 from collections.abc import Iterable
+from functools import partial
 from pathlib import Path
 
 from .config import DEFAULT_CORPUS
