@@ -29,7 +29,7 @@ from .model import Record
 from .parse.version import PARSER_VERSION
 from .records import (INDEX_NAME, LEGACY_MANIFEST, WriterLock, displayable, identity_of, index_generation,
                       index_path, manifest_file, manifest_generations, place_record, read_manifest, record_file,
-                      records_path, rekey, write_atomic)
+                      records_path, rekey, write_atomic, write_synced)
 from .summaries import write_light
 from .units import make_schema, unit_document, units_of, vocabulary
 
@@ -120,14 +120,6 @@ def remove_leftovers(home: Path | None) -> None:
         for path in vocab.glob("*.json"):
             if path.stem not in current["sessions"]:
                 path.unlink(missing_ok=True)
-
-
-def write_synced(path: Path, text: str) -> None:
-    """`text` (as `records.write_atomic` writes it) into `path`, flushed to the disk."""
-    with open(path, "w", encoding="utf-8") as fh:
-        fh.write(displayable(text))
-        fh.flush()
-        os.fsync(fh.fileno())
 
 
 @contextmanager

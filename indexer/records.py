@@ -90,12 +90,17 @@ def displayable(text: str) -> str:
         return text.encode("utf-8", "replace").decode("utf-8")
 
 
-def write_atomic(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(tmp, "w", encoding="utf-8") as fh:
+def write_synced(path: Path, text: str) -> None:
+    """`text` (its characters made displayable) into `path`, flushed to the disk."""
+    with open(path, "w", encoding="utf-8") as fh:
         fh.write(displayable(text))
         fh.flush()
         os.fsync(fh.fileno())
+
+
+def write_atomic(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    write_synced(tmp, text)
     os.replace(tmp, path)
 
 
