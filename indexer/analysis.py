@@ -79,6 +79,15 @@ class _Terms:
         self._cache[word] = term
         return term
 
+    def terms(self, words: list[str]) -> list[str]:
+        """`term` of each word (stopwords: ""), the memo looked up for all of them at once and
+        only the words it misses computed one by one (the fast path of indexing)."""
+        terms = list(map(self._cache.get, words))
+        if None in terms:
+            term = self.term
+            terms = [term(w) if t is None else t for w, t in zip(words, terms)]
+        return terms
+
     def _compute(self, word: str) -> str:
         low = word.lower()
         if low[0].isdecimal():

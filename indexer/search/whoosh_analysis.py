@@ -43,12 +43,7 @@ class FrenchAnalyzer(Composable):
     def terms(self, value: str) -> list[str]:
         """The terms of `value` as plain strings (the fast path used at indexing time): the words
         looked up in the memo at once, only those it misses computed one by one."""
-        words = _TOKEN_RE.findall(value)
-        terms = list(map(self._terms._cache.get, words))
-        if None in terms:
-            term_of = self._terms.term
-            terms = [term_of(w) if t is None else t for w, t in zip(words, terms)]
-        return list(filter(None, terms))
+        return list(filter(None, self._terms.terms(_TOKEN_RE.findall(value))))
 
     def __call__(self, value: str, positions: bool = False, chars: bool = False, keeporiginal: bool = False,
                  removestops: bool = True, start_pos: int = 0, start_char: int = 0, tokenize: bool = True,
