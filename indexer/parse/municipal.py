@@ -121,7 +121,7 @@ def paragraphs(doc: Document) -> list[Para]:
     for page in doc.pages:
         rows: list[str] = []  # the rows of a table (cells joined by " | ") make one paragraph
         for line in page.text.splitlines() + [""]:
-            if "|" in line and is_row(line):
+            if is_row(line):
                 rows.append(" ".join(line.split()))
                 continue
             if rows:
@@ -253,7 +253,7 @@ def _parse_header(text: str, paras: list[Para], state: State) -> None:
 
 def _step(para: Para, state: State) -> None:
     line = para.text
-    if "\n" in line or ("|" in line and is_row(line)):  # a table: kept as a table, for the decision of its item
+    if "\n" in line or is_row(line):  # a table: kept as a table, for the decision of its item
         _table_step(para, state)
         return
     heading, state.open_title = state.open_title, None

@@ -14,7 +14,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 
 from .base import Page
-from .tables import is_row as _is_table_row
+from .tables import is_row
 
 _PAGE_MARK = re.compile(
     r"^\s*(?:[-–—]\s*)?(?:(?:page|p\.)\s*)?\d{1,4}(?:\s*(?:/|sur|de)\s*\d{1,4})?(?:\s*[-–—])?\s*$",
@@ -190,11 +190,6 @@ def _breaks_before(prev: str, line: str, width: int) -> bool:
     if very_short and (s[:1].isupper() or s[:1].isdigit()):
         return True
     return False
-
-
-def is_row(line: str) -> bool:
-    """A table row (cells joined by " | "), as `tables.is_row` reads it."""
-    return "|" in line and _is_table_row(line)
 
 
 def rebuild_paragraphs(lines: Sequence[str], counts: Counter[str], width: int,

@@ -33,8 +33,12 @@ def _chars(lines: PageLines | None) -> int:
     return len("".join("".join(t for t, _ in lines).split())) if lines else 0
 
 
+#: fewer characters than this (spaces aside) on a page: no text
+MIN_TEXT = 3
+
+
 def _has_text(lines: PageLines | None) -> bool:
-    return _chars(lines) >= 3
+    return _chars(lines) >= MIN_TEXT
 
 
 #: a text layer this thin over a picture covering most of the page is a stamped scan (the
@@ -64,7 +68,7 @@ def extract_range(reader, numbers: Iterable[int], binary: str | None, *, ocr_lat
             out.append((number, None, "bad"))
             continue
         chars = _chars(lines)
-        if chars >= 3 and not _stamped_scan(reader, number, chars):  # text (as `_has_text`)
+        if chars >= MIN_TEXT and not _stamped_scan(reader, number, chars):
             out.append((number, lines, "text"))
             continue
         try:
@@ -322,7 +326,7 @@ def clean_raw_pages(name: str, raw: Sequence[RawPage]) -> tuple[list[Page], list
     for page, (_, _, how) in zip(pages, raw):
         page.ocr = how == "ocr"
     empty = [n for (n, _, how), body in zip(raw, bodies)
-             if how != "bad" and len("".join("".join(body).split())) < 3]
+             if how != "bad" and len("".join("".join(body).split())) < MIN_TEXT]
     scans = [n for n, _, how in raw if how == "scan"]
     failed = [(n, how.split(": ", 1)[1]) for n, _, how in raw if how.startswith("ocr-failed")]
     if len(empty) + len(unreadable) == len(raw):

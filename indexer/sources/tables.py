@@ -50,7 +50,8 @@ class Table:
 
 
 def is_row(line: str) -> bool:
-    return bool(_ROW.search(line))
+    """A table row (cells joined by " | "); the search runs only on a line holding a pipe (most do not)."""
+    return "|" in line and _ROW.search(line) is not None
 
 
 def cells(line: str) -> list[str]:
