@@ -188,13 +188,10 @@ def bench_serve(args: argparse.Namespace) -> int:
 def server_cpu(pid: int) -> float:
     """CPU seconds (user + system) used so far by the server `pid` and its workers: on a shared
     machine, what the questions cost the server whatever else runs."""
-    pids = [pid]
-    try:
-        pids += [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
-    except OSError:
-        pass
+    from bench_serve import server_pids
+
     total = 0
-    for p in pids:
+    for p in server_pids(pid):
         try:
             fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
             total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)

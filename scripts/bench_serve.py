@@ -99,6 +99,14 @@ def new_queries(words: list[str]) -> itertools.chain:
 
 # -- the server process -------------------------------------------------------------------
 
+def server_pids(pid: int) -> list[int]:
+    """The server `pid` and its children (the workers)."""
+    try:
+        return [pid, *(int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split())]
+    except OSError:
+        return [pid]
+
+
 def memory(pid: int) -> dict:
     """Memory of the server `pid` and its children (the workers), in MB, per process and in total.
 
@@ -110,11 +118,7 @@ def memory(pid: int) -> dict:
     - file: the part of rss that maps files (RssFile: libraries, the index and the Q&A tables the
       process maps), pages the kernel's page cache holds and shares whichever processes map them.
     """
-    pids = [pid]
-    try:
-        pids += [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
-    except OSError:
-        pass
+    pids = server_pids(pid)
     procs = []
     for p in pids:
         fields: dict[str, int] = {}
