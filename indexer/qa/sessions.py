@@ -136,7 +136,10 @@ class Table:
             first += n
         # the old postings renumbered (a lookup in a table of chunks, small enough to stay in the CPU's
         # cache), those of sessions left out dropped: vector passes over the postings, no sort
-        pc = chunk_map.astype(np.int32)[np.asarray(self.post_chunks)]
+        if np.array_equal(chunk_map, np.arange(len(chunk_map))):  # sessions added after the old ones only
+            pc = np.asarray(self.post_chunks)
+        else:
+            pc = chunk_map.astype(np.int32)[np.asarray(self.post_chunks)]
         if (chunk_map < 0).any():
             keep = pc >= 0
             pc = pc[keep]
@@ -151,7 +154,7 @@ class Table:
             gid = np.concatenate(gids)
             order = np.argsort(gid, kind="stable")
             gid, chunk = gid[order], np.concatenate(chunks)[order]
-            pc = np.insert(pc, off[gid + 1], chunk)
+            pc = _inserted(pc, off[gid + 1], chunk)
             off = off + np.concatenate([[0], np.cumsum(np.bincount(gid, minlength=len(vocab)))])
         empty32 = np.zeros(0, dtype=np.int32)
         return Table(list(keys), vocab, off, pc,
@@ -193,6 +196,23 @@ class Table:
             if sid not in out:
                 out.append(sid)
         return out
+
+
+def _inserted(values: np.ndarray, at: np.ndarray, new: np.ndarray) -> np.ndarray:
+    """`np.insert(values, at, new)` for positions `at` in increasing order, by block copies: np.insert
+    masks the whole result (0.25 s for one session added to a table of 100, against 0.03 s)."""
+    out = np.empty(len(values) + len(new), dtype=np.result_type(values, new))
+    cuts, firsts = np.unique(at, return_index=True)  # each position, and the first value inserted there
+    lasts = np.append(firsts[1:], len(new))
+    src = dst = 0
+    for cut, first, last in zip(cuts.tolist(), firsts.tolist(), lasts.tolist()):
+        out[dst:dst + cut - src] = values[src:cut]
+        dst += cut - src
+        out[dst:dst + last - first] = new[first:last]
+        dst += last - first
+        src = cut
+    out[dst:] = values[src:]
+    return out
 
 
 def summary_file(knowledge_file: Path) -> Path:
