@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterator
+from pathlib import Path
 
 from .snowball_fr import FrenchStemmer  # NLTK's Snowball French, without importing NLTK
 
@@ -105,11 +106,42 @@ class _Terms:
 
 _STEMMER = FrenchStemmer()  # nltk's Snowball French, copied (Whoosh's is a copy of it too: same stems)
 
+#: The stems of the words of French council minutes, computed once (scripts/make_stem_memo.py): a cold
+#: process (each CLI command, each worker of an index run) looks them up instead of stemming every
+#: distinct word again.  Lines "word stem", the word lowercase and also folded (the Q&A's tokens).
+MEMO_FILE = Path(__file__).resolve().parent / "data" / "stems_fr.txt"
+_memo: dict[str, str] | None = None
+
+
+def load_memo(path: Path = MEMO_FILE) -> dict[str, str]:
+    """The memo of `path` (read on the first stem); empty when the file is missing or malformed."""
+    global _memo
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        text = ""
+    items = text.split()
+    lines = text.count("\n")
+    it = iter(items)
+    # a file cut short or edited by hand is not trusted: every line is "word stem\n"
+    whole = text.endswith("\n") and len(items) == 2 * lines == 2 * text.count(" ")
+    memo = dict(zip(it, it)) if whole else {}
+    if path == MEMO_FILE:
+        _memo = memo
+    return memo
+
 
 def stem(word: str) -> str:
     """The index's stem of one lowercase word: light plural rule, Snowball French, folded.
 
-    "élus" → "elu", "délibérations" → "deliber".  The question answerer uses this one too."""
+    "élus" → "elu", "délibérations" → "deliber".  The question answerer uses this one too.
+    The memo's stem if it has the word, which is the same (tests/test_stem_memo.py)."""
+    found = (_memo if _memo is not None else load_memo()).get(word)
+    return found if found is not None else compute_stem(word)
+
+
+def compute_stem(word: str) -> str:
+    """`stem` without the memo."""
     if len(word) > 3 and word[-1] in "sx" and word[-2] != "s":  # plural: élus → élu
         word = word[:-1]
     return fold(_STEMMER.stem(word))
