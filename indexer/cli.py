@@ -232,5 +232,21 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_BAD_INPUT
 
 
+def run() -> None:
+    """The `minutes` command: `main`, then, for a command that ran in this process only, the process
+    ends without tearing down its interpreter (freeing a run's objects one by one took 0.06-0.14 s
+    after adding one session, for memory the system takes back at once); its output flushed first.
+    `serve` ends normally (its worker processes are stopped by its own shutdown)."""
+    code = main()
+    if sys.argv[1:2] == ["serve"]:
+        sys.exit(code)
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (BrokenPipeError, ValueError):  # a reader that left (`minutes search … | head`)
+        pass
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    run()
