@@ -12,6 +12,7 @@ from .base import SNIFF_BYTES, UTF16_BOMS as _UTF16_BOMS, Page, SourceError
 
 FRENCH_ACCENTED = "éèêëàâîïôûùüçœÉÈÊÀÂÎÔÛÇŒ«»’"
 RUNNING_HEADER = re.compile(r"^\s*S[ÉE]ANCE DU CONSEIL D[ÉE]PARTEMENTAL DU \d{1,2}(?:er)? [A-ZÉÛ]+ \d{4}\s*$")
+_HEADER_WORDS = "ANCE DU CONSEIL D"  # in every line RUNNING_HEADER matches
 
 
 def decode_text(data: bytes, name: str) -> tuple[str, list[str]]:
@@ -77,7 +78,7 @@ def split_pages(text: str) -> list[Page]:
     """Lone running-header lines mark page breaks in the conversion; they are removed."""
     chunks: list[list[str]] = [[]]
     for line in text.split("\n"):
-        if RUNNING_HEADER.match(line):
+        if _HEADER_WORDS in line and RUNNING_HEADER.match(line):
             chunks.append([])
         else:
             chunks[-1].append(line)
@@ -118,11 +119,16 @@ _RULE = re.compile(r"^\s*(?:-{2,}|={3,}|\*{3,}|_{3,})(?:\s*[\t|]\s*-{2,})*\s*$")
 _BULLET_IN_LINE = re.compile(r"\s+•(?:\s+•)*\s+")
 
 
-_WORD_END = re.compile(r"[^\W_]$")
 _WORD_START = re.compile(r"[^\W_]")
-_LAST_TOKEN = re.compile(r"(\S{1,40})\s*$")
 _NEXT_TOKEN = re.compile(r"\s*(\S{1,40})")
 _CONTEXT = 120  # characters looked at before a `**` run (a token of 40 and its spaces)
+_STARS = re.compile(r"\*{2,}")
+# *italic*: a star touching a word on one side, with a matching star later on
+_ITALIC = re.compile(r"(?<![\w*])\*(?=\S)([^*\n]*?\S)\*(?![\w*])")
+_BLANKS = re.compile(r"[ \t]+")
+_HASHES = re.compile(r"^#{1,6}\s+")
+# three newlines or more: a literal prefix the engine searches fast (\n{3,} tries every position)
+_BLANK_LINES = re.compile(r"\n\n\n\n*")
 
 
 def _unbold(line: str) -> str:
@@ -130,18 +136,24 @@ def _unbold(line: str) -> str:
     def repl(m: re.Match[str]) -> str:
         # bounded look-arounds: a text file of one 10 MB line must not take quadratic time
         start, end = m.start(), m.end()
-        context = max(0, start - _CONTEXT)
-        if _WORD_END.search(line, context, start) and _WORD_START.match(line, end):
+        before = line[max(0, start - _CONTEXT):start]
+        if _ends_in_word(before) and _WORD_START.match(line, end):
             return "\n"  # glued between two words: "RAPPORT N°2**CONSEIL DEPARTEMENTAL"
-        b = _LAST_TOKEN.search(line, context, start)
+        words = before.split()  # its last word, up to 40 characters: what (\S{1,40})\s*$ finds in it
         a = _NEXT_TOKEN.match(line, end)
-        if b and a and _mostly_upper(b.group(1)) and _mostly_upper(a.group(1)):
+        if words and a and _mostly_upper(words[-1][-40:]) and _mostly_upper(a.group(1)):
             return "\n"
         return ""
-    line = re.sub(r"\*{2,}", repl, line)
-    # *italic*: a star touching a word on one side, with a matching star later on
-    line = re.sub(r"(?<![\w*])\*(?=\S)([^*\n]*?\S)\*(?![\w*])", r"\1", line)
-    return line
+    line = _STARS.sub(repl, line)
+    return _ITALIC.sub(r"\1", line)
+
+
+def _ends_in_word(text: str) -> bool:
+    """``re.search(r"[^\\W_]$", text)`` without a search from every position: the last character, or
+    the one before a final newline, is a letter or a digit (re's ``[^\\W_]`` is str.isalnum)."""
+    if text[-1:] == "\n":
+        text = text[:-1]
+    return text[-1:].isalnum()
 
 
 def _mostly_upper(token: str) -> bool:
@@ -197,10 +209,10 @@ def normalise_markdown(text: str) -> str:
             continue
         for line in (normalise_markdown_line(raw).split("\n") if _NEEDS_WORK.search(raw) else (raw,)):
             if "\t" in line or "  " in line:
-                line = re.sub(r"[ \t]+", " ", line)
+                line = _BLANKS.sub(" ", line)
             line = line.strip()
             if line[:1] == "#":
-                line = re.sub(r"^#{1,6}\s+", "", line)
+                line = _HASHES.sub("", line, 1)
             if line[:1] in ("-", "=", "*", "_", "|") and (_RULE.match(line) or line in {"|", "||"}):
                 continue
             out.append(line)
@@ -208,4 +220,4 @@ def normalise_markdown(text: str) -> str:
 
 
 def _squeeze_blank_lines(text: str) -> str:
-    return re.sub(r"\n{3,}", "\n\n", text)
+    return _BLANK_LINES.sub("\n\n", text)
