@@ -94,8 +94,8 @@ def store_knowledge(home: Path, session_id: str, entry: dict, rk) -> str:  # noq
     under its manifest entry (what `qa.store.knowledge_of` writes for each record it is given),
     so that the run need not keep it: a run that fails leaves cache files no manifest names,
     which the next run's `knowledge_of` removes.  Returns the key they are stored under."""
-    from .qa.sessions import summary, summary_file
-    from .qa.store import cache_file, record_key, save_knowledge
+    from .qa.sessions import summary
+    from .qa.store import cache_file, record_key, save_knowledge, summary_file
     from .records import write_pickle
 
     key = record_key(entry)

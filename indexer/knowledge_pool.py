@@ -136,8 +136,7 @@ class KnowledgePool:
         if set(self.unsaved) - in_jobs:
             return  # built after the commit: the table waits for it
         from .index_worker import table_job
-        from .qa.sessions import summary_file
-        from .qa.store import cache_file, record_key, session_keys
+        from .qa.store import cache_file, record_key, session_keys, summary_file
         from .records import home_dir
 
         home = home_dir(self.home)

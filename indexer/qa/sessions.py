@@ -14,7 +14,6 @@ index state and kept on disk, so that the first question of a server reads one f
 
 from __future__ import annotations
 
-import hashlib
 import math
 import os
 import pickle
@@ -26,7 +25,8 @@ import numpy as np
 
 from ..records import write_pickle
 from .knowledge import RecordKnowledge
-from .store import load_pickle
+from .store import chunks_file as _chunks_file
+from .store import drop_stale_tables, load_pickle, summary_file, table_file  # noqa: F401 - named here too
 
 #: Sentences per chunk of a long unit (an annexed report is hundreds of sentences: its words
 #: far apart must not make it the best match of every question).
@@ -35,7 +35,6 @@ CHUNK = 20
 K1, B = 1.2, 0.75
 #: Chunks read, best first, to pick sessions (the search engine read 60 hits).
 TOP_CHUNKS = 60
-TABLE_VERSION = 1
 
 
 @dataclass
@@ -215,17 +214,6 @@ def _inserted(values: np.ndarray, at: np.ndarray, new: np.ndarray) -> np.ndarray
     return out
 
 
-def summary_file(knowledge_file: Path) -> Path:
-    return knowledge_file.with_suffix(".terms")
-
-
-def table_file(home: Path, keys: list[tuple[str, str]]) -> Path:
-    from .store import VERSION
-
-    digest = hashlib.sha256(repr((TABLE_VERSION, VERSION, sorted(keys))).encode()).hexdigest()[:32]
-    return home / "cache" / "qa" / f"sessions-{digest}.table"
-
-
 def read_pickle(path: Path, kind: type) -> object | None:
     try:
         with open(path, "rb") as fh:
@@ -305,10 +293,6 @@ def _read_table(path: Path) -> Table | None:
     return _map_chunks(table, path)  # type: ignore[arg-type]
 
 
-def _chunks_file(path: Path) -> Path:
-    return path.with_suffix(".chunks.npy")
-
-
 def _write_table(path: Path, table: Table) -> None:
     """The table's postings (most of its bytes: ~47 MB at 100 sessions) in a .npy file beside it,
     the rest pickled: each server process maps the postings instead of holding its own copy, and
@@ -342,10 +326,3 @@ def _map_chunks(table: Table, path: Path) -> Table | None:
         return None
     table.post_chunks = chunks
     return table
-
-
-def drop_stale_tables(home: Path, keep: Path | None) -> None:
-    for path in (home / "cache" / "qa").glob("sessions-*.table"):
-        if keep is None or path.name != keep.name:
-            path.unlink(missing_ok=True)
-            _chunks_file(path).unlink(missing_ok=True)

@@ -34,6 +34,33 @@ def cache_file(home: Path, session_id: str, key: str) -> Path:
     return home / "cache" / "qa" / f"{digest}.pickle"
 
 
+#: bumped when the session table's layout changes (`qa.sessions.Table`)
+TABLE_VERSION = 1
+
+
+def summary_file(knowledge_file: Path) -> Path:
+    """A session's part of the session table (`qa.sessions.summary`), beside its knowledge."""
+    return knowledge_file.with_suffix(".terms")
+
+
+def table_file(home: Path, keys: list[tuple[str, str]]) -> Path:
+    """The session table of the index state of these (session id, record key) pairs."""
+    digest = hashlib.sha256(repr((TABLE_VERSION, VERSION, sorted(keys))).encode()).hexdigest()[:32]
+    return home / "cache" / "qa" / f"sessions-{digest}.table"
+
+
+def chunks_file(table: Path) -> Path:
+    """The postings of a session table, kept apart from it (`qa.sessions._write_table`)."""
+    return table.with_suffix(".chunks.npy")
+
+
+def drop_stale_tables(home: Path, keep: Path | None) -> None:
+    for path in (home / "cache" / "qa").glob("sessions-*.table"):
+        if keep is None or path.name != keep.name:
+            path.unlink(missing_ok=True)
+            chunks_file(path).unlink(missing_ok=True)
+
+
 class CacheUnpickler(ModelUnpickler):
     """Builds only what the Q&A caches hold: the model's dataclasses (`ModelUnpickler`), the
     knowledge and table classes, arrays; a cache file someone replaced under $MINUTES_HOME/cache
@@ -108,9 +135,9 @@ def knowledge_of(home: Path | None, published: list[tuple[Record, dict]],
     sessions, and drop the files of records no longer published.  `built`: session id → its knowledge
     already made by `knowledge.build` (e.g. in a parse worker process), not made again."""
     from ..records import home_dir, read_manifest
-    from .sessions import drop_stale_tables, summary, summary_file, table_of
-
     home = home_dir(home)
+    if published:
+        from .sessions import summary
     for record, entry in published:
         try:
             rk = (built or {}).get(record.session.id) or build(record)
@@ -126,9 +153,11 @@ def knowledge_of(home: Path | None, published: list[tuple[Record, dict]],
             if path.stem not in keep:
                 path.unlink(missing_ok=True)
         keys = session_keys(sessions)
-        from .sessions import table_file
+        table = table_file(home, keys)
+        if not (table.is_file() and chunks_file(table).is_file()):  # not made during the commit
+            from .sessions import table_of
 
-        table_of(home, keys)
-        drop_stale_tables(home, table_file(home, keys))
+            table_of(home, keys)
+        drop_stale_tables(home, table)
     except Exception:  # noqa: BLE001 - a cache, not the index: the first question makes it
         pass
