@@ -7,15 +7,31 @@ usable record: one passage per page, with a warning.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from importlib import import_module
 from pathlib import Path
+from types import ModuleType
 
 from ..model import Passage, Record, Session
 from ..sources import Document, read_source
-from . import citycouncil, departmental, municipal
 from .coverage import measure
 from .dates import find_session_date
 
-PARSERS = (departmental, municipal, citycouncil)
+#: the layout parsers (modules of this package), in the order they are tried
+PARSERS = ("departmental", "municipal", "citycouncil")
+
+
+def layouts() -> Iterator[ModuleType]:
+    """The layout parsers in the order they are tried, each imported when a document first reaches
+    it: a process that reads one departmental session never compiles the municipal parser's rules."""
+    for name in PARSERS:
+        yield import_module(f"{__name__}.{name}")
+
+
+def load_layouts() -> None:
+    """Import every layout parser now (before worker processes are forked, so each starts with them)."""
+    for _ in layouts():
+        pass
 
 
 def parse_file(path: str | Path) -> Record:
@@ -23,7 +39,7 @@ def parse_file(path: str | Path) -> Record:
 
 
 def parse_document(doc: Document) -> Record:
-    for parser in PARSERS:
+    for parser in layouts():
         if parser.recognises(doc):
             record = parser.parse(doc)
             break

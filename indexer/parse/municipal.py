@@ -40,13 +40,12 @@ from .municipal_items import _agenda_list_step, _heading_step, title_continues
 from .rules.attendance import _LIST_HEAD, movement_line, parse_attendance
 from .rules.header import (_IN_OFFICE, _OPENED, _SECRETARY, _START, body_of, clock_time, council_kind, last_end,
                            presidency)
-from .rules.turns import (bare_name_starts, known_names, _strip_civility, colon_turn, presents_file, rapporteur_turn,
-                          reported_starts)
+from .rules.turns import (_REPORTED, bare_name_starts, known_names, _strip_civility, colon_turn, presents_file,
+                          rapporteur_turn, reported_starts)
 from .rules.votes import (_set_count, adopted_line, count_line, split_counts, majority_sentence, may_be_formula,
                           not_voting_line,
                           unanimous_sentence, vote_line, decision_sentence, election_line, elects_line, noted_line,
                           other_body, postponed_line, approved_without_remark)
-from .rules.vocabulary import _REPORTED
 
 # -- recognising ----------------------------------------------------------------------
 

@@ -8,9 +8,9 @@ from ..people import fold, slug
 from .rules.text import Para, _is_bullet, _unbullet
 from .rules.headings import (number_alone, number_prefix, numbered_deliberation_heading, strip_page_ref, sub_heading, _AGENDA_HEAD, _NUMBERED, _NUMBERED_BARE, _NUMBERED_DIGIT, deliberation_heading,
                              numbered_heading, roman_heading)
-from .rules.turns import _RAPPORTEUR, colon_turn, reported_starts
+from .rules.turns import _HANDOVER, _RAPPORTEUR, _REPORTED, colon_turn, reported_starts
 from .rules.votes import _ADOPTED, _VOTE_HEAD
-from .rules.vocabulary import _CIV, _HANDOVER, _REPORTED, _UP
+from .rules.vocabulary import _CIV, _UP
 
 from .municipal_state import _CLOSES_TURN, State, _close_turn, _close_vote, _ensure_item, _leftover
 

@@ -9,8 +9,17 @@ import re
 from functools import lru_cache
 
 from ...people import fold
-from .vocabulary import (_ADVERB, _CIV, _CLITIC, _FULLNAME, _GIVEN, _HANDOVER, _LOW, _OPENING, _PERSON, _PERSON_RE,
-                         _REPORTED, _SENTENCE_START, _TITLE, _UP, _UPWORD, _VERB)
+from .vocabulary import (_ADVERB, _CIV, _CLITIC, _FULLNAME, _GIVEN, _LOW, _OPENING, _PERSON, _PERSON_RE,
+                         _SENTENCE_START, _SUBJECT, _TITLE, _UP, _UPWORD, _VERB)
+
+# compiled here rather than with the vocabulary (~14 ms of compilation): only the municipal layout,
+# which these turn rules serve, reads reported speech; a departmental document's parse never needs them
+_REPORTED = re.compile(rf"{_SUBJECT}\s*,?\s+{_OPENING}{_CLITIC}{_ADVERB}(?P<verb>{_VERB})(?![{_LOW}])")
+# "Madame le Maire passe la parole à M. RIBEIRO qui explique …"
+# "… passe la parole à M. RIBEIRO, adjoint aux finances. Il rappelle …" / "… donne la parole à Monsieur
+# LEBLANC pour ses questions diverses."
+_HANDOVER = re.compile(rf"{_PERSON}\s+(?:passe|donne|cède)\s+(?:à\s+)?la\s+parole\s+(?:à\s+)?(?P<subject>{_PERSON})"
+                       rf"(?:\s*,\s*(?P<srole>[^.;:,]{{3,70}}?)(?=\s*[.,]|\s+q\s?ui\b))?")
 
 _COLON_TURN = re.compile(rf"^(?P<label>{_CIV}\s*(?P<name>{_TITLE}|{_FULLNAME}|{_GIVEN})"
                          rf"(?:\s*,\s*(?P<role>[^:]{{3,80}}?))?)\s*:\s*(?P<text>.*)$")

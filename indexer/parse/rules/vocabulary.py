@@ -50,12 +50,8 @@ _SUBJECT = rf"(?P<subject>{_PERSON}(?:\s*(?:,|et)\s*{_PERSON})*)(?:\s*,\s*(?P<sr
 _OPENING = r"(?:(?:ouvre|réintègre|reprend) la séance(?: et|,)\s+)?"
 _ADVERB = (r"(?:(?:ensuite|tout d['’]abord|également|alors|aussi|notamment|enfin|par ailleurs|au préalable|"
            r"d['’]abord|de nouveau|à nouveau|en outre|toutefois|cependant|donc)\s+)?")
-_REPORTED = re.compile(rf"{_SUBJECT}\s*,?\s+{_OPENING}{_CLITIC}{_ADVERB}(?P<verb>{_VERB})(?![{_LOW}])")
-# "Madame le Maire passe la parole à M. RIBEIRO qui explique …"
-# "… passe la parole à M. RIBEIRO, adjoint aux finances. Il rappelle …" / "… donne la parole à Monsieur
-# LEBLANC pour ses questions diverses."
-_HANDOVER = re.compile(rf"{_PERSON}\s+(?:passe|donne|cède)\s+(?:à\s+)?la\s+parole\s+(?:à\s+)?(?P<subject>{_PERSON})"
-                       rf"(?:\s*,\s*(?P<srole>[^.;:,]{{3,70}}?)(?=\s*[.,]|\s+q\s?ui\b))?")
+# (the reported-speech and hand-over patterns built from these, `turns._REPORTED` and `turns._HANDOVER`,
+# are compiled by the turn rules: only the municipal layout uses them)
 _PERSON_RE = re.compile(_PERSON)
 _SENTENCE_START = re.compile(r"(?:^|(?<=[.!?»)…])\s+|(?<=\.\))\s+)")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from functools import lru_cache
 from itertools import accumulate
 
 from ...model import Vote
@@ -43,14 +44,22 @@ def vote_line(line: str) -> Vote | None:
 
 
 _TALLY_AFTER = re.compile(r"\b(?P<kind>pour|contre|abstentions?)\s*[,:]\s*(?P<n>\d+)\b\s*(?:\((?P<names>[^)]*)\))?", re.I)
-_NOT_VOTING = re.compile(rf"^(?P<who>{_PERSON}(?:\s*(?:,|et)\s*{_PERSON})*)(?:\s*,[^,]{{3,80}},)?\s+ne\s+"
-                         r"(?:prend|prennent|participe|participent)\s+pas\s+(?:part\s+)?(?:au|à ce)\s+vote")
+_NOT_VOTING = (rf"^(?P<who>{_PERSON}(?:\s*(?:,|et)\s*{_PERSON})*)(?:\s*,[^,]{{3,80}},)?\s+ne\s+"
+               r"(?:prend|prennent|participe|participent)\s+pas\s+(?:part\s+)?(?:au|à ce)\s+vote")
+
+
+@lru_cache(maxsize=1)
+def _not_voting() -> re.Pattern[str]:
+    """`_NOT_VOTING` compiled on first use (~6 ms: only the municipal layout reads these lines)."""
+    return re.compile(_NOT_VOTING)
 
 
 def not_voting_line(line: str) -> list[str]:
     """``Mme DANAN, M. GOSSOT et Mme HUDO ne prennent pas part au vote.`` → the three names;
     ``Madame Jacqueline HEURTAULT, présidente de l'association, ne prend pas part au vote.`` → one."""
-    m = _NOT_VOTING.match(line)
+    if "vote" not in line:  # the pattern ends in « vote », case kept
+        return []
+    m = _not_voting().match(line)
     return split_names(m.group("who")) if m else []
 
 
