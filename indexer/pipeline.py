@@ -178,12 +178,16 @@ def _index_groups(groups: list[list[Path]], digests: dict[Path, str], ahead, pub
                 summary.warnings.extend(f"{path} : {w}" for w in warnings)
 
 
-def _preload_worker_modules() -> None:
+def _preload_worker_modules(files: int) -> None:
     """Import here, before the workers are forked, what every parse worker imports on its first
     file (the parsers, question knowledge and its store, the index writer's analysis: ~0.1 s of
-    CPU each); a forked worker then starts with them, as this process needs them anyway."""
-    from . import parse  # noqa: F401
+    CPU each); a forked worker then starts with them, as this process needs them anyway.  The
+    layout parsers are imported on first use: all of them only when several files go to workers
+    (one file is read and parsed here, by the one layout it needs)."""
+    from . import parse
     from .qa import knowledge, sessions, store  # noqa: F401
+    if files > 1:
+        parse.load_layouts()
     from .search import whoosh_writer  # noqa: F401
 
 
@@ -233,7 +237,7 @@ def index_paths(paths: list[Path] | None = None, *, home: Path | None = None, pr
             # the workers store the question knowledge they build (in the cache, under the entry
             # the record will most likely have), instead of sending it back to this process
             then = partial(parse_for_index, home=home_dir(home), generation=pub.coming_generation())
-            _preload_worker_modules()
+            _preload_worker_modules(len(to_read))
             with Prefetch(to_read, then=then) as ahead:
                 _index_groups(groups, digests, ahead, pub, summary, bar)
             pub.publish()
