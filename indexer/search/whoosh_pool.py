@@ -102,6 +102,28 @@ class GroupedPool:
             self._spill()
         return length
 
+    def add_exact(self, docnum: int, items: list[tuple[str, bytes]]) -> None:
+        """A document's exact values ((field, term bytes), one term each, weight 1, no value),
+        as `add_field` adds the posting of each."""
+        if docnum < self.lastdoc:
+            self.ordered = False
+        self.lastdoc = docnum
+        fields = self.fields
+        size = 0
+        for fieldname, tbytes in items:
+            terms = fields.get(fieldname)
+            if terms is None:
+                terms = fields[fieldname] = {}
+                self.fieldnames.add(fieldname)
+            postings = terms.get(tbytes)
+            if postings is None:
+                postings = terms[tbytes] = []
+                size += _TERM + len(tbytes)
+            postings.append((fieldname, tbytes, docnum, 1.0, b""))
+        self.size += size + _POSTING * len(items)
+        if self.size > self.limit:
+            self._spill()
+
     def _items(self) -> list:
         """((field, term bytes), postings) in term order."""
         return [((name, tbytes), self.fields[name][tbytes])
@@ -166,7 +188,7 @@ class GroupedWriter(SegmentWriter):
 
     def add_document(self, **fields) -> None:  # noqa: ANN003
         """As Whoosh's, each field's postings added to the pool at once (`whoosh_writer.add_analysed`)."""
-        from .whoosh_writer import add_analysed, analysable
+        from .whoosh_documents import add_analysed, analysable
 
         if analysable(self):
             add_analysed(self, fields, {})
