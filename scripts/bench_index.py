@@ -10,6 +10,10 @@ and re-reading every session as after a parser upgrade (all units deleted: one m
 With --reuse, a copy of an index of --sessions generated sessions (e.g. one made by
 `scripts/bench_answer.py --generate 100`) is used instead of building one: only the adds are timed.
 
+"add one session, `minutes index`" is the user's command: a new process (`indexer.cli.run`, the
+`minutes` entry point) adding the text file to a fresh copy of the index (interpreter start,
+imports and exit included), --fresh-runs times.
+
 Prints wall seconds, CPU seconds of this process and of its worker processes (knowledge
 pool, Whoosh's writers with --procs 2), the ratio to the anchor measured in the same run
 (timings on a shared machine are noisy: compare ratios, and CPU), and peak memory.
@@ -49,12 +53,27 @@ def line(label: str, t: tuple[float, float, float], anchor: float | None = None,
     return f"{label:<34} {t[0]:7.2f} s{ratio}  (CPU: this process {t[1]:.2f} s, workers {t[2]:.2f} s){extra}"
 
 
+def _fresh_add(home: Path, copy: Path, text: Path) -> tuple[float, float, float]:
+    """`minutes index TEXT` in a new process, into a fresh copy of `home` (the copy not timed)."""
+    subprocess.run(["rm", "-rf", str(copy)], check=True)
+    subprocess.run(["cp", "-a", str(home), str(copy)], check=True)
+    root = Path(__file__).resolve().parent.parent
+    env = dict(os.environ, MINUTES_HOME=str(copy), PYTHONPATH=str(root))
+    command = [sys.executable, "-c", "from indexer.cli import run; run()", "index", str(text), "--quiet"]
+    kids, started = _children(), time.perf_counter()
+    subprocess.run(command, env=env, cwd=root, check=True, stdout=subprocess.DEVNULL)
+    wall, cpu = time.perf_counter() - started, _children() - kids
+    subprocess.run(["rm", "-rf", str(copy)], check=True)
+    return wall, 0.0, cpu
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sessions", type=int, default=10)
     parser.add_argument("--procs", type=int, default=1, help="Whoosh writer processes for the build (as bench_search)")
     parser.add_argument("--skip-upgrade", action="store_true", help="skip re-reading every session")
     parser.add_argument("--reuse", type=Path, help="a copy of this MINUTES_HOME instead of the build")
+    parser.add_argument("--fresh-runs", type=int, default=3, help="runs of the `minutes index` process")
     args = parser.parse_args()
     print(f"machine: {os.cpu_count()} cores, load average {', '.join(f'{x:.1f}' for x in os.getloadavg())}")
     with tempfile.TemporaryDirectory() as tmp:
@@ -67,8 +86,9 @@ def main() -> None:
             build_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         for extra in generate(args.sessions + 1, seed=3):  # the one after them (only it kept)
             pass
-        anchor = timed(lambda: index_records([extra], home=home))
         text = write_text_session(Path(tmp) / "add")
+        fresh = [_fresh_add(home, Path(tmp) / "fresh", text) for _ in range(args.fresh_runs)]
+        anchor = timed(lambda: index_records([extra], home=home))
         from_text = timed(lambda: index_paths([text], home=home))
         sessions = read_manifest(home)["sessions"]  # the earliest session (one record read, not all)
         one = load_record(min(sessions, key=lambda sid: (sessions[sid].get("date") or "", sid)), home)
@@ -80,6 +100,9 @@ def main() -> None:
                        extra=f"  (peak RSS of this process after it: {build_rss:.0f} MB)"))
         print(line("add one session (anchor)", anchor, anchor[0]))
         print(line("add one session from its text", from_text, anchor[0], "  (read and parse included)"))
+        for k, run in enumerate(sorted(fresh, key=lambda t: t[0])):
+            print(line("add one session, `minutes index`" if not k else "", run, anchor[0],
+                       "  (a new process: start, imports, exit; its CPU under workers)" if not k else ""))
         print(line("replace one session", replace, anchor[0], f"  ({left} deleted units left)"))
         if not args.skip_upgrade:
             upgrade = timed(lambda: index_records(load_records(home), home=home))
