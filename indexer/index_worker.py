@@ -104,6 +104,18 @@ def store_knowledge(home: Path, session_id: str, entry: dict, rk) -> str:  # noq
     return key
 
 
+def warm_job() -> bool:
+    """Knowledge pool worker, forked before the run's one file is parsed: what its jobs need (question
+    knowledge and its sentence splitter, the session table, the index analysis and its stem memo),
+    imported while the run's process reads and parses."""
+    from . import analysis, sentences  # noqa: F401
+    from .qa import knowledge, sessions, store  # noqa: F401
+    from .search import whoosh_writer  # noqa: F401
+
+    analysis.stem("séances")
+    return True
+
+
 def knowledge_job(home: Path, record: Record, entry: dict) -> bool:
     """Knowledge pool worker: build a record's question knowledge and store it (nothing heavy
     comes back to the run's process)."""

@@ -42,17 +42,24 @@ class KnowledgePool:
         self.running: list = []  # futures of the pool's jobs not known to be done
         self.table_stop: Path | None = None  # created to end a table job waiting for knowledge (`table`)
 
-    def start(self, writer_open: bool) -> None:
+    def start(self, writer_open: bool, warm: bool = False) -> None:
         """Worker processes for the question knowledge of records parsed in this process,
-        forked once, before the Whoosh writer and before any thread (a fork is then safe)."""
+        forked once, before the Whoosh writer and before any thread (a fork is then safe).
+        `warm`: forked before the run parses its file, each worker imports what its jobs need
+        (`index_worker.warm_job`) while this process reads and parses."""
         if self.pool is not None or self.workers <= 1 or writer_open or threading.active_count() > 1:
             return
         from .sources.pdf import new_pool
 
         try:
             self.pool = new_pool(self.workers)
+            if warm:
+                from .index_worker import warm_job
+
+                for _ in range(self.workers):
+                    self._submit(warm_job)
         except Exception:  # noqa: BLE001 - no process pool here: built after the commit
-            self.workers = 1
+            self.pool, self.workers = None, 1
 
     def store(self, record: Record, entry: dict, built: object) -> None:
         """The record's question knowledge stored in the Q&A cache: `built` (made by a parse

@@ -180,15 +180,33 @@ def _index_groups(groups: list[list[Path]], digests: dict[Path, str], ahead, pub
 
 def _preload_worker_modules(files: int) -> None:
     """Import here, before the workers are forked, what every parse worker imports on its first
-    file (the parsers, question knowledge and its store, the index writer's analysis: ~0.1 s of
-    CPU each); a forked worker then starts with them, as this process needs them anyway.  The
-    layout parsers are imported on first use: all of them only when several files go to workers
-    (one file is read and parsed here, by the one layout it needs)."""
+    file (the layout parsers, question knowledge with its sentence splitter, store and session
+    table, the index writer's analysis: ~0.1 s of CPU each); a forked worker then starts with them.
+    One file is read and parsed here: this process then imports only what it needs (the layout of
+    that file), and the knowledge pool's workers, forked first, import theirs meanwhile."""
     from . import parse
-    from .qa import knowledge, sessions, store  # noqa: F401
+    from .search import whoosh_writer  # noqa: F401
+
     if files > 1:
         parse.load_layouts()
-    from .search import whoosh_writer  # noqa: F401
+        from . import sentences  # noqa: F401
+        from .qa import knowledge, sessions, store  # noqa: F401
+
+
+def _read_here_alone(to_read: list[Path]) -> bool:
+    """Whether the run reads one file, in this process and without a pool of its own (a text file,
+    or a PDF too short to be split over workers): the knowledge pool can then be forked first
+    (before any thread, as a fork must be), and start while this process reads and parses."""
+    if len(to_read) != 1:
+        return False
+    if to_read[0].suffix.lower() != ".pdf":
+        return True
+    from .sources.pdf import POOL_MIN_PAGES, page_count
+
+    try:
+        return page_count(to_read[0]) < POOL_MIN_PAGES
+    except Exception:  # noqa: BLE001 - the reading reports it
+        return False
 
 
 @contextmanager
@@ -237,6 +255,8 @@ def index_paths(paths: list[Path] | None = None, *, home: Path | None = None, pr
             # the workers store the question knowledge they build (in the cache, under the entry
             # the record will most likely have), instead of sending it back to this process
             then = partial(parse_for_index, home=home_dir(home), generation=pub.coming_generation())
+            if _read_here_alone(to_read):  # its knowledge and half its analysis go to the pool
+                pub.knowledge.start(writer_open=False, warm=True)
             _preload_worker_modules(len(to_read))
             with Prefetch(to_read, then=then) as ahead:
                 _index_groups(groups, digests, ahead, pub, summary, bar)
