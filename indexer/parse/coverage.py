@@ -16,13 +16,14 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from functools import lru_cache
 
 from ..model import Coverage, Record
 from ..people import fold, fold_head
 from ..sources import Document
 from .dates import MONTHS
-from .rules.votes import (_NOT_A_DECISION, approved_without_remark, decision_sentence, election_line,
-                          formula_lines, noted_line, other_body, postponed_line)
+from .rules.votes import (_NOT_A_DECISION, approved_without_remark, cued_decision, election_line, formula_lines,
+                          noted_line, other_body, postponed_line)
 
 _TALLY_EN = re.compile(r"\bMotion\s+(?:Carried|Passed|Failed|Lost|Defeated)\s+\d+\s*-\s*\d+", re.I)
 _HEADING = re.compile(r"^(?:\d{1,3}(?:\.\d{1,2}){0,2}\s*(?:[.)°]|\s[-–])\s*[A-ZÀ-Ý«\"]|[IVX]{1,5}\s*[.\-–]\s+[A-ZÀ-Ý]|"
@@ -44,15 +45,10 @@ def measure(doc: Document, record: Record) -> Coverage:
                 continue
             if _HEADING.match(line) and len(line) < 250 and len(line.split()) >= 3:
                 headings.add(fold(line)[:60])  # a table of contents and the body give one heading
-            if not formula or _NOT_A_DECISION.match(line) or other_body(line):
-                continue
-            n = len(_TALLY_EN.findall(line))
-            if n:
-                formulas[page.number] += n
-            elif decision_sentence(line) is not None or noted_line(line) is not None or election_line(line) \
-                    or postponed_line(line) or approved_without_remark(line) \
-                    or re.match(r"^\W*(?:Vote|VOTE)\s*:|^\W*ADOPT[ÉE]|^\W*REJET[ÉE]", line):
-                formulas[page.number] += 1
+            if formula:
+                n = _formulas_in(line)
+                if n:
+                    formulas[page.number] += n
     votes: Counter[int] = Counter(v.page or 0 for v in record.votes)
     decided_items = {v.item for v in record.votes if v.item} | {d.item for d in record.deliberations if d.item}
     total_chars = sum(len(p.text) for p in doc.pages) or 1
@@ -95,6 +91,25 @@ def measure(doc: Document, record: Record) -> Coverage:
                        or (cov.items >= 3 and cov.decided_items == 0)
                        or cov.attributed < 0.2)
     return cov
+
+
+_VOTE_OR_RESULT = re.compile(r"^\W*(?:Vote|VOTE)\s*:|^\W*ADOPT[ÉE]|^\W*REJET[ÉE]")
+
+
+@lru_cache(maxsize=16_384)
+def _formulas_in(line: str) -> int:
+    """How many decision formulas a line holds (whitespace collapsed, one `formula_lines` kept): the
+    same lines come back within and across documents (« Vote : Pour à l'unanimité »)."""
+    if _NOT_A_DECISION.match(line) or other_body(line):
+        return 0
+    n = len(_TALLY_EN.findall(line))
+    if n:
+        return n
+    # (decision_sentence's own checks are those just made, and the line's formula words)
+    decided = len(line) <= 400 and cued_decision(line) is not None
+    return int(decided or noted_line(line) is not None or election_line(line) is not None
+               or postponed_line(line) is not None or approved_without_remark(line) is not None
+               or _VOTE_OR_RESULT.match(line) is not None)
 
 
 def record_attributed(record: Record) -> int:

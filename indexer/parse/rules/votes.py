@@ -226,6 +226,9 @@ _CUE_RULES = [
 ]
 _DECISION_CUE = re.compile("|".join(rule for _, rule in _CUE_RULES), re.I)
 _CUE_GATED = [(words, re.compile(rule, re.I)) for words, rule in _CUE_RULES]
+# each gate word → the cue patterns that need it (a line is tested for each word once)
+_CUE_BY_WORD = tuple((w, tuple(rule for words, rule in _CUE_GATED if w in words))
+                     for w in dict.fromkeys(w for words, _ in _CUE_GATED for w in words))
 _UNANIMITY = re.compile(r"\b[àa] l['’]\s?unanimit[ée]|\bunanimement\b|\bunanimit[ée]\b", re.I)
 _UNANIMITY_VOICES = re.compile(r"unanimit[ée][^()\d]{0,40}\(\s*(?P<n>\d+)\s*(?:voix|votants?|membres?)?\s*\)", re.I)
 _WORD_NUMBER = (r"(?:un|une|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|treize|quatorze|quinze|seize|"
@@ -281,8 +284,10 @@ _FORMULA_WORDS = ("motion", "avoir", "cision", "vote", "adopt", "approuv", "reje
 _COUNT_WORDS = ("pour", "contre", "abstention")  # after a number: "2 contre, 1 abstention"
 _FORMULA_WORD = re.compile("|".join(_FORMULA_WORDS) + r"|\d\s+(?:" + "|".join(_COUNT_WORDS) + ")", re.I)
 _COUNT = re.compile(r"\d\s+(?:" + "|".join(_COUNT_WORDS) + ")", re.I)
-# `_COUNT` inside one line of a text: its spaces are any but the line breaks of str.splitlines
-_COUNT_IN_LINE = re.compile(r"\d[^\S\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]+(?:" + "|".join(_COUNT_WORDS) + ")", re.I)
+# the spaces of `_COUNT` inside one line of a text: any but the line breaks of str.splitlines (re's \s is
+# str.isspace; no space character has a case)
+_LINE_BREAKS = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
+_INLINE_SPACE = frozenset(c for c in map(chr, range(0x3001)) if c.isspace() and c not in _LINE_BREAKS)
 # letters the patterns' case folding (re.I) matches with an ASCII letter and str.lower() does not
 _FOLDED_APART = ("ı", "ſ", "İ")
 
@@ -331,8 +336,21 @@ def formula_lines(text: str) -> list[bool]:
             k = bisect_right(ends, i)
             found[k] = 1
             i = low.find(w, ends[k])  # the next line
-    for m in _COUNT_IN_LINE.finditer(text):  # a count never spans lines: the line its match starts in
-        found[bisect_right(ends, m.start())] = 1
+    # `_COUNT` within a line: a count word right after spaces of the line that follow a digit (\d is
+    # str.isdecimal); each run of spaces is looked at for the one word it precedes: linear time
+    for w in _COUNT_WORDS:
+        i = low.find(w)
+        while i >= 0:
+            k = bisect_right(ends, i)
+            if not found[k]:
+                j = i
+                while j and low[j - 1] in _INLINE_SPACE:
+                    j -= 1
+                if j == i or not j or not low[j - 1].isdecimal():
+                    i = low.find(w, i + 1)
+                    continue
+                found[k] = 1
+            i = low.find(w, ends[k])  # the next line
     return list(map(bool, found))
 
 
@@ -341,7 +359,15 @@ def _has_cue(line: str) -> bool:
     if _folds_apart(line):
         return _DECISION_CUE.search(line) is not None
     low = line.lower()
-    return any(rule.search(line) for words, rule in _CUE_GATED if any(map(low.__contains__, words)))
+    tried: set[re.Pattern[str]] = set()
+    for word, rules in _CUE_BY_WORD:
+        if word in low:
+            for rule in rules:
+                if rule not in tried:
+                    if rule.search(line):
+                        return True
+                    tried.add(rule)
+    return False
 
 
 def decision_sentence(line: str) -> Vote | None:
@@ -353,9 +379,14 @@ def decision_sentence(line: str) -> Vote | None:
     ``0 contre, 0 abstention, 11 pour``, ``6 voix Contre, 0 Abstention, 5 pour`` (rejected: the counts
     decide), ``… à l'unanimité (26 voix), décide :``, ``LE CONSEIL MUNICIPAL, A L'UNANIMITE, ACCEPTE``.
     Not a visa (``Vu …``, ``Considérant …``) nor another body's decision (``Le bureau … a délibéré``)."""
-    if len(line) > 400 or not may_be_formula(line) or _NOT_A_DECISION.match(line) or _OTHER_BODY.match(line) \
-            or _OTHER_BODY_DECIDES.search(line):
+    if len(line) > 400 or not may_be_formula(line) or _NOT_A_DECISION.match(line) or other_body(line):
         return None
+    return cued_decision(line)
+
+
+def cued_decision(line: str) -> Vote | None:
+    """`decision_sentence` of a line already known to be a possible formula (`may_be_formula`), neither a
+    visa (`_NOT_A_DECISION`) nor another body's decision (`other_body`), of at most 400 characters."""
     if not _has_cue(line):
         return None
     vote = Vote(text=line)
