@@ -113,11 +113,12 @@ MEMO_FILE = Path(__file__).resolve().parent / "data" / "stems_fr.txt"
 _memo: dict[str, str] | None = None
 
 
-def load_memo(path: Path = MEMO_FILE) -> dict[str, str]:
-    """The memo of `path` (read on the first stem); empty when the file is missing or malformed."""
+def load_memo(path: Path | None = None) -> dict[str, str]:
+    """The memo of `path`, empty when the file is missing or malformed.  Without `path`, MEMO_FILE's,
+    which `stem` then uses (read on the first stem)."""
     global _memo
     try:
-        text = path.read_text(encoding="utf-8")
+        text = (MEMO_FILE if path is None else path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
         text = ""
     items = text.split()
@@ -126,7 +127,7 @@ def load_memo(path: Path = MEMO_FILE) -> dict[str, str]:
     # a file cut short or edited by hand is not trusted: every line is "word stem\n"
     whole = text.endswith("\n") and len(items) == 2 * lines == 2 * text.count(" ")
     memo = dict(zip(it, it)) if whole else {}
-    if path == MEMO_FILE:
+    if path is None:
         _memo = memo
     return memo
 
