@@ -14,8 +14,10 @@ from types import ModuleType
 
 from ..model import Passage, Record, Session
 from ..sources import Document, read_source
-from .coverage import measure
-from .dates import find_session_date
+
+# (the coverage and date rules are imported by the functions that use them: a process that only needs a
+# light module of the package, such as a question-knowledge worker reading a record's tables through
+# `report_tables`, does not compile the decision-formula patterns)
 
 #: the layout parsers (modules of this package), in the order they are tried
 PARSERS = ("departmental", "municipal", "citycouncil")
@@ -39,6 +41,8 @@ def parse_file(path: str | Path) -> Record:
 
 
 def parse_document(doc: Document) -> Record:
+    from .coverage import measure
+
     for parser in layouts():
         if parser.recognises(doc):
             record = parser.parse(doc)
@@ -76,6 +80,8 @@ def _no_cell_rows(record: Record) -> None:
 
 def parse_pages(doc: Document) -> Record:
     """Fallback: one passage per page, so the document is at least searchable."""
+    from .dates import find_session_date
+
     date = find_session_date(doc.text) or ""
     session = Session(id=session_id(doc.path.stem, date), body="", date=date)
     record = Record(session=session, layout="pages")
