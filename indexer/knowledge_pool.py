@@ -45,8 +45,8 @@ class KnowledgePool:
     def start(self, writer_open: bool, warm: bool = False) -> None:
         """Worker processes for the question knowledge of records parsed in this process,
         forked once, before the Whoosh writer and before any thread (a fork is then safe).
-        `warm`: forked before the run parses its file, each worker imports what its jobs need
-        (`index_worker.warm_job`) while this process reads and parses."""
+        `warm`: forked before the run parses its file, the workers import what only their jobs
+        need (`index_worker.warm_job`) while this process reads and parses."""
         if self.pool is not None or self.workers <= 1 or writer_open or threading.active_count() > 1:
             return
         from .sources.pdf import new_pool

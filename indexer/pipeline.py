@@ -179,18 +179,20 @@ def _index_groups(groups: list[list[Path]], digests: dict[Path, str], ahead, pub
 
 
 def _preload_worker_modules(files: int) -> None:
-    """Import here, before the workers are forked, what every parse worker imports on its first
-    file (the layout parsers, question knowledge with its sentence splitter, store and session
-    table, the index writer's analysis: ~0.1 s of CPU each); a forked worker then starts with them.
-    One file is read and parsed here: this process then imports only what it needs (the layout of
-    that file), and the knowledge pool's workers, forked first, import theirs meanwhile."""
-    from . import parse
+    """Import here, before the workers are forked, what every worker imports on its first job (the
+    layout parsers, question knowledge, its store and session table with numpy, the index writer's
+    analysis and its stem memo: ~0.1 s of CPU each); a forked worker then starts with them.  One
+    file is read and parsed here: this process then imports only the layout it needs, and the
+    sentence splitter, which only the knowledge pool's workers use, is imported by them while this
+    process reads and parses (`index_worker.warm_job`)."""
+    from . import analysis, parse
+    from .qa import knowledge, sessions, store  # noqa: F401
     from .search import whoosh_writer  # noqa: F401
 
+    analysis.stem("séances")  # the stem memo, read once
     if files > 1:
         parse.load_layouts()
         from . import sentences  # noqa: F401
-        from .qa import knowledge, sessions, store  # noqa: F401
 
 
 def _read_here_alone(to_read: list[Path]) -> bool:
@@ -255,9 +257,9 @@ def index_paths(paths: list[Path] | None = None, *, home: Path | None = None, pr
             # the workers store the question knowledge they build (in the cache, under the entry
             # the record will most likely have), instead of sending it back to this process
             then = partial(parse_for_index, home=home_dir(home), generation=pub.coming_generation())
+            _preload_worker_modules(len(to_read))
             if _read_here_alone(to_read):  # its knowledge and half its analysis go to the pool
                 pub.knowledge.start(writer_open=False, warm=True)
-            _preload_worker_modules(len(to_read))
             with Prefetch(to_read, then=then) as ahead:
                 _index_groups(groups, digests, ahead, pub, summary, bar)
             pub.publish()
