@@ -65,6 +65,13 @@ class SidecarWriter:
 
     def add(self, fieldname: str, fieldobj, btext: bytes, postings: list) -> None:  # noqa: ANN001
         """One term's postings ((fieldname, btext, docnum, weight, value), in document order)."""
+        if fieldname == FIELD and self._usable:
+            _, _, docs, weights, values = zip(*postings)
+            self.add_columns(fieldname, fieldobj, btext, docs, weights, values)
+
+    def add_columns(self, fieldname: str, fieldobj, btext: bytes, docs: tuple, weights: tuple,  # noqa: ANN001
+                    values: tuple) -> None:
+        """`add` of a term's postings given as columns: their document numbers, weights and values."""
         if fieldname != FIELD or not self._usable:
             return
         if self._fmt is None:
@@ -73,7 +80,6 @@ class SidecarWriter:
                 self._usable = False  # no positions in this field: no sidecar
                 return
             self._fmt = fmt
-        _, _, docs, weights, values = zip(*postings)
         self._docs += docs
         self._weights += weights
         self._values += values
