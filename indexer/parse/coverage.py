@@ -22,7 +22,7 @@ from ..model import Coverage, Record
 from ..people import fold, fold_head
 from ..sources import Document
 from .dates import MONTHS
-from .rules.votes import (_NOT_A_DECISION, approved_without_remark, cued_decision, election_line, formula_lines,
+from .rules.votes import (_NOT_A_DECISION, _holds, approved_without_remark, cued_decision, election_line, formula_lines,
                           noted_line, other_body, postponed_line)
 
 _TALLY_EN = re.compile(r"\bMotion\s+(?:Carried|Passed|Failed|Lost|Defeated)\s+\d+\s*-\s*\d+", re.I)
@@ -102,7 +102,7 @@ def _formulas_in(line: str) -> int:
     same lines come back within and across documents (« Vote : Pour à l'unanimité »)."""
     if _NOT_A_DECISION.match(line) or other_body(line):
         return 0
-    n = len(_TALLY_EN.findall(line))
+    n = len(_TALLY_EN.findall(line)) if _holds(line, ("motion",)) else 0
     if n:
         return n
     # (decision_sentence's own checks are those just made, and the line's formula words)

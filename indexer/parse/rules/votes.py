@@ -229,6 +229,10 @@ _CUE_GATED = [(words, re.compile(rule, re.I)) for words, rule in _CUE_RULES]
 # each gate word → the cue patterns that need it (a line is tested for each word once)
 _CUE_BY_WORD = tuple((w, tuple(rule for words, rule in _CUE_GATED if w in words))
                      for w in dict.fromkeys(w for words, _ in _CUE_GATED for w in words))
+# the cue « le conseil … adopte »: every match starts at one of these words (case folded), where it is
+# tried alone instead of searched from every position of the line
+_BODY_CUE = next(rule for words, rule in _CUE_GATED if words == ("conseil", "assembl"))
+_BODY_CUE_STARTS = ("conseil", "assemblée")
 _UNANIMITY = re.compile(r"\b[àa] l['’]\s?unanimit[ée]|\bunanimement\b|\bunanimit[ée]\b", re.I)
 _UNANIMITY_VOICES = re.compile(r"unanimit[ée][^()\d]{0,40}\(\s*(?P<n>\d+)\s*(?:voix|votants?|membres?)?\s*\)", re.I)
 _WORD_NUMBER = (r"(?:un|une|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|treize|quatorze|quinze|seize|"
@@ -364,9 +368,21 @@ def _has_cue(line: str) -> bool:
         if word in low:
             for rule in rules:
                 if rule not in tried:
-                    if rule.search(line):
+                    if _body_cue(line, low) if rule is _BODY_CUE else rule.search(line):
                         return True
                     tried.add(rule)
+    return False
+
+
+def _body_cue(line: str, low: str) -> bool:
+    """`_BODY_CUE.search(line)`, the pattern matched at each « conseil » / « assemblée » of the lowered
+    line (its offsets are the line's: no letter of `_FOLDED_APART`, the only one lower() lengthens)."""
+    for word in _BODY_CUE_STARTS:
+        i = low.find(word)
+        while i >= 0:
+            if _BODY_CUE.match(line, i):
+                return True
+            i = low.find(word, i + 1)
     return False
 
 
