@@ -9,32 +9,44 @@ from pathlib import Path
 
 import pytest
 from whoosh import query as Q
+from whoosh.codec import whoosh3
 from whoosh.codec.whoosh3 import W3Codec, W3PostingsWriter
 from whoosh.filedb.filestore import FileStorage
 
 from indexer.analysis import analyze
 from indexer.benchgen import generate
 from indexer.search.whoosh_pool import GroupedPool, GroupedWriter
-from indexer.search.whoosh_writer import UNCOMPRESSED_BELOW, FastCodec, add_analysed, analyse_document
+from indexer.search.whoosh_writer import BLOCK_PROTOCOL, UNCOMPRESSED_BELOW, FastCodec, add_analysed, analyse_document
 from indexer.units import make_schema, unit_document, units_of
 
 
 @pytest.fixture(autouse=True)
 def whoosh_small_blocks(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Whoosh's own writer, storing short blocks uncompressed as ours does (`UNCOMPRESSED_BELOW`:
-    the rule Whoosh's `_write_block` means to apply below 20 bytes); everything else is Whoosh's."""
+    """Whoosh's own writer, storing blocks as ours does: short ones uncompressed
+    (`UNCOMPRESSED_BELOW`: the rule Whoosh's `_write_block` means to apply below 20 bytes), their
+    data pickled with `BLOCK_PROTOCOL` (its info with Whoosh's protocol 2); everything else is Whoosh's."""
     original = W3PostingsWriter._write_block
 
     def write_block(self, last: bool = False) -> None:  # noqa: ANN001
-        data = pickle.dumps((self._mini_ids(), self._mini_weights(), self._mini_values()), 2)
+        data = pickle.dumps((self._mini_ids(), self._mini_weights(), self._mini_values()), BLOCK_PROTOCOL)
         level = self._compression
         if len(data) < UNCOMPRESSED_BELOW:
             self._compression = 0
+        calls = []
+
+        def dumps(obj: object, protocol: int) -> bytes:  # the block's data, then its info
+            calls.append(obj)
+            return pickle.dumps(obj, BLOCK_PROTOCOL if len(calls) == 1 else protocol)
+
+        whoosh3.dumps = dumps
         try:
             original(self, last)
         finally:
             self._compression = level
+            whoosh3.dumps = pickle_dumps
+        assert len(calls) == 2
 
+    pickle_dumps = whoosh3.dumps
     monkeypatch.setattr(W3PostingsWriter, "_write_block", write_block)
 
 

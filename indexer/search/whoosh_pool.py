@@ -5,7 +5,8 @@ weight, value) tuple, checks and sizes each one, sorts them all at commit (spill
 to disk and merging them posting by posting when they outgrow the pool), and the field writer
 then groups them back by term.  `GroupedPool` appends each posting to its term's list instead:
 at commit only the terms are sorted, and the field writer (`whoosh_writer.FastFieldWriter`)
-takes each term's postings as they are.  Postings reach the lists in document order (documents
+takes each term's postings as they are, each a (docnum, weight, value) tuple (its field and
+term are its list's).  Postings reach the lists in document order (documents
 are numbered as they are added, merged segments after them); a pool that would outgrow its
 memory budget writes its terms, sorted, to an unnamed temporary file (a run) and starts again;
 the runs are merged term by term, a term's postings concatenated in the order of the runs.
@@ -23,6 +24,7 @@ from operator import itemgetter
 from whoosh.writing import SegmentWriter
 
 _KEY = itemgetter(0)
+_DOCNUM = _KEY  # of a (docnum, weight, value) posting
 _RUN_CHUNK = 2000  # terms per pickled chunk of a run
 # what a posting costs in memory against the pool's budget (its tuple, weight, docnum, list slot
 # and share of the lists' spare room; its value's bytes counted beside), and a term (its list and
@@ -32,22 +34,25 @@ _TERM = 120
 
 
 class Grouped:
-    """The pool's (field, term) -> postings in term order, for `FastFieldWriter.add_postings`."""
+    """The pool's (field, term) -> postings ((docnum, weight, value) each) in term order, for
+    `FastFieldWriter.add_postings`."""
 
     def __init__(self, terms) -> None:  # noqa: ANN001 - an iterator of ((field, term), postings)
         self.terms = terms
 
     def __iter__(self):  # noqa: ANN204 - Whoosh's flat (field, term, docnum, weight, value) postings
-        for _, postings in self.terms:
-            yield from postings
+        for (fieldname, tbytes), postings in self.terms:
+            for docnum, weight, value in postings:
+                yield fieldname, tbytes, docnum, weight, value
 
 
 class GroupedPool:
     """`PostingPool`'s interface (`add`, `iter_postings`, `fieldnames`, `cleanup`), postings grouped
-    by term.  A posting is the writer's (field, term bytes, docnum, weight, value bytes) tuple."""
+    by term.  `add` takes the writer's (field, term bytes, docnum, weight, value bytes) tuple; the
+    pool keeps its (docnum, weight, value bytes)."""
 
     def __init__(self, limitmb: int = 128, folder: str | None = None) -> None:
-        self.fields: dict[str, dict[bytes, list[tuple]]] = {}  # field -> term bytes -> postings
+        self.fields: dict[str, dict[bytes, list[tuple]]] = {}  # field -> term bytes -> (docnum, weight, value)
         self.fieldnames: set[str] = set()
         self.limit = limitmb * 1024 * 1024
         self.size = 0
@@ -71,7 +76,7 @@ class GroupedPool:
         if docnum < self.lastdoc:
             self.ordered = False
         self.lastdoc = docnum
-        postings.append(item)
+        postings.append(item[2:])
         self.size += _POSTING + len(item[4] or b"")
         if self.size > self.limit:
             self._spill()
@@ -95,7 +100,7 @@ class GroupedPool:
             if postings is None:
                 postings = terms[tbytes] = []
                 size += _TERM + len(tbytes)
-            postings.append((fieldname, tbytes, docnum, weight * boost, vbytes))
+            postings.append((docnum, weight * boost, vbytes))
             size += _POSTING + len(vbytes or b"")
         self.size += size
         if self.size > self.limit:
@@ -119,7 +124,7 @@ class GroupedPool:
             if postings is None:
                 postings = terms[tbytes] = []
                 size += _TERM + len(tbytes)
-            postings.append((fieldname, tbytes, docnum, 1.0, b""))
+            postings.append((docnum, 1.0, b""))
         self.size += size + _POSTING * len(items)
         if self.size > self.limit:
             self._spill()
@@ -160,7 +165,7 @@ class GroupedPool:
             yield from terms
         else:
             for key, postings in terms:
-                yield key, sorted(postings, key=itemgetter(2))
+                yield key, sorted(postings, key=_DOCNUM)
 
     def iter_postings(self) -> Grouped:
         return Grouped(self._merged())
