@@ -94,6 +94,32 @@ def test_ocr_text_is_cached_by_page_image(scans, monkeypatch):
     assert again.pages == first.pages and all(p.ocr for p in again.pages)
 
 
+@needs_tesseract
+@pytest.mark.slow
+def test_a_pool_worker_reads_its_pages_with_the_library_of_tesseract(scans, monkeypatch):
+    """A pool worker OCRs one page after the other with tesseract's library, loaded once (the
+    command links it and loads the French model again for each page: ~0.1 s of CPU a page):
+    the same text as the command, and the same time budget."""
+    from indexer.sources import pdf
+    from indexer.sources.readers import open_pdf
+
+    binary = ocr.tesseract()
+    reader = open_pdf(scans["scan"])
+    try:
+        image = ocr.page_image(reader, 1)
+    finally:
+        reader.close()
+    by_command = ocr._tesseract(image, binary, 120)
+    monkeypatch.setattr(pdf, "IN_WORKER", True)
+    library = ocr._library(binary)
+    assert library is not None
+    assert ocr._tesseract(image, binary, 120) == by_command and "conseil" in by_command.lower()
+    assert ocr._library(binary) is library
+    with pytest.raises(ocr.OcrFailed, match="délai de 0 s dépassé"):
+        ocr._tesseract(image, binary, 0.001)
+    assert ocr._tesseract(image, binary, 120) == by_command  # the library reads on after a timeout
+
+
 def _fake_tesseract(folder: Path, body: str) -> Path:
     """A `tesseract` that lists French but misbehaves when asked to read a page."""
     folder.mkdir(parents=True, exist_ok=True)

@@ -18,6 +18,8 @@ import struct
 import subprocess
 import tempfile
 
+from . import tesslib
+
 #: Resolution of the rendered page: tesseract reads body text best at 300 dpi …
 OCR_DPI = 300
 #: … but a picture scanned coarser is rendered at SCALE times its own resolution (at least
@@ -117,13 +119,19 @@ def read_image(image: bytes, binary: str, budget: float) -> str:
     return text
 
 
+def pgm_pixels(image: bytes) -> tuple[bytes, int, int]:
+    """(pixels, width, height) of a binary PGM image (`pgm`)."""
+    _, size, rest = image.split(b"\n", 2)
+    _, pixels = rest.split(b"\n", 1)  # the maximum grey value: 255
+    width, height = map(int, size.split())
+    return pixels, width, height
+
+
 def bmp(image: bytes) -> bytes:
     """A binary PGM image (`pgm`) as an 8-bit grey BMP file, without resolution (tesseract then
     estimates it from the letters, as for a PGM).  Tesseract reads a BMP file in one go, but a
     PGM, or anything on its standard input, byte by byte: ~10 % of its CPU on a page."""
-    magic, size, rest = image.split(b"\n", 2)
-    _, pixels = rest.split(b"\n", 1)  # the maximum grey value: 255
-    width, height = map(int, size.split())
+    pixels, width, height = pgm_pixels(image)
     stride = (width + 3) & ~3
     pad = b"\0" * (stride - width)
     rows = b"".join([pixels[r * width:(r + 1) * width] + pad for r in range(height - 1, -1, -1)])
@@ -134,7 +142,16 @@ def bmp(image: bytes) -> bytes:
 
 
 def _tesseract(image: bytes, binary: str, budget: float) -> str:
-    """Tesseract's text of one page image (a PGM), read from a BMP file that lives as long as the call."""
+    """Tesseract's text of one page image (a PGM): by the library in a pool worker (`tesslib`),
+    else by the command, from a BMP file that lives as long as the call."""
+    library = _library(binary) if image.startswith(b"P5") else None
+    if library is not None:
+        try:
+            return library.read(*pgm_pixels(image), budget)
+        except tesslib.Failed as exc:
+            if str(exc) == "timeout":
+                raise OcrFailed(f"délai de {budget:.0f} s dépassé") from None
+            # any other failure: the command says what it is
     env = dict(os.environ, OMP_THREAD_LIMIT="1")  # one core per page: pages run in parallel
     try:
         with tempfile.NamedTemporaryFile(prefix="minutes-ocr-", suffix=".bmp") as fh:
@@ -150,6 +167,13 @@ def _tesseract(image: bytes, binary: str, budget: float) -> str:
         detail = " ".join(out.stderr.decode("utf-8", "replace").split())[:80]
         raise OcrFailed(f"tesseract a échoué ({detail or out.returncode})")
     return out.stdout.decode("utf-8", "replace")
+
+
+def _library(binary: str) -> "tesslib.Library | None":
+    """Tesseract's library, in a pool worker (it OCRs one page at a time) when it is the command's."""
+    from .pdf import IN_WORKER
+
+    return tesslib.library(_version(binary)) if IN_WORKER else None
 
 
 def render_dpi(scanned: float | None) -> int:
