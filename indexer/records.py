@@ -90,17 +90,19 @@ def displayable(text: str) -> str:
         return text.encode("utf-8", "replace").decode("utf-8")
 
 
-def write_synced(path: Path, text: str) -> None:
-    """`text` (its characters made displayable) into `path`, flushed to the disk."""
+def write_synced(path: Path, text: str, sync: bool = True) -> None:
+    """`text` (its characters made displayable) into `path`, flushed to the disk (unless `sync` is
+    False: the caller then has it flushed before anything names the file, `publisher.Syncer`)."""
     with open(path, "w", encoding="utf-8") as fh:
         fh.write(displayable(text))
-        fh.flush()
-        os.fsync(fh.fileno())
+        if sync:
+            fh.flush()
+            os.fsync(fh.fileno())
 
 
-def write_atomic(path: Path, text: str) -> None:
+def write_atomic(path: Path, text: str, sync: bool = True) -> None:
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    write_synced(tmp, text)
+    write_synced(tmp, text, sync)
     os.replace(tmp, path)
 
 

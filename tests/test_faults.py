@@ -510,6 +510,40 @@ def test_a_disk_that_fills_up_while_indexing(tmp_path, indexed) -> None:
     assert [h.session for h in search("zeppelin", home=home).hits] == [session_of(new)]
 
 
+def test_a_disk_that_fails_to_flush_a_record(tmp_path, indexed, monkeypatch, capsys) -> None:
+    """The record files and vocabularies of a run are flushed to the disk by a thread while the run
+    goes on: when the disk fails one of those flushes (EIO), the run still fails before its manifest
+    names them: one line, exit 2, the previous index answers as before and nothing is left behind."""
+    import errno
+
+    from indexer import cli
+
+    home = copy_home(indexed, tmp_path)
+    before = answers(home)
+    new = tmp_path / "cd62-2026-09-21.txt"
+    new.write_text(session_text("21 SEPTEMBRE 2026", "dirigeable", debate_only=True), encoding="utf-8")
+    monkeypatch.setenv("MINUTES_HOME", str(home))
+    real = os.fsync
+    flushed: list[int] = []
+
+    def failing(fd: int) -> None:
+        if threading.current_thread().name == "minutes-fsync":
+            flushed.append(fd)
+            raise OSError(errno.EIO, os.strerror(errno.EIO))
+        real(fd)
+
+    monkeypatch.setattr(os, "fsync", failing)
+    assert cli.main(["index", str(new), "--quiet"]) == 2
+    assert flushed  # the syncer's thread flushed the run's files
+    out = capsys.readouterr()
+    assert out.out == "" and out.err.splitlines() == [
+        f"erreur : {home / 'index'} : écriture de l'index impossible (Input/output error) ; vérifiez "
+        "MINUTES_HOME, la place libre et les droits ; l'index précédent reste utilisable"]
+    monkeypatch.setattr(os, "fsync", real)
+    assert answers(home) == before and list(whole_sessions(home)) == [SID]
+    assert leftovers(home) == []
+
+
 def interrupt_while_parsing(home: Path, new: Path, sig: int) -> tuple[subprocess.Popen, str, str]:
     """Start `minutes index new`, send `sig` as soon as the run holds the lock (it is then
     reading and parsing the new session: nothing of it is published yet)."""
