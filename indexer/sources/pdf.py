@@ -29,8 +29,21 @@ RawPage = tuple[int, PageLines | None, str]
 OCR_LATER = "ocr-later"
 
 
-def _chars(lines: PageLines | None) -> int:
-    return len("".join("".join(t for t, _ in lines).split())) if lines else 0
+def _chars(lines: PageLines | None, enough: int | None = None) -> int:
+    """Characters of the lines, spaces aside; with `enough`, counted until there are that many."""
+    return _count((t for t, _ in lines), enough) if lines else 0
+
+
+def _count(texts: Iterable[str], enough: int | None = None) -> int:
+    if enough is None:
+        return len("".join("".join(texts).split()))
+    count = 0
+    for text in texts:  # most pages reach `enough` within their first lines
+        if text:
+            count += len("".join(text.split()))
+            if count >= enough:
+                break
+    return count
 
 
 #: fewer characters than this (spaces aside) on a page: no text
@@ -67,7 +80,7 @@ def extract_range(reader, numbers: Iterable[int], binary: str | None, *, ocr_lat
         if lines is None:
             out.append((number, None, "bad"))
             continue
-        chars = _chars(lines)
+        chars = _chars(lines, THIN_TEXT)  # (the thresholds: MIN_TEXT < THIN_TEXT)
         if chars >= MIN_TEXT and not _stamped_scan(reader, number, chars):
             out.append((number, lines, "text"))
             continue
@@ -326,7 +339,7 @@ def clean_raw_pages(name: str, raw: Sequence[RawPage]) -> tuple[list[Page], list
     for page, (_, _, how) in zip(pages, raw):
         page.ocr = how == "ocr"
     empty = [n for (n, _, how), body in zip(raw, bodies)
-             if how != "bad" and len("".join("".join(body).split())) < MIN_TEXT]
+             if how != "bad" and _count(body, MIN_TEXT) < MIN_TEXT]
     scans = [n for n, _, how in raw if how == "scan"]
     failed = [(n, how.split(": ", 1)[1]) for n, _, how in raw if how.startswith("ocr-failed")]
     if len(empty) + len(unreadable) == len(raw):
