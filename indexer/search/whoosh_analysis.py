@@ -93,6 +93,16 @@ def packed_positions(values: list[bytes]):  # noqa: ANN201 - (np.ndarray, np.nda
 
 
 _ONE_HEAD = _COUNT.pack(1) + PACKED  # the value of a term seen once, before its position
+_ONE = struct.Struct("<5sI").pack  # that value: its head, then its position (little-endian u32)
+_HEADS_KEPT = 1024
+
+
+def _head(count: int) -> bytes:
+    """A packed value's head: its number of positions (as Whoosh reads it) and `PACKED`."""
+    return _COUNT.pack(count) + PACKED
+
+
+_HEADS = [_head(n) for n in range(_HEADS_KEPT)]
 
 
 class FastPositions(Positions):
@@ -125,9 +135,10 @@ class FastPositions(Positions):
             return [(w.encode(), len(p), len(p) * fb, encode(p)) for w, p in poses.items()]
         # each value a bytes object of its own (a block's pickle would name a shared one twice
         # by reference, and its bytes would differ from Whoosh's)
-        pack, tobytes, one, u32 = _COUNT.pack, _array, _ONE_HEAD, _U32.pack
-        return [(w.encode(), 1, fb, one + u32(p[0])) if len(p) == 1 else
-                (w.encode(), len(p), len(p) * fb, pack(len(p)) + PACKED + tobytes("I", p).tobytes())
+        one, heads, tobytes = _ONE_HEAD, _HEADS, _array
+        return [(w.encode(), 1, fb, _ONE(one, p[0])) if len(p) == 1 else
+                (w.encode(), len(p), len(p) * fb, (heads[len(p)] if len(p) < _HEADS_KEPT else _head(len(p)))
+                 + tobytes("I", p).tobytes())
                 for w, p in poses.items()]
 
     def encode(self, poslist) -> bytes:  # noqa: ANN001
