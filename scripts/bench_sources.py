@@ -210,7 +210,40 @@ def ocr_quality(files: list[Path], reference: dict[Path, str]) -> int:
         dpis = "/".join(str(d) for d in sorted(chosen[label]))
         print(f"OCR at {dpis} dpi ({label}): tesseract CPU {used:.2f} s, {words} words, {known} of them "
               f"({100 * known / max(1, words):.1f} %) words of the set's text layers")
+    library_against_command(pages, binary)
     return 0
+
+
+def library_against_command(pages: list[tuple[Path, int]], binary: str, rounds: int = 2) -> None:
+    """The chosen resolution's pages read by the tesseract command (as this process does) and by
+    its library (as a pool worker does, `sources.tesslib`), alternated: CPU (best round) and text."""
+    from indexer.sources import ocr
+    from indexer.sources import pdf as pdf_module
+
+    images = []
+    for path, number in pages:
+        pdf = open_pdf(path)
+        try:
+            images.append(ocr.page_image(pdf, number))
+        finally:
+            pdf.close()
+    best = {"command": float("inf"), "library": float("inf")}
+    texts: dict[str, list[str]] = {}
+    try:
+        for _ in range(rounds):
+            for way in best:
+                pdf_module.IN_WORKER = way == "library"
+                if way == "library" and ocr._library(binary) is None:
+                    print("OCR by the library: not available here (another tesseract on the PATH, or OpenMP loaded)")
+                    return
+                before = cpu()
+                texts[way] = [ocr._tesseract(image, binary, 600) for image in images]
+                best[way] = min(best[way], cpu() - before)
+    finally:
+        pdf_module.IN_WORKER = False
+    same = "the same text" if texts["command"] == texts["library"] else "TEXT DIFFERS"
+    print(f"OCR of the {len(images)} pages, best of {rounds}: command {best['command']:.2f} s of CPU, library (pool "
+          f"workers, loaded once) {best['library']:.2f} s: {same}")
 
 
 def main(argv: list[str] | None = None) -> int:
