@@ -140,3 +140,18 @@ def test_not_voting_lines_are_read_behind_their_word():
         m = re.match(votes._NOT_VOTING, line)
         assert votes.not_voting_line(line) == (votes.split_names(m.group("who")) if m else [])
     assert votes.not_voting_line("Mme DANAN ne prend pas part au vote.") == ["Mme DANAN"]
+
+
+def test_session_times_are_only_searched_in_paragraphs_naming_the_session():
+    """The departmental debate tries its opening, resumption, suspension and closing patterns only on a
+    paragraph whose folded text holds « ance »: every paragraph they match has it."""
+    from indexer.parse import departmental
+
+    paras = [" ".join(ln.split()) for ln in BUNDLED.read_text(encoding="utf-8").splitlines()]
+    paras += ["(La séance débute à 10 heures 03 sous la présidence de M. X, Président)", "LA SÉANCE EST LEVÉE À 12 H",
+              "La SEANCE est suspendue à 11 h", "(La séance reprend à 14 heures)", "La séance\test levée à 9 h"]
+    paras = [" ".join(p.split()) for p in paras]
+    patterns = (departmental._START, departmental._RESUMED, departmental._SUSPENDED, departmental._CLOSED)
+    matched = [p for p in paras if any(rx.search(p) for rx in patterns)]
+    assert len(matched) >= 6
+    assert all("ance " in p.lower() for p in matched)

@@ -307,7 +307,9 @@ def _parse_debate(paras: list[Para], state: _State) -> None:
             continue
 
         # Session opening: "(La séance débute à 10 heures 03 sous la présidence de M. X, …, M. Y assure …)"
-        m = _START.search(flat)
+        # (the opening, resumption, suspension and closing patterns each need « séance » and a space)
+        times = "ance " in flat.lower()
+        m = _START.search(flat) if times else None
         if m and not session.start:
             session.start = parse_time(m.group(1))
             president = roster.add(m.group("president"), role=_role_after(m.group("rest")) or "Président")
@@ -321,18 +323,18 @@ def _parse_debate(paras: list[Para], state: _State) -> None:
             _close_speech(state)
             _add_stage(state, flat, para.page)
             continue
-        if _RESUMED.search(flat) and flat.startswith("("):
+        if times and _RESUMED.search(flat) and flat.startswith("("):
             session.resumption = parse_time(_RESUMED.search(flat).group(1))
             _close_speech(state)
             _add_stage(state, flat, para.page)
             continue
-        m = _SUSPENDED.search(flat)
+        m = _SUSPENDED.search(flat) if times else None
         if m and len(flat) < 120:
             session.suspension = parse_time(m.group(1))
             _close_speech(state)
             _add_stage(state, flat, para.page)
             continue
-        m = _CLOSED.search(flat)
+        m = _CLOSED.search(flat) if times else None
         if m and len(flat) < 120:
             session.end = parse_time(m.group(1))
             _close_speech(state)
