@@ -49,7 +49,7 @@ class KnowledgePool:
         need (`index_worker.warm_job`) while this process reads and parses."""
         if self.pool is not None or self.workers <= 1 or writer_open or threading.active_count() > 1:
             return
-        from .sources.pdf import new_pool
+        from .sources.pdf import new_pool, stop_pool
 
         try:
             self.pool = new_pool(self.workers)
@@ -59,6 +59,8 @@ class KnowledgePool:
                 for _ in range(self.workers):
                     self._submit(warm_job)
         except Exception:  # noqa: BLE001 - no process pool here: built after the commit
+            if self.pool is not None:
+                stop_pool(self.pool)
             self.pool, self.workers = None, 1
 
     def store(self, record: Record, entry: dict, built: object) -> None:

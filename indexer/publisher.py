@@ -30,7 +30,7 @@ from .model import Record
 from .parse.version import PARSER_VERSION
 from .records import (INDEX_NAME, LEGACY_MANIFEST, WriterLock, displayable, identity_of, index_generation,
                       index_path, manifest_file, manifest_generations, place_record, read_manifest, record_file,
-                      records_path, rekey, write_atomic, write_synced)
+                      records_path, rekey, write_atomic, write_text)
 from .summaries import write_light
 from .units import make_schema, unit_document, units_of, vocabulary
 
@@ -349,7 +349,7 @@ class Publisher:
         folder.mkdir(exist_ok=True)
         tmp = self.vocabs[sid] = folder / f".{sid}.json.{os.getpid()}.tmp"
         self.written.append(tmp)
-        write_synced(tmp, vocab, sync=False)
+        write_text(tmp, vocab, sync=False)
         self.syncer.add(tmp)
         self.pending.append((sid, entry))
         if self.database_units is not None:

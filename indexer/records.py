@@ -90,7 +90,7 @@ def displayable(text: str) -> str:
         return text.encode("utf-8", "replace").decode("utf-8")
 
 
-def write_synced(path: Path, text: str, sync: bool = True) -> None:
+def write_text(path: Path, text: str, sync: bool = True) -> None:
     """`text` (its characters made displayable) into `path`, flushed to the disk (unless `sync` is
     False: the caller then has it flushed before anything names the file, `publisher.Syncer`)."""
     with open(path, "w", encoding="utf-8") as fh:
@@ -102,7 +102,7 @@ def write_synced(path: Path, text: str, sync: bool = True) -> None:
 
 def write_atomic(path: Path, text: str, sync: bool = True) -> None:
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    write_synced(tmp, text, sync)
+    write_text(tmp, text, sync)
     os.replace(tmp, path)
 
 
