@@ -186,7 +186,9 @@ class KnowledgePool:
 
                 manager = getattr(pool, "_executor_manager_thread", None)
                 pool.shutdown(wait=False, cancel_futures=True)
-                _, running = wait_for(self.running, timeout=STOP_WAIT)
+                # the jobs running: the run's own, and the files the pool was reading (`Prefetch`)
+                reading = [item.future for item in list(getattr(pool, "_pending_work_items", {}).values())]
+                _, running = wait_for(self.running + reading, timeout=STOP_WAIT)
                 if running:
                     stop_pool(pool)
                 else:

@@ -260,7 +260,9 @@ def index_paths(paths: list[Path] | None = None, *, home: Path | None = None, pr
             _preload_worker_modules(len(to_read))
             if _read_here_alone(to_read):  # its knowledge and half its analysis go to the pool
                 pub.knowledge.start(writer_open=False, warm=True)
-            with Prefetch(to_read, then=then) as ahead:
+            elif len(to_read) > 1:  # one pool reads the files, then makes what the run's process would
+                pub.knowledge.start(writer_open=False)  # (a scanned file's knowledge, the session table)
+            with Prefetch(to_read, then=then, pool=pub.knowledge.pool) as ahead:
                 _index_groups(groups, digests, ahead, pub, summary, bar)
             pub.publish()
     except OSError as exc:  # the files were read: this is the index that cannot be written

@@ -137,6 +137,27 @@ def test_files_read_in_parallel_give_what_one_process_gives(pv_pdf, encrypted, m
     assert isinstance(results[3][1], SourceError) and "mot de passe" in str(results[3][1])
 
 
+
+def test_files_read_by_the_callers_pool_leave_it_working_for_its_own_jobs(pv_pdf, encrypted, monkeypatch):
+    """An index run reads its files with the pool that then makes its question knowledge: the
+    pool reads as one of its own would, and outlives the reading, even a reading left early."""
+    from indexer.sources.pdf import new_pool
+
+    files = [pv_pdf.pdf, encrypted["open"], pv_pdf.text, encrypted["locked"]]
+    monkeypatch.setenv("MINUTES_WORKERS", "2")
+    pool = new_pool(2)
+    try:
+        results = list(iter_sources(files, cache=False, pool=pool))
+        assert [path for path, _ in results] == files
+        assert [r.pages for _, r in results[:3]] == [read_source(f, cache=False, workers=1).pages for f in files[:3]]
+        assert isinstance(results[3][1], SourceError)
+        reading = iter_sources(files, cache=False, pool=pool)
+        assert next(reading)[0] == files[0]
+        reading.close()  # the caller stops after one file
+        assert pool.submit(len, "séance").result(timeout=30) == 6
+    finally:
+        pool.shutdown()
+
 # -- symbol-font bullets --------------------------------------------------------------------------
 
 

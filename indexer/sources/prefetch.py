@@ -139,9 +139,11 @@ def _in_caller(path: Path, cache: bool, then: Callable[[Any], Any] | None, pool:
 
 
 def iter_sources(paths: Iterable[str | Path], *, then: Callable[[Any], Any] | None = None,
-                 workers: int | None = None, cache: bool = True,
-                 ahead: int | None = None) -> Iterator[tuple[Path, Any]]:
-    """(path, then(read_source(path)) or the exception it raised), in the order of `paths`."""
+                 workers: int | None = None, cache: bool = True, ahead: int | None = None,
+                 pool: Executor | None = None) -> Iterator[tuple[Path, Any]]:
+    """(path, then(read_source(path)) or the exception it raised), in the order of `paths`.
+    `pool`: worker processes of the caller's (started by `sources.pdf.new_pool`), used instead of a
+    pool of this call's own and left running for the caller's own jobs (it ends it)."""
     from .pdf import new_pool, stop_pool
 
     paths = [Path(p) for p in paths]
@@ -153,8 +155,9 @@ def iter_sources(paths: Iterable[str | Path], *, then: Callable[[Any], Any] | No
     # results are small (a parsed record: tens of kB), so a window of 4 files a worker lets the
     # workers go on while the caller stalls (an index segment written, a file waiting for its OCR)
     ahead = ahead or 4 * workers
+    own = pool is None
     try:
-        pool = new_pool(workers)
+        pool = pool or new_pool(workers)
     except Exception:  # noqa: BLE001 - no process pool here: one process
         for path in paths:
             yield path, _work(str(path), cache, then)
@@ -219,13 +222,24 @@ def iter_sources(paths: Iterable[str | Path], *, then: Callable[[Any], Any] | No
                     result = _work(str(path), cache, then, "pypdf")
             if getattr(pool, "_broken", False):  # the work in flight goes to a new pool
                 stop_pool(pool)
-                pool = new_pool(workers)
+                pool, own = new_pool(workers), True
                 pending = deque([p, _resubmitted(p, f, pool, cache, then)] for p, f in pending)
             fill()
             yield path, result
         finished = True
+    except GeneratorExit:  # the caller stopped asking
+        raise
+    except BaseException:
+        if not own:  # Ctrl+C or a failure while reading: the caller's pool ends at once too
+            stop_pool(pool)
+        raise
     finally:
-        if finished:
+        if not own:  # the caller's pool, which it ends: the work of this call not started is cancelled
+            for _, entry in pending:
+                for fut in entry.futures() if isinstance(entry, _OcrJob) else [entry]:
+                    if isinstance(fut, Future):
+                        fut.cancel()
+        elif finished:
             pool.shutdown()
         else:  # Ctrl+C, an error, or a consumer that stopped early
             stop_pool(pool)
@@ -243,10 +257,10 @@ class Prefetch:
     """
 
     def __init__(self, paths: Iterable[str | Path], *, then: Callable[[Any], Any] | None = None,
-                 workers: int | None = None, cache: bool = True) -> None:
+                 workers: int | None = None, cache: bool = True, pool: Executor | None = None) -> None:
         self._then, self._cache = then, cache
         self._paths = [Path(p) for p in paths]
-        self._results = iter_sources(self._paths, then=then, workers=workers, cache=cache)
+        self._results = iter_sources(self._paths, then=then, workers=workers, cache=cache, pool=pool)
         self._left = set(self._paths)
 
     def get(self, path: str | Path) -> Any:
