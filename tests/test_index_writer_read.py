@@ -103,3 +103,47 @@ def test_the_search_side_reads_blocks_of_either_writer(tmp_path: Path, documents
             blocks[name] = found
     assert all(blocks["ours"]), blocks["ours"]
     assert blocks["ours"] == blocks["whoosh"]
+
+
+def _sidecars(folder: Path) -> list:
+    from indexer.search.whoosh_sidecar import open_sidecar
+
+    ix = FileStorage(str(folder)).open_index("MAIN")
+    with ix.reader() as multi:
+        out = []
+        for leaf, _ in multi.leaf_readers():
+            car = open_sidecar(leaf)
+            out.append({k: v.tobytes() if hasattr(v, "tobytes") else v for k, v in vars(car).items() if k != "_buf"})
+    return out
+
+
+@pytest.mark.parametrize("child", ["writes", "fails"])
+def test_the_text_field_written_by_a_forked_process_reads_back_the_same(tmp_path: Path, documents: list[dict],
+                                                                        monkeypatch, child: str) -> None:
+    """A large segment's `text` field is written by a forked process during the commit (its postings
+    after the other fields'): Whoosh reads the same terms, postings and fields as from its own
+    writer's index, and the search side the same sidecar as from the serial path; a forked process
+    that fails leaves the field to the commit's process, with the same index."""
+    import os
+
+    from indexer.search import whoosh_writer
+
+    _write(tmp_path / "serial", documents, ours=True)
+    monkeypatch.setattr(whoosh_writer, "FORK_POSTINGS", 1)
+    forks = []
+    fork = os.fork
+    monkeypatch.setattr(whoosh_writer.os, "fork", lambda: forks.append(1) or fork())
+    if child == "fails":
+        parent, rows = os.getpid(), whoosh_writer.FastFieldWriter._field_rows
+
+        def failing(self, *args):  # noqa: ANN001, ANN202
+            if os.getpid() != parent:
+                raise MemoryError
+            return rows(self, *args)
+
+        monkeypatch.setattr(whoosh_writer.FastFieldWriter, "_field_rows", failing)
+    _write(tmp_path / "forked", documents, ours=True)
+    _write(tmp_path / "whoosh", documents, ours=False)
+    assert len(forks) == 2  # a child at each commit
+    assert _contents(tmp_path / "forked") == _contents(tmp_path / "whoosh")
+    assert _sidecars(tmp_path / "forked") == _sidecars(tmp_path / "serial")

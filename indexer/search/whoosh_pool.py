@@ -35,10 +35,25 @@ _TERM = 120
 
 class Grouped:
     """The pool's (field, term) -> postings ((docnum, weight, value) each) in term order, for
-    `FastFieldWriter.add_postings`."""
+    `FastFieldWriter.add_postings`; with `fields` (a pool held in memory, no run on disk), a
+    field's terms apart (`field_terms`, `without`)."""
 
-    def __init__(self, terms) -> None:  # noqa: ANN001 - an iterator of ((field, term), postings)
-        self.terms = terms
+    def __init__(self, terms, fields: dict | None = None, ordered: bool = True) -> None:  # noqa: ANN001
+        self.terms = terms  # an iterator of ((field, term), postings)
+        self.fields, self.ordered = fields, ordered
+
+    def field_terms(self, name: str):  # noqa: ANN201
+        """((name, term), postings) of one field, in term order."""
+        terms = self.fields.get(name, {})
+        for tbytes in sorted(terms):
+            postings = terms[tbytes]
+            yield (name, tbytes), postings if self.ordered else sorted(postings, key=_DOCNUM)
+
+    def without(self, name: str):  # noqa: ANN201
+        """`terms` but for those of one field."""
+        for other in sorted(self.fields):
+            if other != name:
+                yield from self.field_terms(other)
 
     def __iter__(self):  # noqa: ANN204 - Whoosh's flat (field, term, docnum, weight, value) postings
         for (fieldname, tbytes), postings in self.terms:
@@ -168,7 +183,7 @@ class GroupedPool:
                 yield key, sorted(postings, key=_DOCNUM)
 
     def iter_postings(self) -> Grouped:
-        return Grouped(self._merged())
+        return Grouped(self._merged(), None if self.runs else self.fields, self.ordered)
 
     def cleanup(self) -> None:
         for run in self.runs:
