@@ -57,6 +57,7 @@ def _fresh_add(home: Path, copy: Path, text: Path) -> tuple[float, float, float]
     """`minutes index TEXT` in a new process, into a fresh copy of `home` (the copy not timed)."""
     subprocess.run(["rm", "-rf", str(copy)], check=True)
     subprocess.run(["cp", "-a", str(home), str(copy)], check=True)
+    os.sync()  # the copy on the disk first: its writeback would land in the timed run's flushes
     root = Path(__file__).resolve().parent.parent
     env = dict(os.environ, MINUTES_HOME=str(copy), PYTHONPATH=str(root))
     command = [sys.executable, "-c", "from indexer.cli import run; run()", "index", str(text), "--quiet"]

@@ -11,7 +11,7 @@ in the same run, on the same files (default: the 78 Pierrefonds PDFs).
 6. Peak memory (RSS) of this process and of the worker processes.
 
 Usage: .venv/bin/python scripts/bench_sources.py [FOLDER] [--no-pypdf] [--index] [--split-files 10]
-       .venv/bin/python scripts/bench_sources.py --index-only   # the cold-index target, OCR on and off
+       .venv/bin/python scripts/bench_sources.py --index-only [--rounds 3]   # the cold-index target, OCR on and off
        .venv/bin/python scripts/bench_sources.py --ocr          # OCR of the scanned pages: CPU, words
 """
 
@@ -135,27 +135,42 @@ def timed_index(files: list[Path]) -> tuple[float, float, float, object]:
     return seconds, own, workers, summary
 
 
-def index_only(files: list[Path], anchor: float, anchor_cpu: float) -> int:
-    """`minutes index`, cold, with OCR (as configured) then without, between two anchor runs."""
-    runs = []
-    for label, ocr in (("OCR as configured", os.environ.get("MINUTES_OCR")), ("MINUTES_OCR=0", "0")):
-        if ocr is None:
-            os.environ.pop("MINUTES_OCR", None)
-        else:
-            os.environ["MINUTES_OCR"] = ocr
-        seconds, own, workers, summary = timed_index(files)
-        runs.append((label, seconds, own, workers, summary))
+def anchor_run(files: list[Path]) -> tuple[float, float]:
+    """pdftotext of every file, one after the other: (wall, CPU) seconds."""
     started, cpu_started = time.perf_counter(), cpu()
     for path in files:
         pdftotext(path)
-    again, again_cpu = time.perf_counter() - started, cpu() - cpu_started
-    mean = (anchor + again) / 2
-    print(f"pdftotext again: {again:.2f} s (CPU {again_cpu:.2f} s); anchor = mean {mean:.2f} s")
-    for label, seconds, own, workers, summary in runs:
-        verdict = "OK" if seconds <= 3 * mean else "TROP LENT"
-        print(f"minutes index, cold, {label}: {summary.sessions} sessions, {summary.units} units in {seconds:.2f} s "
-              f"= x{seconds / mean:.2f} pdftotext — target ≤ 3×: {verdict}; CPU: indexing process {own:.2f} s, "
-              f"workers {workers:.2f} s (x{(own + workers) / ((anchor_cpu + again_cpu) / 2):.2f} pdftotext's)")
+    return time.perf_counter() - started, cpu() - cpu_started
+
+
+def index_only(files: list[Path], anchor: float, anchor_cpu: float, rounds: int = 1) -> int:
+    """`minutes index`, cold, with OCR (as configured) then without, `rounds` times, each run between
+    two anchor runs and compared with their mean (the machine's speed drifts: ratios in one run)."""
+    import statistics
+
+    anchors = [(anchor, anchor_cpu)]
+    runs: dict[str, list] = {}
+    configured = os.environ.get("MINUTES_OCR")
+    for _ in range(rounds):
+        for label, ocr in (("OCR as configured", configured), ("MINUTES_OCR=0", "0")):
+            if ocr is None:
+                os.environ.pop("MINUTES_OCR", None)
+            else:
+                os.environ["MINUTES_OCR"] = ocr
+            seconds, own, workers, summary = timed_index(files)
+            anchors.append(anchor_run(files))
+            mean = (anchors[-2][0] + anchors[-1][0]) / 2
+            mean_cpu = (anchors[-2][1] + anchors[-1][1]) / 2
+            runs.setdefault(label, []).append((seconds / mean, seconds, own, workers, (own + workers) / mean_cpu))
+            print(f"minutes index, cold, {label}: {summary.sessions} sessions, {summary.units} units in {seconds:.2f} s "
+                  f"= x{seconds / mean:.2f} pdftotext (anchor {mean:.2f} s, mean of the runs around it); CPU: "
+                  f"indexing process {own:.2f} s, workers {workers:.2f} s (x{(own + workers) / mean_cpu:.2f} pdftotext's)")
+    for label, measured in runs.items():
+        ratio = statistics.median(m[0] for m in measured)
+        verdict = "OK" if ratio <= 3 else "TROP LENT"
+        print(f"minutes index, cold, {label}, median of {len(measured)}: x{ratio:.2f} pdftotext — target ≤ 3×: "
+              f"{verdict} (runs: {', '.join(f'x{m[0]:.2f}' for m in measured)}; wall median "
+              f"{statistics.median(m[1] for m in measured):.2f} s, CPU median x{statistics.median(m[4] for m in measured):.2f})")
     me, kids = peak_rss()
     print(f"peak RSS: indexing process {me:.0f} MB, largest worker {kids:.0f} MB")
     return 0
@@ -254,7 +269,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--split-files", type=int, default=10, help="files for the split-word rate")
     parser.add_argument("--index-only", action="store_true",
                         help="only the anchor and `minutes index`, cold, with OCR and without (MINUTES_OCR=0), "
-                             "the anchor timed again after them")
+                             "each run between two anchor runs")
+    parser.add_argument("--rounds", type=int, default=3, help="with --index-only: runs of each (medians reported)")
     parser.add_argument("--ocr", action="store_true",
                         help="only the OCR of the scanned pages: resolution chosen by minutes against 2x the scan's and 300 dpi")
     args = parser.parse_args(argv)
@@ -272,7 +288,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"pdftotext (anchor): {pages} pages in {anchor:.2f} s = {pages / anchor:.0f} pages/s "
           f"(CPU {anchor_cpu:.2f} s)")
     if args.index_only:
-        return index_only(files, anchor, anchor_cpu)
+        return index_only(files, anchor, anchor_cpu, args.rounds)
     if args.ocr:
         return ocr_quality(files, reference)
 
@@ -328,7 +344,7 @@ def main(argv: list[str] | None = None) -> int:
               f"x{used / anchor_cpu:.2f} pdftotext's")
 
     os.environ["MINUTES_HOME"] = fresh_home()
-    sample = files[:: max(1, len(files) // args.split_files)][: args.split_files]
+    sample = files[:: max(1, len(files) // max(1, args.split_files))][: args.split_files]
     for reader in ("pdfium",) + (() if args.no_pypdf else ("pypdf",)):
         os.environ["MINUTES_PDF_READER"] = reader
         splits = words = 0
