@@ -154,9 +154,12 @@ class FastFieldWriter(W3FieldWriter):
         for name in sorted(n for n in fields if fields[n]):
             self._fieldmap.setdefault(name, len(self._fieldmap))
         import tempfile
+        import warnings
 
         blocks, rows = tempfile.TemporaryFile(), tempfile.TemporaryFile()
-        pid = os.fork()
+        with warnings.catch_warnings():  # the run's threads (its syncer, its pool's) are never used by the child
+            warnings.simplefilter("ignore", DeprecationWarning)
+            pid = os.fork()
         if pid == 0:  # the child: it writes, then ends without running anything of the parent's
             code = 1
             try:
