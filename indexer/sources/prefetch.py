@@ -4,8 +4,9 @@
         ...  # result: what `then(document)` returned, or the SourceError / exception raised
 
 Each file is read (and `then` applied to its Document) in a worker process while the
-caller consumes the previous results; at most `ahead` files are in flight, so memory
-stays bounded whatever the number of files.  A long PDF (≥ LONG_PDF_PAGES pages) is
+caller consumes the previous results; at most `ahead` files are in flight, and at most
+HELD_AHEAD times as many read and held while the caller waits for an earlier one (a file whose
+pages are OCR'd), so memory stays bounded whatever the number of files.  A long PDF (≥ LONG_PDF_PAGES pages) is
 split over all the workers instead, and `then` runs in the calling process for it.
 The scanned pages of a file are OCR'd one task a page over all the workers as soon as
 its text pages are read (`then` runs in the calling process for it too).
@@ -25,6 +26,8 @@ from .base import SourceError
 
 #: A PDF at least this long is split over the workers rather than read by one of them.
 LONG_PDF_PAGES = 60
+#: files read and held behind the one the caller waits for, as a multiple of those in flight
+HELD_AHEAD = 4
 
 
 class _Done:
@@ -172,7 +175,10 @@ def iter_sources(paths: Iterable[str | Path], *, then: Callable[[Any], Any] | No
         todo = iter(paths)
 
         def fill() -> None:
-            while len([1 for _, f in pending if f is not None]) < ahead:
+            # `ahead` files in flight; those read behind a file still waiting (its OCR) are held
+            # too, up to HELD_AHEAD times as many: the workers go on while its pages are read
+            while sum(1 for _, f in pending if f is not None and not f.done()) < ahead \
+                    and len(pending) < HELD_AHEAD * ahead:
                 path = next(todo, None)
                 if path is None:
                     return
@@ -192,6 +198,7 @@ def iter_sources(paths: Iterable[str | Path], *, then: Callable[[Any], Any] | No
         def wait_for(entry: list[Any]) -> None:
             while True:
                 start_ocr()
+                fill()
                 head = entry[1]
                 if head is None or (head.done() if isinstance(head, (Future, _OcrJob)) else True):
                     return
