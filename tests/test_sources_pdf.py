@@ -158,6 +158,35 @@ def test_files_read_by_the_callers_pool_leave_it_working_for_its_own_jobs(pv_pdf
     finally:
         pool.shutdown()
 
+
+def wait_for_the_last(doc):
+    """`then` for iter_sources: the first file's waits (up to 30 s) until the last file has been read."""
+    import time
+
+    marker = Path(os.environ["MINUTES_TEST_MARKER"])
+    if doc.path.name == "first.txt":
+        deadline = time.monotonic() + 30
+        while not marker.exists() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        return marker.exists()
+    if doc.path.name == "last.txt":
+        marker.touch()
+    return True
+
+
+def test_files_behind_one_still_being_read_are_read_meanwhile(pv_pdf, tmp_path, monkeypatch):
+    """A file the caller waits for (its scanned pages being OCR'd) does not stop the workers: the
+    files after it are read meanwhile, further than the files in flight at once."""
+    text = pv_pdf.text.read_text(encoding="utf-8")
+    names = ["first.txt", *(f"middle-{k}.txt" for k in range(12)), "last.txt"]
+    for name in names:
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    monkeypatch.setenv("MINUTES_WORKERS", "2")
+    monkeypatch.setenv("MINUTES_TEST_MARKER", str(tmp_path / "last-was-read"))
+    results = list(iter_sources([tmp_path / n for n in names], then=wait_for_the_last, cache=False))
+    assert [p.name for p, _ in results] == names
+    assert results[0][1] is True  # released by the last file, read while it waited
+
 # -- symbol-font bullets --------------------------------------------------------------------------
 
 
