@@ -187,8 +187,7 @@ class FastFieldWriter(W3FieldWriter):
                 rows.seek(0)
                 made = pickle.load(rows)
                 self.start_field(FIELD, schema[FIELD])
-                pf = self._postwriter._postfile
-                raw = pf.file if type(pf) is StructFile else pf
+                raw = self._raw_postings()
                 base = raw.tell()
                 blocks.seek(0)
                 shutil.copyfileobj(blocks, raw, _BUFFER)
@@ -207,8 +206,7 @@ class FastFieldWriter(W3FieldWriter):
         per-block calls; the postings file written a buffer at a time, the term rows at the end
         (or returned, with `hold`)."""
         self.start_field(fieldname, fieldobj)
-        pf = self._postwriter._postfile
-        raw = pf.file if type(pf) is StructFile else pf
+        raw = self._raw_postings()
         rows = self._field_rows(terms, lambda: _lengths_of(lengths, fieldname), raw.tell(), raw.write,
                                 self._sidecar.add_columns)
         if not hold:
@@ -216,6 +214,11 @@ class FastFieldWriter(W3FieldWriter):
             rows = []
         self.finish_field()
         return rows
+
+    def _raw_postings(self):  # noqa: ANN202
+        """The postings file under the started field's writer, written to directly."""
+        pf = self._postwriter._postfile
+        return pf.file if type(pf) is StructFile else pf
 
     def _field_rows(self, terms, lengths_of, pos: int, write, sidecar) -> list[tuple[bytes, bytes]]:  # noqa: ANN001
         """The blocks of the started field's terms, given to `write` a buffer at a time as from
