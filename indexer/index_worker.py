@@ -47,17 +47,19 @@ def likely_entry(record: Record, generation: int) -> dict:
             "record": f"{record.session.id}.{generation}.json"}
 
 
-def parse_for_index(doc, home: Path | None = None, generation: int | None = None):  # noqa: ANN001, ANN201
+def parse_for_index(doc, home: Path | None = None, generation: int | None = None,  # noqa: ANN001, ANN201
+                    pool=None):  # noqa: ANN001
     """Parse worker (`Prefetch(then=…)`, a `sources.Document` -> `Parsed`): the record of a document
     and, beside it, its question knowledge, so that the run's own process only places and
     writes.  Given the index's `home` and the coming `generation`, the worker stores the
-    knowledge itself (`Stored`) rather than sending it back."""
+    knowledge itself (`Stored`) rather than sending it back.  In the run's own process, `pool` (its
+    knowledge pool) counts the text's coverage signals meanwhile (`signals_job`)."""
     from .parse import parse_document
     from .qa.knowledge import build
     from .records import displayable
     from .sources import pdf
 
-    record = parse_document(doc)
+    record = parse_document(doc, _signals_counted_by(pool, doc))
     record.session.source = displayable(Path(doc.path).name)  # as the run names it
     # the id the session will most likely get (what it is: body and date), so that what is
     # made here under it is used as is (`Publisher.add` makes it again under another id)
@@ -76,6 +78,24 @@ def parse_for_index(doc, home: Path | None = None, generation: int | None = None
     analysed, counts = analyse_job(units)
     return Parsed(record, knowledge, units, analysed, json.dumps(counts, ensure_ascii=False),
                   record.to_json(indent=None))
+
+
+def _signals_counted_by(pool, doc):  # noqa: ANN001, ANN202
+    """`doc`'s coverage signals counted by a worker of `pool` while this process parses (~0.1 s of
+    a generated session), as the function `parse_document` calls for them; None without a pool."""
+    if pool is None:
+        return None
+    try:
+        return pool.submit(signals_job, doc).result
+    except Exception:  # noqa: BLE001 - a broken pool: counted by the parse
+        return None
+
+
+def signals_job(doc):  # noqa: ANN001, ANN201
+    """Knowledge pool worker: a document's coverage signals (`parse.coverage.text_signals`)."""
+    from .parse.coverage import text_signals
+
+    return text_signals(doc)
 
 
 def analyse_job(units: list) -> tuple[list, dict[str, int]]:

@@ -258,8 +258,9 @@ def index_paths(paths: list[Path] | None = None, *, home: Path | None = None, pr
             # the record will most likely have), instead of sending it back to this process
             then = partial(parse_for_index, home=home_dir(home), generation=pub.coming_generation())
             _preload_worker_modules(len(to_read))
-            if _read_here_alone(to_read):  # its knowledge and half its analysis go to the pool
-                pub.knowledge.start(writer_open=False, warm=True)
+            if _read_here_alone(to_read):  # its knowledge, half its analysis and the text's coverage
+                pub.knowledge.start(writer_open=False, warm=True)  # signals go to the pool
+                then = partial(then, pool=pub.knowledge.pool)
             elif len(to_read) > 1:  # one pool reads the files, then makes what the run's process would
                 pub.knowledge.start(writer_open=False)  # (a scanned file's knowledge, the session table)
             with Prefetch(to_read, then=then, pool=pub.knowledge.pool) as ahead:

@@ -70,3 +70,39 @@ def test_minutes_parse_prints_one_quality_line(tmp_path):
     lines = [ln for ln in out.stderr.splitlines() if "lecture" in ln]
     assert len(lines) == 1 and "lecture complète : 1 point sur" in lines[0]
     assert json.loads(out.stdout)["coverage"]["votes_read"] == 1
+
+
+def _gaps_doc() -> Document:
+    """Two pages whose decisions no layout reads, and a date in the opening: a warning for page 2."""
+    return _doc(["Relevé des décisions de l'assemblée du 2 mai 2024.\n1. Travaux de voirie du centre\n"
+                 "2. Subvention au club de football", "Subvention au club.\nAprès en avoir délibéré, le Conseil, "
+                 "à l'unanimité, approuve la subvention.\nTarifs de la cantine.\nLe Conseil, après en avoir "
+                 "délibéré, par 12 voix pour et 3 contre, adopte les tarifs."])
+
+
+def test_signals_counted_by_another_process_give_the_same_coverage_and_warnings():
+    """`minutes index` of one file counts its text's signals in a pool worker while it parses."""
+    from indexer.index_worker import signals_job
+    from indexer.sources.pdf import new_pool, stop_pool
+
+    alone = parse_document(_gaps_doc())
+    pool = new_pool(1)
+    try:
+        counted = pool.submit(signals_job, _gaps_doc())
+        beside = parse_document(_gaps_doc(), counted.result)
+        assert counted.done()
+    finally:
+        stop_pool(pool)
+    assert alone.coverage.decision_formulas == 2 and "page 2 : 2 formules de décision, 0 vote lu" in alone.warnings
+    assert alone.coverage.dates_seen == ["2024-05-02"]
+    assert beside.coverage == alone.coverage and beside.warnings == alone.warnings
+
+
+def test_signals_that_could_not_be_counted_elsewhere_are_counted_by_the_parse():
+    def broken():
+        raise RuntimeError("worker died")
+
+    alone = parse_document(_gaps_doc())
+    again = parse_document(_gaps_doc(), broken)
+    assert again.coverage == alone.coverage and again.warnings == alone.warnings
+    assert alone.coverage.decision_formulas == 2

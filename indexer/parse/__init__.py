@@ -7,13 +7,17 @@ usable record: one passage per page, with a warning.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from importlib import import_module
 from pathlib import Path
 from types import ModuleType
+from typing import TYPE_CHECKING
 
 from ..model import Passage, Record, Session
 from ..sources import Document, read_source
+
+if TYPE_CHECKING:
+    from .coverage import TextSignals
 
 # (the coverage and date rules are imported by the functions that use them: a process that only needs a
 # light module of the package, such as a question-knowledge worker reading a record's tables through
@@ -40,7 +44,9 @@ def parse_file(path: str | Path) -> Record:
     return parse_document(read_source(path))
 
 
-def parse_document(doc: Document) -> Record:
+def parse_document(doc: Document, signals: Callable[[], TextSignals] | None = None) -> Record:
+    """The record of a document, by the first layout that recognises it.  `signals`: its text's
+    coverage signals, counted elsewhere meanwhile (`coverage.measure`)."""
     from .coverage import measure
 
     for parser in layouts():
@@ -50,7 +56,7 @@ def parse_document(doc: Document) -> Record:
     else:
         record = parse_pages(doc)
     _no_cell_rows(record)
-    record.coverage = measure(doc, record)
+    record.coverage = measure(doc, record, signals)
     record.warnings[:0] = doc.warnings
     record.session.source = doc.path.name
     record.session.sha256 = doc.sha256

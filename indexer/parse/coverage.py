@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
 from functools import lru_cache
 
 from ..model import Coverage, Record
@@ -32,8 +34,20 @@ _HEADING = re.compile(r"^(?:\d{1,3}(?:\.\d{1,2}){0,2}\s*(?:[.)°]|\s[-–])\s*[A
 _MAY_HEAD = re.compile(r"\s*[\dIVXN]")  # what a line `_HEADING` matches starts with
 _DATE = re.compile(r"\b(1er|\d{1,2}) (" + "|".join(MONTHS) + r") ((?:19|20)\d\d)\b")
 LOW = 0.6  # below this share of the signals read, the record is a partial reading
-def measure(doc: Document, record: Record) -> Coverage:
-    """Compare the text's signals with the record and add a warning per gap."""
+
+
+@dataclass
+class TextSignals:
+    """What the document's own text signals, whatever the record (`text_signals`)."""
+
+    formulas: dict[int, int]  # page number -> decision formulas on it
+    headings: int  # distinct lines shaped like a numbered heading
+    dates_seen: list[str]  # ISO dates written in the opening
+
+
+def text_signals(doc: Document) -> TextSignals:
+    """The decision formulas, numbered headings and opening dates of a document's text: they
+    depend on the text only, so that a run may count them in another process while it parses."""
     formulas: Counter[int] = Counter()
     headings: set[str] = set()
     for page in doc.pages:
@@ -49,6 +63,22 @@ def measure(doc: Document, record: Record) -> Coverage:
                 n = _formulas_in(line)
                 if n:
                     formulas[page.number] += n
+    dates = {f"{m.group(3)}-{MONTHS[m.group(2)]:02d}-{int(1 if m.group(1) == '1er' else m.group(1)):02d}"
+             for m in _DATE.finditer(fold_head(doc.text[:6000]))}
+    return TextSignals(dict(formulas), len(headings), sorted(dates))
+
+
+def measure(doc: Document, record: Record, signals: Callable[[], TextSignals] | None = None) -> Coverage:
+    """Compare the text's signals with the record and add a warning per gap.  `signals`: a function
+    that gives `text_signals(doc)`, counted elsewhere meanwhile (if it fails, they are counted here)."""
+    text = None
+    if signals is not None:
+        try:
+            text = signals()
+        except Exception:  # noqa: BLE001 - another process that could not count them: counted here
+            text = None
+    text = text or text_signals(doc)
+    formulas = text.formulas
     votes: Counter[int] = Counter(v.page or 0 for v in record.votes)
     decided_items = {v.item for v in record.votes if v.item} | {d.item for d in record.deliberations if d.item}
     total_chars = sum(len(p.text) for p in doc.pages) or 1
@@ -58,12 +88,11 @@ def measure(doc: Document, record: Record) -> Coverage:
     cov = Coverage(
         decision_formulas=sum(formulas.values()),
         votes_read=len(record.votes),
-        numbered_headings=len(headings),
+        numbered_headings=text.headings,
         items=sum(1 for a in record.agenda if a.number is not None or a.deliberation),
         decided_items=len(decided_items),
         attributed=round(min(1.0, attributed / total_chars), 3),
-        dates_seen=sorted({f"{m.group(3)}-{MONTHS[m.group(2)]:02d}-{int(1 if m.group(1) == '1er' else m.group(1)):02d}"
-                           for m in _DATE.finditer(fold_head(doc.text[:6000]))}),
+        dates_seen=list(text.dates_seen),
     )
     gaps = []
     short = cov.votes_read < cov.decision_formulas  # pages are only checked when the whole falls short
