@@ -126,8 +126,10 @@ def store_knowledge(home: Path, session_id: str, entry: dict, rk) -> str:  # noq
 
 def warm_job() -> bool:
     """Knowledge pool worker, forked before the run's one file is parsed: the sentence splitter its
-    knowledge jobs need (~0.05 s), imported while the run's process reads and parses."""
+    knowledge jobs need and the coverage rules of `signals_job` (~0.05 s each), imported while the
+    run's process reads."""
     from . import sentences  # noqa: F401
+    from .parse import coverage  # noqa: F401
 
     return True
 

@@ -23,9 +23,11 @@ from .units import vocabulary
 #: records a knowledge pool worker may have waiting (a generated session: ~6 MB in memory, and
 #: its pickle): beyond that, the run waits for the oldest job (the workers are as busy either way)
 KNOWLEDGE_AHEAD = 2
-#: a session of at least this many units, parsed in this process, has half its units analysed
-#: by the knowledge pool while this process analyses the other half
+#: a session of at least this many units, parsed in this process, has most of its units analysed
+#: by the knowledge pool (`analyse_parts`) while this process analyses the first part
 SPLIT_UNITS = 200
+#: the parts of such a session: the first analysed here, the others by the pool
+ANALYSED_PARTS = 5
 #: seconds a run that fails waits for the knowledge pool's running jobs before terminating them
 STOP_WAIT = 5.0
 
@@ -93,29 +95,38 @@ class KnowledgePool:
                 pass
             self._harvest(wait=False, keep=KNOWLEDGE_AHEAD * self.workers)
 
-    def analyse_half(self, units: list, writer) -> tuple[int, object] | None:  # noqa: ANN001
-        """The second half of a large session's units analysed by the pool while this process
-        analyses the first: (first unit of the half, future of `index_worker.analyse_job`)."""
+    def analyse_parts(self, units: list, writer) -> list[tuple[int, int, object]]:  # noqa: ANN001
+        """A large session's units in ANALYSED_PARTS parts: the first analysed by this process
+        (which also adds every unit to the writer: that costs about what analysing does), the
+        others by the pool, each sent back as soon as it is made.  (start, end, future of
+        `index_worker.analyse_job`, or None for this process) each, in order; [] for one part."""
         from .search.whoosh_writer import analysable
 
         if self.pool is None or len(units) < SPLIT_UNITS or not analysable(writer):
-            return None
+            return []
         from .index_worker import analyse_job
 
-        half = len(units) // 2
-        try:
-            return half, self._submit(analyse_job, units[half:])
-        except Exception:  # noqa: BLE001 - a broken pool: analysed here
-            return None
+        bounds = [len(units) * k // ANALYSED_PARTS for k in range(ANALYSED_PARTS + 1)]
+        parts: list[tuple[int, int, object]] = [(0, bounds[1], None)]
+        job: object = True
+        for start, end in zip(bounds[1:], bounds[2:]):
+            try:
+                job = job and self._submit(analyse_job, units[start:end])
+            except Exception:  # noqa: BLE001 - a broken pool: this part and the next analysed here
+                job = None
+            parts.append((start, end, job))
+        return parts
 
     @staticmethod
-    def take_analysed(ahead: tuple[int, object], units: list) -> tuple[list | None, dict[str, int]]:
-        """What the pool made of the units from `ahead[0]` on (their analysed fields, the counts
+    def take_analysed(job: object, units: list) -> tuple[list | None, dict[str, int]]:
+        """What the pool made of a part's units (`analyse_parts`: their analysed fields, the counts
         of their vocabulary), or (None, their vocabulary) to analyse them here."""
         try:
-            return ahead[1].result()
+            if job is not None:
+                return job.result()
         except Exception:  # noqa: BLE001 - a failed job: analysed here
-            return None, vocabulary(units[ahead[0]:])
+            pass
+        return None, vocabulary(units)
 
     def _harvest(self, wait: bool, keep: int | None = None) -> None:
         """Jobs the pool has finished (all of them with `wait`, all but the last `keep` with

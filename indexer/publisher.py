@@ -320,14 +320,16 @@ class Publisher:
                  "units": len(units), "parser": PARSER_VERSION,
                  "record": f"{sid}.{self.writer.generation}.json"}
         self.knowledge.store(record, entry, knowledge if sid == proposed else None)  # first: the longest job
-        ahead = None if analysed is not None else self.knowledge.analyse_half(units, self.writer)
-        counts: dict[str, int] = {}
-        for k, u in enumerate(units):  # analysed by the parse worker, else here (a part in the pool)
-            if ahead is not None and k == ahead[0]:
-                analysed, counts = self.knowledge.take_analysed(ahead, units)
-            given = analysed[k - ahead[0]] if ahead is not None and analysed is not None else \
-                analysed[k] if analysed is not None else {}
-            add_analysed(self.writer, unit_document(u), given)
+        # analysed by the parse worker, else here (a large session: its first part) and by the pool
+        parts = [] if analysed is not None else self.knowledge.analyse_parts(units, self.writer)
+        counts: list[dict[str, int]] = []  # the vocabulary of each later part, in order
+        for start, end, job in parts or [(0, len(units), None)]:
+            given = analysed
+            if start:
+                given, part_counts = self.knowledge.take_analysed(job, units[start:end])
+                counts.append(part_counts)
+            for k in range(start, end):
+                add_analysed(self.writer, unit_document(units[k]), given[k - start] if given is not None else {})
         # the record file now, while the workers still parse (named by the coming generation, it
         # is published by the manifest that names it, or removed with the run's leftovers), flushed
         # to the disk by the syncer's thread
@@ -339,9 +341,10 @@ class Publisher:
         self.sessions[sid] = entry
         self.claimed[sid] = label
         if vocab is None:
-            vocab = vocabulary(units[:ahead[0]] if ahead is not None else units)
-            for word, n in counts.items():  # the pool's part after this one's: same order of first use
-                vocab[word] = vocab.get(word, 0) + n
+            vocab = vocabulary(units[:parts[0][1]] if parts else units)
+            for part_counts in counts:  # the pool's parts after this one's: same order of first use
+                for word, n in part_counts.items():
+                    vocab[word] = vocab.get(word, 0) + n
             vocab = json.dumps(vocab, ensure_ascii=False)
         # written now, under a temporary name the readers' glob skips (flushed by the syncer while
         # the workers still parse), renamed by `publish`

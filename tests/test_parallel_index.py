@@ -81,8 +81,9 @@ def _postings(home: Path) -> list:
 
 
 def test_a_large_session_analysed_half_in_the_pool_gives_the_same_index(tmp_path, monkeypatch):
-    """Adding one large session from this process: half its units are analysed by the worker
-    pool (`KnowledgePool.analyse_half`); the index, vocabulary and record are those of one process."""
+    """Adding one large session from this process: most of its units are analysed by the worker
+    pool, part by part (`KnowledgePool.analyse_parts`); the index, vocabulary and record are those
+    of one process."""
     from indexer.benchgen import BUNDLED
     from indexer.knowledge_pool import SPLIT_UNITS
 
@@ -99,3 +100,31 @@ def test_a_large_session_analysed_half_in_the_pool_gives_the_same_index(tmp_path
     assert vocab and vocab == sorted(p.name for p in (two / "index" / "vocab").iterdir())
     for name in vocab:
         assert (two / "index" / "vocab" / name).read_text() == (one / "index" / "vocab" / name).read_text()
+
+
+def test_parts_the_pool_could_not_take_are_analysed_by_the_run(tmp_path, monkeypatch):
+    """A pool that breaks after taking one part of a large session: the parts it did not take are
+    analysed by the run's own process, and the index is that of one process."""
+    from indexer.benchgen import BUNDLED
+    from indexer.knowledge_pool import ANALYSED_PARTS, KnowledgePool
+
+    submit, taken = KnowledgePool._submit, []
+
+    def breaks_after_one_part(self, fn, *args):  # noqa: ANN001, ANN002, ANN202
+        if fn.__name__ == "analyse_job":
+            if taken:
+                raise RuntimeError("cannot schedule new futures after shutdown")
+            taken.append(len(args[0]))
+        return submit(self, fn, *args)
+
+    monkeypatch.setenv("MINUTES_WORKERS", "1")
+    index_paths([BUNDLED], home=tmp_path / "one")
+    monkeypatch.setenv("MINUTES_WORKERS", "2")
+    monkeypatch.setattr(KnowledgePool, "_submit", breaks_after_one_part)
+    summary = index_paths([BUNDLED], home=tmp_path / "broken")
+    assert ANALYSED_PARTS > 2 and len(taken) == 1 and 0 < taken[0] < summary.units and not summary.errors
+    assert _state(tmp_path / "broken") == _state(tmp_path / "one")
+    assert _postings(tmp_path / "broken") == _postings(tmp_path / "one")
+    vocab = tmp_path / "broken" / "index" / "vocab"
+    assert [p.read_text() for p in sorted(vocab.iterdir())] == \
+        [p.read_text() for p in sorted((tmp_path / "one" / "index" / "vocab").iterdir())]
