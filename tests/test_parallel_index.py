@@ -128,3 +128,18 @@ def test_parts_the_pool_could_not_take_are_analysed_by_the_run(tmp_path, monkeyp
     vocab = tmp_path / "broken" / "index" / "vocab"
     assert [p.read_text() for p in sorted(vocab.iterdir())] == \
         [p.read_text() for p in sorted((tmp_path / "one" / "index" / "vocab").iterdir())]
+
+
+def test_the_product_starts_no_blas_threads_beside_its_workers():
+    """numpy, imported by every index run and server worker for array arithmetic, starts no
+    OpenBLAS thread pool (it burned ~0.1 s of CPU on the core the workers use)."""
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if not k.endswith("_NUM_THREADS")}
+    out = subprocess.run([sys.executable, "-c", "import os, indexer.qa.sessions, numpy; "
+                          "print(len(os.listdir('/proc/self/task')))"],
+                         capture_output=True, text=True, env=env, cwd=Path(__file__).resolve().parents[1])
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "1"
