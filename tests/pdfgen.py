@@ -303,3 +303,50 @@ def form_wrapped_scan_pdf(path: Path) -> None:
     pdf.doForm("scan")
     pdf.showPage()
     pdf.save()
+
+
+def shapes_text_pdf(text: str, path: Path, *, blank_pages: int = 0) -> None:
+    """A page whose text is drawn as shapes (filled rectangles, one per run of dark pixels of
+    the text rendered at 100 dpi), as design tools export text "converted to outlines": no text
+    layer, no picture; then `blank_pages` empty pages."""
+    import pypdfium2 as pdfium
+
+    dpi = 100
+    source = pdfium.PdfDocument(minutes_pdf(text))
+    try:
+        bitmap = source[0].render(scale=dpi / 72, grayscale=True)
+        width, height, stride = bitmap.width, bitmap.height, bitmap.stride
+        pixels = bytes(bitmap.buffer)
+    finally:
+        source.close()
+    pdf = canvas.Canvas(str(path), pagesize=A4)
+    pdf.setFillGray(0)
+    unit = 72 / dpi
+    for y in range(height):
+        row = pixels[y * stride:y * stride + width]
+        x = 0
+        while x < width:
+            if row[x] < 128:
+                start = x
+                while x < width and row[x] < 128:
+                    x += 1
+                pdf.rect(start * unit, A4[1] - (y + 1) * unit, (x - start) * unit, unit, stroke=0, fill=1)
+            x += 1
+    pdf.showPage()
+    for _ in range(blank_pages):
+        pdf.showPage()
+    pdf.save()
+
+
+def with_blank_page(source: bytes, path: Path, at: int) -> None:
+    """The PDF `source` with an empty page inserted before page `at` (1-based)."""
+    from pypdf import PdfReader, PdfWriter
+
+    reader = PdfReader(io.BytesIO(source))
+    writer = PdfWriter()
+    for k, page in enumerate(reader.pages, start=1):
+        if k == at:
+            writer.add_blank_page(width=float(page.mediabox.width), height=float(page.mediabox.height))
+        writer.add_page(page)
+    with open(path, "wb") as fh:
+        writer.write(fh)

@@ -241,3 +241,45 @@ def test_a_worker_crash_while_pages_wait_for_ocr_loses_no_page(scans, tmp_path, 
     scan = results[0][1]
     assert all(p.ocr and p.text == "Le conseil municipal délibère." for p in scan.pages) and len(scan.pages) >= 2
     assert results[1][1].pages == results[2][1].pages
+
+
+SHAPES_TEXT = ("Le conseil municipal approuve le budget primitif de la commune.\n"
+               "Madame DUPRÉ présente la rénovation du gymnase.\n") * 3
+
+
+@needs_tesseract
+def test_a_page_whose_text_is_drawn_as_shapes_is_read_by_ocr(tmp_path):
+    """No text layer and no picture, but ink: text "converted to outlines" is read by OCR, and a
+    blank page after it is neither read nor reported."""
+    pdf = tmp_path / "contours.pdf"
+    pdfgen.shapes_text_pdf(SHAPES_TEXT, pdf, blank_pages=1)
+    doc = read_source(pdf, cache=False)
+    assert doc.pages[0].ocr and "conseil municipal approuve le budget" in " ".join(doc.pages[0].text.split())
+    assert not doc.pages[1].ocr and not doc.pages[1].text.strip()
+    assert doc.warnings == ["texte issu d'une reconnaissance optique (OCR), à vérifier : pages 1"], doc.warnings
+
+
+def test_without_ocr_a_page_drawn_as_shapes_is_named_and_a_blank_page_is_not(tmp_path, monkeypatch):
+    pdf = tmp_path / "contours.pdf"
+    pdfgen.shapes_text_pdf(SHAPES_TEXT, pdf, blank_pages=1)
+    monkeypatch.setenv("MINUTES_OCR", "0")
+    with pytest.raises(SourceError, match="ne contient pas de texte : passez-le d'abord à l'OCR"):
+        read_source(pdf, cache=False)
+    mixed = tmp_path / "avec-page-blanche.pdf"
+    pdfgen.with_blank_page(pdfgen.minutes_pdf(TEXT), mixed, at=2)
+    doc = read_source(mixed, cache=False)
+    assert not doc.pages[1].text.strip() and "Madame DUPRÉ" in " ".join(p.text for p in doc.pages)
+    assert not [w for w in doc.warnings if "sans texte" in w], doc.warnings
+
+
+def test_a_pdf_of_blank_pages_is_one_clear_error(tmp_path):
+    from pypdf import PdfWriter
+
+    pdf = tmp_path / "vide.pdf"
+    writer = PdfWriter()
+    for _ in range(2):
+        writer.add_blank_page(width=595, height=842)
+    with open(pdf, "wb") as fh:
+        writer.write(fh)
+    with pytest.raises(SourceError, match="pages blanches seulement"):
+        read_source(pdf, cache=False)

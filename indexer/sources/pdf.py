@@ -23,8 +23,9 @@ from .readers import PageLines, lines_of, open_pdf
 #: Below this many pages a PDF is extracted by one process.
 POOL_MIN_PAGES = 20
 
-#: (page number, lines or None when unreadable, how: "text" | "ocr" | "scan" | "bad" | "ocr-failed: why"
-#: | "ocr-later": a scanned page left for OCR by another task, `ocr_page`)
+#: (page number, lines or None when unreadable, how: "text" | "ocr" | "scan" | "blank" (neither text,
+#: picture nor ink) | "bad" | "ocr-failed: why" | "ocr-later": a scanned page left for OCR by another
+#: task, `ocr_page`)
 RawPage = tuple[int, PageLines | None, str]
 OCR_LATER = "ocr-later"
 
@@ -88,7 +89,9 @@ def extract_range(reader, numbers: Iterable[int], binary: str | None, *, ocr_lat
             scanned = reader.has_images(number)
         except Exception:  # noqa: BLE001
             scanned = False
-        out.append((number, lines, "scan" if scanned else "text"))
+        inked = None if scanned else _inked(reader, number)
+        scanned = scanned or bool(inked)  # text or figures drawn as shapes: what OCR reads of them
+        out.append((number, lines, "scan" if scanned else "blank" if inked is False else "text"))
         if scanned and binary is not None:
             scans.append(len(out) - 1)
     if scans and ocr_later:
@@ -97,6 +100,22 @@ def extract_range(reader, numbers: Iterable[int], binary: str | None, *, ocr_lat
     elif scans:
         _ocr_pages(reader, out, scans, binary)
     return out
+
+
+#: a page without text layer nor picture but this much ink (`ink_share`) draws its text as shapes
+INK_SHARE = 0.002
+
+
+def _inked(reader, number: int) -> bool | None:
+    """Does a page without text nor picture show ink (its text drawn as shapes)?  None when the
+    reader cannot tell (it renders no page)."""
+    share = getattr(reader, "ink_share", None)
+    if share is None:
+        return None
+    try:
+        return share(number) >= INK_SHARE
+    except Exception:  # noqa: BLE001 - a page pdfium cannot render: as before, text
+        return None
 
 
 def _after_ocr(number: int, layer: PageLines | None, read: PageLines) -> RawPage:
@@ -341,7 +360,11 @@ def clean_raw_pages(name: str, raw: Sequence[RawPage]) -> tuple[list[Page], list
     empty = [n for (n, _, how), body in zip(raw, bodies)
              if how != "bad" and _count(body, MIN_TEXT) < MIN_TEXT]
     scans = [n for n, _, how in raw if how == "scan"]
+    blank = {n for n, _, how in raw if how == "blank"}  # nothing on them: nothing to read, nor to say
     failed = [(n, how.split(": ", 1)[1]) for n, _, how in raw if how.startswith("ocr-failed")]
+    if len(blank) + len(unreadable) == len(raw):
+        raise SourceError(f"{name} : pages blanches seulement (ni texte ni image) ; "
+                          "vérifiez qu'il s'agit bien du procès-verbal")
     if len(empty) + len(unreadable) == len(raw):
         if failed:
             raise SourceError(f"{name} : aucune page lisible, même par OCR ({failed[0][1]}) ; "
@@ -358,7 +381,7 @@ def clean_raw_pages(name: str, raw: Sequence[RawPage]) -> tuple[list[Page], list
         warns.append(f"pages illisibles, ignorées : {page_list(unreadable)}")
     for number, why in failed:
         warns.append(f"page {number} : OCR impossible ({why}), page ignorée")
-    no_text = [n for n in empty if n not in {f for f, _ in failed}]
+    no_text = [n for n in empty if n not in {f for f, _ in failed} and n not in blank]
     if no_text:
         hint = f" ({ocr.missing_hint()})" if scans and not ocr.disabled() else ""
         warns.append(f"pages sans texte (scannées ?) : {page_list(no_text)} ; "

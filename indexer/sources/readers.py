@@ -38,6 +38,10 @@ def damaged_error(name: str, exc: BaseException) -> SourceError:
 # --------------------------------------------------------------------------- pdfium
 
 
+#: resolution at which a page without text nor picture is looked at for ink (`ink_share`)
+INK_DPI = 18
+
+
 class PdfiumReader:
     """One PDF opened with pdfium (decrypted with the empty password when it has one)."""
 
@@ -143,6 +147,12 @@ class PdfiumReader:
                 textpage.close()
         finally:
             page.close()
+
+    def ink_share(self, number: int) -> float:
+        """Share of the page, rendered small (INK_DPI), that is not white: 0 for a blank page,
+        more for one that draws text or figures as shapes rather than with a text layer."""
+        pixels, _, _ = self.render_gray(number, INK_DPI)
+        return 1 - pixels.count(255) / max(len(pixels), 1)
 
     def render_gray(self, number: int, dpi: int) -> tuple[bytes, int, int]:
         """The page as an 8-bit grey image: (pixels row by row, width, height)."""
