@@ -20,6 +20,7 @@ from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
 
+from . import config
 from .config import DEFAULT_CORPUS
 from .index_worker import Parsed, parse_for_index  # noqa: F401
 from .model import Record
@@ -235,7 +236,7 @@ def index_paths(paths: list[Path] | None = None, *, home: Path | None = None, pr
     a warning).  Files that cannot be read are reported one line each in
     ``summary.errors`` and the others are indexed.
     """
-    from .sources import Prefetch
+    from .sources import EarlyReader, Prefetch
 
     started = time.perf_counter()
     given = [Path(p) for p in paths or [DEFAULT_CORPUS]]
@@ -257,13 +258,19 @@ def index_paths(paths: list[Path] | None = None, *, home: Path | None = None, pr
             # the workers store the question knowledge they build (in the cache, under the entry
             # the record will most likely have), instead of sending it back to this process
             then = partial(parse_for_index, home=home_dir(home), generation=pub.coming_generation())
-            _preload_worker_modules(len(to_read))
+            many = len(to_read) > 1 and config.workers() > 1
+            # the first files are read meanwhile by a process of their own, the cores being idle
+            early = EarlyReader(to_read, cache=True) if many else None
+            try:
+                _preload_worker_modules(len(to_read))
+            finally:
+                read = early.stop() if early is not None else {}
             if _read_here_alone(to_read):  # its knowledge, half its analysis and the text's coverage
                 pub.knowledge.start(writer_open=False, warm=True)  # signals go to the pool
                 then = partial(then, pool=pub.knowledge.pool)
-            elif len(to_read) > 1:  # one pool reads the files, then makes what the run's process would
+            elif many:  # one pool reads the files, then makes what the run's process would
                 pub.knowledge.start(writer_open=False)  # (a scanned file's knowledge, the session table)
-            with Prefetch(to_read, then=then, pool=pub.knowledge.pool) as ahead:
+            with Prefetch(to_read, then=then, pool=pub.knowledge.pool, read=read) as ahead:
                 _index_groups(groups, digests, ahead, pub, summary, bar)
             pub.publish()
     except OSError as exc:  # the files were read: this is the index that cannot be written

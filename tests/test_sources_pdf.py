@@ -187,6 +187,81 @@ def test_files_behind_one_still_being_read_are_read_meanwhile(pv_pdf, tmp_path, 
     assert [p.name for p, _ in results] == names
     assert results[0][1] is True  # released by the last file, read while it waited
 
+def _wait_for_early_results(early, count: int, seconds: float = 30.0) -> None:
+    import time
+
+    deadline = time.monotonic() + seconds
+    while len(list(early.folder.glob("*.pickle"))) < count and time.monotonic() < deadline:
+        time.sleep(0.01)
+
+
+def test_files_read_early_are_what_the_pool_reads(pv_pdf, encrypted, tmp_path, monkeypatch):
+    """An index run's first files are read by a process forked before the run's start-up
+    (`EarlyReader`): each result is what a worker gives (a document, or the error of a file that
+    cannot be read), and the pool applies `then` to them as to the files it reads itself."""
+    from indexer.sources import EarlyReader
+    from indexer.sources.pdf import new_pool
+
+    short = tmp_path / "court.pdf"
+    pdfgen.minutes_pdf(FRENCH_SAMPLE, short)
+    files = [short, encrypted["locked"], pv_pdf.text, encrypted["open"]]
+    early = EarlyReader(files, cache=False)
+    _wait_for_early_results(early, len(files))
+    read = early.stop()
+    assert list(read) == files and not early.folder.exists()
+    assert read[files[0]].pages == read_source(files[0], cache=False, workers=1).pages
+    assert isinstance(read[files[1]], SourceError) and "mot de passe" in str(read[files[1]])
+    monkeypatch.setenv("MINUTES_WORKERS", "2")
+    pool = new_pool(2)
+    try:
+        given = list(iter_sources(files, then=len_of_pages, cache=False, pool=pool, read=dict(read)))
+        alone = list(iter_sources(files, then=len_of_pages, cache=False, pool=pool))
+    finally:
+        pool.shutdown()
+    assert [p for p, _ in given] == files and [r for _, r in given][2:] == [r for _, r in alone][2:]
+    assert given[0][1] == alone[0][1] == len(read[files[0]].pages)
+    assert isinstance(given[1][1], SourceError) and isinstance(alone[1][1], SourceError)
+
+
+def len_of_pages(doc) -> int:  # noqa: ANN001 - `then` for iter_sources (sent to the workers by name)
+    return len(doc.pages)
+
+
+def test_an_early_reader_stopped_at_once_leaves_whole_results_only(pv_pdf, tmp_path):
+    """Stopped while it reads, the early reader ends after its file: what it returns is a first
+    run of the files, each whole, and the others are left to the pool."""
+    from indexer.sources import EarlyReader
+
+    text = pv_pdf.text.read_text(encoding="utf-8")
+    files = []
+    for k in range(12):
+        files.append(tmp_path / f"seance-{k:02d}.txt")
+        files[-1].write_text(text, encoding="utf-8")
+    early = EarlyReader(files, cache=False)
+    _wait_for_early_results(early, 1)
+    read = early.stop()
+    assert 1 <= len(read) <= len(files) and list(read) == files[:len(read)]
+    assert all(r.pages == read[files[0]].pages for r in read.values())
+
+
+def test_an_early_reader_leaves_a_long_pdf_and_what_follows_it_to_the_pool(pv_pdf, tmp_path):
+    """A long PDF is read over the whole pool: the early reader ends there by itself."""
+    import time
+
+    from indexer.sources import EarlyReader
+    from indexer.sources.prefetch import LONG_PDF_PAGES
+
+    long_pdf = tmp_path / "long.pdf"
+    pdfgen.minutes_pdf(FRENCH_SAMPLE, long_pdf, min_pages=LONG_PDF_PAGES)
+    early = EarlyReader([pv_pdf.text, long_pdf, pv_pdf.text], cache=False)
+    deadline = time.monotonic() + 30
+    while os.waitpid(early.pid, os.WNOHANG) == (0, 0) and time.monotonic() < deadline:
+        time.sleep(0.01)  # until it ends, unasked
+    assert time.monotonic() < deadline
+    assert sorted(p.name for p in early.folder.iterdir()) == ["0.pickle"]
+    assert list(early.stop()) == [pv_pdf.text]
+
+
 # -- symbol-font bullets --------------------------------------------------------------------------
 
 

@@ -32,12 +32,12 @@ from .cache import load_cached, store_cached
 from .clean import (COMPOUND_HEADS, COMPOUND_TAILS, clean_pdf_pages, join_hyphenated, normalise_chars,
                     rebuild_paragraphs, rejoin_split_words, strip_furniture, word_counts)
 from .pdf import POOL_MIN_PAGES, extract_raw_pages, line_spacing, read_pdf_pages, with_gaps
-from .prefetch import Prefetch, iter_sources
+from .prefetch import EarlyReader, Prefetch, iter_sources
 from .text import (FRENCH_ACCENTED, decode_text, is_image_description, looks_french, normalise_markdown,
                    normalise_markdown_line, read_text_pages, split_pages)
 
 __all__ = ["COMPOUND_HEADS", "COMPOUND_TAILS", "Document", "EXTRACTOR_VERSION", "FRENCH_ACCENTED", "Page", "PendingOcr",
-           "Prefetch", "finish_pending", "read_source_or_pending",
+           "EarlyReader", "Prefetch", "finish_pending", "read_source_or_pending",
            "POOL_MIN_PAGES", "SourceError", "clean_pdf_pages", "decode_text", "extract_raw_pages",
            "is_image_description", "iter_sources", "join_hyphenated", "line_spacing", "load_cached",
            "looks_french", "normalise_chars", "normalise_markdown", "normalise_markdown_line", "read_pdf_pages",
