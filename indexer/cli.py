@@ -237,9 +237,12 @@ def run() -> None:
     ends without tearing down its interpreter (freeing a run's objects one by one took 0.06-0.14 s
     after adding one session, for memory the system takes back at once); its output flushed first.
     `serve` ends normally (its worker processes are stopped by its own shutdown)."""
-    code = main()
     if sys.argv[1:2] == ["serve"]:
-        sys.exit(code)
+        sys.exit(main())
+    from . import config
+
+    config.ENDS_BY_EXIT = True
+    code = main()
     try:
         sys.stdout.flush()
         sys.stderr.flush()

@@ -143,3 +143,16 @@ def test_the_product_starts_no_blas_threads_beside_its_workers():
                          capture_output=True, text=True, env=env, cwd=Path(__file__).resolve().parents[1])
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "1"
+
+
+def test_a_run_inside_a_long_lived_process_frees_its_postings(tmp_path):
+    """Only the `minutes` command, whose process ends right after, leaves a segment's postings to
+    the end of the process (`config.ENDS_BY_EXIT`); a server or a library caller gets them freed."""
+    from indexer import config
+    from indexer.benchgen import generate
+    from indexer.pipeline import index_records
+    from indexer.search import whoosh_pool
+
+    assert not config.ENDS_BY_EXIT
+    index_records(generate(1, seed=5), home=tmp_path / "home")
+    assert whoosh_pool._LEFT_TO_EXIT == []

@@ -23,6 +23,8 @@ from operator import itemgetter
 
 from whoosh.writing import SegmentWriter
 
+from .. import config
+
 _KEY = itemgetter(0)
 _DOCNUM = _KEY  # of a (docnum, weight, value) posting
 _RUN_CHUNK = 2000  # terms per pickled chunk of a run
@@ -189,7 +191,13 @@ class GroupedPool:
         for run in self.runs:
             run.close()
         self.runs = []
+        if config.ENDS_BY_EXIT:  # the process ends next: its postings are not freed one by one
+            _LEFT_TO_EXIT.append(self.fields)
         self.fields = {}
+
+
+#: the postings of the pools a process that ends by exiting left to its end (`config.ENDS_BY_EXIT`)
+_LEFT_TO_EXIT: list = []
 
 
 def use_grouped_pool(writer: SegmentWriter, limitmb: int) -> SegmentWriter:
