@@ -130,21 +130,6 @@ def test_parts_the_pool_could_not_take_are_analysed_by_the_run(tmp_path, monkeyp
         [p.read_text() for p in sorted((tmp_path / "one" / "index" / "vocab").iterdir())]
 
 
-def test_the_product_starts_no_blas_threads_beside_its_workers():
-    """numpy, imported by every index run and server worker for array arithmetic, starts no
-    OpenBLAS thread pool (it burned ~0.1 s of CPU on the core the workers use)."""
-    import os
-    import subprocess
-    import sys
-
-    env = {k: v for k, v in os.environ.items() if not k.endswith("_NUM_THREADS")}
-    out = subprocess.run([sys.executable, "-c", "import os, indexer.qa.sessions, numpy; "
-                          "print(len(os.listdir('/proc/self/task')))"],
-                         capture_output=True, text=True, env=env, cwd=Path(__file__).resolve().parents[1])
-    assert out.returncode == 0, out.stderr
-    assert out.stdout.strip() == "1"
-
-
 def test_a_run_inside_a_long_lived_process_frees_its_postings(tmp_path):
     """Only the `minutes` command, whose process ends right after, leaves a segment's postings to
     the end of the process (`config.ENDS_BY_EXIT`); a server or a library caller gets them freed."""
