@@ -62,10 +62,11 @@ _TERM = itemgetter(0, 1)
 #: 555 kB; from 32 bytes on, 7,008 blocks, 1.7 times the time of zlib, and 546 kB)
 UNCOMPRESSED_BELOW = 96
 #: a segment with at least this many `text` postings has them written by a forked process while
-#: this one writes its other fields (`FastFieldWriter._fork_text`).  The child copies the pages of
-#: the postings it reads (reference counts) and shares the cores with the commit's session-table
-#: job: the commit of the 78 Pierrefonds sessions (117k postings) took 0.58 s forked against 0.85 s
-#: in turn, that of one generated session (37k) 0.36-0.49 s against 0.24-0.30 s
+#: this one writes its other fields and the field's sidecar (`FastFieldWriter._fork_text`).  The
+#: child copies the pages of the postings it reads (reference counts) and shares the cores with the
+#: commit's session-table job: the commit of the 78 Pierrefonds sessions (117k postings) took 0.58 s
+#: forked against 0.85 s in turn (0.64-0.67 s against 0.76-0.88 s on a slower machine once this
+#: process wrote the sidecar), that of one generated session (37k) 0.30-0.37 s against 0.28-0.34 s
 FORK_POSTINGS = 64_000
 #: the pickle protocol of a block's data (see the module docstring; its info stays protocol 2)
 BLOCK_PROTOCOL = 4
@@ -135,14 +136,14 @@ class FastFieldWriter(W3FieldWriter):
             if held is not None:
                 held += rows
         if forked is not None:
+            self._text_sidecar(schema, items)  # while the forked process writes the blocks
             self._take_text(forked, schema, lengths, items)
             self._tindex.add_rows(held or [])
 
     def _fork_text(self, schema, lengths, items: Grouped):  # noqa: ANN001, ANN202
         """The `text` field of a segment with at least FORK_POSTINGS of its postings written by a
-        forked process while this one writes the others: its blocks to a temporary file (offsets
-        from 0), its rows pickled to another, its sidecar file as the serial path writes it.  The
-        field ids are fixed first, in the order the serial path gives them; the field lengths are
+        forked process while this one writes the others, then its sidecar (`_text_sidecar`): its
+        blocks to a temporary file (offsets from 0), its rows pickled to another.  The field ids are fixed first, in the order the serial path gives them; the field lengths are
         read here (the child touches no file of this process).  None: written here, in turn."""
         fields = items.fields
         if fields is None or not hasattr(os, "fork") or \
@@ -163,12 +164,8 @@ class FastFieldWriter(W3FieldWriter):
         if pid == 0:  # the child: it writes, then ends without running anything of the parent's
             code = 1
             try:
-                from .whoosh_sidecar import SidecarWriter
-
-                sidecar = SidecarWriter(self._storage, self._segment)
                 self.start_field(FIELD, schema[FIELD])
-                made = self._field_rows(items.field_terms(FIELD), lambda: lens, 0, blocks.write, sidecar.add_columns)
-                sidecar.close()
+                made = self._field_rows(items.field_terms(FIELD), lambda: lens, 0, blocks.write, _no_sidecar)
                 blocks.flush()
                 pickle.dump(made, rows, protocol=pickle.HIGHEST_PROTOCOL)
                 rows.flush()
@@ -197,9 +194,17 @@ class FastFieldWriter(W3FieldWriter):
         finally:
             blocks.close()
             rows.close()
-        self._write_field(FIELD, schema[FIELD], items.field_terms(FIELD), lengths)
+        self._write_field(FIELD, schema[FIELD], items.field_terms(FIELD), lengths, sidecar=False)
 
-    def _write_field(self, fieldname: str, fieldobj, terms, lengths, hold: bool = False) -> list:  # noqa: ANN001
+    def _text_sidecar(self, schema, items: Grouped) -> None:  # noqa: ANN001
+        """The `text` field's sidecar entries, as `_field_rows` gives them term by term."""
+        add, fieldobj = self._sidecar.add_columns, schema[FIELD]
+        for (_, btext), postings in items.field_terms(FIELD):
+            if postings:
+                add(FIELD, fieldobj, btext, *zip(*postings))
+
+    def _write_field(self, fieldname: str, fieldobj, terms, lengths, hold: bool = False,  # noqa: ANN001
+                     sidecar: bool = True) -> list:
         """A field's terms ((fieldname, btext), (docnum, weight, value) postings) as `start_term`, `add` per posting and
         `finish_term` write them (`W3PostingsWriter` blocks of `blocklimit` postings, then the
         term's `W3TermInfo` row), computed a block at a time without Whoosh's per-posting and
@@ -208,7 +213,7 @@ class FastFieldWriter(W3FieldWriter):
         self.start_field(fieldname, fieldobj)
         raw = self._raw_postings()
         rows = self._field_rows(terms, lambda: _lengths_of(lengths, fieldname), raw.tell(), raw.write,
-                                self._sidecar.add_columns)
+                                self._sidecar.add_columns if sidecar else _no_sidecar)
         if not hold:
             self._tindex.add_rows(rows)
             rows = []
@@ -286,6 +291,10 @@ _TAIL = struct.Struct("!qi")  # pack_long(offset) + pack_int(length) of a term r
 _LENGTH = struct.Struct("!i")  # pack_int
 _LENGTH_BYTES = [length_to_byte(n) for n in range(4096)]
 _F32: dict = {}  # weight -> the float32 Whoosh stores it as, for the few weights a segment has
+
+
+def _no_sidecar(*_: object) -> None:
+    """`_field_rows`'s sidecar for a field whose sidecar is written elsewhere (`_text_sidecar`)."""
 
 
 def _moved(row: bytes, by: int) -> bytes:
