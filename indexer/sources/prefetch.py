@@ -15,6 +15,13 @@ its text pages are read (`then` runs in the calling process for it too).
 
 from __future__ import annotations
 
+import os
+import pickle
+import shutil
+import signal
+import tempfile
+import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
@@ -58,6 +65,16 @@ def _work(path: str, cache: bool, then: Callable[[Any], Any] | None, reader: str
                 return doc
         else:
             doc = read_source(path, cache=cache, workers=workers, reader=reader)
+    except SourceError as exc:
+        return exc
+    except Exception as exc:  # noqa: BLE001 - the caller reports it, the other files go on
+        return _portable(exc)
+    return _then_of(doc, then)
+
+
+def _then_of(doc: Any, then: Callable[[Any], Any] | None) -> Any:
+    """Worker: `then` applied to a document read (here, or by an `EarlyReader`); errors are returned."""
+    try:
         return then(doc) if then is not None else doc
     except SourceError as exc:
         return exc
@@ -67,8 +84,6 @@ def _work(path: str, cache: bool, then: Callable[[Any], Any] | None, reader: str
 
 def _portable(exc: BaseException) -> BaseException:
     """The exception if it survives pickling, else a RuntimeError with its type and message."""
-    import pickle
-
     try:
         pickle.loads(pickle.dumps(exc))
         return exc
@@ -153,10 +168,6 @@ class EarlyReader:
     it is reading.  Fork it before any thread; `stop` returns what it read, by path."""
 
     def __init__(self, paths: Iterable[str | Path], cache: bool = True, limit: int = EARLY_FILES) -> None:
-        import os
-        import tempfile
-        import threading
-
         self.paths = [Path(p) for p in paths][:limit]
         self.pid: int | None = None
         self.folder = None
@@ -169,10 +180,6 @@ class EarlyReader:
         self.pid = pid
 
     def _read(self, cache: bool) -> None:
-        import os
-        import pickle
-        import signal
-
         from .pdf import die_with_parent
 
         stop = []
@@ -191,15 +198,8 @@ class EarlyReader:
 
     def stop(self) -> dict[Path, Any]:
         """End the reader (after the file it is reading) and return its results, by path."""
-        import os
-        import pickle
-        import shutil
-        import signal
-
         if self.pid is None:
             return {}
-        import time
-
         try:
             os.kill(self.pid, signal.SIGUSR1)
             deadline = time.monotonic() + EARLY_STOP_WAIT
@@ -222,16 +222,6 @@ class EarlyReader:
         return results
 
 
-def _then_of(doc: Any, then: Callable[[Any], Any] | None) -> Any:
-    """Worker: `then` applied to a document already read (by an `EarlyReader`); errors are returned."""
-    try:
-        return then(doc) if then is not None else doc
-    except SourceError as exc:
-        return exc
-    except Exception as exc:  # noqa: BLE001 - the caller reports it, the other files go on
-        return _portable(exc)
-
-
 def iter_sources(paths: Iterable[str | Path], *, then: Callable[[Any], Any] | None = None,
                  workers: int | None = None, cache: bool = True, ahead: int | None = None,
                  pool: Executor | None = None, read: dict[Path, Any] | None = None) -> Iterator[tuple[Path, Any]]:
@@ -242,6 +232,7 @@ def iter_sources(paths: Iterable[str | Path], *, then: Callable[[Any], Any] | No
     from .pdf import new_pool, stop_pool
 
     paths = [Path(p) for p in paths]
+    read = dict(read or {})  # what an EarlyReader read, taken as the files come
     workers = workers or config.workers()
     if workers <= 1 or len(paths) <= 1:
         for path in paths:
@@ -274,7 +265,7 @@ def iter_sources(paths: Iterable[str | Path], *, then: Callable[[Any], Any] | No
                 path = next(todo, None)
                 if path is None:
                     return
-                early = read.pop(path, None) if read else None
+                early = read.pop(path, None)
                 if isinstance(early, (PendingOcr, BaseException)):  # its OCR goes to the pool (`start_ocr`)
                     done: Future = Future()
                     done.set_result(early)
