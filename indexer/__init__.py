@@ -9,30 +9,57 @@ import sys as _sys
 _os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 
-def _whoosh_compat_without_urllib() -> None:
-    """Whoosh's compat module imports urllib.request (with http.client, ssl and email: ~45 ms at
-    each start of a command) for `urlretrieve`, which nothing here calls.  It is imported against
-    a stand-in whose `urlretrieve` imports the real module when called; the stand-in leaves
-    `sys.modules` at once, so that any later import gets the real module."""
-    if "urllib.request" in _sys.modules or "whoosh.compat" in _sys.modules:
-        return
-    import types
+class _RunWithoutUrllib:
+    """The loader of whoosh.compat, run against a stand-in urllib.request: the module imports
+    urllib.request (with http.client, ssl and email: ~45 ms at each start of a command) for
+    `urlretrieve`, which nothing here calls.  The stand-in's `urlretrieve` imports the real module
+    when called, and the stand-in leaves `sys.modules` at once: a later import gets the real one."""
 
-    def urlretrieve(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
-        import importlib
+    def __init__(self, loader) -> None:  # noqa: ANN001
+        self._loader = loader
 
-        return importlib.import_module("urllib.request").urlretrieve(*args, **kwargs)
+    def __getattr__(self, name: str):  # noqa: ANN204 - get_source, is_package … of the real loader
+        return getattr(self._loader, name)
 
-    stand_in = types.ModuleType("urllib.request")
-    stand_in.urlretrieve = urlretrieve
-    _sys.modules["urllib.request"] = stand_in
-    try:
-        import whoosh.compat  # noqa: F401
-    except ImportError:  # no Whoosh: the commands that need it say so
-        pass
-    finally:
-        if _sys.modules.get("urllib.request") is stand_in:
-            del _sys.modules["urllib.request"]
+    def create_module(self, spec):  # noqa: ANN001, ANN201
+        return self._loader.create_module(spec)
+
+    def exec_module(self, module) -> None:  # noqa: ANN001
+        if "urllib.request" in _sys.modules:
+            self._loader.exec_module(module)
+            return
+        import types
+
+        def urlretrieve(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+            import importlib
+
+            return importlib.import_module("urllib.request").urlretrieve(*args, **kwargs)
+
+        stand_in = types.ModuleType("urllib.request")
+        stand_in.urlretrieve = urlretrieve
+        _sys.modules["urllib.request"] = stand_in
+        try:
+            self._loader.exec_module(module)
+        finally:
+            if _sys.modules.get("urllib.request") is stand_in:
+                del _sys.modules["urllib.request"]
 
 
-_whoosh_compat_without_urllib()
+class _WhooshCompatFinder:
+    """Finds whoosh.compat, when a module first imports Whoosh, and gives it `_RunWithoutUrllib`."""
+
+    def find_spec(self, name: str, path=None, target=None):  # noqa: ANN001, ANN201
+        if name != "whoosh.compat":
+            return None
+        if self in _sys.meta_path:
+            _sys.meta_path.remove(self)
+        from importlib.machinery import PathFinder
+
+        spec = PathFinder.find_spec(name, path, target)
+        if spec is not None and spec.loader is not None:
+            spec.loader = _RunWithoutUrllib(spec.loader)
+        return spec
+
+
+if "whoosh.compat" not in _sys.modules:
+    _sys.meta_path.insert(0, _WhooshCompatFinder())
