@@ -100,7 +100,7 @@ def signals_job(doc):  # noqa: ANN001, ANN201
 
 def analyse_job(units: list) -> tuple[list, dict[str, int]]:
     """Units' analysed text fields (`whoosh_writer.analyse_document`) and vocabulary counts
-    (`units.vocabulary`): in a parse worker, or the knowledge pool for half a large session."""
+    (`units.vocabulary`): in a parse worker, or the knowledge pool for parts of a large session."""
     from .search.whoosh_writer import analyse_document
 
     schema = make_schema()

@@ -265,8 +265,8 @@ def index_paths(paths: list[Path] | None = None, *, home: Path | None = None, pr
                 _preload_worker_modules(len(to_read))
             finally:
                 read = early.stop() if early is not None else {}
-            if _read_here_alone(to_read):  # its knowledge, half its analysis and the text's coverage
-                pub.knowledge.start(writer_open=False, warm=True)  # signals go to the pool
+            if _read_here_alone(to_read):  # its knowledge, most of its analysis and the text's
+                pub.knowledge.start(writer_open=False, warm=True)  # coverage signals go to the pool
                 then = partial(then, pool=pub.knowledge.pool)
             elif many:  # one pool reads the files, then makes what the run's process would
                 pub.knowledge.start(writer_open=False)  # (a scanned file's knowledge, the session table)

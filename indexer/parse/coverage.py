@@ -76,7 +76,7 @@ def measure(doc: Document, record: Record, signals: Callable[[], TextSignals] | 
         try:
             text = signals()
         except Exception:  # noqa: BLE001 - another process that could not count them: counted here
-            text = None
+            pass
     text = text or text_signals(doc)
     formulas = text.formulas
     votes: Counter[int] = Counter(v.page or 0 for v in record.votes)

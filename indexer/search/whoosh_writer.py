@@ -143,8 +143,9 @@ class FastFieldWriter(W3FieldWriter):
     def _fork_text(self, schema, lengths, items: Grouped):  # noqa: ANN001, ANN202
         """The `text` field of a segment with at least FORK_POSTINGS of its postings written by a
         forked process while this one writes the others, then its sidecar (`_text_sidecar`): its
-        blocks to a temporary file (offsets from 0), its rows pickled to another.  The field ids are fixed first, in the order the serial path gives them; the field lengths are
-        read here (the child touches no file of this process).  None: written here, in turn."""
+        blocks to a temporary file (offsets from 0), its rows pickled to another.  The field ids
+        are fixed first, in the order the serial path gives them; the field lengths are read here
+        (the child touches no file of this process).  None: written here, in turn."""
         fields = items.fields
         if fields is None or not hasattr(os, "fork") or \
                 sum(map(len, fields.get(FIELD, {}).values())) < FORK_POSTINGS:
