@@ -9,6 +9,9 @@ $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e '.[test]'
+	# bytecode now, as a non-editable install would: a run then does not compile the product's
+	# modules each time it starts when PYTHONDONTWRITEBYTECODE is set (~0.15 s of adding one session)
+	$(PY) -m compileall -q indexer webapp >/dev/null
 	touch $@
 
 install: $(VENV)/.installed
