@@ -266,17 +266,29 @@ class Record:
 _RENAMES = {"for_": "for"}
 
 
+_PLAIN = (str, int, float, bool, type(None))
+
+
 def _dump(obj: Any) -> Any:
-    if is_dataclass(obj):
-        out = {}
-        for f in fields(obj):
-            out[_RENAMES.get(f.name, f.name)] = _dump(getattr(obj, f.name))
-        return out
+    if isinstance(obj, _PLAIN):
+        return obj
     if isinstance(obj, list):
-        return [_dump(x) for x in obj]
+        return [x if isinstance(x, _PLAIN) else _dump(x) for x in obj]
+    keys = _keys_of(type(obj))
+    if keys is not None:
+        return {key: _dump(getattr(obj, name)) for name, key in keys}
     if isinstance(obj, dict):
         return {k: _dump(v) for k, v in obj.items()}
     return obj
+
+
+@functools.lru_cache(maxsize=None)
+def _keys_of(cls: type) -> tuple[tuple[str, str], ...] | None:
+    """(attribute, JSON key) of each field of a dataclass, once per class (`fields()` per instance
+    was most of the time of dumping a record); None for any other type."""
+    if not is_dataclass(cls):
+        return None
+    return tuple((f.name, _RENAMES.get(f.name, f.name)) for f in fields(cls))
 
 
 @functools.lru_cache(maxsize=None)

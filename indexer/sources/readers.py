@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import ctypes
 import logging
+import re
 import warnings as pywarnings
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
@@ -175,6 +176,9 @@ class PdfiumReader:
         self.doc.close()
 
 
+_SPACE = re.compile(r"\s")  # what str.isspace() is
+
+
 def _with_tables(raw, textpage, lines: PageLines, starts: list[int | None]) -> PageLines:  # noqa: ANN001
     """The lines with the page's tables written as rows of cells (`tables.layout_rows`), from
     the boxes of their characters."""
@@ -187,14 +191,16 @@ def _with_tables(raw, textpage, lines: PageLines, starts: list[int | None]) -> P
         first = starts[i]
         if first is None:
             return None
-        text, out = texts[i], []
-        last = len(text) - 1
-        for j in range(len(text)):  # the ends of words only: a cell starts or ends there
-            edge = j == 0 or j == last or text[j - 1].isspace() or text[j + 1].isspace()
-            if edge and raw.FPDFText_GetCharBox(textpage.raw, first + j, l, r, b, t):
-                out.append((l.value, r.value, t.value - b.value))
-            else:
-                out.append(None)
+        text = texts[i]
+        out: list = [None] * len(text)
+        # the ends of words only (a cell starts or ends there): the line's ends and the characters
+        # next to a space
+        edges = {0, len(text) - 1} if text else set()
+        for m in _SPACE.finditer(text):
+            edges.update((m.start() - 1, m.start() + 1))
+        for j in edges:
+            if 0 <= j < len(text) and raw.FPDFText_GetCharBox(textpage.raw, first + j, l, r, b, t):
+                out[j] = (l.value, r.value, t.value - b.value)
         return out
 
     return [(text, lines[k][1]) for k, text in layout_rows(texts, boxes_of)]
