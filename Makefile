@@ -4,10 +4,11 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 # The interpreter the venv is made from: the distribution's when it is recent enough and can make
 # a venv (Debian builds CPython with profile-guided and link-time optimisation: parsing and indexing
-# run ~20 % faster than on a version manager's default build, such as pyenv's), else python3.
-PYTHON ?= $(shell for p in /usr/bin/python3 python3; do \
+# run ~20 % faster than on a version manager's default build, such as pyenv's), else python3
+# (which then says itself what it lacks).
+PYTHON ?= $(or $(shell for p in /usr/bin/python3 python3; do \
 	$$p -c 'import sys, venv, ensurepip; sys.exit(sys.version_info < (3, 11))' 2>/dev/null && { echo $$p; break; }; \
-	done)
+	done),python3)
 
 .PHONY: run test install index bench clean
 

@@ -288,7 +288,7 @@ def _keys_of(cls: type) -> tuple[tuple[str, str], ...] | None:
     was most of the time of dumping a record); None for any other type."""
     if not is_dataclass(cls):
         return None
-    return tuple((f.name, _RENAMES.get(f.name, f.name)) for f in fields(cls))
+    return tuple((name, key) for name, key, _ in _fields_of(cls))
 
 
 @functools.lru_cache(maxsize=None)
