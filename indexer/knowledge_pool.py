@@ -43,6 +43,7 @@ class KnowledgePool:
         self.workers = config.workers()
         self.running: list = []  # futures of the pool's jobs not known to be done
         self.table_stop: Path | None = None  # created to end a table job waiting for knowledge (`table`)
+        self.table_keys: list | None = None  # the session table's keys of the table job submitted
 
     def start(self, writer_open: bool, warm: bool = False) -> None:
         """Worker processes for the question knowledge of records parsed in this process,
@@ -145,18 +146,22 @@ class KnowledgePool:
         self.jobs = left
 
     def table(self, sessions: dict[str, dict]) -> None:
-        """The Q&A session table of the coming manifest made by the pool during the commit
-        (`index_worker.table_job`, once the knowledge jobs still running have stored their
-        part); without a pool, or with a record whose knowledge is left for after the commit,
-        `knowledge_of` makes it then."""
+        """The Q&A session table of the coming manifest made by the pool (`index_worker.table_job`,
+        once the knowledge jobs still running have stored their part): submitted with the run's
+        last record, or for the commit; once for the same sessions.  Without a pool, or with a
+        record whose knowledge is left for after the commit, `knowledge_of` makes it then."""
         if self.pool is None:
             return
+        from .qa.store import cache_file, record_key, session_keys, summary_file
+
+        keys = session_keys(sessions)
+        if keys == self.table_keys:
+            return  # submitted with the last record
         self._harvest(wait=False)
         in_jobs = {sid for sid, _, _ in self.jobs}
         if set(self.unsaved) - in_jobs:
             return  # built after the commit: the table waits for it
         from .index_worker import table_job
-        from .qa.store import cache_file, record_key, session_keys, summary_file
         from .records import home_dir
 
         home = home_dir(self.home)
@@ -164,7 +169,8 @@ class KnowledgePool:
         self.table_stop = home / "cache" / "qa" / f".table-{os.getpid()}.stop"
         self.table_stop.unlink(missing_ok=True)
         try:
-            self._submit(table_job, home, session_keys(sessions), waiting, str(self.table_stop))
+            self._submit(table_job, home, keys, waiting, str(self.table_stop))
+            self.table_keys = keys
         except Exception:  # noqa: BLE001 - a broken pool: made after the commit
             pass
 

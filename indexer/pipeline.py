@@ -133,9 +133,10 @@ def _files_to_read(groups: list[list[Path]], pub: Publisher) -> tuple[dict[Path,
 
 
 def _index_groups(groups: list[list[Path]], digests: dict[Path, str], ahead, pub: Publisher,  # noqa: ANN001
-                  summary: IndexSummary, bar: Progress) -> None:
+                  summary: IndexSummary, bar: Progress, last: Path | None) -> None:
     """Each group: its first file that reads, parsed (by `ahead`, a `Prefetch`) unless its
-    content is already indexed by the current parser, placed and added to the writer."""
+    content is already indexed by the current parser, placed and added to the writer (`last`:
+    the file read last)."""
     seen: dict[str, Path] = {}  # content hash -> the file of this run that had it
     for group in groups:
         chosen: Path | None = None  # the file this session is indexed from
@@ -175,7 +176,8 @@ def _index_groups(groups: list[list[Path]], digests: dict[Path, str], ahead, pub
             record.session.source = displayable(path.name)
             warnings = list(record.warnings)
             if pub.add(record, path=path, label=displayable(str(path)), knowledge=parsed.knowledge,
-                       units=parsed.units, analysed=parsed.analysed, vocab=parsed.vocab, text=parsed.text):
+                       units=parsed.units, analysed=parsed.analysed, vocab=parsed.vocab, text=parsed.text,
+                       last=path == last):
                 summary.warnings.extend(f"{path} : {w}" for w in warnings)
 
 
@@ -271,7 +273,7 @@ def index_paths(paths: list[Path] | None = None, *, home: Path | None = None, pr
             elif many:  # one pool reads the files, then makes what the run's process would
                 pub.knowledge.start(writer_open=False)  # (a scanned file's knowledge, the session table)
             with Prefetch(to_read, then=then, pool=pub.knowledge.pool, read=read) as ahead:
-                _index_groups(groups, digests, ahead, pub, summary, bar)
+                _index_groups(groups, digests, ahead, pub, summary, bar, to_read[-1] if to_read else None)
             pub.publish()
     except OSError as exc:  # the files were read: this is the index that cannot be written
         raise SourceError(f"{index_path(home)} : écriture de l'index impossible ({exc.strerror or exc}) ; "

@@ -272,11 +272,12 @@ class Publisher:
 
     def add(self, record: Record, path: Path | None = None, label: str = "", knowledge: object = None,
             units: list | None = None, analysed: list | None = None, vocab: str | None = None,
-            text: str | None = None) -> bool:
+            text: str | None = None, last: bool = False) -> bool:
         """Place a record and add its units; False (with a warning) if this run already
         indexed its session from another file.  `knowledge`, `units`, `analysed`: its question
         knowledge, units and analysed text fields made by a parse worker (`Parsed`), used if
-        the record keeps its id."""
+        the record keeps its id.  `last`: no other record comes in this run (the Q&A session
+        table of the coming manifest is then made while the units are written)."""
         label = label or displayable(record.session.source or record.session.id)
         proposed = record.session.id
         if knowledge is None:
@@ -322,6 +323,8 @@ class Publisher:
         self.knowledge.store(record, entry, knowledge if sid == proposed else None)  # first: the longest job
         # analysed by the parse worker, else here (a large session: its first part) and by the pool
         parts = [] if analysed is not None else self.knowledge.analyse_parts(units, self.writer)
+        if last:
+            self.knowledge.table({**self.sessions, sid: entry})
         counts: list[dict[str, int]] = []  # the vocabulary of each later part, in order
         for start, end, job in parts or [(0, len(units), None)]:
             given = analysed

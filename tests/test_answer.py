@@ -513,6 +513,45 @@ def test_the_session_table_of_a_new_index_state_reads_only_the_changed_sessions(
             assert table.ranked_sessions(stems[k:k + 3]) == whole.ranked_sessions(stems[k:k + 3])
 
 
+def test_a_session_table_made_from_the_previous_one_writes_only_the_new_postings(mixed_home: Path, tmp_path: Path,
+                                                                                 monkeypatch) -> None:
+    """Adding a session keeps the previous table's postings in their file (at 100 sessions, rewriting them
+    wrote 47 MB for each session added) and writes the new session's only; past MAX_LAYERS layers they are
+    merged into one; after the older tables are dropped, each table read back ranks as one made whole."""
+    import shutil
+
+    import indexer.answer as answer_mod
+    from indexer.qa import sessions as S
+    from indexer.qa.store import cache_file, chunks_file
+
+    home = tmp_path / "home"
+    shutil.copytree(mixed_home, home)
+    keys = [(sid, key) for _, sid, key in answer_mod._sessions(home)]
+    parts = {k: S.read_pickle(S.summary_file(cache_file(home, *k)), S.Summary) for k in keys}
+    monkeypatch.setattr(S, "MAX_LAYERS", 2)
+    S.drop_stale_tables(home, None)
+    S._tables.clear()
+    S.table_of(home, keys[:1])
+    layers = []
+    for n in range(2, len(keys) + 1):
+        S._tables.clear()  # another process: the previous table from its files
+        S.table_of(home, keys[:n])
+        path = S.table_file(home, keys[:n])
+        S.drop_stale_tables(home, path)
+        S._tables.clear()
+        table = S.table_of(home, keys[:n])
+        whole = S.Table.of(keys[:n], [parts[k] for k in keys[:n]])
+        layers.append(len(table.layers))
+        new_postings = int(whole.layers[0].off[-1]) - int(S.Table.of(keys[:n - 1], [parts[k] for k in keys[:n - 1]])
+                                                        .layers[0].off[-1])
+        if len(table.layers) > 1:  # the new layer's file holds the new session's postings only
+            assert chunks_file(path).stat().st_size < 4 * new_postings + 200
+        stems = sorted(whole._ids)
+        for k in range(0, len(stems), 5):
+            assert table.ranked_sessions(stems[k:k + 3]) == whole.ranked_sessions(stems[k:k + 3])
+    assert layers[:3] == [2, 1, 2]  # merged when a third layer came
+
+
 class _Planted:
     """A pickle that runs a command when loaded by an unrestricted unpickler."""
 

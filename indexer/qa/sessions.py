@@ -35,6 +35,10 @@ CHUNK = 20
 K1, B = 1.2, 0.75
 #: Chunks read, best first, to pick sessions (the search engine read 60 hits).
 TOP_CHUNKS = 60
+#: A table made from the previous one keeps its postings' layers (`Table.updated`) up to this many …
+MAX_LAYERS = 8
+#: … and while the chunks of sessions it no longer holds are under this share of its chunks.
+DEAD_SHARE = 0.2
 
 
 @dataclass
@@ -66,14 +70,56 @@ def summary(rk: RecordKnowledge) -> Summary:
                    np.asarray(lengths, dtype=np.float32))
 
 
-class Table:
-    """Every session's chunks: stem → chunks holding it, chunk → session and length."""
+class Layer:
+    """Postings of some of a table's chunks: `off[i]:off[i + 1]` of `chunks` are the chunks holding
+    stem i (stems past `len(off) - 1` have none here); `chunk_map`, when given, renumbers them into
+    the table's chunks (-1: a chunk of a session the table no longer holds).  `file`: the .npy file
+    the postings are mapped from (None: this table's own, `chunks_file`)."""
 
-    def __init__(self, keys: list[tuple[str, str]], vocab: list[str], post_off: np.ndarray,
-                 post_chunks: np.ndarray, chunk_session: np.ndarray, chunk_len: np.ndarray) -> None:
+    __slots__ = ("off", "chunks", "chunk_map", "file")
+
+    def __init__(self, off: np.ndarray, chunks: np.ndarray | None, chunk_map: np.ndarray | None = None,
+                 file: str | None = None) -> None:
+        self.off, self.chunks, self.chunk_map, self.file = off, chunks, chunk_map, file
+
+    def chunks_of(self, i: int) -> np.ndarray | None:
+        if i + 1 >= len(self.off):
+            return None
+        found = self.chunks[self.off[i]:self.off[i + 1]]
+        if self.chunk_map is None:
+            return found
+        found = self.chunk_map[found]
+        return found[found >= 0]
+
+    def renumbered(self, chunk_map: np.ndarray) -> "Layer | None":
+        """This layer under a new numbering of the table's chunks (`chunk_map`: old → new, -1 left
+        out); None when none of its chunks is left."""
+        mapped = chunk_map if self.chunk_map is None else \
+            np.where(self.chunk_map >= 0, chunk_map[np.maximum(self.chunk_map, 0)], -1)
+        if not (mapped >= 0).any():
+            return None
+        if np.array_equal(mapped, np.arange(len(mapped))):
+            mapped = None  # the chunks keep their numbers
+        return Layer(self.off, self.chunks, mapped, self.file)
+
+    def dead(self) -> int:
+        """Chunks of this layer the table no longer holds."""
+        return 0 if self.chunk_map is None else int((self.chunk_map < 0).sum())
+
+
+class Table:
+    """Every session's chunks: stem → chunks holding it, chunk → session and length.
+
+    The postings are in layers: a table made from the previous one keeps that one's layers as they
+    are (mapped from their files, renumbered by a small table of chunks) and adds one for the
+    sessions it adds, so that adding a session writes its postings only, not every session's (~47 MB
+    at 100 sessions); past MAX_LAYERS layers, or DEAD_SHARE of chunks left out, they are merged."""
+
+    def __init__(self, keys: list[tuple[str, str]], vocab: list[str], layers: list[Layer],
+                 chunk_session: np.ndarray, chunk_len: np.ndarray) -> None:
         self.keys = keys  # (session id, record key) of each session, in table order
         self.vocab = vocab
-        self.post_off, self.post_chunks = post_off, post_chunks
+        self.layers = layers
         self.chunk_session, self.chunk_len = chunk_session, chunk_len
         self._ids = {st: i for i, st in enumerate(vocab)}
         self._avg = float(chunk_len.mean()) if len(chunk_len) else 1.0
@@ -86,20 +132,18 @@ class Table:
         for s, part in enumerate(parts):
             local = np.asarray([vocab.setdefault(st, len(vocab)) for st in part.vocab], dtype=np.int32)
             n = len(part.lengths)
-            counts = np.diff(part.off)
             gids.append(local[part.ids] if len(part.ids) else np.zeros(0, dtype=np.int32))
-            chunks.append(np.repeat(np.arange(first, first + n, dtype=np.int32), counts))
+            chunks.append(np.repeat(np.arange(first, first + n, dtype=np.int32), np.diff(part.off)))
             sessions.append(np.full(n, s, dtype=np.int32))
             lengths.append(part.lengths)
             first += n
-        gid = np.concatenate(gids) if gids else np.zeros(0, dtype=np.int32)
-        chunk = np.concatenate(chunks) if chunks else np.zeros(0, dtype=np.int32)
-        order = np.argsort(gid, kind="stable")
-        post_off = np.zeros(len(vocab) + 1, dtype=np.int64)
-        np.cumsum(np.bincount(gid, minlength=len(vocab)), out=post_off[1:])
-        return cls(keys, list(vocab), post_off, chunk[order],
-                   np.concatenate(sessions) if sessions else np.zeros(0, dtype=np.int32),
-                   np.concatenate(lengths) if lengths else np.zeros(0, dtype=np.float32))
+        return cls(keys, list(vocab), [_layer(gids, chunks, len(vocab))], _joined(sessions, np.int32),
+                   _joined(lengths, np.float32))
+
+    def chunks_of(self, stem_id: int) -> np.ndarray:
+        """The chunks holding a stem (each once)."""
+        found = [c for c in (layer.chunks_of(stem_id) for layer in self.layers) if c is not None and len(c)]
+        return found[0] if len(found) == 1 else np.concatenate(found) if found else np.zeros(0, dtype=np.int32)
 
     def updated(self, keys: list[tuple[str, str]], part_of) -> "Table":  # noqa: ANN001
         """The table of `keys` made from this one: the sessions it holds under the same record key keep
@@ -110,7 +154,7 @@ class Table:
         old_first = np.zeros(len(self.keys) + 1, dtype=np.int64)
         np.cumsum(np.bincount(self.chunk_session, minlength=len(self.keys)), out=old_first[1:])
         ids, vocab = dict(self._ids), list(self.vocab)
-        chunk_map = np.full(len(self.chunk_len), -1, dtype=np.int64)  # old chunk → new chunk (-1: left out)
+        chunk_map = np.full(len(self.chunk_len), -1, dtype=np.int32)  # old chunk → new chunk (-1: left out)
         gids, chunks, sessions, lengths = [], [], [], []
         first = 0
         for s, k in enumerate(keys):
@@ -133,38 +177,47 @@ class Table:
                 lengths.append(part.lengths)
             sessions.append(np.full(n, s, dtype=np.int32))
             first += n
-        # the old postings renumbered (a lookup in a table of chunks, small enough to stay in the CPU's
-        # cache), those of sessions left out dropped: vector passes over the postings, no sort
-        if np.array_equal(chunk_map, np.arange(len(chunk_map))):  # sessions added after the old ones only
-            pc = np.asarray(self.post_chunks)
-        else:
-            pc = chunk_map.astype(np.int32)[np.asarray(self.post_chunks)]
-        if (chunk_map < 0).any():
-            keep = pc >= 0
-            pc = pc[keep]
-            counted = np.zeros(len(keep) + 1, dtype=np.int64)
-            np.cumsum(keep, out=counted[1:])
-            off = counted[self.post_off]
-        else:
-            off = np.asarray(self.post_off, dtype=np.int64)
-        off = np.concatenate([off, np.full(len(vocab) - len(self.vocab), off[-1], dtype=np.int64)])
-        # the new sessions' postings, each at the end of its stem's list
+        layers = [kept for kept in (layer.renumbered(chunk_map) for layer in self.layers) if kept is not None]
         if gids:
-            gid = np.concatenate(gids)
-            order = np.argsort(gid, kind="stable")
-            gid, chunk = gid[order], np.concatenate(chunks)[order]
-            pc = _inserted(pc, off[gid + 1], chunk)
-            off = off + np.concatenate([[0], np.cumsum(np.bincount(gid, minlength=len(vocab)))])
-        empty32 = np.zeros(0, dtype=np.int32)
-        return Table(list(keys), vocab, off, pc,
-                     np.concatenate(sessions) if sessions else empty32,
-                     np.concatenate(lengths).astype(np.float32) if lengths else np.zeros(0, dtype=np.float32))
+            layers.append(_layer(gids, chunks, len(vocab)))
+        table = Table(list(keys), vocab, layers, _joined(sessions, np.int32), _joined(lengths, np.float32))
+        if len(layers) > MAX_LAYERS or sum(layer.dead() for layer in layers) > DEAD_SHARE * max(first, 1):
+            return table.merged()
+        return table
+
+    def merged(self) -> "Table":
+        """The same table with its postings in one layer, each stem's chunks in a row (layer by layer)."""
+        n = len(self.vocab)
+        kept, counts = [], np.zeros(n, dtype=np.int64)
+        for layer in self.layers:
+            found = np.asarray(layer.chunks)
+            gid = np.repeat(np.arange(len(layer.off) - 1, dtype=np.int32), np.diff(layer.off))
+            if layer.chunk_map is not None:
+                found = layer.chunk_map[found]
+                gid, found = gid[found >= 0], found[found >= 0]
+            c = np.bincount(gid, minlength=n)
+            kept.append((gid, found, c))
+            counts += c
+        off = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(counts, out=off[1:])
+        out = np.empty(int(off[-1]), dtype=np.int32)
+        start = off[:-1].copy()
+        for gid, found, c in kept:  # a layer's postings are grouped by stem: each one's rank in its stem
+            first = np.zeros(n + 1, dtype=np.int64)
+            np.cumsum(c, out=first[1:])
+            out[start[gid] + (np.arange(len(gid)) - first[gid])] = found
+            start += c
+        return Table(self.keys, self.vocab, [Layer(off, out)], self.chunk_session, self.chunk_len)
 
     def __getstate__(self) -> tuple:
-        return (self.keys, self.vocab, self.post_off, self.post_chunks, self.chunk_session, self.chunk_len)
+        """Without the layers' postings, which are in their .npy files (`_write_table`)."""
+        return (self.keys, self.vocab, [(layer.off, layer.chunk_map, layer.file) for layer in self.layers],
+                self.chunk_session, self.chunk_len)
 
     def __setstate__(self, state: tuple) -> None:
-        self.__init__(*state)
+        keys, vocab, layers, chunk_session, chunk_len = state
+        self.__init__(keys, vocab, [Layer(off, None, chunk_map, file) for off, chunk_map, file in layers],
+                      chunk_session, chunk_len)
 
     def ranked_sessions(self, stems: list[str], allowed: set[str] | None = None, top: int = TOP_CHUNKS
                         ) -> list[str]:
@@ -179,7 +232,7 @@ class Table:
             i = self._ids.get(st)
             if i is None:
                 continue
-            chunks = self.post_chunks[self.post_off[i]:self.post_off[i + 1]]
+            chunks = self.chunks_of(i)
             idf = math.log(1 + (n - len(chunks) + 0.5) / (len(chunks) + 0.5))
             scores[chunks] += idf * norm[chunks]
         if allowed is not None:
@@ -197,21 +250,17 @@ class Table:
         return out
 
 
-def _inserted(values: np.ndarray, at: np.ndarray, new: np.ndarray) -> np.ndarray:
-    """`np.insert(values, at, new)` for positions `at` in increasing order, by block copies: np.insert
-    masks the whole result (0.25 s for one session added to a table of 100, against 0.03 s)."""
-    out = np.empty(len(values) + len(new), dtype=np.result_type(values, new))
-    cuts, firsts = np.unique(at, return_index=True)  # each position, and the first value inserted there
-    lasts = np.append(firsts[1:], len(new))
-    src = dst = 0
-    for cut, first, last in zip(cuts.tolist(), firsts.tolist(), lasts.tolist()):
-        out[dst:dst + cut - src] = values[src:cut]
-        dst += cut - src
-        out[dst:dst + last - first] = new[first:last]
-        dst += last - first
-        src = cut
-    out[dst:] = values[src:]
-    return out
+def _joined(arrays: list[np.ndarray], dtype) -> np.ndarray:  # noqa: ANN001
+    return np.concatenate(arrays).astype(dtype, copy=False) if arrays else np.zeros(0, dtype=dtype)
+
+
+def _layer(gids: list[np.ndarray], chunks: list[np.ndarray], stems: int) -> Layer:
+    """The layer of these postings (stem ids, chunk ids: each session's, in order) over `stems` stems."""
+    gid, chunk = _joined(gids, np.int32), _joined(chunks, np.int32)
+    order = np.argsort(gid, kind="stable")
+    off = np.zeros(stems + 1, dtype=np.int64)
+    np.cumsum(np.bincount(gid, minlength=stems), out=off[1:])
+    return Layer(off, chunk[order])
 
 
 def read_pickle(path: Path, kind: type) -> object | None:
@@ -239,9 +288,6 @@ def table_of(home: Path, keys: list[tuple[str, str]]) -> Table:
             return table
         path = table_file(home, keys)
         table = _read_table(path)  # type: ignore[assignment]
-        if table is not None and not isinstance(table.post_chunks, np.memmap):
-            _write_table(path, table)  # written before the postings were kept apart (see _write_table)
-            table = _map_chunks(table, path) or table
         if table is None or [tuple(k) for k in table.keys] != list(keys):
 
             def part_of(sid: str, key: str) -> Summary:
@@ -259,8 +305,7 @@ def table_of(home: Path, keys: list[tuple[str, str]]) -> Table:
                 table = before.updated(list(keys), part_of)  # one session added or changed: the others kept
             else:
                 table = Table.of(list(keys), [part_of(sid, key) for sid, key in keys])
-            _write_table(path, table)
-            table = _map_chunks(table, path) or table
+            table = _write_table(path, table)
         _tables.clear()  # one index state at a time
         _tables[mem_key] = table
         return table
@@ -279,50 +324,52 @@ def _latest_table(home: Path, other_than: Path) -> Table | None:
             continue
     for _, path in sorted((f for f in files if f[1] != other_than), reverse=True)[:1]:
         table = _read_table(path)
-        if table is not None and table.post_chunks is not None:
+        if table is not None:
             return table
     return None
 
 
 def _read_table(path: Path) -> Table | None:
-    """The table in `path`, its postings mapped from their .npy file (a table written before they
-    were kept apart: as pickled); None when it cannot be read or its postings file is missing."""
+    """The table in `path`, its layers' postings mapped from their .npy files; None when it cannot be
+    read or a postings file is missing or does not fit (its sessions' files are then read again)."""
     table = read_pickle(path, Table)
-    if table is None or table.post_chunks is not None:
-        return table  # type: ignore[return-value]
-    return _map_chunks(table, path)  # type: ignore[arg-type]
+    if table is None:
+        return None
+    for layer in table.layers:  # type: ignore[attr-defined]
+        layer.file = layer.file or _chunks_file(path).name
+        try:
+            chunks = np.load(path.with_name(layer.file), mmap_mode="r")
+        except (OSError, ValueError):
+            return None
+        if chunks.ndim != 1 or len(chunks) != int(layer.off[-1]):
+            return None
+        layer.chunks = chunks
+    return table  # type: ignore[return-value]
 
 
-def _write_table(path: Path, table: Table) -> None:
-    """The table's postings (most of its bytes: ~47 MB at 100 sessions) in a .npy file beside it,
-    the rest pickled: each server process maps the postings instead of holding its own copy, and
-    only the pages of the stems asked for are read."""
+def _write_table(path: Path, table: Table) -> Table:
+    """The table's new layer (the postings it does not map from another table's file) in a .npy file
+    beside it, the rest pickled: each server process maps the postings instead of holding its own
+    copy, and only the pages of the stems asked for are read.  Returns the table as read back (its
+    postings mapped); in memory only when it cannot be written (a cache)."""
+    made = [layer for layer in table.layers if layer.file is None]
+    assert len(made) <= 1, "one new layer per table"
     chunks = _chunks_file(path)
     tmp = chunks.with_name(f"{chunks.name}.{os.getpid()}.{threading.get_ident()}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        with open(tmp, "wb") as fh:
-            np.save(fh, np.ascontiguousarray(table.post_chunks))
+        with open(tmp, "wb") as fh:  # written even without a new layer: the table's files are complete
+            np.save(fh, np.ascontiguousarray(made[0].chunks) if made else np.zeros(0, dtype=np.int32))
         tmp.replace(chunks)
+        write_pickle(path, table)
     except OSError:
         tmp.unlink(missing_ok=True)
-        write_pickle(path, table)  # all in the pickle, as before
-        return
-    posts, table.post_chunks = table.post_chunks, None
-    try:
-        write_pickle(path, table)
-    finally:
-        table.post_chunks = posts
+        return table
+    return _read_table(path) or table
 
 
-def _map_chunks(table: Table, path: Path) -> Table | None:
-    """`table` with its postings mapped from their .npy file; None when that file is missing or
-    does not fit the table (its sessions' files are then read again)."""
-    try:
-        chunks = np.load(_chunks_file(path), mmap_mode="r")
-    except (OSError, ValueError):
-        return None
-    if chunks.ndim != 1 or len(chunks) != int(table.post_off[-1]):
-        return None
-    table.post_chunks = chunks
-    return table
+def files_of(path: Path) -> set[str]:
+    """The names of the files a table's postings are mapped from (its own and its older layers')."""
+    table = read_pickle(path, Table)
+    named = {layer.file for layer in table.layers if layer.file} if table is not None else set()  # type: ignore[attr-defined]
+    return named | {_chunks_file(path).name}

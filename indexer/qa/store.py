@@ -35,7 +35,7 @@ def cache_file(home: Path, session_id: str, key: str) -> Path:
 
 
 #: bumped when the session table's layout changes (`qa.sessions.Table`)
-TABLE_VERSION = 1
+TABLE_VERSION = 2
 
 
 def summary_file(knowledge_file: Path) -> Path:
@@ -55,10 +55,14 @@ def chunks_file(table: Path) -> Path:
 
 
 def drop_stale_tables(home: Path, keep: Path | None) -> None:
-    for path in (home / "cache" / "qa").glob("sessions-*.table"):
-        if keep is None or path.name != keep.name:
+    """Session tables other than `keep`, and the postings files `keep` does not map."""
+    from .sessions import files_of
+
+    folder = home / "cache" / "qa"
+    kept = files_of(keep) | {keep.name} if keep is not None else set()
+    for path in [*folder.glob("sessions-*.table"), *folder.glob("sessions-*.chunks.npy")]:
+        if path.name not in kept:
             path.unlink(missing_ok=True)
-            chunks_file(path).unlink(missing_ok=True)
 
 
 class CacheUnpickler(ModelUnpickler):
