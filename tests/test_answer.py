@@ -552,6 +552,25 @@ def test_a_session_table_made_from_the_previous_one_writes_only_the_new_postings
     assert layers[:3] == [2, 1, 2]  # merged when a third layer came
 
 
+def test_past_max_layers_the_newer_layers_are_merged_and_the_archive_layer_kept() -> None:
+    """Nine sessions added one by one to an archive's table: the newer layers are merged into one, the
+    archive's own (a hundred times larger) is left in its file; every chunk keeps its stems."""
+    import numpy as np
+
+    from indexer.qa import sessions as S
+
+    def layer(first: int, n: int) -> S.Layer:  # n chunks holding stem 0, the even ones stem 1 too
+        zero, one = np.arange(first, first + n, dtype=np.int32), np.arange(first, first + n, 2, dtype=np.int32)
+        return S.Layer(np.asarray([0, len(zero), len(zero) + len(one)], dtype=np.int64), np.concatenate([zero, one]))
+
+    layers = [layer(0, 1000)] + [layer(1000 + 10 * k, 10) for k in range(S.MAX_LAYERS)]
+    out = S._compacted(layers, 2)
+    assert len(out) == 2 and out[0] is layers[0]
+    assert sorted(out[1].chunks_of(0).tolist()) == list(range(1000, 1000 + 10 * S.MAX_LAYERS))
+    assert sorted(out[1].chunks_of(1).tolist()) == list(range(1000, 1000 + 10 * S.MAX_LAYERS, 2))
+    assert S._compacted(layers[:S.MAX_LAYERS], 2) == layers[:S.MAX_LAYERS]
+
+
 class _Planted:
     """A pickle that runs a command when loaded by an unrestricted unpickler."""
 

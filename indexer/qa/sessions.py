@@ -113,7 +113,8 @@ class Table:
     The postings are in layers: a table made from the previous one keeps that one's layers as they
     are (mapped from their files, renumbered by a small table of chunks) and adds one for the
     sessions it adds, so that adding a session writes its postings only, not every session's (~47 MB
-    at 100 sessions); past MAX_LAYERS layers, or DEAD_SHARE of chunks left out, they are merged."""
+    at 100 sessions); past MAX_LAYERS layers the newer ones are merged (`_compacted`), and all of
+    them past DEAD_SHARE of chunks left out."""
 
     def __init__(self, keys: list[tuple[str, str]], vocab: list[str], layers: list[Layer],
                  chunk_session: np.ndarray, chunk_len: np.ndarray) -> None:
@@ -180,34 +181,10 @@ class Table:
         layers = [kept for kept in (layer.renumbered(chunk_map) for layer in self.layers) if kept is not None]
         if gids:
             layers.append(_layer(gids, chunks, len(vocab)))
-        table = Table(list(keys), vocab, layers, _joined(sessions, np.int32), _joined(lengths, np.float32))
-        if len(layers) > MAX_LAYERS or sum(layer.dead() for layer in layers) > DEAD_SHARE * max(first, 1):
-            return table.merged()
-        return table
-
-    def merged(self) -> "Table":
-        """The same table with its postings in one layer, each stem's chunks in a row (layer by layer)."""
-        n = len(self.vocab)
-        kept, counts = [], np.zeros(n, dtype=np.int64)
-        for layer in self.layers:
-            found = np.asarray(layer.chunks)
-            gid = np.repeat(np.arange(len(layer.off) - 1, dtype=np.int32), np.diff(layer.off))
-            if layer.chunk_map is not None:
-                found = layer.chunk_map[found]
-                gid, found = gid[found >= 0], found[found >= 0]
-            c = np.bincount(gid, minlength=n)
-            kept.append((gid, found, c))
-            counts += c
-        off = np.zeros(n + 1, dtype=np.int64)
-        np.cumsum(counts, out=off[1:])
-        out = np.empty(int(off[-1]), dtype=np.int32)
-        start = off[:-1].copy()
-        for gid, found, c in kept:  # a layer's postings are grouped by stem: each one's rank in its stem
-            first = np.zeros(n + 1, dtype=np.int64)
-            np.cumsum(c, out=first[1:])
-            out[start[gid] + (np.arange(len(gid)) - first[gid])] = found
-            start += c
-        return Table(self.keys, self.vocab, [Layer(off, out)], self.chunk_session, self.chunk_len)
+        if sum(layer.dead() for layer in layers) > DEAD_SHARE * max(first, 1):
+            layers = [_merged(layers, len(vocab))]
+        return Table(list(keys), vocab, _compacted(layers, len(vocab)), _joined(sessions, np.int32),
+                     _joined(lengths, np.float32))
 
     def __getstate__(self) -> tuple:
         """Without the layers' postings, which are in their .npy files (`_write_table`)."""
@@ -261,6 +238,49 @@ def _layer(gids: list[np.ndarray], chunks: list[np.ndarray], stems: int) -> Laye
     off = np.zeros(stems + 1, dtype=np.int64)
     np.cumsum(np.bincount(gid, minlength=stems), out=off[1:])
     return Layer(off, chunk[order])
+
+
+def _postings(layer: Layer) -> int:
+    return int(layer.off[-1])
+
+
+def _compacted(layers: list[Layer], stems: int) -> list[Layer]:
+    """Past MAX_LAYERS layers, the newer half merged into one, with each older layer that holds
+    less than twice their postings: a session added merges about its own postings, not the
+    archive's (whose layer is merged only once the newer ones have grown as large)."""
+    if len(layers) <= MAX_LAYERS:
+        return layers
+    keep, tail = layers[:MAX_LAYERS // 2], layers[MAX_LAYERS // 2:]
+    size = sum(map(_postings, tail))
+    while keep and _postings(keep[-1]) < 2 * size:
+        size += _postings(keep[-1])
+        tail.insert(0, keep.pop())
+    return keep + [_merged(tail, stems)]
+
+
+def _merged(layers: list[Layer], stems: int) -> Layer:
+    """The postings of these layers in one (in the table's chunk numbers), each stem's chunks in a
+    row, layer by layer."""
+    kept, counts = [], np.zeros(stems, dtype=np.int64)
+    for layer in layers:
+        found = np.asarray(layer.chunks)
+        gid = np.repeat(np.arange(len(layer.off) - 1, dtype=np.int32), np.diff(layer.off))
+        if layer.chunk_map is not None:
+            found = layer.chunk_map[found]
+            gid, found = gid[found >= 0], found[found >= 0]
+        c = np.bincount(gid, minlength=stems)
+        kept.append((gid, found, c))
+        counts += c
+    off = np.zeros(stems + 1, dtype=np.int64)
+    np.cumsum(counts, out=off[1:])
+    out = np.empty(int(off[-1]), dtype=np.int32)
+    start = off[:-1].copy()
+    for gid, found, c in kept:  # a layer's postings are grouped by stem: each one's rank in its stem
+        first = np.zeros(stems + 1, dtype=np.int64)
+        np.cumsum(c, out=first[1:])
+        out[start[gid] + (np.arange(len(gid)) - first[gid])] = found
+        start += c
+    return Layer(off, out)
 
 
 def read_pickle(path: Path, kind: type) -> object | None:
