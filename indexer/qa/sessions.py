@@ -35,9 +35,10 @@ CHUNK = 20
 K1, B = 1.2, 0.75
 #: Chunks read, best first, to pick sessions (the search engine read 60 hits).
 TOP_CHUNKS = 60
-#: A table made from the previous one keeps its postings' layers (`Table.updated`) up to this many …
+#: A table made from the previous one keeps that one's layers of postings (`Table.updated`): past
+#: this many, its newer layers are merged (`_compacted`) …
 MAX_LAYERS = 8
-#: … and while the chunks of sessions it no longer holds are under this share of its chunks.
+#: … and all of them once the chunks of sessions it no longer holds pass this share of its chunks.
 DEAD_SHARE = 0.2
 
 
