@@ -107,6 +107,16 @@ def analyse_job(units: list) -> tuple[list, dict[str, int]]:
     return [analyse_document(schema, unit_document(u)) for u in units], vocabulary(units)
 
 
+def segment_job(folder: str, units: list) -> tuple[object, dict[str, int]]:
+    """Knowledge pool worker: the last units of a large session analysed and written to a segment
+    of their own (`whoosh_pool.write_segment`), which the run's writer publishes with its commit;
+    the segment and the units' vocabulary counts."""
+    from .records import INDEX_NAME
+    from .search.whoosh_pool import write_segment
+
+    return write_segment(folder, INDEX_NAME, [unit_document(u) for u in units]), vocabulary(units)
+
+
 # -- question knowledge, stored as soon as it is made -------------------------------
 
 def store_knowledge(home: Path, session_id: str, entry: dict, rk) -> str:  # noqa: ANN001

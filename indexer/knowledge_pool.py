@@ -28,6 +28,10 @@ KNOWLEDGE_AHEAD = 2
 SPLIT_UNITS = 200
 #: the parts of such a session: the first analysed here, the others by the pool
 ANALYSED_PARTS = 5
+#: the share of such a session's units (its last ones) that the pool writes to a segment of their own
+#: when it is the run's last record (`apart`): the run's process then has fewer postings to write
+#: when it commits, while the pool would otherwise be idle
+APART_SHARE = 0.4
 #: seconds a run that fails waits for the knowledge pool's running jobs before terminating them
 STOP_WAIT = 5.0
 
@@ -117,6 +121,20 @@ class KnowledgePool:
                 job = None
             parts.append((start, end, job))
         return parts
+
+    def apart(self, units: list, writer) -> tuple[int, object] | None:  # noqa: ANN001
+        """The last APART_SHARE of a large session's units given to the pool to analyse and write to a
+        segment of their own (`index_worker.segment_job`): (first unit, future), or None (the units
+        are all written here: no pool, a small session, a writer that does not publish segments)."""
+        if self.pool is None or len(units) < SPLIT_UNITS or not hasattr(writer, "add_segment"):
+            return None
+        from .index_worker import segment_job
+
+        start = len(units) - int(len(units) * APART_SHARE)
+        try:
+            return start, self._submit(segment_job, str(writer.storage.folder), units[start:])
+        except Exception:  # noqa: BLE001 - a broken pool: written here
+            return None
 
     @staticmethod
     def take_analysed(job: object, units: list) -> tuple[list | None, dict[str, int]]:

@@ -321,12 +321,17 @@ class Publisher:
                  "units": len(units), "parser": PARSER_VERSION,
                  "record": f"{sid}.{self.writer.generation}.json"}
         self.knowledge.store(record, entry, knowledge if sid == proposed else None)  # first: the longest job
-        # analysed by the parse worker, else here (a large session: its first part) and by the pool
-        parts = [] if analysed is not None else self.knowledge.analyse_parts(units, self.writer)
+        # analysed by the parse worker; else, for the run's last record, its last units written by the
+        # pool to a segment of their own and the others here (the pool is busy with the knowledge and
+        # the segment); else here (a large session: its first part) and by the pool
+        apart = self.knowledge.apart(units, self.writer) if last and analysed is None else None
+        mine = units if apart is None else units[:apart[0]]
+        parts = [] if analysed is not None or apart is not None else \
+            self.knowledge.analyse_parts(units, self.writer)
         if last:
             self.knowledge.table({**self.sessions, sid: entry})
         counts: list[dict[str, int]] = []  # the vocabulary of each later part, in order
-        for start, end, job in parts or [(0, len(units), None)]:
+        for start, end, job in parts or [(0, len(mine), None)]:
             given = analysed
             if start:
                 given, part_counts = self.knowledge.take_analysed(job, units[start:end])
@@ -343,8 +348,10 @@ class Publisher:
         write_light(self.home, path, record)  # what a server keeps of it in memory (indexer.summaries)
         self.sessions[sid] = entry
         self.claimed[sid] = label
+        if apart is not None:
+            counts.append(self._take_apart(*apart, units))
         if vocab is None:
-            vocab = vocabulary(units[:parts[0][1]] if parts else units)
+            vocab = vocabulary(units[:parts[0][1]] if parts else mine)
             for part_counts in counts:  # the pool's parts after this one's: same order of first use
                 for word, n in part_counts.items():
                     vocab[word] = vocab.get(word, 0) + n
@@ -367,6 +374,20 @@ class Publisher:
         if placed.warning:
             self.summary.warnings.append(placed.warning)
         return True
+
+    def _take_apart(self, start: int, job, units: list) -> dict[str, int]:  # noqa: ANN001
+        """The segment the pool wrote of `units[start:]` (`KnowledgePool.apart`), given to the writer;
+        if the job failed, the units written here.  Their vocabulary counts."""
+        from .search.whoosh_writer import add_analysed
+
+        try:
+            segment, part_counts = job.result()
+            self.writer.add_segment(segment)
+            return part_counts
+        except Exception:  # noqa: BLE001 - a worker that failed: written here (its files are leftovers)
+            for unit in units[start:]:
+                add_analysed(self.writer, unit_document(unit), {})
+            return vocabulary(units[start:])
 
     def _may_hold(self, session_id: str) -> bool:
         """Whether the index may hold units of this session: one the published manifest or this

@@ -80,10 +80,20 @@ def _postings(home: Path) -> list:
     return [postings, stored, lengths]
 
 
+def _segments(home: Path) -> int:
+    from indexer.index import open_index
+
+    ix = open_index(home)
+    try:
+        return len(ix._segments())
+    finally:
+        ix.close()
+
+
 def test_a_large_session_analysed_half_in_the_pool_gives_the_same_index(tmp_path, monkeypatch):
-    """Adding one large session from this process: most of its units are analysed by the worker
-    pool, part by part (`KnowledgePool.analyse_parts`); the index, vocabulary and record are those
-    of one process."""
+    """Adding one large session from this process, the run's last record: its last units are analysed
+    and written to a segment of their own by the worker pool (`KnowledgePool.apart`), published by
+    the run's commit; the index, vocabulary and record are those of one process."""
     from indexer.benchgen import BUNDLED
     from indexer.knowledge_pool import SPLIT_UNITS
 
@@ -94,6 +104,7 @@ def test_a_large_session_analysed_half_in_the_pool_gives_the_same_index(tmp_path
         summary = index_paths([BUNDLED], home=homes[workers])
         assert summary.units >= SPLIT_UNITS and not summary.errors
     one, two = homes["1"], homes["2"]
+    assert _segments(two) == _segments(one) + 1  # the pool's
     assert _state(two) == _state(one)
     assert _postings(two) == _postings(one)
     vocab = sorted(p.name for p in (one / "index" / "vocab").iterdir())
@@ -103,10 +114,13 @@ def test_a_large_session_analysed_half_in_the_pool_gives_the_same_index(tmp_path
 
 
 def test_parts_the_pool_could_not_take_are_analysed_by_the_run(tmp_path, monkeypatch):
-    """A pool that breaks after taking one part of a large session: the parts it did not take are
-    analysed by the run's own process, and the index is that of one process."""
+    """A pool that breaks after taking one part of a large session (parsed by the run's own process,
+    not its last record: a scanned PDF of a folder): the parts it did not take are analysed by the
+    run's own process, and the index is that of one process."""
     from indexer.benchgen import BUNDLED
     from indexer.knowledge_pool import ANALYSED_PARTS, KnowledgePool
+
+    monkeypatch.setattr(KnowledgePool, "apart", lambda self, units, writer: None)
 
     submit, taken = KnowledgePool._submit, []
 
@@ -128,6 +142,55 @@ def test_parts_the_pool_could_not_take_are_analysed_by_the_run(tmp_path, monkeyp
     vocab = tmp_path / "broken" / "index" / "vocab"
     assert [p.read_text() for p in sorted(vocab.iterdir())] == \
         [p.read_text() for p in sorted((tmp_path / "one" / "index" / "vocab").iterdir())]
+
+
+def _segment_job_fails(folder: str, units: list) -> None:
+    raise OSError(28, "No space left on device")
+
+
+def test_a_segment_the_pool_could_not_write_is_written_by_the_run(tmp_path, monkeypatch):
+    """The pool's segment of a large session's last units fails (a full disk, a worker gone): the run
+    writes those units itself, and the index is that of one process."""
+    from indexer import index_worker
+    from indexer.benchgen import BUNDLED
+
+    monkeypatch.setenv("MINUTES_WORKERS", "1")
+    index_paths([BUNDLED], home=tmp_path / "one")
+    monkeypatch.setenv("MINUTES_WORKERS", "2")
+    monkeypatch.setattr(index_worker, "segment_job", _segment_job_fails)
+    summary = index_paths([BUNDLED], home=tmp_path / "failed")
+    assert not summary.errors
+    assert _segments(tmp_path / "failed") == _segments(tmp_path / "one")
+    assert _state(tmp_path / "failed") == _state(tmp_path / "one")
+    assert _postings(tmp_path / "failed") == _postings(tmp_path / "one")
+
+
+def test_a_run_that_fails_at_its_commit_leaves_no_segment_of_the_pool(tmp_path, monkeypatch):
+    """The pool wrote its segment of a large session into the index's folder, then the run's commit
+    fails: the previous index is whole and the segment's files are gone."""
+    import pytest
+
+    from indexer.benchgen import BUNDLED
+    from indexer.search.whoosh_pool import GroupedWriter
+    from indexer.sources import SourceError
+
+    home, small = tmp_path / "home", tmp_path / "conseil-2024-01-15.txt"
+    small.write_text("Séance du 15 janvier 2024.\n\nLe conseil parle du zeppelin.\n", encoding="utf-8")
+    monkeypatch.setenv("MINUTES_WORKERS", "2")
+    index_paths([small], home=home)
+    before = sorted(p.name for p in (home / "index").iterdir())
+    made = []
+
+    def fails(self, segments) -> None:  # noqa: ANN001
+        made.extend(self.written_apart)
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(GroupedWriter, "_commit_toc", fails)
+    with pytest.raises(SourceError):
+        index_paths([BUNDLED], home=home)
+    assert len(made) == 1  # the pool's segment, written before the commit
+    assert sorted(p.name for p in (home / "index").iterdir()) == before
+    assert list(read_manifest(home)["sessions"]) == ["conseil-2024-01-15"]
 
 
 def test_a_run_inside_a_long_lived_process_frees_its_postings(tmp_path):

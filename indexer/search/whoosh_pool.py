@@ -213,6 +213,15 @@ class GroupedWriter(SegmentWriter):
     def __init__(self, ix, limitmb: int = 128, **kwargs) -> None:  # noqa: ANN001
         super().__init__(ix, limitmb=limitmb, **kwargs)
         use_grouped_pool(self, limitmb)
+        self.written_apart: list = []  # segments other processes wrote for this commit (`add_segment`)
+
+    def add_segment(self, segment) -> None:  # noqa: ANN001
+        """A segment written into the index's folder by another process (`write_segment`), published
+        by this writer's commit, after its own segment."""
+        self.written_apart.append(segment)
+
+    def _commit_toc(self, segments) -> None:  # noqa: ANN001
+        super()._commit_toc(list(segments) + self.written_apart)
 
     def add_document(self, **fields) -> None:  # noqa: ANN003
         """As Whoosh's, each field's postings added to the pool at once (`whoosh_writer.add_analysed`)."""
@@ -222,3 +231,29 @@ class GroupedWriter(SegmentWriter):
             add_analysed(self, fields, {})
         else:
             super().add_document(**fields)
+
+
+def write_segment(folder: str, indexname: str, documents: list[dict], limitmb: int = 128):  # noqa: ANN201
+    """A segment of these documents, analysed and written into the index's folder by this process
+    without the index's lock: the writer holding it publishes the segment (`GroupedWriter.add_segment`)
+    or, if its run fails, removes the files its commit does not name.  Returns the segment."""
+    from whoosh.filedb.filestore import FileStorage
+
+    from .whoosh_documents import add_analysed, analyse_document
+    from .whoosh_writer import FastCodec
+
+    ix = FileStorage(folder).open_index(indexname=indexname)
+    writer = GroupedWriter(ix, limitmb=limitmb, codec=FastCodec(), _lk=False)
+    try:
+        for fields in documents:
+            add_analysed(writer, fields, analyse_document(writer.schema, fields))
+        return writer._finalize_segment()
+    except BaseException:
+        try:
+            writer._close_segment()
+        except Exception:  # noqa: BLE001 - the first failure is the one to tell
+            pass
+        raise
+    finally:
+        # not `_finish`, whose clean-up removes the temporary folder the index's own writer shares
+        writer.is_closed = True
