@@ -29,8 +29,8 @@ SPLIT_UNITS = 200
 #: the parts of such a session: the first analysed here, the others by the pool
 ANALYSED_PARTS = 5
 #: the share of such a session's units (its last ones) that the pool writes to a segment of their own
-#: when it is the run's last record (`apart`): the run's process then has fewer postings to write
-#: when it commits, while the pool would otherwise be idle
+#: when it is the run's last record (`apart`): the commit, which the run's process makes alone while
+#: the pool is idle, then has fewer postings to write
 APART_SHARE = 0.4
 #: seconds a run that fails waits for the knowledge pool's running jobs before terminating them
 STOP_WAIT = 5.0
