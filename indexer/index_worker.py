@@ -107,14 +107,14 @@ def analyse_job(units: list) -> tuple[list, dict[str, int]]:
     return [analyse_document(schema, unit_document(u)) for u in units], vocabulary(units)
 
 
-def segment_job(folder: str, units: list) -> tuple[object, dict[str, int]]:
+def segment_job(folder: str, units: list):  # noqa: ANN201
     """Knowledge pool worker: the last units of a large session analysed and written to a segment
-    of their own (`whoosh_pool.write_segment`), which the run's writer publishes with its commit;
-    the segment and the units' vocabulary counts."""
+    of their own (`whoosh_pool.write_segment`), which
+    the run's writer publishes with its commit."""
     from .records import INDEX_NAME
     from .search.whoosh_pool import write_segment
 
-    return write_segment(folder, INDEX_NAME, [unit_document(u) for u in units]), vocabulary(units)
+    return write_segment(folder, INDEX_NAME, [unit_document(u) for u in units])
 
 
 # -- question knowledge, stored as soon as it is made -------------------------------

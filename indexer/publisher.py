@@ -20,6 +20,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from whoosh import index as whoosh_index
@@ -185,6 +186,17 @@ class Syncer:
             raise self.error
 
 
+def _segment_of(start: int, job, folder: str, units: list):  # noqa: ANN001, ANN202
+    """The segment the pool wrote of `units[start:]` (`KnowledgePool.apart`); if its job failed,
+    the same segment written here."""
+    from .search.whoosh_pool import write_segment
+
+    try:
+        return job.result()
+    except Exception:  # noqa: BLE001 - a worker that failed: written here (its files are leftovers)
+        return write_segment(folder, INDEX_NAME, [unit_document(u) for u in units[start:]])
+
+
 # -- one run ----------------------------------------------------------------------
 
 class Publisher:
@@ -348,8 +360,9 @@ class Publisher:
         write_light(self.home, path, record)  # what a server keeps of it in memory (indexer.summaries)
         self.sessions[sid] = entry
         self.claimed[sid] = label
-        if apart is not None:
-            counts.append(self._take_apart(*apart, units))
+        if apart is not None:  # the pool's segment, taken by the commit once it has written this one
+            counts.append(vocabulary(units[apart[0]:]))
+            self.writer.add_segment(partial(_segment_of, *apart, str(self.folder), units))
         if vocab is None:
             vocab = vocabulary(units[:parts[0][1]] if parts else mine)
             for part_counts in counts:  # the pool's parts after this one's: same order of first use
@@ -374,20 +387,6 @@ class Publisher:
         if placed.warning:
             self.summary.warnings.append(placed.warning)
         return True
-
-    def _take_apart(self, start: int, job, units: list) -> dict[str, int]:  # noqa: ANN001
-        """The segment the pool wrote of `units[start:]` (`KnowledgePool.apart`), given to the writer;
-        if the job failed, the units written here.  Their vocabulary counts."""
-        from .search.whoosh_writer import add_analysed
-
-        try:
-            segment, part_counts = job.result()
-            self.writer.add_segment(segment)
-            return part_counts
-        except Exception:  # noqa: BLE001 - a worker that failed: written here (its files are leftovers)
-            for unit in units[start:]:
-                add_analysed(self.writer, unit_document(unit), {})
-            return vocabulary(units[start:])
 
     def _may_hold(self, session_id: str) -> bool:
         """Whether the index may hold units of this session: one the published manifest or this

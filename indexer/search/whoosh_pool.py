@@ -213,15 +213,16 @@ class GroupedWriter(SegmentWriter):
     def __init__(self, ix, limitmb: int = 128, **kwargs) -> None:  # noqa: ANN001
         super().__init__(ix, limitmb=limitmb, **kwargs)
         use_grouped_pool(self, limitmb)
-        self.written_apart: list = []  # segments other processes wrote for this commit (`add_segment`)
+        self.written_apart: list = []  # what gives each segment written apart for this commit (`add_segment`)
 
-    def add_segment(self, segment) -> None:  # noqa: ANN001
-        """A segment written into the index's folder by another process (`write_segment`), published
-        by this writer's commit, after its own segment."""
-        self.written_apart.append(segment)
+    def add_segment(self, segment_of) -> None:  # noqa: ANN001
+        """A segment written into the index's folder apart (`write_segment`, by another process),
+        published by this writer's commit after its own: `segment_of()` gives it, called once this
+        writer's own segment is written (the other process writes meanwhile)."""
+        self.written_apart.append(segment_of)
 
     def _commit_toc(self, segments) -> None:  # noqa: ANN001
-        super()._commit_toc(list(segments) + self.written_apart)
+        super()._commit_toc(list(segments) + [segment_of() for segment_of in self.written_apart])
 
     def add_document(self, **fields) -> None:  # noqa: ANN003
         """As Whoosh's, each field's postings added to the pool at once (`whoosh_writer.add_analysed`)."""
