@@ -108,9 +108,9 @@ def analyse_job(units: list) -> tuple[list, dict[str, int]]:
 
 
 def segment_job(folder: str, units: list):  # noqa: ANN201
-    """Knowledge pool worker: the last units of a large session analysed and written to a segment
-    of their own (`whoosh_pool.write_segment`), which
-    the run's writer publishes with its commit."""
+    """Knowledge pool worker (or the run's process, when the worker failed): the last units of a
+    large session analysed and written to a segment of their own (`whoosh_pool.write_segment`),
+    which the run's writer publishes with its commit."""
     from .records import INDEX_NAME
     from .search.whoosh_pool import write_segment
 

@@ -188,13 +188,13 @@ class Syncer:
 
 def _segment_of(start: int, job, folder: str, units: list):  # noqa: ANN001, ANN202
     """The segment the pool wrote of `units[start:]` (`KnowledgePool.apart`); if its job failed,
-    the same segment written here."""
-    from .search.whoosh_pool import write_segment
+    the same job run here."""
+    from .index_worker import segment_job
 
     try:
         return job.result()
     except Exception:  # noqa: BLE001 - a worker that failed: written here (its files are leftovers)
-        return write_segment(folder, INDEX_NAME, [unit_document(u) for u in units[start:]])
+        return segment_job(folder, units[start:])
 
 
 # -- one run ----------------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from indexer.index_worker import segment_job as _SEGMENT_JOB
 from indexer.pipeline import index_paths
 from indexer.records import manifest_file, read_manifest, records_path
 
@@ -144,8 +145,14 @@ def test_parts_the_pool_could_not_take_are_analysed_by_the_run(tmp_path, monkeyp
         [p.read_text() for p in sorted((tmp_path / "one" / "index" / "vocab").iterdir())]
 
 
-def _segment_job_fails(folder: str, units: list) -> None:
-    raise OSError(28, "No space left on device")
+def _segment_job_fails_in_a_worker(folder: str, units: list):  # noqa: ANN201
+    """`index_worker.segment_job`, but for a pool worker whose disk is full (it leaves a mark)."""
+    from indexer.sources import pdf
+
+    if pdf.IN_WORKER:
+        (Path(folder).parent.parent / "segment-job-failed").touch()
+        raise OSError(28, "No space left on device")
+    return _SEGMENT_JOB(folder, units)
 
 
 def test_a_segment_the_pool_could_not_write_is_written_by_the_run(tmp_path, monkeypatch):
@@ -157,9 +164,9 @@ def test_a_segment_the_pool_could_not_write_is_written_by_the_run(tmp_path, monk
     monkeypatch.setenv("MINUTES_WORKERS", "1")
     index_paths([BUNDLED], home=tmp_path / "one")
     monkeypatch.setenv("MINUTES_WORKERS", "2")
-    monkeypatch.setattr(index_worker, "segment_job", _segment_job_fails)
+    monkeypatch.setattr(index_worker, "segment_job", _segment_job_fails_in_a_worker)
     summary = index_paths([BUNDLED], home=tmp_path / "failed")
-    assert not summary.errors
+    assert not summary.errors and (tmp_path / "segment-job-failed").exists()
     assert _segments(tmp_path / "failed") == _segments(tmp_path / "one") + 1
     assert _state(tmp_path / "failed") == _state(tmp_path / "one")
     assert _postings(tmp_path / "failed") == _postings(tmp_path / "one")
