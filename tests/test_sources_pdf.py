@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tomllib
@@ -191,7 +192,7 @@ def _wait_for_early_results(early, count: int, seconds: float = 30.0) -> None:
     import time
 
     deadline = time.monotonic() + seconds
-    while len(list(early.folder.glob("*.pickle"))) < count and time.monotonic() < deadline:
+    while early.written() < count and time.monotonic() < deadline:
         time.sleep(0.01)
 
 
@@ -208,7 +209,7 @@ def test_files_read_early_are_what_the_pool_reads(pv_pdf, encrypted, tmp_path, m
     early = EarlyReader(files, cache=False)
     _wait_for_early_results(early, len(files))
     read = early.stop()
-    assert list(read) == files and not early.folder.exists()
+    assert list(read) == files and early.file.closed
     assert read[files[0]].pages == read_source(files[0], cache=False, workers=1).pages
     assert isinstance(read[files[1]], SourceError) and "mot de passe" in str(read[files[1]])
     monkeypatch.setenv("MINUTES_WORKERS", "2")
@@ -258,8 +259,28 @@ def test_an_early_reader_leaves_a_long_pdf_and_what_follows_it_to_the_pool(pv_pd
     while os.waitpid(early.pid, os.WNOHANG) == (0, 0) and time.monotonic() < deadline:
         time.sleep(0.01)  # until it ends, unasked
     assert time.monotonic() < deadline
-    assert sorted(p.name for p in early.folder.iterdir()) == ["0.pickle"]
+    assert early.written() == 1
     assert list(early.stop()) == [pv_pdf.text]
+
+
+def test_an_early_reader_names_no_file_in_the_temporary_folder(pv_pdf, tmp_path, monkeypatch):
+    """The early reader's results are held in a file with no name in the temporary folder, from
+    the start: a run killed meanwhile (a power cut, `kill -9`, as killed runs of the fault tests
+    did) leaves nothing there.  A reader gone unasked still gives what it wrote whole."""
+    import tempfile
+
+    from indexer.sources import EarlyReader
+
+    folder = tmp_path / "tmp"
+    folder.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(folder))
+    copy = tmp_path / "copie.txt"
+    shutil.copy(pv_pdf.text, copy)
+    early = EarlyReader([pv_pdf.text, copy], cache=False)
+    _wait_for_early_results(early, 2)
+    assert early.written() == 2 and list(folder.iterdir()) == []
+    os.kill(early.pid, signal.SIGKILL)  # the reader gone without a word, as with its run
+    assert len(early.stop()) == 2 and list(folder.iterdir()) == []
 
 
 # -- symbol-font bullets --------------------------------------------------------------------------

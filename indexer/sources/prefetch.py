@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import os
 import pickle
-import shutil
 import signal
+import struct
 import tempfile
 import threading
 import time
@@ -39,6 +39,8 @@ HELD_AHEAD = 4
 EARLY_FILES = 16
 #: seconds `EarlyReader.stop` waits for the file being read before ending the reader
 EARLY_STOP_WAIT = 10.0
+#: the length of an `EarlyReader` result, before its pickle
+_LENGTH = struct.Struct("<Q")
 
 
 class _Done:
@@ -160,20 +162,34 @@ def _in_caller(path: Path, cache: bool, then: Callable[[Any], Any] | None, pool:
         return exc
 
 
+def _whole_results(data: bytes) -> list[memoryview]:
+    """The pickles an `EarlyReader` wrote whole to `data`, in order (one cut by the reader's end, and
+    what would follow it, left out)."""
+    view, at, whole = memoryview(data), 0, []
+    while at + _LENGTH.size <= len(data):
+        start = at + _LENGTH.size
+        at = start + _LENGTH.unpack_from(data, at)[0]
+        if at > len(data):
+            break
+        whole.append(view[start:at])
+    return whole
+
+
 class EarlyReader:
     """The first files of a run read by a process forked before the run's own start-up (the
     modules it imports for its workers, ~0.4 s with one core idle): it reads them in order, as a
     worker would (`_work`: a file with pages to OCR comes back pending, a long PDF is left to the
-    pool), each result pickled to a file of its own, until `stop` asks it to end after the file
-    it is reading.  Fork it before any thread; `stop` returns what it read, by path."""
+    pool), each result pickled, behind its length, to a temporary file already unlinked (a run
+    killed meanwhile leaves nothing behind), until `stop` asks it to end after the file it is
+    reading.  Fork it before any thread; `stop` returns what it read, by path."""
 
     def __init__(self, paths: Iterable[str | Path], cache: bool = True, limit: int = EARLY_FILES) -> None:
         self.paths = [Path(p) for p in paths][:limit]
         self.pid: int | None = None
-        self.folder = None
+        self.file = None
         if not hasattr(os, "fork") or threading.active_count() > 1 or not self.paths:
             return
-        self.folder = Path(tempfile.mkdtemp(prefix="minutes-early-"))
+        self.file = tempfile.TemporaryFile(prefix="minutes-early-")
         pid = os.fork()
         if pid == 0:
             self._read(cache)  # never returns
@@ -186,15 +202,20 @@ class EarlyReader:
         signal.signal(signal.SIGUSR1, lambda *_: stop.append(True))
         try:
             die_with_parent(os.getppid())
-            for k, path in enumerate(self.paths):
+            for path in self.paths:
                 if stop or _is_long_pdf(path):
                     break
-                result = _work(str(path), cache, None, ocr_later=True)
-                tmp = self.folder / f".{k}.tmp"
-                tmp.write_bytes(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
-                tmp.rename(self.folder / f"{k}.pickle")
+                data = pickle.dumps(_work(str(path), cache, None, ocr_later=True), protocol=pickle.HIGHEST_PROTOCOL)
+                self.file.write(_LENGTH.pack(len(data)) + data)
+                self.file.flush()
         finally:
             os._exit(0)
+
+    def written(self) -> int:
+        """How many files the reader has read and written whole so far."""
+        if self.file is None:
+            return 0
+        return len(_whole_results(os.pread(self.file.fileno(), os.fstat(self.file.fileno()).st_size, 0)))
 
     def stop(self) -> dict[Path, Any]:
         """End the reader (after the file it is reading) and return its results, by path."""
@@ -212,13 +233,15 @@ class EarlyReader:
         except OSError:  # already gone
             pass
         self.pid = None
+        with self.file:
+            self.file.seek(0)  # the reader's writes moved the offset both processes share
+            data = self.file.read()
         results: dict[Path, Any] = {}
-        for k, path in enumerate(self.paths):
+        for path, pickled in zip(self.paths, _whole_results(data)):
             try:
-                results[path] = pickle.loads((self.folder / f"{k}.pickle").read_bytes())
-            except Exception:  # noqa: BLE001 - not read (or not whole): the pool reads it
+                results[path] = pickle.loads(pickled)
+            except Exception:  # noqa: BLE001 - not loadable: the pool reads it, and the files after it
                 break
-        shutil.rmtree(self.folder, ignore_errors=True)
         return results
 
 
