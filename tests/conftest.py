@@ -23,6 +23,16 @@ def search_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return home
 
 
+@pytest.fixture
+def no_stray_threads() -> None:
+    """For tests of the worker pool: no thread but the main one (a browser test's server, an executor
+    left running), since an index run forks its pool only then and would otherwise run alone,
+    the test then comparing one process with itself."""
+    import threading
+
+    assert threading.active_count() == 1, [t.name for t in threading.enumerate()]
+
+
 # -- sources: generated PDFs and bad inputs ------------------------------------------
 
 BUNDLED_TEXT = ROOT / "corpus" / "pas-de-calais-2025-09-22.txt"

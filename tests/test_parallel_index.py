@@ -5,12 +5,16 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from indexer.index_worker import segment_job as _SEGMENT_JOB
 from indexer.pipeline import index_paths
 from indexer.records import manifest_file, read_manifest, records_path
 
 from . import pdfgen
 from .conftest import FRENCH_SAMPLE
+
+pytestmark = pytest.mark.usefixtures("no_stray_threads")
 
 
 def _folder(root: Path) -> Path:
