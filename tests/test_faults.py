@@ -889,6 +889,8 @@ def test_searches_keep_answering_while_a_session_is_indexed(tmp_path, indexed) -
     log = open(tmp_path / "serve.log", "w")
     server = subprocess.Popen([MINUTES, "serve", "--port", str(port)], env=env_for(home), cwd=ROOT,
                               stdout=log, stderr=subprocess.STDOUT)
+    stop = threading.Event()
+    threads: list[threading.Thread] = []
     try:
         deadline = time.monotonic() + 60
         while True:
@@ -908,7 +910,6 @@ def test_searches_keep_answering_while_a_session_is_indexed(tmp_path, indexed) -
 
         old = {q: sorted(h["id"] for h in hits(q)[1]) for q in queries}
         assert old["zeppelin"] == [] and len(old["Palestine"]) == 1
-        stop = threading.Event()
         seen: list[tuple[float, str, int, list[str], set[str]]] = []
         failures: list[str] = []
 
@@ -924,13 +925,15 @@ def test_searches_keep_answering_while_a_session_is_indexed(tmp_path, indexed) -
                     seen.append((time.monotonic(), q, total, sorted(h["id"] for h in found if h["session"] == SID),
                                  {h["session"] for h in found}))
 
-        threads = [threading.Thread(target=hammer, daemon=True) for _ in range(2)]  # two at once
+        threads.extend(threading.Thread(target=hammer, daemon=True) for _ in range(2))  # two at once
         for t in threads:
             t.start()
         time.sleep(0.5)
         index_started = time.monotonic()
-        killed = start_index(new, home)  # a first run, killed (-9) in the middle
-        time.sleep(1.0)
+        killed = start_index(new, home)  # a first run, killed (-9) in the middle: once it holds the writer's lock
+        lock, deadline = home / "index" / "writer.pid", time.monotonic() + 60
+        while not lock.exists() and killed.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.001)
         assert killed.poll() is None, "the run ended before its kill"
         os.kill(killed.pid, signal.SIGKILL)
         killed.wait()
@@ -952,10 +955,10 @@ def test_searches_keep_answering_while_a_session_is_indexed(tmp_path, indexed) -
             status, body = get(base + page)
             assert status == 200 and session_of(new) in body.decode("utf-8"), page
         time.sleep(0.5)
-        stop.set()
-        for t in threads:
-            t.join(timeout=30)
     finally:
+        stop.set()  # the visitors end whatever failed: a thread left running would keep later runs
+        for t in threads:  # from forking their worker pool
+            t.join(timeout=30)
         server.send_signal(signal.SIGINT)
         try:
             server.wait(timeout=10)
