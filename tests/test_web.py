@@ -480,8 +480,10 @@ def test_slow_questions_cannot_take_every_server_thread(search_home: Path, monke
     store = app.extensions["minutes"]
     release = threading.Event()
     real_ask = library("answer").ask
+    asked = threading.Semaphore(0)
 
     def slow_ask(question, home=None):
+        asked.release()  # one more question holding its thread
         release.wait(10)
         return real_ask(question, home=home)
 
@@ -492,7 +494,7 @@ def test_slow_questions_cannot_take_every_server_thread(search_home: Path, monke
                for _ in range(in_flight)]
     for t in threads:
         t.start()
-    time.sleep(0.3)
+    assert all(asked.acquire(timeout=20) for _ in threads)  # every slow question in flight
     started = time.monotonic()
     busy = app.test_client().get("/question?q=Qui+a+pr%C3%A9sid%C3%A9+%3F")
     assert busy.status_code == 503 and "réessayez" in unescape(busy.get_data(as_text=True))
