@@ -96,6 +96,16 @@ def start_index(src: Path, home: Path) -> subprocess.Popen:
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
+def wait_for_lock(proc: subprocess.Popen, home: Path, seconds: float = 60.0) -> None:
+    """Until the run `proc` holds the index's writer lock (it is then reading and parsing: nothing
+    of its files is published yet); fails if the run ends first or never takes it."""
+    deadline = time.monotonic() + seconds
+    while not (home / "index" / "writer.pid").exists():
+        assert proc.poll() is None, "the run ended before it held the writer's lock"
+        assert time.monotonic() < deadline, "the run never held the writer's lock"
+        time.sleep(0.001)
+
+
 def whole_sessions(home: Path) -> dict[str, int]:
     """Units per session as the manifest records them (what a whole session has)."""
     return {sid: v["units"] for sid, v in read_manifest(home)["sessions"].items()}
@@ -423,10 +433,7 @@ def test_a_second_run_waits_for_the_first(tmp_path, indexed) -> None:
     new.write_text(session_text("13 AVRIL 2026", "zeppelin"), encoding="utf-8")
     first = start_index(new, home)
     try:
-        deadline = time.monotonic() + 60
-        while not (home / "index" / "writer.pid").exists():  # the first holds the lock
-            assert first.poll() is None and time.monotonic() < deadline
-            time.sleep(0.01)
+        wait_for_lock(first, home)  # the first holds the lock
         second = minutes("index", str(new), "--quiet", home=home)
     finally:
         assert first.wait(timeout=120) == 0
@@ -549,11 +556,8 @@ def interrupt_while_parsing(home: Path, new: Path, sig: int) -> tuple[subprocess
     reading and parsing the new session: nothing of it is published yet)."""
     proc = subprocess.Popen([MINUTES, "index", str(new), "--quiet"], env=env_for(home), cwd=ROOT,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 60
     gen = index_generation(home)
-    while not (home / "index" / "writer.pid").exists():
-        assert proc.poll() is None and time.monotonic() < deadline
-        time.sleep(0.001)
+    wait_for_lock(proc, home)
     assert proc.poll() is None and index_generation(home) == gen, "the run ended before its signal"
     proc.send_signal(sig)
     out, err = proc.communicate(timeout=60)
@@ -931,9 +935,7 @@ def test_searches_keep_answering_while_a_session_is_indexed(tmp_path, indexed) -
         time.sleep(0.5)
         index_started = time.monotonic()
         killed = start_index(new, home)  # a first run, killed (-9) in the middle: once it holds the writer's lock
-        lock, deadline = home / "index" / "writer.pid", time.monotonic() + 60
-        while not lock.exists() and killed.poll() is None and time.monotonic() < deadline:
-            time.sleep(0.001)
+        wait_for_lock(killed, home)
         assert killed.poll() is None, "the run ended before its kill"
         os.kill(killed.pid, signal.SIGKILL)
         killed.wait()

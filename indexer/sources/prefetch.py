@@ -211,11 +211,15 @@ class EarlyReader:
         finally:
             os._exit(0)
 
+    def _written(self) -> bytes:
+        """What the reader has written so far (read at its start: the offset the processes share is
+        left where the reader's writes moved it)."""
+        fd = self.file.fileno()
+        return os.pread(fd, os.fstat(fd).st_size, 0)
+
     def written(self) -> int:
         """How many files the reader has read and written whole so far."""
-        if self.file is None:
-            return 0
-        return len(_whole_results(os.pread(self.file.fileno(), os.fstat(self.file.fileno()).st_size, 0)))
+        return len(_whole_results(self._written())) if self.file is not None else 0
 
     def stop(self) -> dict[Path, Any]:
         """End the reader (after the file it is reading) and return its results, by path."""
@@ -234,8 +238,7 @@ class EarlyReader:
             pass
         self.pid = None
         with self.file:
-            self.file.seek(0)  # the reader's writes moved the offset both processes share
-            data = self.file.read()
+            data = self._written()
         results: dict[Path, Any] = {}
         for path, pickled in zip(self.paths, _whole_results(data)):
             try:
